@@ -1,0 +1,5 @@
+"""The console adapter: `/memo` commands typed at a prompt or piped in, one per line."""
+
+from adapters.console.console import Console, ConsoleIdentity
+
+__all__ = ["Console", "ConsoleIdentity"]

@@ -1,0 +1,146 @@
+"""A chat channel in a terminal, for trying the bot out and for scripted tests.
+
+Each line is one chat message: ``/memo add [Session] note``. A line may start
+with ``@name`` to speak as that person (the way ``chat-transcript.txt`` is
+written); lines starting with ``#`` are comments; other lines are ordinary chat,
+which the bot ignores as it would in a real channel.
+
+On a terminal it is an interactive prompt (readline line editing and history)
+that renders replies as Markdown. Piped, it prints each reply's Markdown
+followed by one blank line, so it can be scripted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console as RichConsole
+from rich.markdown import Markdown
+
+from bot.core import MemoBot
+from bot.invocation import Invocation
+from bot.reply import Reply, Visibility
+
+COMMAND_PREFIX = "/memo"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleIdentity:
+    """Where the console's messages come from, and who types them by default."""
+
+    user: str
+    workspace: str = "console"
+    channel: str = "general"
+    #: Whether the default user may edit and delete other people's memos.
+    is_admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChatLine:
+    user: str
+    #: What follows ``/memo``; None for a chat line that is not a command.
+    command: str | None
+
+
+def read_chat_line(line: str, default_user: str) -> ChatLine | None:
+    """A line as a chat message, or None for blank lines and ``#`` comments."""
+    text = line.strip()
+    if not text or text.startswith("#"):
+        return None
+    user = default_user
+    if text.startswith("@"):
+        parts = text[1:].split(None, 1)
+        if parts:
+            user, text = parts[0], parts[1] if len(parts) > 1 else ""
+    parts = text.split(None, 1)
+    if not parts or parts[0] != COMMAND_PREFIX:
+        return ChatLine(user, None)
+    return ChatLine(user, parts[1] if len(parts) > 1 else "")
+
+
+class Console:
+    def __init__(
+        self,
+        bot: MemoBot,
+        identity: ConsoleIdentity,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.bot = bot
+        self.identity = identity
+        self.clock = clock
+
+    def send(self, line: str) -> Reply | None:
+        """Deliver one chat line to the bot; the reply, or None when the bot has nothing to say."""
+        message = read_chat_line(line, self.identity.user)
+        if message is None or message.command is None:
+            return None
+        return self.bot.handle(
+            Invocation(
+                platform="console",
+                workspace_id=self.identity.workspace,
+                channel_id=self.identity.channel,
+                user_id=message.user,
+                display_name=message.user,
+                text=message.command,
+                received_at=self.clock(),
+                is_admin=self.identity.is_admin and message.user == self.identity.user,
+            )
+        )
+
+    def run_script(self, lines: Iterable[str], out: TextIO) -> None:
+        """Answer each line; print every reply's Markdown and then a blank line."""
+        for line in lines:
+            reply = self.send(line)
+            if reply is not None:
+                out.write(reply.markdown + "\n\n")
+                out.flush()
+
+    def run_interactive(self, history_file: Path) -> None:
+        """A prompt with line editing and history, until end of input (Ctrl-D)."""
+        terminal = RichConsole()
+        _load_history(history_file)
+        terminal.print(
+            f"memo-bot console: #{self.identity.channel} in {self.identity.workspace}, "
+            f"as {self.identity.user}. Type [bold]/memo help[/]; Ctrl-D quits.",
+            highlight=False,
+        )
+        try:
+            while True:
+                try:
+                    line = input(f"{self.identity.user}@{self.identity.channel}> ")
+                except KeyboardInterrupt:
+                    terminal.print()
+                    continue
+                reply = self.send(line)
+                if reply is None:
+                    if read_chat_line(line, self.identity.user) is not None:
+                        terminal.print(
+                            "[dim]Chat message, not stored. Commands start with /memo.[/]"
+                        )
+                    continue
+                terminal.print(Markdown(reply.markdown))
+                if reply.visibility is Visibility.PRIVATE:
+                    terminal.print("[dim](only you can see this)[/]")
+        except EOFError:
+            terminal.print()
+        finally:
+            _save_history(history_file)
+
+
+def _load_history(path: Path) -> None:
+    import readline  # Importing it is what gives input() line editing.
+
+    readline.set_history_length(1000)
+    if path.exists():
+        readline.read_history_file(path)
+
+
+def _save_history(path: Path) -> None:
+    import readline
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    readline.write_history_file(path)

@@ -1,0 +1,150 @@
+"""The `memo-bot` command line: run the bot, open a console, migrate the database.
+
+This is the composition root: it reads settings, connects storage, and starts
+the adapters that are configured. Adapters are imported here, never by the core.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from bot.core import MemoBot
+from bot.settings import Settings
+from storage.database import Database, safe_url
+from storage.schema import head_revision, upgrade_to_head
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="memo-bot: a team's conference session notes, from Slack, Discord or a console.",
+)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL (default: MEMO_DATABASE_URL, else sqlite:///memo-bot.db)."
+    ),
+]
+
+
+def _configure_logging(settings: Settings, default_level: str) -> None:
+    logging.basicConfig(
+        level=(settings.log_level or default_level).upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _settings() -> Settings:
+    """Settings, or a clear exit naming the bad variable (never echoing its value)."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "MEMO_" + "_".join(str(part) for part in problem["loc"]).upper()
+            typer.echo(f"Invalid setting {name}: {problem['msg']}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _connect(url: str) -> Database:
+    """The database at ``url`` with its schema at head, or a clear exit if it is unreachable."""
+    try:
+        database = Database(url)
+    except (ArgumentError, ValueError) as error:
+        typer.echo(f"Invalid database URL: {error}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        upgrade_to_head(database)
+    except OperationalError as error:
+        reason = str(error.orig or error).strip().splitlines()[0]
+        typer.echo(f"Cannot open the database {safe_url(database.url)}: {reason}", err=True)
+        raise typer.Exit(1) from None
+    return database
+
+
+def _open(settings: Settings, url: str | None) -> MemoBot:
+    """Connect, bring the schema to head, and build the core."""
+    database = _connect(url or settings.database_url)
+    return MemoBot(
+        database,
+        default_time_zone=settings.default_time_zone,
+        worker_threads=settings.worker_threads,
+    )
+
+
+def _history_file() -> Path:
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "memo-bot" / "console_history"
+
+
+def _run_console(bot: MemoBot, workspace: str, channel: str, user: str, admin: bool) -> None:
+    from adapters.console import Console, ConsoleIdentity
+
+    console = Console(
+        bot, ConsoleIdentity(user=user, workspace=workspace, channel=channel, is_admin=admin)
+    )
+    try:
+        if sys.stdin.isatty():
+            console.run_interactive(_history_file())
+        else:
+            console.run_script(sys.stdin, sys.stdout)
+    finally:
+        bot.close()
+        bot.database.dispose()
+
+
+@app.command()
+def run() -> None:
+    """Start the bot: every chat adapter with credentials set, else the console on SQLite."""
+    settings = _settings()
+    _configure_logging(settings, "WARNING")
+    bot = _open(settings, None)
+    typer.echo(
+        f"No chat platform tokens are set: starting the console on {safe_url(bot.database.url)}.",
+        err=True,
+    )
+    _run_console(bot, "console", "general", _default_user(), admin=False)
+
+
+@app.command()
+def console(
+    db: DatabaseOption = None,
+    workspace: Annotated[str, typer.Option(help="Workspace id to act in.")] = "console",
+    channel: Annotated[str, typer.Option(help="Channel id to act in.")] = "general",
+    user: Annotated[str | None, typer.Option(help="Who types (default: $USER).")] = None,
+    admin: Annotated[bool, typer.Option(help="The default user is a workspace admin.")] = False,
+) -> None:
+    """A chat channel in the terminal: type /memo commands, or pipe them in one per line."""
+    settings = _settings()
+    _configure_logging(settings, "WARNING")
+    _run_console(_open(settings, db), workspace, channel, user or _default_user(), admin)
+
+
+@app.command()
+def migrate(db: DatabaseOption = None) -> None:
+    """Bring the database schema up to date (the bot also does this when it starts)."""
+    settings = _settings()
+    _configure_logging(settings, "INFO")
+    database = _connect(db or settings.database_url)
+    database.dispose()
+    typer.echo(f"{safe_url(database.url)} is at revision {head_revision()}, the latest.")
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "me"
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,190 @@
+"""The core service: one entry point that every adapter calls.
+
+An adapter builds an ``Invocation``, calls ``MemoBot.handle`` (or
+``handle_async`` from an event loop) and renders the ``Reply``.
+
+How database work stays off event loops: the core is synchronous (SQLAlchemy's
+sync engine, one short transaction per command), and ``handle_async`` runs it
+on a bounded thread pool owned by the core. Adapters never call ``handle``
+from a coroutine directly. Threads rather than the async engine because the
+sync SQLite driver is faster than aiosqlite's thread hop per statement, and
+one command is a handful of sub-millisecond statements; the pool size
+(``MEMO_WORKER_THREADS``) caps how many commands hit the database at once.
+
+Every reply is produced inside the command's transaction and returned only
+after it committed: nothing is acknowledged that is not stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy.exc import IntegrityError
+
+from bot import conferences, grammar, help, memos, sessions
+from bot.context import Context
+from bot.grammar import (
+    AddMemo,
+    Attend,
+    Command,
+    DeleteMemo,
+    EditMemo,
+    ListSessions,
+    Rejected,
+    Reserved,
+    SetConference,
+    ShowHelp,
+    ShowSession,
+    UndoDelete,
+)
+from bot.invocation import Invocation
+from bot.reply import ProblemCode, Reply, refuse
+from storage import channels
+from storage.database import Database
+
+logger = logging.getLogger(__name__)
+
+#: Commands that change data; they run in a writing transaction.
+_WRITES = (AddMemo, Attend, EditMemo, DeleteMemo, UndoDelete, SetConference)
+#: A command that lost a race (two processes creating the same row) is run again this often.
+_ATTEMPTS = 3
+
+
+class MemoBot:
+    def __init__(
+        self, database: Database, *, default_time_zone: str = "UTC", worker_threads: int = 8
+    ) -> None:
+        self.database = database
+        self.default_time_zone = default_time_zone
+        self._worker_threads = worker_threads
+        self._executor: ThreadPoolExecutor | None = None
+
+    def handle(self, invocation: Invocation) -> Reply:
+        """Parse the invocation's text and run it."""
+        parsed = grammar.parse(grammar.clean_text(invocation.text))
+        if isinstance(parsed, Rejected):
+            self._log(invocation, "parse", parsed.code.value, 0.0)
+            return refuse(parsed.code, parsed.message, parsed.field)
+        return self.execute(invocation, parsed)
+
+    def execute(self, invocation: Invocation, command: Command) -> Reply:
+        """Run a command an adapter built itself (typed options, forms, shortcuts)."""
+        started = time.perf_counter()
+        try:
+            reply = self._run(invocation, command)
+        except Exception:
+            logger.exception(
+                "command failed: command=%s platform=%s workspace=%s channel=%s",
+                _name(command),
+                invocation.platform,
+                invocation.workspace_id,
+                invocation.channel_id,
+            )
+            reply = refuse(
+                ProblemCode.INTERNAL_ERROR,
+                "Sorry, something went wrong on our side and nothing was saved. "
+                "Please try again in a moment.",
+            )
+        outcome = "ok" if reply.ok else getattr(reply.data, "code", "refused")
+        self._log(invocation, _name(command), str(outcome), time.perf_counter() - started)
+        return reply
+
+    async def handle_async(self, invocation: Invocation) -> Reply:
+        """``handle`` on the core's worker threads, for adapters running an event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._workers(), self.handle, invocation)
+
+    async def execute_async(self, invocation: Invocation, command: Command) -> Reply:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._workers(), self.execute, invocation, command)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def _workers(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                self._worker_threads, thread_name_prefix="memo-core"
+            )
+        return self._executor
+
+    def _run(self, invocation: Invocation, command: Command) -> Reply:
+        if isinstance(command, ShowHelp):
+            return help.show_help(command)
+        if isinstance(command, Reserved):
+            return help.not_available_yet(command)
+        if not isinstance(command, _WRITES):
+            return self._read(invocation, command)
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                return self._write(invocation, command)
+            except IntegrityError:
+                # Another process created the same row first; the next attempt finds it.
+                if attempt == _ATTEMPTS:
+                    raise
+                logger.info("retrying %s after a concurrent write", _name(command))
+        raise AssertionError("unreachable")
+
+    def _read(self, invocation: Invocation, command: Command) -> Reply:
+        with self.database.reading() as tx:
+            channel = channels.find_channel(
+                tx, invocation.platform, invocation.workspace_id, invocation.channel_id
+            )
+            return _dispatch(Context(tx, invocation, channel, self.default_time_zone), command)
+
+    def _write(self, invocation: Invocation, command: Command) -> Reply:
+        with self.database.writing() as tx:
+            channel = channels.ensure_channel(
+                tx,
+                invocation.platform,
+                invocation.workspace_id,
+                invocation.channel_id,
+                invocation.received_at,
+            )
+            reply = _dispatch(Context(tx, invocation, channel, self.default_time_zone), command)
+            if not reply.ok:
+                tx.rollback()
+            return reply
+
+    def _log(self, invocation: Invocation, command: str, outcome: str, seconds: float) -> None:
+        logger.info(
+            "command=%s outcome=%s platform=%s workspace=%s channel=%s user=%s ms=%.1f",
+            command,
+            outcome,
+            invocation.platform,
+            invocation.workspace_id,
+            invocation.channel_id,
+            invocation.user_id,
+            seconds * 1000,
+        )
+
+
+def _dispatch(ctx: Context, command: Command) -> Reply:
+    match command:
+        case AddMemo():
+            return memos.add(ctx, command)
+        case EditMemo():
+            return memos.edit(ctx, command)
+        case DeleteMemo():
+            return memos.delete(ctx, command)
+        case UndoDelete():
+            return memos.undo(ctx, command)
+        case Attend():
+            return sessions.attend(ctx, command)
+        case ListSessions():
+            return sessions.list_sessions(ctx, command)
+        case ShowSession():
+            return sessions.show(ctx, command)
+        case SetConference():
+            return conferences.set_conference(ctx, command)
+        case ShowHelp() | Reserved():
+            raise AssertionError("answered without a transaction")
+
+
+def _name(command: Command) -> str:
+    return type(command).__name__

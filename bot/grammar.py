@@ -1,0 +1,369 @@
+"""The `/memo` command grammar: text in, a command object (or a rejection) out.
+
+This is the only parser of `/memo` text. Adapters with typed options (Discord)
+build the same command objects directly, so every rule that is not pure syntax
+(length limits, title rules, time zones) lives in the handlers, not here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from bot.reply import ProblemCode
+
+
+@dataclass(frozen=True, slots=True)
+class AddMemo:
+    #: None: the session the user last wrote to or attended recently.
+    title: str | None
+    text: str
+    #: Link to the chat message the memo came from (a "Save as memo" shortcut).
+    source_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attend:
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListSessions:
+    #: None: today in the conference's time zone (or every day with ``all_days``).
+    day: date | None = None
+    all_days: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSession:
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EditMemo:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteMemo:
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class UndoDelete:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetConference:
+    #: None: show the current conference instead of changing it.
+    name: str | None
+    time_zone: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowHelp:
+    unknown: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reserved:
+    """A subcommand that belongs to a feature not built yet."""
+
+    name: str
+
+
+Command = (
+    AddMemo
+    | Attend
+    | ListSessions
+    | ShowSession
+    | EditMemo
+    | DeleteMemo
+    | UndoDelete
+    | SetConference
+    | ShowHelp
+    | Reserved
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Text that is not a valid command, with the message the user sees."""
+
+    code: ProblemCode
+    message: str
+    field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    usage: str
+    summary: str
+    parse: Callable[[str], Command | Rejected]
+
+
+# ---------------------------------------------------------------- cleaning
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters that could hide or reorder text; keep newlines and tabs.
+
+    Line ends become ``\\n``. Bidirectional overrides go too: they can make a
+    memo display as something other than what is stored.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        char
+        for char in text
+        if char in "\n\t"
+        or (unicodedata.category(char) not in ("Cc", "Cs") and char not in _BIDI_CONTROLS)
+    )
+
+
+# ---------------------------------------------------------------- pieces
+
+_MEMO_ID = re.compile(r"#?(\d{1,9})")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def split_bracketed_title(text: str) -> tuple[str | None, str] | Rejected:
+    """Split ``[Title] rest`` into the title and the rest.
+
+    Brackets nest, so a title may contain ``[...]`` itself. Text that does not
+    start with ``[`` has no title. The title comes back as typed; the rest
+    without the whitespace that separates it from the title.
+    """
+    stripped = text.lstrip()
+    if not stripped.startswith("["):
+        return None, stripped
+    depth = 0
+    for index, char in enumerate(stripped):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return stripped[1:index], stripped[index + 1 :].lstrip()
+    return Rejected(
+        ProblemCode.UNBALANCED_BRACKETS,
+        "The session title is missing its closing `]`. "
+        "Write it as `/memo add [Session title] note`. Nothing was saved.",
+        "title",
+    )
+
+
+def parse_memo_number(token: str) -> int | None:
+    match = _MEMO_ID.fullmatch(token.strip())
+    return int(match.group(1)) if match else None
+
+
+def parse_day(token: str) -> date | None:
+    """A ``YYYY-MM-DD`` date, or None when the token is not one."""
+    if not _ISO_DATE.fullmatch(token):
+        return None
+    try:
+        return date.fromisoformat(token)
+    except ValueError:
+        return None
+
+
+def looks_like_time_zone(token: str) -> bool:
+    """IANA names have a slash (``Asia/Seoul``); ``UTC`` is the one we accept without."""
+    return "/" in token or token.upper() in ("UTC", "GMT")
+
+
+# ---------------------------------------------------------------- subcommands
+
+
+def _parse_add(rest: str) -> Command | Rejected:
+    split = split_bracketed_title(rest)
+    if isinstance(split, Rejected):
+        return split
+    title, text = split
+    return AddMemo(title=title, text=text.rstrip())
+
+
+def _parse_attend(rest: str) -> Command | Rejected:
+    title = _title_argument(rest)
+    if isinstance(title, Rejected):
+        return title
+    if title is None:
+        return Rejected(
+            ProblemCode.MISSING_TITLE,
+            "Which session? Write `/memo attend [Session title]`.",
+            "title",
+        )
+    return Attend(title=title)
+
+
+def _parse_show(rest: str) -> Command | Rejected:
+    title = _title_argument(rest)
+    if isinstance(title, Rejected):
+        return title
+    return ShowSession(title=title)
+
+
+def _title_argument(rest: str) -> str | Rejected | None:
+    """A title given as ``[Title]`` or, for convenience, bare."""
+    split = split_bracketed_title(rest)
+    if isinstance(split, Rejected):
+        return split
+    title, remainder = split
+    if title is None:
+        return remainder.strip() or None
+    return title
+
+
+def _parse_sessions(rest: str) -> Command | Rejected:
+    argument = rest.strip().lower()
+    if argument in ("", "today"):
+        return ListSessions()
+    if argument == "all":
+        return ListSessions(all_days=True)
+    day = parse_day(argument)
+    if day is None:
+        return Rejected(
+            ProblemCode.BAD_DATE,
+            f"`{_code(argument)}` is not a date. Use `/memo sessions 2025-09-25`, "
+            "`/memo sessions today` or `/memo sessions all`.",
+            "date",
+        )
+    return ListSessions(day=day)
+
+
+def _parse_edit(rest: str) -> Command | Rejected:
+    parts = rest.strip().split(maxsplit=1)
+    number = parse_memo_number(parts[0]) if parts else None
+    if number is None:
+        return _bad_memo_id("/memo edit 12 corrected note")
+    return EditMemo(number=number, text=parts[1].rstrip() if len(parts) > 1 else "")
+
+
+def _parse_delete(rest: str) -> Command | Rejected:
+    parts = rest.split()
+    number = parse_memo_number(parts[0]) if len(parts) == 1 else None
+    if number is None:
+        return _bad_memo_id("/memo delete 12")
+    return DeleteMemo(number=number)
+
+
+def _bad_memo_id(example: str) -> Rejected:
+    return Rejected(
+        ProblemCode.BAD_MEMO_ID,
+        f"Which memo? Memo ids are numbers, like `{example}`. "
+        "The id is shown when a memo is saved and in `/memo show`.",
+        "memo_id",
+    )
+
+
+def _parse_undo(rest: str) -> Command | Rejected:
+    return UndoDelete()
+
+
+def _parse_conference(rest: str) -> Command | Rejected:
+    split = split_bracketed_title(rest)
+    if isinstance(split, Rejected):
+        return split
+    bracketed, remainder = split
+    tokens = remainder.split()
+    dates: list[date] = []
+    while tokens and len(dates) < 2 and (day := parse_day(tokens[-1])) is not None:
+        dates.insert(0, day)
+        tokens.pop()
+    time_zone = tokens.pop() if tokens and looks_like_time_zone(tokens[-1]) else None
+    name = bracketed if bracketed is not None else " ".join(tokens)
+    if bracketed is not None and tokens:
+        return Rejected(
+            ProblemCode.BAD_ARGUMENTS,
+            "After the name, give only a time zone and dates: "
+            "`/memo conference [DEVRIVER 2025] Asia/Seoul 2025-09-25 2025-09-26`.",
+        )
+    if not name.strip():
+        if time_zone or dates:
+            return Rejected(
+                ProblemCode.MISSING_TITLE,
+                "Give the conference a name: `/memo conference DEVRIVER 2025 Asia/Seoul`.",
+                "name",
+            )
+        return SetConference(name=None)
+    starts_on = dates[0] if dates else None
+    ends_on = dates[-1] if dates else None
+    return SetConference(name=name, time_zone=time_zone, starts_on=starts_on, ends_on=ends_on)
+
+
+def _parse_help(rest: str) -> Command | Rejected:
+    return ShowHelp()
+
+
+def _reserved(name: str) -> Callable[[str], Command | Rejected]:
+    def parse(rest: str) -> Command | Rejected:
+        return Reserved(name)
+
+    return parse
+
+
+def _code(text: str) -> str:
+    """Text safe to put inside a Markdown code span."""
+    return text.replace("`", "'")[:40]
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "add",
+        "/memo add [Session title] note",
+        "Save a note. Without `[...]` it goes to the session you wrote to or attended "
+        "in the last 3 hours.",
+        _parse_add,
+    ),
+    CommandSpec(
+        "attend", "/memo attend [Session title]", "Note that you went to a session.", _parse_attend
+    ),
+    CommandSpec(
+        "sessions",
+        "/memo sessions [YYYY-MM-DD|all]",
+        "Sessions of a day (today by default): who went and how many notes.",
+        _parse_sessions,
+    ),
+    CommandSpec("show", "/memo show [Session title]", "Every note of a session.", _parse_show),
+    CommandSpec("edit", "/memo edit <id> note", "Replace the text of a memo.", _parse_edit),
+    CommandSpec(
+        "delete", "/memo delete <id>", "Delete a memo (`/memo undo` brings it back).", _parse_delete
+    ),
+    CommandSpec("undo", "/memo undo", "Restore the memo you deleted last.", _parse_undo),
+    CommandSpec(
+        "conference",
+        "/memo conference [name] [Area/City] [YYYY-MM-DD [YYYY-MM-DD]]",
+        "Show or set this channel's conference, its time zone and dates.",
+        _parse_conference,
+    ),
+    CommandSpec("help", "/memo help", "This list.", _parse_help),
+)
+
+RESERVED: tuple[str, ...] = ("summary", "search", "digest", "export", "import")
+
+_SPECS: dict[str, Callable[[str], Command | Rejected]] = {
+    **{spec.name: spec.parse for spec in COMMANDS},
+    **{name: _reserved(name) for name in RESERVED},
+}
+
+
+def parse(text: str) -> Command | Rejected:
+    """Parse what follows `/memo` (already passed through ``clean_text``)."""
+    stripped = text.strip()
+    if not stripped:
+        return ShowHelp()
+    head, *rest = re.split(r"\s", stripped, maxsplit=1)
+    parse_rest = _SPECS.get(head.lower())
+    if parse_rest is None:
+        return ShowHelp(unknown=head[:40])
+    return parse_rest(rest[0] if rest else "")

@@ -1,0 +1,42 @@
+"""What an adapter hands the core: who typed what, where and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+#: Longest platform, workspace, channel and user id the storage accepts.
+MAX_EXTERNAL_ID_LENGTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """One `/memo` request, already authenticated by the adapter.
+
+    ``workspace_id``, ``channel_id`` and ``user_id`` are the platform's own ids
+    (a Slack team id, a Discord guild id, ``console``). ``is_admin`` is the
+    platform's word that the user may edit and delete other people's memos.
+    ``delivery_id`` is the platform's id of this request when it has one (a
+    Slack event id, a Discord interaction id): a retried delivery with the same
+    id stores nothing new and gets the original answer.
+    """
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    user_id: str
+    display_name: str
+    text: str
+    received_at: datetime
+    is_admin: bool = False
+    delivery_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.received_at.tzinfo is None:
+            raise ValueError("Invocation.received_at must be timezone-aware")
+        for name in ("platform", "workspace_id", "channel_id", "user_id"):
+            value = getattr(self, name)
+            if not value or len(value) > MAX_EXTERNAL_ID_LENGTH:
+                raise ValueError(f"Invocation.{name} must be 1 to 64 characters, got {value!r}")
+        if self.delivery_id is not None and len(self.delivery_id) > 128:
+            raise ValueError("Invocation.delivery_id must be at most 128 characters")

@@ -1,0 +1,159 @@
+"""Handlers for memos: add, edit, delete and undo."""
+
+from __future__ import annotations
+
+from bot import render
+from bot.context import Context
+from bot.grammar import AddMemo, DeleteMemo, EditMemo, UndoDelete
+from bot.reply import MemoChanged, MemoSaved, ProblemCode, Reply, Visibility, refuse
+from bot.sessions import Found, check_title, find_or_create, recent_session
+from bot.views import memo_view, session_view
+from storage import attendance, channels, memos, sessions
+from storage.models import Member, Memo
+
+#: Longest memo, in characters (Slack's modal input allows 3,000, Discord's 4,000).
+MAX_MEMO_LENGTH = 4_000
+
+
+def check_text(text: str, usage: str) -> str | Reply:
+    """The memo text, or a refusal when it is empty or too long."""
+    if not text.strip():
+        return refuse(
+            ProblemCode.EMPTY_TEXT,
+            f"The memo is empty. Write it after the title: `{usage}`. Nothing was saved.",
+            "text",
+        )
+    if len(text) > MAX_MEMO_LENGTH:
+        return refuse(
+            ProblemCode.TEXT_TOO_LONG,
+            f"Memos can be at most {MAX_MEMO_LENGTH:,} characters; this one has {len(text):,}. "
+            "Nothing was saved: split it into shorter memos.",
+            "text",
+        )
+    return text
+
+
+def add(ctx: Context, command: AddMemo) -> Reply:
+    text = check_text(command.text, "/memo add [Session title] note")
+    if isinstance(text, Reply):
+        return text
+    title = check_title(command.title) if command.title is not None else None
+    if isinstance(title, Reply):
+        return title
+    channel = ctx.writable_channel()
+    delivery_id = ctx.invocation.delivery_id
+    if delivery_id is not None:
+        already = memos.find_delivered_memo(ctx.tx, channel.id, delivery_id)
+        if already is not None:
+            return _saved_reply(
+                ctx,
+                already,
+                Found(sessions.get_session(ctx.tx, already.session_id), None),
+                from_recent=False,
+                replayed=True,
+            )
+    member = ctx.member()
+    if title is not None:
+        found = find_or_create(ctx, title)
+    else:
+        recent = recent_session(ctx)
+        if recent is None:
+            return refuse(
+                ProblemCode.NO_RECENT_SESSION,
+                "Which session is this for? Put its title first: "
+                "`/memo add [Session title] note`. Without a title, a memo goes to the "
+                "session you wrote to or attended in the last 3 hours, and you have none.",
+                "title",
+            )
+        found = Found(recent, None)
+    memo = memos.add_memo(
+        ctx.tx,
+        channel_id=channel.id,
+        number=channels.take_memo_number(ctx.tx, channel.id),
+        session_id=found.session.id,
+        author_id=member.id,
+        text=text,
+        now=ctx.now,
+        source_url=command.source_url,
+        delivery_id=delivery_id,
+    )
+    attendance.record_attendance(ctx.tx, found.session.id, member.id, "memo", ctx.now)
+    return _saved_reply(ctx, memo, found, from_recent=title is None, replayed=False)
+
+
+def _saved_reply(
+    ctx: Context, memo: Memo, found: Found, *, from_recent: bool, replayed: bool
+) -> Reply:
+    author = ctx.tx.get(Member, memo.author_id)
+    assert author is not None
+    data = MemoSaved(
+        memo=memo_view(memo, author, found.session.title, ctx.zone()),
+        session=session_view(ctx, found.session),
+        typed_title=found.typed_title,
+        from_recent_session=from_recent,
+        replayed=replayed,
+    )
+    return Reply(render.memo_saved(data), Visibility.PUBLIC, data)
+
+
+def _editable_memo(ctx: Context, number: int, verb: str) -> Memo | Reply:
+    """The memo if it exists here, is not deleted, and the user may change it."""
+    memo = memos.find_memo(ctx.tx, ctx.writable_channel().id, number)
+    if memo is None:
+        return refuse(
+            ProblemCode.NO_SUCH_MEMO,
+            f"There is no memo #{number} in this channel.",
+            "memo_id",
+        )
+    if memo.deleted_at is not None:
+        return refuse(
+            ProblemCode.MEMO_DELETED,
+            f"Memo #{number} is deleted. `/memo undo` restores the memo you deleted last.",
+            "memo_id",
+        )
+    if memo.author_id != ctx.member().id and not ctx.invocation.is_admin:
+        return refuse(
+            ProblemCode.NOT_ALLOWED,
+            f"Only the author of #{number} or a workspace admin can {verb} it.",
+            "memo_id",
+        )
+    return memo
+
+
+def _changed_reply(ctx: Context, memo: Memo, action: str) -> Reply:
+    author = ctx.tx.get(Member, memo.author_id)
+    assert author is not None
+    title = sessions.get_session(ctx.tx, memo.session_id).title
+    data = MemoChanged(action, memo_view(memo, author, title, ctx.zone()))
+    return Reply(render.memo_changed(data), Visibility.PRIVATE, data)
+
+
+def edit(ctx: Context, command: EditMemo) -> Reply:
+    text = check_text(command.text, f"/memo edit {command.number} corrected note")
+    if isinstance(text, Reply):
+        return text
+    memo = _editable_memo(ctx, command.number, "edit")
+    if isinstance(memo, Reply):
+        return memo
+    if memo.text != text:
+        memos.edit_memo(ctx.tx, memo, text, ctx.member().id, ctx.now)
+    return _changed_reply(ctx, memo, "edited")
+
+
+def delete(ctx: Context, command: DeleteMemo) -> Reply:
+    memo = _editable_memo(ctx, command.number, "delete")
+    if isinstance(memo, Reply):
+        return memo
+    memos.delete_memo(memo, ctx.member().id, ctx.now)
+    return _changed_reply(ctx, memo, "deleted")
+
+
+def undo(ctx: Context, command: UndoDelete) -> Reply:
+    memo = memos.last_deleted_by(ctx.tx, ctx.writable_channel().id, ctx.member().id)
+    if memo is None:
+        return refuse(
+            ProblemCode.NOTHING_TO_UNDO,
+            "You have not deleted any memo in this channel, so there is nothing to restore.",
+        )
+    memos.restore_memo(memo)
+    return _changed_reply(ctx, memo, "restored")

@@ -1,0 +1,176 @@
+"""What the core hands back: Markdown for every adapter, plus typed data for rich ones.
+
+``Reply.markdown`` is complete on its own (the console prints it as is).
+``Reply.data`` carries the same facts as values, so an adapter can build Slack
+blocks or a Discord embed, or show a validation problem next to the right field
+of a form, without parsing text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Visibility(StrEnum):
+    """Who sees a reply: everyone in the channel, or only the person who asked."""
+
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+class ProblemCode(StrEnum):
+    """Everything a user can get wrong; each comes back as a short private reply."""
+
+    EMPTY_TEXT = "empty_text"
+    TEXT_TOO_LONG = "text_too_long"
+    MISSING_TITLE = "missing_title"
+    EMPTY_TITLE = "empty_title"
+    TITLE_TOO_LONG = "title_too_long"
+    UNBALANCED_BRACKETS = "unbalanced_brackets"
+    NO_RECENT_SESSION = "no_recent_session"
+    NO_SUCH_SESSION = "no_such_session"
+    BAD_MEMO_ID = "bad_memo_id"
+    NO_SUCH_MEMO = "no_such_memo"
+    MEMO_DELETED = "memo_deleted"
+    NOT_ALLOWED = "not_allowed"
+    NOTHING_TO_UNDO = "nothing_to_undo"
+    BAD_DATE = "bad_date"
+    INVALID_TIME_ZONE = "invalid_time_zone"
+    NAME_TOO_LONG = "name_too_long"
+    BAD_ARGUMENTS = "bad_arguments"
+    UNKNOWN_COMMAND = "unknown_command"
+    NOT_AVAILABLE_YET = "not_available_yet"
+    INTERNAL_ERROR = "internal_error"
+
+
+@dataclass(frozen=True, slots=True)
+class MemoView:
+    number: int
+    session_title: str
+    author_id: str
+    author_name: str
+    text: str
+    created_at: datetime
+    #: ``created_at`` in the conference's time zone.
+    local_created_at: datetime
+    edited: bool
+    source_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    title: str
+    day: date
+    conference: str
+    attendees: tuple[str, ...]
+    memo_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConferenceView:
+    #: Empty when the channel never named its conference.
+    name: str
+    time_zone: str
+    starts_on: date | None
+    ends_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class MemoSaved:
+    memo: MemoView
+    session: SessionView
+    #: What the user typed, when it was matched to an existing title that differs.
+    typed_title: str | None
+    #: True when the session came from the user's recent activity, not a ``[title]``.
+    from_recent_session: bool
+    #: True when this answers a retried delivery that was already stored.
+    replayed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceRecorded:
+    session: SessionView
+    typed_title: str | None
+    already: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SessionListing:
+    conference: ConferenceView
+    #: None for ``sessions all``.
+    day: date | None
+    sessions: tuple[SessionView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionMemos:
+    session: SessionView
+    memos: tuple[MemoView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MemoChanged:
+    """A memo was edited, deleted or restored; ``memo`` shows it afterwards."""
+
+    action: str
+    memo: MemoView
+
+
+@dataclass(frozen=True, slots=True)
+class ConferenceSet:
+    conference: ConferenceView
+    #: None when only showing the current conference.
+    created: bool | None
+    #: Sessions taken over from the channel's unnamed conference.
+    adopted_sessions: int
+
+
+@dataclass(frozen=True, slots=True)
+class CommandHelp:
+    usage: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class HelpShown:
+    commands: tuple[CommandHelp, ...]
+    reserved: tuple[str, ...]
+    #: The subcommand the user typed that does not exist, if that is why help is shown.
+    unknown: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: ProblemCode
+    #: The form field the problem is about ("title", "text", "memo_id", ...), if any.
+    field: str | None = None
+
+
+ReplyData = (
+    MemoSaved
+    | AttendanceRecorded
+    | SessionListing
+    | SessionMemos
+    | MemoChanged
+    | ConferenceSet
+    | HelpShown
+    | Problem
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    markdown: str
+    visibility: Visibility
+    data: ReplyData
+
+    @property
+    def ok(self) -> bool:
+        return not isinstance(self.data, Problem)
+
+
+def refuse(code: ProblemCode, message: str, field: str | None = None) -> Reply:
+    """A private reply to input the core will not act on; nothing was changed."""
+    return Reply(message, Visibility.PRIVATE, Problem(code, field))

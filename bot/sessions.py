@@ -1,0 +1,160 @@
+"""Handlers for sessions: matching typed titles, attending, listing and showing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot import markdown as md
+from bot import render, titles
+from bot.context import Context
+from bot.grammar import Attend, ListSessions, ShowSession
+from bot.reply import (
+    AttendanceRecorded,
+    ProblemCode,
+    Reply,
+    SessionListing,
+    SessionMemos,
+    Visibility,
+    refuse,
+)
+from bot.views import memo_view, session_view, session_views
+from storage import attendance, memos, sessions
+from storage.models import ConferenceSession
+
+#: How long after your last memo or attendance a title-less `/memo add` still goes there.
+RECENT_SESSION_WINDOW = timedelta(hours=3)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    session: ConferenceSession
+    #: What the user typed, when it differs from the session's title beyond case and spacing.
+    typed_title: str | None
+
+
+def check_title(typed: str) -> str | Reply:
+    """The title to store and show, or a refusal saying what is wrong with it."""
+    title = titles.display_title(typed)
+    if not title:
+        return refuse(
+            ProblemCode.EMPTY_TITLE,
+            "The session title is empty. Write `/memo add [Session title] note`.",
+            "title",
+        )
+    if len(title) > titles.MAX_TITLE_LENGTH:
+        return refuse(
+            ProblemCode.TITLE_TOO_LONG,
+            f"Session titles can be at most {titles.MAX_TITLE_LENGTH} characters; "
+            f"this one has {len(title):,}. Nothing was saved.",
+            "title",
+        )
+    return title
+
+
+def find_or_create(ctx: Context, title: str) -> Found:
+    """The current conference's session with this title (or a near one), else a new one today."""
+    conference = ctx.working_conference()
+    key = titles.title_key(title)
+    exact = sessions.sessions_titled(ctx.tx, conference.id, key)
+    if exact:
+        return Found(exact[0], None)
+    near = titles.closest_title(key, sessions.title_keys(ctx.tx, conference.id))
+    if near is not None:
+        return Found(sessions.get_session(ctx.tx, near), title)
+    created = sessions.ensure_session(
+        ctx.tx,
+        channel_id=ctx.writable_channel().id,
+        conference_id=conference.id,
+        title=title,
+        title_key=key,
+        day=ctx.today(),
+        now=ctx.now,
+    )
+    return Found(created, None)
+
+
+def find_existing(ctx: Context, title: str) -> Found | None:
+    """A session with this title: in the current conference first, then anywhere in the channel."""
+    if ctx.channel is None:
+        return None
+    key = titles.title_key(title)
+    current = ctx.conference()
+    if current is not None:
+        exact = sessions.sessions_titled(ctx.tx, current.id, key)
+        if exact:
+            return Found(exact[0], None)
+    anywhere = sessions.channel_sessions_titled(ctx.tx, ctx.channel.id, key)
+    if anywhere:
+        return Found(anywhere[0], None)
+    if current is not None:
+        near = titles.closest_title(key, sessions.title_keys(ctx.tx, current.id))
+        if near is not None:
+            return Found(sessions.get_session(ctx.tx, near), title)
+    return None
+
+
+def recent_session(ctx: Context) -> ConferenceSession | None:
+    """The session the user wrote in or attended within ``RECENT_SESSION_WINDOW``."""
+    member = ctx.existing_member()
+    if member is None or ctx.channel is None:
+        return None
+    session_id = sessions.last_active_session(
+        ctx.tx, ctx.channel.id, member.id, ctx.now - RECENT_SESSION_WINDOW
+    )
+    return sessions.get_session(ctx.tx, session_id) if session_id is not None else None
+
+
+def no_such_session(title: str) -> Reply:
+    return refuse(
+        ProblemCode.NO_SUCH_SESSION,
+        f"No session called {md.title(title)} in this channel. `/memo sessions all` lists them.",
+        "title",
+    )
+
+
+def attend(ctx: Context, command: Attend) -> Reply:
+    title = check_title(command.title)
+    if isinstance(title, Reply):
+        return title
+    found = find_or_create(ctx, title)
+    recorded = attendance.record_attendance(
+        ctx.tx, found.session.id, ctx.member().id, "explicit", ctx.now
+    )
+    data = AttendanceRecorded(session_view(ctx, found.session), found.typed_title, not recorded)
+    return Reply(render.attendance_recorded(data), Visibility.PRIVATE, data)
+
+
+def list_sessions(ctx: Context, command: ListSessions) -> Reply:
+    day = None if command.all_days else (command.day or ctx.today())
+    conference = ctx.conference()
+    rows = sessions.sessions_on(ctx.tx, conference.id, day) if conference is not None else []
+    data = SessionListing(ctx.conference_view(), day, tuple(session_views(ctx, rows)))
+    return Reply(render.session_listing(data), Visibility.PRIVATE, data)
+
+
+def show(ctx: Context, command: ShowSession) -> Reply:
+    if command.title is None:
+        row = recent_session(ctx)
+        if row is None:
+            return refuse(
+                ProblemCode.MISSING_TITLE,
+                "Which session? Write `/memo show [Session title]`.",
+                "title",
+            )
+        found = Found(row, None)
+    else:
+        title = check_title(command.title)
+        if isinstance(title, Reply):
+            return title
+        match = find_existing(ctx, title)
+        if match is None:
+            return no_such_session(title)
+        found = match
+    zone = ctx.zone()
+    rows = memos.live_memos(ctx.tx, found.session.id)
+    data = SessionMemos(
+        session_view(ctx, found.session),
+        tuple(memo_view(memo, author, found.session.title, zone) for memo, author in rows),
+    )
+    return Reply(render.session_memos(data), Visibility.PRIVATE, data)

@@ -1,0 +1,55 @@
+"""Alembic environment.
+
+Run by ``memo-bot migrate``, by the bot on start (``storage.schema.upgrade_to_head``,
+which hands over its own connection) and by the ``alembic`` command line, which
+reads the database URL from ``MEMO_DATABASE_URL`` like the bot does.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from storage.database import Database
+from storage.models import Base
+
+#: Any fixed number: the PostgreSQL advisory lock that keeps two bot processes
+#: starting at once from running the same migration twice.
+MIGRATION_LOCK_KEY = 7_310_442_117
+
+
+def run_migrations(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            context.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+        context.run_migrations()
+
+
+def main() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        run_migrations(connection)
+        return
+    url = context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        from bot.settings import Settings
+
+        url = Settings().database_url
+    database = Database(url)
+    try:
+        with database.engine.connect() as connection:
+            run_migrations(connection)
+            connection.commit()
+    finally:
+        database.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("memo-bot migrations run online only: set MEMO_DATABASE_URL")
+main()

@@ -1,0 +1,211 @@
+"""SQLAlchemy models: the tables Alembic's migrations create, and nothing else.
+
+Every row that holds user content hangs off a channel, and every channel off a
+workspace, so isolation is a matter of always filtering by ``channel_id``.
+Times are stored in UTC (``UTCDateTime``); local dates (a session's day) are
+stored as plain dates in the conference's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+#: Constraint names that are the same on every database, so migrations can name them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every database.
+
+    SQLite has no time zone type, so values are stored there as naive UTC and
+    made aware again on the way out; naive values are refused so local time can
+    never be stored by mistake.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("refusing to store a naive datetime; pass an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, date: Date, time: Time}  # noqa: RUF012
+
+
+class Workspace(Base):
+    """A Slack team, a Discord guild or a console: (platform, external id)."""
+
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class Channel(Base):
+    """A chat channel; memos are shared inside it and nowhere else."""
+
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    #: The last memo number handed out here: memo ids are per channel (#1, #2, ...).
+    last_memo_number: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+
+
+class Member(Base):
+    """A person in a workspace, with the display name they last used."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+
+
+class Conference(Base):
+    """A conference a channel follows; the most recently activated one is current.
+
+    A channel that never named one gets an unnamed conference (``name == ""``)
+    so every session has a conference and a time zone.
+    """
+
+    __tablename__ = "conferences"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "name_key"),
+        Index(None, "channel_id", "activated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    activated_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+
+
+class ConferenceSession(Base):
+    """A talk at a conference, on one local day.
+
+    ``title_key`` is the case- and whitespace-folded title that matching uses;
+    ``channel_id`` is repeated from the conference so every query can filter on it.
+    """
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        UniqueConstraint("conference_id", "title_key", "day"),
+        Index(None, "conference_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    title_key: Mapped[str] = mapped_column(String(200))
+    day: Mapped[date]
+    starts_at: Mapped[time | None]
+    ends_at: Mapped[time | None]
+    track: Mapped[str | None] = mapped_column(String(100))
+    speakers: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Memo(Base):
+    """One note, exactly as typed. Deleting sets ``deleted_at``; nothing is dropped."""
+
+    __tablename__ = "memos"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "number"),
+        UniqueConstraint("channel_id", "delivery_id"),
+        Index(None, "session_id", "deleted_at", "created_at"),
+        Index(None, "channel_id", "author_id", "created_at"),
+        Index(None, "channel_id", "deleted_by_id", "deleted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    number: Mapped[int]
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    source_url: Mapped[str | None] = mapped_column(Text)
+    #: The platform's id of the request that created this memo, so a retry stores nothing new.
+    delivery_id: Mapped[str | None] = mapped_column(String(128))
+
+
+class MemoRevision(Base):
+    """The text a memo had before an edit: the edit history."""
+
+    __tablename__ = "memo_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    memo_id: Mapped[int] = mapped_column(ForeignKey("memos.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    replaced_at: Mapped[datetime]
+    replaced_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+
+
+class Attendance(Base):
+    """A member attended a session: said so, or wrote a memo in it."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (Index(None, "member_id", "created_at"),)
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    #: "memo" when implied by writing a memo, "explicit" after `/memo attend`.
+    via: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]

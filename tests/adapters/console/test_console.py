@@ -1,0 +1,156 @@
+"""The console adapter and the `memo-bot` command, run as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import URL
+
+MEMO_BOT = str(Path(sys.executable).with_name("memo-bot"))
+
+
+def memo_bot(
+    *args: str, stdin: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("MEMO_")}
+    environment.update(env or {})
+    return subprocess.run(
+        [MEMO_BOT, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+
+
+def db_option(url: URL) -> list[str]:
+    return ["--db", url.render_as_string(hide_password=False)]
+
+
+def test_piped_input_prints_each_reply_then_a_blank_line(database_url: URL) -> None:
+    result = memo_bot(
+        "console",
+        *db_option(database_url),
+        stdin=(
+            "# a comment, ignored\n"
+            "@alice /memo add [Envoy 게이트웨이] 라우트 3,400개\n"
+            "@bob 점심 어디서 먹어요?\n"
+            "\n"
+            "@bob /memo add [envoy  게이트웨이] xDS 로 동적 배포\n"
+            "@bob /memo delete 1\n"
+        ),
+    )
+
+    assert result.returncode == 0, result.stderr
+    replies = result.stdout.split("\n\n")
+    assert replies[-1] == ""
+    assert replies[:-1] == [
+        "**alice** noted in [Envoy 게이트웨이] · #1\n> 라우트 3,400개",
+        "**bob** noted in [Envoy 게이트웨이] · #2\n> xDS 로 동적 배포",
+        "Only the author of #1 or a workspace admin can delete it.",
+    ]
+
+
+def test_the_default_user_is_the_login_name_and_admin_is_opt_in(database_url: URL) -> None:
+    script = "/memo add [세션] 내 메모\n@bob /memo add [세션] 밥 메모\n/memo delete 2\n"
+    plain = memo_bot("console", *db_option(database_url), stdin=script, env={"USER": "tester"})
+    assert plain.stdout.startswith("**tester** noted in [세션] · #1")
+    assert "Only the author of #2" in plain.stdout
+
+    admin = memo_bot(
+        "console",
+        *db_option(database_url),
+        "--admin",
+        stdin="/memo delete 2\n",
+        env={"USER": "tester"},
+    )
+    assert admin.stdout.startswith("Deleted #2")
+
+
+def test_workspace_and_channel_options_separate_the_notes(database_url: URL) -> None:
+    memo_bot("console", *db_option(database_url), "--channel", "a", stdin="/memo add [S] in a\n")
+    other = memo_bot(
+        "console", *db_option(database_url), "--channel", "b", stdin="/memo show [S]\n"
+    )
+    assert other.stdout.startswith("No session called [S]")
+
+
+def test_memo_bot_run_without_tokens_starts_the_console_on_sqlite(tmp_path: Path) -> None:
+    result = memo_bot(
+        "run",
+        stdin="@alice /memo add [첫 세션] 첫 메모\n/memo sessions all\n",
+        cwd=tmp_path,
+        env={"SLACK_BOT_TOKEN": "", "DISCORD_TOKEN": ""},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "starting the console on sqlite:///memo-bot.db" in result.stderr
+    assert "**alice** noted in [첫 세션] · #1" in result.stdout
+    assert "- [첫 세션]" in result.stdout
+    assert (tmp_path / "memo-bot.db").exists()
+
+
+def test_settings_come_from_a_dotenv_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "MEMO_DATABASE_URL=sqlite:///data/notes.db\nMEMO_DEFAULT_TIME_ZONE=Asia/Seoul\n"
+    )
+    result = memo_bot("run", stdin="/memo conference\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Asia/Seoul" in result.stdout
+    assert (tmp_path / "data" / "notes.db").exists()
+
+
+def test_an_invalid_setting_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    result = memo_bot("run", stdin="", cwd=tmp_path, env={"MEMO_DEFAULT_TIME_ZONE": "Mars/Base"})
+    assert result.returncode != 0
+    assert "MEMO_DEFAULT_TIME_ZONE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _read_until(fd: int, needle: bytes, deadline: float) -> bytes:
+    seen = b""
+    while needle not in seen:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"never saw {needle!r}; got {seen!r}"
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def test_on_a_terminal_it_is_an_interactive_prompt_with_history(
+    database_url: URL, tmp_path: Path
+) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MEMO_")}
+    env.update({"XDG_STATE_HOME": str(tmp_path / "state"), "USER": "alice", "TERM": "dumb"})
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: memo-bot on the pseudo-terminal
+        os.execve(MEMO_BOT, [MEMO_BOT, "console", *db_option(database_url)], env)
+    deadline = time.monotonic() + 60
+    try:
+        _read_until(fd, b"alice@general> ", deadline)
+        os.write(fd, "/memo add [터미널 세션] 프롬프트에서 쓴 메모\r".encode())
+        output = _read_until(fd, b"alice@general> ", deadline)
+        assert "프롬프트에서 쓴 메모".encode() in output
+        os.write(fd, b"\x04")  # Ctrl-D ends the session
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    history = (tmp_path / "state" / "memo-bot" / "console_history").read_text()
+    assert "/memo add [터미널 세션] 프롬프트에서 쓴 메모" in history

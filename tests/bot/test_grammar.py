@@ -1,0 +1,135 @@
+"""The `/memo` grammar: what each kind of text parses to."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.grammar import (
+    AddMemo,
+    Attend,
+    DeleteMemo,
+    EditMemo,
+    ListSessions,
+    Rejected,
+    Reserved,
+    SetConference,
+    ShowHelp,
+    ShowSession,
+    UndoDelete,
+    clean_text,
+    parse,
+)
+from bot.reply import ProblemCode
+
+
+def test_add_splits_the_bracketed_title_from_the_note() -> None:
+    assert parse("add [대규모 트래픽에서 살아남는 서비스 운영기] 캐시를 두 단계로") == AddMemo(
+        title="대규모 트래픽에서 살아남는 서비스 운영기", text="캐시를 두 단계로"
+    )
+
+
+def test_add_keeps_the_note_exactly_including_markers_and_newlines() -> None:
+    parsed = parse("add [T] > p99  210 ms → 45 ms\n- 두 번째 줄\t탭")
+    assert parsed == AddMemo(title="T", text="> p99  210 ms → 45 ms\n- 두 번째 줄\t탭")
+
+
+def test_titles_may_contain_brackets_of_their_own() -> None:
+    parsed = parse("add [Kotlin [코루틴] 실전: 1:N <-> C++] 메모")
+    assert parsed == AddMemo(title="Kotlin [코루틴] 실전: 1:N <-> C++", text="메모")
+
+
+def test_add_without_a_title_leaves_the_session_to_the_core() -> None:
+    assert parse("add 제목 없이 쓴 메모") == AddMemo(title=None, text="제목 없이 쓴 메모")
+
+
+def test_unclosed_title_is_rejected_with_the_syntax() -> None:
+    parsed = parse("add [LLM 에이전트 평가 자동화 닫는 괄호를 빼먹음")
+    assert isinstance(parsed, Rejected)
+    assert parsed.code is ProblemCode.UNBALANCED_BRACKETS
+    assert "/memo add [Session title] note" in parsed.message
+
+
+@pytest.mark.parametrize("text", ["", "   ", "help", "HELP"])
+def test_empty_text_and_help_show_help(text: str) -> None:
+    assert parse(text) == ShowHelp()
+
+
+def test_unknown_subcommand_shows_help_naming_it() -> None:
+    assert parse("frobnicate now") == ShowHelp(unknown="frobnicate")
+
+
+def test_subcommands_are_case_insensitive_and_may_be_followed_by_a_newline() -> None:
+    assert parse("ADD\n[T] note") == AddMemo(title="T", text="note")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("attend [Envoy 게이트웨이]", Attend("Envoy 게이트웨이")),
+        ("attend Envoy 게이트웨이", Attend("Envoy 게이트웨이")),
+        ("show [Envoy]", ShowSession("Envoy")),
+        ("show", ShowSession(None)),
+        ("sessions", ListSessions()),
+        ("sessions today", ListSessions()),
+        ("sessions all", ListSessions(all_days=True)),
+        ("sessions 2025-09-26", ListSessions(day=date(2025, 9, 26))),
+        ("edit 12 고친 메모", EditMemo(12, "고친 메모")),
+        ("edit #12 고친 메모", EditMemo(12, "고친 메모")),
+        ("edit 12", EditMemo(12, "")),
+        ("delete #7", DeleteMemo(7)),
+        ("undo", UndoDelete()),
+        ("conference", SetConference(None)),
+        ("conference DEVRIVER 2025", SetConference("DEVRIVER 2025")),
+        ("conference DEVRIVER 2025 Asia/Seoul", SetConference("DEVRIVER 2025", "Asia/Seoul")),
+        (
+            "conference DEVRIVER 2025 Asia/Seoul 2025-09-25 2025-09-26",
+            SetConference("DEVRIVER 2025", "Asia/Seoul", date(2025, 9, 25), date(2025, 9, 26)),
+        ),
+        ("conference [PyCon KR] UTC", SetConference("PyCon KR", "UTC")),
+        ("conference PyCon Japan", SetConference("PyCon Japan")),
+        ("summary [Envoy]", Reserved("summary")),
+        ("search 캐시", Reserved("search")),
+        ("digest at 18:00", Reserved("digest")),
+        ("export", Reserved("export")),
+        ("import", Reserved("import")),
+    ],
+)
+def test_each_subcommand_parses(text: str, expected: object) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("attend", ProblemCode.MISSING_TITLE),
+        ("sessions tomorrow", ProblemCode.BAD_DATE),
+        ("sessions 2025-02-30", ProblemCode.BAD_DATE),
+        ("edit twelve new", ProblemCode.BAD_MEMO_ID),
+        ("edit", ProblemCode.BAD_MEMO_ID),
+        ("delete", ProblemCode.BAD_MEMO_ID),
+        ("delete 1 2", ProblemCode.BAD_MEMO_ID),
+        ("delete 99999999999999999999", ProblemCode.BAD_MEMO_ID),
+        ("show [unclosed", ProblemCode.UNBALANCED_BRACKETS),
+        ("conference Asia/Seoul", ProblemCode.MISSING_TITLE),
+        ("conference [X] extra Asia/Seoul", ProblemCode.BAD_ARGUMENTS),
+    ],
+)
+def test_bad_arguments_are_rejected(text: str, code: ProblemCode) -> None:
+    parsed = parse(text)
+    assert isinstance(parsed, Rejected)
+    assert parsed.code is code
+
+
+def test_clean_text_drops_control_characters_but_keeps_newlines_and_tabs() -> None:
+    assert clean_text("a\x00b\x07c\x1b[31md\te\nf\r\ng\rh") == "abc[31md\te\nf\ng\nh"
+
+
+def test_clean_text_drops_bidirectional_overrides_that_disguise_text() -> None:
+    assert clean_text("safe\u202etxt.exe\u2066x\u2069") == "safetxt.exex"
+
+
+def test_clean_text_keeps_korean_emoji_and_non_breaking_spaces() -> None:
+    text = "캐시를 쓰자 👩‍💻 Kotlin\u00a0코루틴"
+    assert clean_text(text) == text
