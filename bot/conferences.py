@@ -64,26 +64,30 @@ def set_conference(ctx: Context, command: SetConference) -> Reply:
     current = ctx.conference()
     existing = conferences.find_conference(ctx.tx, channel.id, key)
     adopted = 0
+    renamed: tuple[str, str] | tuple[None, None] = (None, None)
     if existing is not None:
-        conference, created = existing, False
+        target, created = existing, False
     elif current is not None and current.name_key == conferences.UNNAMED:
         # Sessions noted before the conference was named belong to it.
         adopted = conferences.count_sessions(ctx.tx, current.id)
-        conferences.rename(current, name, key)
-        conference, created = current, True
+        target, created, renamed = current, True, (name, key)
     else:
         inherited = current.time_zone if current is not None else ctx.default_time_zone
-        conference = conferences.ensure_conference(
+        target = conferences.ensure_conference(
             ctx.tx, channel.id, name, key, time_zone or inherited, ctx.now
         )
         created = True
-    conferences.activate(
-        conference,
-        ctx.now,
-        time_zone=time_zone,
-        starts_on=command.starts_on,
-        ends_on=command.ends_on,
+    ctx.set_conference(
+        conferences.activate(
+            ctx.tx,
+            target.id,
+            ctx.now,
+            name=renamed[0],
+            name_key=renamed[1],
+            time_zone=time_zone,
+            starts_on=command.starts_on,
+            ends_on=command.ends_on,
+        )
     )
-    ctx.set_conference(conference)
     data = ConferenceSet(ctx.conference_view(), created=created, adopted_sessions=adopted)
     return Reply(render.conference_set(data), Visibility.PUBLIC, data)

@@ -6,62 +6,62 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from bot.invocation import Invocation
 from bot.reply import ConferenceView
 from storage import channels, conferences
-from storage.models import Channel, Conference, Member
+from storage.records import ChannelRecord, ConferenceRecord, MemberRecord
 
 
 @dataclass
 class Context:
-    """Lazily loads the member and conference, so read-only commands write nothing."""
+    """Loads the member and conference on first use, so read-only commands write nothing."""
 
-    tx: Session
+    tx: Connection
     invocation: Invocation
     #: None only for a read-only command in a channel the bot has never stored anything for.
-    channel: Channel | None
+    channel: ChannelRecord | None
     default_time_zone: str
-    _member: Member | None = field(default=None, init=False)
-    _conference: Conference | None = field(default=None, init=False)
+    _member: MemberRecord | None = field(default=None, init=False)
+    _conference: ConferenceRecord | None = field(default=None, init=False)
+    _conferences: dict[int, ConferenceRecord] = field(default_factory=dict, init=False)
 
     @property
     def now(self) -> datetime:
         return self.invocation.received_at
 
-    def member(self) -> Member:
+    def writable_channel(self) -> ChannelRecord:
+        assert self.channel is not None, "write commands always run with a stored channel"
+        return self.channel
+
+    def member(self) -> MemberRecord:
         """The requesting user, created or renamed as needed (write commands only)."""
         if self._member is None:
-            channel = self.writable_channel()
             self._member = channels.ensure_member(
                 self.tx,
-                channel.workspace_id,
+                self.writable_channel().workspace_id,
                 self.invocation.user_id,
                 self.invocation.display_name,
                 self.now,
             )
         return self._member
 
-    def existing_member(self) -> Member | None:
+    def existing_member(self) -> MemberRecord | None:
         if self._member is None and self.channel is not None:
             self._member = channels.find_member(
                 self.tx, self.channel.workspace_id, self.invocation.user_id
             )
         return self._member
 
-    def writable_channel(self) -> Channel:
-        assert self.channel is not None, "write commands always run with a stored channel"
-        return self.channel
-
-    def conference(self) -> Conference | None:
+    def conference(self) -> ConferenceRecord | None:
         """The channel's current conference, if it has one yet."""
         if self._conference is None and self.channel is not None:
             self._conference = conferences.current_conference(self.tx, self.channel.id)
         return self._conference
 
-    def working_conference(self) -> Conference:
-        """The current conference, or the channel's unnamed one created on first use."""
+    def working_conference(self) -> ConferenceRecord:
+        """The current conference, or the channel's unnamed one, created on first use."""
         current = self.conference()
         if current is None:
             current = conferences.ensure_conference(
@@ -75,8 +75,16 @@ class Context:
             self._conference = current
         return current
 
-    def set_conference(self, conference: Conference) -> None:
+    def set_conference(self, conference: ConferenceRecord) -> None:
         self._conference = conference
+
+    def conference_by_id(self, conference_id: int) -> ConferenceRecord:
+        current = self.conference()
+        if current is not None and current.id == conference_id:
+            return current
+        if conference_id not in self._conferences:
+            self._conferences[conference_id] = conferences.get_conference(self.tx, conference_id)
+        return self._conferences[conference_id]
 
     def zone(self) -> ZoneInfo:
         current = self.conference()

@@ -138,18 +138,21 @@ class MemoBot:
             return _dispatch(Context(tx, invocation, channel, self.default_time_zone), command)
 
     def _write(self, invocation: Invocation, command: Command) -> Reply:
-        with self.database.writing() as tx:
-            channel = channels.ensure_channel(
-                tx,
-                invocation.platform,
-                invocation.workspace_id,
-                invocation.channel_id,
-                invocation.received_at,
-            )
-            reply = _dispatch(Context(tx, invocation, channel, self.default_time_zone), command)
-            if not reply.ok:
-                tx.rollback()
-            return reply
+        try:
+            with self.database.writing() as tx:
+                channel = channels.ensure_channel(
+                    tx,
+                    invocation.platform,
+                    invocation.workspace_id,
+                    invocation.channel_id,
+                    invocation.received_at,
+                )
+                reply = _dispatch(Context(tx, invocation, channel, self.default_time_zone), command)
+                if not reply.ok:
+                    raise _Refused(reply)
+        except _Refused as refused:
+            return refused.reply  # rolled back: a refused command changes nothing
+        return reply
 
     def _log(self, invocation: Invocation, command: str, outcome: str, seconds: float) -> None:
         logger.info(
@@ -162,6 +165,14 @@ class MemoBot:
             invocation.user_id,
             seconds * 1000,
         )
+
+
+class _Refused(Exception):
+    """Raised inside a write transaction to roll it back and answer with ``reply``."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.markdown)
+        self.reply = reply
 
 
 def _dispatch(ctx: Context, command: Command) -> Reply:

@@ -9,7 +9,7 @@ from bot.reply import MemoChanged, MemoSaved, ProblemCode, Reply, Visibility, re
 from bot.sessions import Found, check_title, find_or_create, recent_session
 from bot.views import memo_view, session_view
 from storage import attendance, channels, memos, sessions
-from storage.models import Member, Memo
+from storage.records import MemoRecord
 
 #: Longest memo, in characters (Slack's modal input allows 3,000, Discord's 4,000).
 MAX_MEMO_LENGTH = 4_000
@@ -71,7 +71,7 @@ def add(ctx: Context, command: AddMemo) -> Reply:
         channel_id=channel.id,
         number=channels.take_memo_number(ctx.tx, channel.id),
         session_id=found.session.id,
-        author_id=member.id,
+        author=member,
         text=text,
         now=ctx.now,
         source_url=command.source_url,
@@ -82,12 +82,10 @@ def add(ctx: Context, command: AddMemo) -> Reply:
 
 
 def _saved_reply(
-    ctx: Context, memo: Memo, found: Found, *, from_recent: bool, replayed: bool
+    ctx: Context, memo: MemoRecord, found: Found, *, from_recent: bool, replayed: bool
 ) -> Reply:
-    author = ctx.tx.get(Member, memo.author_id)
-    assert author is not None
     data = MemoSaved(
-        memo=memo_view(memo, author, found.session.title, ctx.zone()),
+        memo=memo_view(memo, found.session.title, ctx.zone()),
         session=session_view(ctx, found.session),
         typed_title=found.typed_title,
         from_recent_session=from_recent,
@@ -96,7 +94,7 @@ def _saved_reply(
     return Reply(render.memo_saved(data), Visibility.PUBLIC, data)
 
 
-def _editable_memo(ctx: Context, number: int, verb: str) -> Memo | Reply:
+def _editable_memo(ctx: Context, number: int, verb: str) -> MemoRecord | Reply:
     """The memo if it exists here, is not deleted, and the user may change it."""
     memo = memos.find_memo(ctx.tx, ctx.writable_channel().id, number)
     if memo is None:
@@ -120,11 +118,9 @@ def _editable_memo(ctx: Context, number: int, verb: str) -> Memo | Reply:
     return memo
 
 
-def _changed_reply(ctx: Context, memo: Memo, action: str) -> Reply:
-    author = ctx.tx.get(Member, memo.author_id)
-    assert author is not None
+def _changed_reply(ctx: Context, memo: MemoRecord, action: str) -> Reply:
     title = sessions.get_session(ctx.tx, memo.session_id).title
-    data = MemoChanged(action, memo_view(memo, author, title, ctx.zone()))
+    data = MemoChanged(action, memo_view(memo, title, ctx.zone()))
     return Reply(render.memo_changed(data), Visibility.PRIVATE, data)
 
 
@@ -136,7 +132,7 @@ def edit(ctx: Context, command: EditMemo) -> Reply:
     if isinstance(memo, Reply):
         return memo
     if memo.text != text:
-        memos.edit_memo(ctx.tx, memo, text, ctx.member().id, ctx.now)
+        memo = memos.edit_memo(ctx.tx, memo, text, ctx.member().id, ctx.now)
     return _changed_reply(ctx, memo, "edited")
 
 
@@ -144,7 +140,7 @@ def delete(ctx: Context, command: DeleteMemo) -> Reply:
     memo = _editable_memo(ctx, command.number, "delete")
     if isinstance(memo, Reply):
         return memo
-    memos.delete_memo(memo, ctx.member().id, ctx.now)
+    memo = memos.delete_memo(ctx.tx, memo, ctx.member().id, ctx.now)
     return _changed_reply(ctx, memo, "deleted")
 
 
@@ -155,5 +151,5 @@ def undo(ctx: Context, command: UndoDelete) -> Reply:
             ProblemCode.NOTHING_TO_UNDO,
             "You have not deleted any memo in this channel, so there is nothing to restore.",
         )
-    memos.restore_memo(memo)
+    memo = memos.restore_memo(ctx.tx, memo)
     return _changed_reply(ctx, memo, "restored")

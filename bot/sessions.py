@@ -20,7 +20,7 @@ from bot.reply import (
 )
 from bot.views import memo_view, session_view, session_views
 from storage import attendance, memos, sessions
-from storage.models import ConferenceSession
+from storage.records import SessionRecord
 
 #: How long after your last memo or attendance a title-less `/memo add` still goes there.
 RECENT_SESSION_WINDOW = timedelta(hours=3)
@@ -28,7 +28,7 @@ RECENT_SESSION_WINDOW = timedelta(hours=3)
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    session: ConferenceSession
+    session: SessionRecord
     #: What the user typed, when it differs from the session's title beyond case and spacing.
     typed_title: str | None
 
@@ -94,7 +94,7 @@ def find_existing(ctx: Context, title: str) -> Found | None:
     return None
 
 
-def recent_session(ctx: Context) -> ConferenceSession | None:
+def recent_session(ctx: Context) -> SessionRecord | None:
     """The session the user wrote in or attended within ``RECENT_SESSION_WINDOW``."""
     member = ctx.existing_member()
     if member is None or ctx.channel is None:
@@ -152,9 +152,11 @@ def show(ctx: Context, command: ShowSession) -> Reply:
             return no_such_session(title)
         found = match
     zone = ctx.zone()
-    rows = memos.live_memos(ctx.tx, found.session.id)
     data = SessionMemos(
         session_view(ctx, found.session),
-        tuple(memo_view(memo, author, found.session.title, zone) for memo, author in rows),
+        tuple(
+            memo_view(memo, found.session.title, zone)
+            for memo in memos.live_memos(ctx.tx, found.session.id)
+        ),
     )
     return Reply(render.session_memos(data), Visibility.PRIVATE, data)

@@ -1,4 +1,4 @@
-"""Turning stored rows into the reply values adapters see (``bot.reply``)."""
+"""Turning stored records into the reply values adapters see (``bot.reply``)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 from bot.context import Context
 from bot.reply import MemoView, SessionView
 from storage import sessions
-from storage.models import Conference, ConferenceSession, Member, Memo
+from storage.records import MemoRecord, SessionRecord
 
 
-def memo_view(memo: Memo, author: Member, session_title: str, zone: ZoneInfo) -> MemoView:
+def memo_view(memo: MemoRecord, session_title: str, zone: ZoneInfo) -> MemoView:
     return MemoView(
         number=memo.number,
         session_title=session_title,
-        author_id=author.external_id,
-        author_name=author.display_name,
+        author_id=memo.author_external_id,
+        author_name=memo.author_name,
         text=memo.text,
         created_at=memo.created_at,
         local_created_at=memo.created_at.astimezone(zone),
@@ -25,25 +25,20 @@ def memo_view(memo: Memo, author: Member, session_title: str, zone: ZoneInfo) ->
     )
 
 
-def session_views(ctx: Context, rows: Sequence[ConferenceSession]) -> list[SessionView]:
+def session_views(ctx: Context, rows: Sequence[SessionRecord]) -> list[SessionView]:
     """Views of several sessions with their memo counts and attendees, in the given order."""
     tallies = sessions.tallies(ctx.tx, [row.id for row in rows])
-    views = []
-    for row in rows:
-        conference = ctx.tx.get(Conference, row.conference_id)
-        assert conference is not None
-        tally = tallies[row.id]
-        views.append(
-            SessionView(
-                title=row.title,
-                day=row.day,
-                conference=conference.name,
-                attendees=tally.attendees,
-                memo_count=tally.memo_count,
-            )
+    return [
+        SessionView(
+            title=row.title,
+            day=row.day,
+            conference=ctx.conference_by_id(row.conference_id).name,
+            attendees=tallies[row.id].attendees,
+            memo_count=tallies[row.id].memo_count,
         )
-    return views
+        for row in rows
+    ]
 
 
-def session_view(ctx: Context, row: ConferenceSession) -> SessionView:
+def session_view(ctx: Context, row: SessionRecord) -> SessionView:
     return session_views(ctx, [row])[0]

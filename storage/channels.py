@@ -4,52 +4,71 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, select, update
 
-from storage.models import Channel, Member, Workspace
+from storage.models import Channel, Member, Workspace, table_of
+from storage.records import ChannelRecord, MemberRecord
 from storage.upsert import insert_or_ignore
+
+_FIND_CHANNEL = (
+    select(Channel.id, Channel.workspace_id)
+    .join(Workspace, Channel.workspace_id == Workspace.id)
+    .where(
+        Workspace.platform == bindparam("platform"),
+        Workspace.external_id == bindparam("workspace"),
+        Channel.external_id == bindparam("channel"),
+    )
+)
+_FIND_WORKSPACE = select(Workspace.id).where(
+    Workspace.platform == bindparam("platform"), Workspace.external_id == bindparam("workspace")
+)
+_FIND_MEMBER = select(Member.id, Member.external_id, Member.display_name).where(
+    Member.workspace_id == bindparam("workspace_id"), Member.external_id == bindparam("user")
+)
+_RENAME_MEMBER = (
+    update(Member).where(Member.id == bindparam("member_id")).values(display_name=bindparam("name"))
+)
+_TAKE_MEMO_NUMBER = (
+    update(Channel)
+    .where(Channel.id == bindparam("channel_id"))
+    .values(last_memo_number=Channel.last_memo_number + 1)
+    .returning(Channel.last_memo_number)
+)
 
 
 def find_channel(
-    session: Session, platform: str, workspace_external_id: str, channel_external_id: str
-) -> Channel | None:
-    return session.scalar(
-        select(Channel)
-        .join(Workspace, Channel.workspace_id == Workspace.id)
-        .where(
-            Workspace.platform == platform,
-            Workspace.external_id == workspace_external_id,
-            Channel.external_id == channel_external_id,
-        )
-    )
+    tx: Connection, platform: str, workspace_external_id: str, channel_external_id: str
+) -> ChannelRecord | None:
+    row = tx.execute(
+        _FIND_CHANNEL,
+        {"platform": platform, "workspace": workspace_external_id, "channel": channel_external_id},
+    ).first()
+    return ChannelRecord.from_row(row) if row else None
 
 
 def ensure_channel(
-    session: Session,
+    tx: Connection,
     platform: str,
     workspace_external_id: str,
     channel_external_id: str,
     now: datetime,
-) -> Channel:
+) -> ChannelRecord:
     """The channel, creating it and its workspace on first use."""
-    channel = find_channel(session, platform, workspace_external_id, channel_external_id)
+    channel = find_channel(tx, platform, workspace_external_id, channel_external_id)
     if channel is not None:
         return channel
     insert_or_ignore(
-        session,
-        Workspace,
+        tx,
+        table_of(Workspace),
         {"platform": platform, "external_id": workspace_external_id, "created_at": now},
         ("platform", "external_id"),
     )
-    workspace_id = session.scalar(
-        select(Workspace.id).where(
-            Workspace.platform == platform, Workspace.external_id == workspace_external_id
-        )
-    )
+    workspace_id = tx.execute(
+        _FIND_WORKSPACE, {"platform": platform, "workspace": workspace_external_id}
+    ).scalar_one()
     insert_or_ignore(
-        session,
-        Channel,
+        tx,
+        table_of(Channel),
         {
             "workspace_id": workspace_id,
             "external_id": channel_external_id,
@@ -58,26 +77,25 @@ def ensure_channel(
         },
         ("workspace_id", "external_id"),
     )
-    channel = find_channel(session, platform, workspace_external_id, channel_external_id)
+    channel = find_channel(tx, platform, workspace_external_id, channel_external_id)
     assert channel is not None
     return channel
 
 
-def find_member(session: Session, workspace_id: int, external_id: str) -> Member | None:
-    return session.scalar(
-        select(Member).where(Member.workspace_id == workspace_id, Member.external_id == external_id)
-    )
+def find_member(tx: Connection, workspace_id: int, external_id: str) -> MemberRecord | None:
+    row = tx.execute(_FIND_MEMBER, {"workspace_id": workspace_id, "user": external_id}).first()
+    return MemberRecord.from_row(row) if row else None
 
 
 def ensure_member(
-    session: Session, workspace_id: int, external_id: str, display_name: str, now: datetime
-) -> Member:
+    tx: Connection, workspace_id: int, external_id: str, display_name: str, now: datetime
+) -> MemberRecord:
     """The member, created on first use; the display name follows what the platform says now."""
-    member = find_member(session, workspace_id, external_id)
+    member = find_member(tx, workspace_id, external_id)
     if member is None:
         insert_or_ignore(
-            session,
-            Member,
+            tx,
+            table_of(Member),
             {
                 "workspace_id": workspace_id,
                 "external_id": external_id,
@@ -86,20 +104,16 @@ def ensure_member(
             },
             ("workspace_id", "external_id"),
         )
-        member = find_member(session, workspace_id, external_id)
+        member = find_member(tx, workspace_id, external_id)
         assert member is not None
     if member.display_name != display_name:
-        member.display_name = display_name
+        tx.execute(_RENAME_MEMBER, {"member_id": member.id, "name": display_name})
+        member = MemberRecord(member.id, member.external_id, display_name)
     return member
 
 
-def take_memo_number(session: Session, channel_id: int) -> int:
+def take_memo_number(tx: Connection, channel_id: int) -> int:
     """The next memo number of a channel; the row lock serialises concurrent adds."""
-    number = session.scalar(
-        update(Channel)
-        .where(Channel.id == channel_id)
-        .values(last_memo_number=Channel.last_memo_number + 1)
-        .returning(Channel.last_memo_number)
-    )
+    number = tx.execute(_TAKE_MEMO_NUMBER, {"channel_id": channel_id}).scalar_one()
     assert isinstance(number, int)
     return number

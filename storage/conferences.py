@@ -4,45 +4,59 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, func, select, update
 
-from storage.models import Conference, ConferenceSession
+from storage.models import Conference, ConferenceSession, table_of
+from storage.records import ConferenceRecord
 from storage.upsert import insert_or_ignore
 
 #: ``name_key`` of the conference a channel gets before anyone names one.
 UNNAMED = ""
 
+_COLUMNS = (
+    Conference.id,
+    Conference.name,
+    Conference.name_key,
+    Conference.time_zone,
+    Conference.starts_on,
+    Conference.ends_on,
+)
+_CURRENT = (
+    select(*_COLUMNS)
+    .where(Conference.channel_id == bindparam("channel_id"))
+    .order_by(Conference.activated_at.desc(), Conference.id.desc())
+    .limit(1)
+)
+_BY_NAME = select(*_COLUMNS).where(
+    Conference.channel_id == bindparam("channel_id"), Conference.name_key == bindparam("name_key")
+)
+_BY_ID = select(*_COLUMNS).where(Conference.id == bindparam("conference_id"))
+_COUNT_SESSIONS = select(func.count()).where(
+    ConferenceSession.conference_id == bindparam("conference_id")
+)
 
-def current_conference(session: Session, channel_id: int) -> Conference | None:
-    return session.scalar(
-        select(Conference)
-        .where(Conference.channel_id == channel_id)
-        .order_by(Conference.activated_at.desc(), Conference.id.desc())
-        .limit(1)
-    )
+
+def current_conference(tx: Connection, channel_id: int) -> ConferenceRecord | None:
+    row = tx.execute(_CURRENT, {"channel_id": channel_id}).first()
+    return ConferenceRecord.from_row(row) if row else None
 
 
-def find_conference(session: Session, channel_id: int, name_key: str) -> Conference | None:
-    return session.scalar(
-        select(Conference).where(
-            Conference.channel_id == channel_id, Conference.name_key == name_key
-        )
-    )
+def find_conference(tx: Connection, channel_id: int, name_key: str) -> ConferenceRecord | None:
+    row = tx.execute(_BY_NAME, {"channel_id": channel_id, "name_key": name_key}).first()
+    return ConferenceRecord.from_row(row) if row else None
+
+
+def get_conference(tx: Connection, conference_id: int) -> ConferenceRecord:
+    return ConferenceRecord.from_row(tx.execute(_BY_ID, {"conference_id": conference_id}).one())
 
 
 def ensure_conference(
-    session: Session,
-    channel_id: int,
-    name: str,
-    name_key: str,
-    time_zone: str,
-    now: datetime,
-) -> Conference:
-    """The conference with this name in the channel, created (not activated) if new."""
+    tx: Connection, channel_id: int, name: str, name_key: str, time_zone: str, now: datetime
+) -> ConferenceRecord:
+    """The conference with this name in the channel, created if new."""
     insert_or_ignore(
-        session,
-        Conference,
+        tx,
+        table_of(Conference),
         {
             "channel_id": channel_id,
             "name": name,
@@ -53,35 +67,33 @@ def ensure_conference(
         },
         ("channel_id", "name_key"),
     )
-    conference = find_conference(session, channel_id, name_key)
+    conference = find_conference(tx, channel_id, name_key)
     assert conference is not None
     return conference
 
 
 def activate(
-    conference: Conference,
+    tx: Connection,
+    conference_id: int,
     now: datetime,
     *,
+    name: str | None = None,
+    name_key: str | None = None,
     time_zone: str | None = None,
     starts_on: date | None = None,
     ends_on: date | None = None,
-) -> None:
-    """Make the conference current, updating whatever settings were given."""
-    conference.activated_at = now
+) -> ConferenceRecord:
+    """Make the conference current, changing whichever settings are given."""
+    changes: dict[str, object] = {"activated_at": now}
+    if name is not None and name_key is not None:
+        changes.update(name=name, name_key=name_key)
     if time_zone is not None:
-        conference.time_zone = time_zone
+        changes["time_zone"] = time_zone
     if starts_on is not None:
-        conference.starts_on = starts_on
-        conference.ends_on = ends_on
+        changes.update(starts_on=starts_on, ends_on=ends_on)
+    tx.execute(update(Conference).where(Conference.id == conference_id).values(**changes))
+    return get_conference(tx, conference_id)
 
 
-def rename(conference: Conference, name: str, name_key: str) -> None:
-    conference.name = name
-    conference.name_key = name_key
-
-
-def count_sessions(session: Session, conference_id: int) -> int:
-    return (
-        session.scalar(select(func.count()).where(ConferenceSession.conference_id == conference_id))
-        or 0
-    )
+def count_sessions(tx: Connection, conference_id: int) -> int:
+    return int(tx.execute(_COUNT_SESSIONS, {"conference_id": conference_id}).scalar_one())

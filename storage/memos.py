@@ -2,92 +2,140 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from storage.models import Member, Memo, MemoRevision
+from storage.records import MemberRecord, MemoRecord
+
+_SELECT = select(
+    Memo.id,
+    Memo.number,
+    Memo.session_id,
+    Memo.author_id,
+    Member.external_id.label("author_external_id"),
+    Member.display_name.label("author_name"),
+    Memo.text,
+    Memo.created_at,
+    Memo.edited_at,
+    Memo.deleted_at,
+    Memo.source_url,
+).join(Member, Member.id == Memo.author_id)
+_BY_NUMBER = _SELECT.where(
+    Memo.channel_id == bindparam("channel_id"), Memo.number == bindparam("number")
+)
+_BY_DELIVERY = _SELECT.where(
+    Memo.channel_id == bindparam("channel_id"), Memo.delivery_id == bindparam("delivery_id")
+)
+_LIVE_IN_SESSION = _SELECT.where(
+    Memo.session_id == bindparam("session_id"), Memo.deleted_at.is_(None)
+).order_by(Memo.created_at, Memo.number)
+_LAST_DELETED_BY = (
+    _SELECT.where(
+        Memo.channel_id == bindparam("channel_id"),
+        Memo.deleted_by_id == bindparam("member_id"),
+        Memo.deleted_at.is_not(None),
+    )
+    .order_by(Memo.deleted_at.desc(), Memo.id.desc())
+    .limit(1)
+)
+_INSERT = insert(Memo).returning(Memo.id)
+_INSERT_REVISION = insert(MemoRevision)
+_SET_TEXT = (
+    update(Memo)
+    .where(Memo.id == bindparam("memo_id"))
+    .values(text=bindparam("text"), edited_at=bindparam("now"))
+)
+_SET_DELETED = (
+    update(Memo)
+    .where(Memo.id == bindparam("memo_id"))
+    .values(deleted_at=bindparam("now"), deleted_by_id=bindparam("member_id"))
+)
 
 
 def add_memo(
-    session: Session,
+    tx: Connection,
     *,
     channel_id: int,
     number: int,
     session_id: int,
-    author_id: int,
+    author: MemberRecord,
     text: str,
     now: datetime,
     source_url: str | None,
     delivery_id: str | None,
-) -> Memo:
-    memo = Memo(
-        channel_id=channel_id,
+) -> MemoRecord:
+    memo_id = tx.execute(
+        _INSERT,
+        {
+            "channel_id": channel_id,
+            "number": number,
+            "session_id": session_id,
+            "author_id": author.id,
+            "text": text,
+            "created_at": now,
+            "source_url": source_url,
+            "delivery_id": delivery_id,
+        },
+    ).scalar_one()
+    return MemoRecord(
+        id=memo_id,
         number=number,
         session_id=session_id,
-        author_id=author_id,
+        author_id=author.id,
+        author_external_id=author.external_id,
+        author_name=author.display_name,
         text=text,
         created_at=now,
+        edited_at=None,
+        deleted_at=None,
         source_url=source_url,
-        delivery_id=delivery_id,
     )
-    session.add(memo)
-    session.flush()
-    return memo
 
 
-def find_memo(session: Session, channel_id: int, number: int) -> Memo | None:
+def find_memo(tx: Connection, channel_id: int, number: int) -> MemoRecord | None:
     """The memo with this number in this channel (deleted or not); never another channel's."""
-    return session.scalar(select(Memo).where(Memo.channel_id == channel_id, Memo.number == number))
+    row = tx.execute(_BY_NUMBER, {"channel_id": channel_id, "number": number}).first()
+    return MemoRecord.from_row(row) if row else None
 
 
-def find_delivered_memo(session: Session, channel_id: int, delivery_id: str) -> Memo | None:
-    return session.scalar(
-        select(Memo).where(Memo.channel_id == channel_id, Memo.delivery_id == delivery_id)
-    )
+def find_delivered_memo(tx: Connection, channel_id: int, delivery_id: str) -> MemoRecord | None:
+    row = tx.execute(_BY_DELIVERY, {"channel_id": channel_id, "delivery_id": delivery_id}).first()
+    return MemoRecord.from_row(row) if row else None
 
 
-def live_memos(session: Session, session_id: int) -> list[tuple[Memo, Member]]:
+def live_memos(tx: Connection, session_id: int) -> list[MemoRecord]:
     """A session's memos that are not deleted, oldest first, with their authors."""
-    return list(
-        session.execute(
-            select(Memo, Member)
-            .join(Member, Member.id == Memo.author_id)
-            .where(Memo.session_id == session_id, Memo.deleted_at.is_(None))
-            .order_by(Memo.created_at, Memo.number)
-        )
-    )
+    return [
+        MemoRecord.from_row(row) for row in tx.execute(_LIVE_IN_SESSION, {"session_id": session_id})
+    ]
 
 
-def edit_memo(session: Session, memo: Memo, text: str, editor_id: int, now: datetime) -> None:
+def edit_memo(
+    tx: Connection, memo: MemoRecord, text: str, editor_id: int, now: datetime
+) -> MemoRecord:
     """Replace the text, keeping the old one as a revision."""
-    session.add(
-        MemoRevision(memo_id=memo.id, text=memo.text, replaced_at=now, replaced_by_id=editor_id)
+    tx.execute(
+        _INSERT_REVISION,
+        {"memo_id": memo.id, "text": memo.text, "replaced_at": now, "replaced_by_id": editor_id},
     )
-    memo.text = text
-    memo.edited_at = now
+    tx.execute(_SET_TEXT, {"memo_id": memo.id, "text": text, "now": now})
+    return replace(memo, text=text, edited_at=now)
 
 
-def delete_memo(memo: Memo, deleter_id: int, now: datetime) -> None:
-    memo.deleted_at = now
-    memo.deleted_by_id = deleter_id
+def delete_memo(tx: Connection, memo: MemoRecord, deleter_id: int, now: datetime) -> MemoRecord:
+    tx.execute(_SET_DELETED, {"memo_id": memo.id, "now": now, "member_id": deleter_id})
+    return replace(memo, deleted_at=now)
 
 
-def last_deleted_by(session: Session, channel_id: int, member_id: int) -> Memo | None:
+def restore_memo(tx: Connection, memo: MemoRecord) -> MemoRecord:
+    tx.execute(_SET_DELETED, {"memo_id": memo.id, "now": None, "member_id": None})
+    return replace(memo, deleted_at=None)
+
+
+def last_deleted_by(tx: Connection, channel_id: int, member_id: int) -> MemoRecord | None:
     """The memo this member deleted most recently in this channel and is still deleted."""
-    return session.scalar(
-        select(Memo)
-        .where(
-            Memo.channel_id == channel_id,
-            Memo.deleted_by_id == member_id,
-            Memo.deleted_at.is_not(None),
-        )
-        .order_by(Memo.deleted_at.desc(), Memo.id.desc())
-        .limit(1)
-    )
-
-
-def restore_memo(memo: Memo) -> None:
-    memo.deleted_at = None
-    memo.deleted_by_id = None
+    row = tx.execute(_LAST_DELETED_BY, {"channel_id": channel_id, "member_id": member_id}).first()
+    return MemoRecord.from_row(row) if row else None

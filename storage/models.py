@@ -19,6 +19,7 @@ from sqlalchemy import (
     Index,
     MetaData,
     String,
+    Table,
     Text,
     Time,
     UniqueConstraint,
@@ -209,3 +210,10 @@ class Attendance(Base):
     #: "memo" when implied by writing a memo, "explicit" after `/memo attend`.
     via: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's ``Table``, for Core statements (typed, unlike ``__table__``)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

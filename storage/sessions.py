@@ -4,75 +4,118 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, func, select
 
-from storage.models import Attendance, ConferenceSession, Member, Memo
+from storage.models import Attendance, ConferenceSession, Member, Memo, table_of
+from storage.records import SessionRecord, SessionTally
 from storage.upsert import insert_or_ignore
 
-
-@dataclass(frozen=True, slots=True)
-class SessionTally:
-    memo_count: int
-    #: Display names, in the order people first attended.
-    attendees: tuple[str, ...]
-
-
-def sessions_titled(
-    session: Session, conference_id: int, title_key: str
-) -> list[ConferenceSession]:
-    """Sessions of a conference with exactly this title key, latest day first."""
-    return list(
-        session.scalars(
-            select(ConferenceSession)
-            .where(
-                ConferenceSession.conference_id == conference_id,
-                ConferenceSession.title_key == title_key,
-            )
-            .order_by(ConferenceSession.day.desc())
-        )
+_COLUMNS = (
+    ConferenceSession.id,
+    ConferenceSession.conference_id,
+    ConferenceSession.title,
+    ConferenceSession.day,
+)
+_TITLED = (
+    select(*_COLUMNS)
+    .where(
+        ConferenceSession.conference_id == bindparam("conference_id"),
+        ConferenceSession.title_key == bindparam("title_key"),
     )
+    .order_by(ConferenceSession.day.desc())
+)
+_TITLED_IN_CHANNEL = (
+    select(*_COLUMNS)
+    .where(
+        ConferenceSession.channel_id == bindparam("channel_id"),
+        ConferenceSession.title_key == bindparam("title_key"),
+    )
+    .order_by(ConferenceSession.day.desc(), ConferenceSession.id.desc())
+)
+_TITLED_ON = select(*_COLUMNS).where(
+    ConferenceSession.conference_id == bindparam("conference_id"),
+    ConferenceSession.title_key == bindparam("title_key"),
+    ConferenceSession.day == bindparam("day"),
+)
+_TITLE_KEYS = (
+    select(ConferenceSession.id, ConferenceSession.title_key)
+    .where(ConferenceSession.conference_id == bindparam("conference_id"))
+    .order_by(ConferenceSession.day.desc(), ConferenceSession.id.desc())
+)
+_BY_ID = select(*_COLUMNS).where(ConferenceSession.id == bindparam("session_id"))
+_TIME_ORDER = (
+    ConferenceSession.day,
+    ConferenceSession.starts_at.nulls_last(),
+    ConferenceSession.created_at,
+    ConferenceSession.id,
+)
+_ALL_DAYS = (
+    select(*_COLUMNS)
+    .where(ConferenceSession.conference_id == bindparam("conference_id"))
+    .order_by(*_TIME_ORDER)
+)
+_ON_DAY = _ALL_DAYS.where(ConferenceSession.day == bindparam("day"))
+_MEMO_COUNTS = (
+    select(Memo.session_id, func.count().label("memo_count"))
+    .where(Memo.session_id.in_(bindparam("session_ids", expanding=True)), Memo.deleted_at.is_(None))
+    .group_by(Memo.session_id)
+)
+_ATTENDEES = (
+    select(Attendance.session_id, Member.display_name)
+    .join(Member, Member.id == Attendance.member_id)
+    .where(Attendance.session_id.in_(bindparam("session_ids", expanding=True)))
+    .order_by(Attendance.created_at, Member.id)
+)
+_LAST_MEMO = (
+    select(Memo.session_id, Memo.created_at)
+    .where(
+        Memo.channel_id == bindparam("channel_id"),
+        Memo.author_id == bindparam("member_id"),
+        Memo.created_at >= bindparam("since"),
+    )
+    .order_by(Memo.created_at.desc(), Memo.id.desc())
+    .limit(1)
+)
+_LAST_ATTENDED = (
+    select(Attendance.session_id, Attendance.created_at)
+    .join(ConferenceSession, ConferenceSession.id == Attendance.session_id)
+    .where(
+        Attendance.member_id == bindparam("member_id"),
+        ConferenceSession.channel_id == bindparam("channel_id"),
+        Attendance.created_at >= bindparam("since"),
+    )
+    .order_by(Attendance.created_at.desc())
+    .limit(1)
+)
 
 
-def title_keys(session: Session, conference_id: int) -> list[tuple[int, str]]:
+def sessions_titled(tx: Connection, conference_id: int, title_key: str) -> list[SessionRecord]:
+    """Sessions of a conference with exactly this title key, latest day first."""
+    rows = tx.execute(_TITLED, {"conference_id": conference_id, "title_key": title_key})
+    return [SessionRecord.from_row(row) for row in rows]
+
+
+def channel_sessions_titled(tx: Connection, channel_id: int, title_key: str) -> list[SessionRecord]:
+    """Sessions with this title in any conference of the channel, latest first."""
+    rows = tx.execute(_TITLED_IN_CHANNEL, {"channel_id": channel_id, "title_key": title_key})
+    return [SessionRecord.from_row(row) for row in rows]
+
+
+def title_keys(tx: Connection, conference_id: int) -> list[tuple[int, str]]:
     """(id, title_key) of every session of a conference, latest first, for near matching."""
     return [
-        (row.id, row.title_key)
-        for row in session.execute(
-            select(ConferenceSession.id, ConferenceSession.title_key)
-            .where(ConferenceSession.conference_id == conference_id)
-            .order_by(ConferenceSession.day.desc(), ConferenceSession.id.desc())
-        )
+        (row.id, row.title_key) for row in tx.execute(_TITLE_KEYS, {"conference_id": conference_id})
     ]
 
 
-def channel_sessions_titled(
-    session: Session, channel_id: int, title_key: str
-) -> list[ConferenceSession]:
-    """Sessions with this title in any conference of the channel, latest first."""
-    return list(
-        session.scalars(
-            select(ConferenceSession)
-            .where(
-                ConferenceSession.channel_id == channel_id,
-                ConferenceSession.title_key == title_key,
-            )
-            .order_by(ConferenceSession.day.desc(), ConferenceSession.id.desc())
-        )
-    )
-
-
-def get_session(session: Session, session_id: int) -> ConferenceSession:
-    found = session.get(ConferenceSession, session_id)
-    assert found is not None
-    return found
+def get_session(tx: Connection, session_id: int) -> SessionRecord:
+    return SessionRecord.from_row(tx.execute(_BY_ID, {"session_id": session_id}).one())
 
 
 def ensure_session(
-    session: Session,
+    tx: Connection,
     *,
     channel_id: int,
     conference_id: int,
@@ -80,11 +123,11 @@ def ensure_session(
     title_key: str,
     day: date,
     now: datetime,
-) -> ConferenceSession:
+) -> SessionRecord:
     """The session with this title on this day, created if new."""
     insert_or_ignore(
-        session,
-        ConferenceSession,
+        tx,
+        table_of(ConferenceSession),
         {
             "channel_id": channel_id,
             "conference_id": conference_id,
@@ -95,55 +138,30 @@ def ensure_session(
         },
         ("conference_id", "title_key", "day"),
     )
-    created = session.scalar(
-        select(ConferenceSession).where(
-            ConferenceSession.conference_id == conference_id,
-            ConferenceSession.title_key == title_key,
-            ConferenceSession.day == day,
-        )
-    )
-    assert created is not None
-    return created
+    row = tx.execute(
+        _TITLED_ON, {"conference_id": conference_id, "title_key": title_key, "day": day}
+    ).one()
+    return SessionRecord.from_row(row)
 
 
-def sessions_on(session: Session, conference_id: int, day: date | None) -> list[ConferenceSession]:
+def sessions_on(tx: Connection, conference_id: int, day: date | None) -> list[SessionRecord]:
     """A conference's sessions of one day (every day when ``day`` is None), in time order."""
-    query = select(ConferenceSession).where(ConferenceSession.conference_id == conference_id)
-    if day is not None:
-        query = query.where(ConferenceSession.day == day)
-    return list(
-        session.scalars(
-            query.order_by(
-                ConferenceSession.day,
-                ConferenceSession.starts_at.nulls_last(),
-                ConferenceSession.created_at,
-                ConferenceSession.id,
-            )
-        )
-    )
+    if day is None:
+        rows = tx.execute(_ALL_DAYS, {"conference_id": conference_id})
+    else:
+        rows = tx.execute(_ON_DAY, {"conference_id": conference_id, "day": day})
+    return [SessionRecord.from_row(row) for row in rows]
 
 
-def tallies(session: Session, session_ids: Sequence[int]) -> dict[int, SessionTally]:
+def tallies(tx: Connection, session_ids: Sequence[int]) -> dict[int, SessionTally]:
     """Live memo count and attendees of each session."""
     if not session_ids:
         return {}
-    # Not dict(result): a Result has .keys() (column names), so dict() misreads it.
-    counts = {  # noqa: C416
-        session_id: count
-        for session_id, count in session.execute(
-            select(Memo.session_id, func.count())
-            .where(Memo.session_id.in_(session_ids), Memo.deleted_at.is_(None))
-            .group_by(Memo.session_id)
-        )
-    }
+    ids = {"session_ids": list(session_ids)}
+    counts = {row.session_id: row.memo_count for row in tx.execute(_MEMO_COUNTS, ids)}
     attendees: dict[int, list[str]] = defaultdict(list)
-    for session_id, name in session.execute(
-        select(Attendance.session_id, Member.display_name)
-        .join(Member, Member.id == Attendance.member_id)
-        .where(Attendance.session_id.in_(session_ids))
-        .order_by(Attendance.created_at, Member.id)
-    ):
-        attendees[session_id].append(name)
+    for row in tx.execute(_ATTENDEES, ids):
+        attendees[row.session_id].append(row.display_name)
     return {
         session_id: SessionTally(counts.get(session_id, 0), tuple(attendees[session_id]))
         for session_id in session_ids
@@ -151,31 +169,18 @@ def tallies(session: Session, session_ids: Sequence[int]) -> dict[int, SessionTa
 
 
 def last_active_session(
-    session: Session, channel_id: int, member_id: int, since: datetime
+    tx: Connection, channel_id: int, member_id: int, since: datetime
 ) -> int | None:
     """The session a member last wrote a memo in or attended, in this channel, since ``since``."""
-    last_memo = session.execute(
-        select(Memo.session_id, Memo.created_at)
-        .where(
-            Memo.channel_id == channel_id,
-            Memo.author_id == member_id,
-            Memo.created_at >= since,
+    parameters = {"channel_id": channel_id, "member_id": member_id, "since": since}
+    candidates = [
+        row
+        for row in (
+            tx.execute(_LAST_MEMO, parameters).first(),
+            tx.execute(_LAST_ATTENDED, parameters).first(),
         )
-        .order_by(Memo.created_at.desc(), Memo.id.desc())
-        .limit(1)
-    ).first()
-    last_attended = session.execute(
-        select(Attendance.session_id, Attendance.created_at)
-        .join(ConferenceSession, ConferenceSession.id == Attendance.session_id)
-        .where(
-            Attendance.member_id == member_id,
-            ConferenceSession.channel_id == channel_id,
-            Attendance.created_at >= since,
-        )
-        .order_by(Attendance.created_at.desc())
-        .limit(1)
-    ).first()
-    candidates = [row for row in (last_memo, last_attended) if row is not None]
+        if row is not None
+    ]
     if not candidates:
         return None
-    return int(max(candidates, key=lambda row: row[1])[0])
+    return int(max(candidates, key=lambda row: row.created_at).session_id)

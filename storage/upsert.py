@@ -8,25 +8,27 @@ lets the database settle the race instead of an exception and a retry.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Connection, Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
-from storage.models import Base
+
+@cache
+def _statement(table: Table, conflict: tuple[str, ...], dialect: str) -> Insert:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # RETURNING tells whether a row went in; rowcount is not reliable on every driver.
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=conflict)
+        .returning(table.c[conflict[0]])
+    )
 
 
 def insert_or_ignore(
-    session: Session, model: type[Base], values: dict[str, Any], conflict: Sequence[str]
+    connection: Connection, table: Table, values: dict[str, Any], conflict: Sequence[str]
 ) -> bool:
     """Insert one row unless ``conflict`` columns clash; True when a row was inserted."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # RETURNING, not rowcount: an ORM-enabled insert does not report rowcount on every driver.
-    statement = (
-        insert(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=conflict)
-        .returning(model.__table__.c[conflict[0]])
-    )
-    return session.execute(statement).first() is not None
+    statement = _statement(table, tuple(conflict), connection.dialect.name)
+    return connection.execute(statement, values).first() is not None

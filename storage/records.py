@@ -1,0 +1,79 @@
+"""The values storage hands the core: plain frozen records, never live ORM objects.
+
+Queries select exactly these columns (labelled with the field names), so a
+record is built straight from a row and nothing is lazily loaded later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol, Self
+
+
+class _Row(Protocol):
+    """A result row: SQLAlchemy's ``Row``, whose ``_mapping`` is public API despite the name."""
+
+    @property
+    def _mapping(self) -> Mapping[Any, Any]: ...
+
+
+class _FromRow:
+    @classmethod
+    def from_row(cls, row: _Row) -> Self:
+        return cls(**row._mapping)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRecord(_FromRow):
+    id: int
+    workspace_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRecord(_FromRow):
+    id: int
+    external_id: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConferenceRecord(_FromRow):
+    id: int
+    #: Empty for the unnamed conference a channel has before anyone names one.
+    name: str
+    name_key: str
+    time_zone: str
+    starts_on: date | None
+    ends_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord(_FromRow):
+    id: int
+    conference_id: int
+    title: str
+    day: date
+
+
+@dataclass(frozen=True, slots=True)
+class MemoRecord(_FromRow):
+    id: int
+    number: int
+    session_id: int
+    author_id: int
+    author_external_id: str
+    author_name: str
+    text: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    source_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionTally:
+    memo_count: int
+    #: Display names, in the order people first attended.
+    attendees: tuple[str, ...]
