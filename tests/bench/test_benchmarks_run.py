@@ -1,0 +1,40 @@
+"""The benchmark scripts keep working (tiny sizes; the figures come from `make bench`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_core_add_benchmark_writes_its_table_and_results(tmp_path: Path) -> None:
+    output = tmp_path / "core_add.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "core_add.py"),
+            "--memos",
+            "2000",
+            "--sessions",
+            "100",
+            "--channels",
+            "5",
+            "--iterations",
+            "20",
+            "--output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "p99 ms" in result.stdout
+    written = json.loads(output.read_text())
+    assert set(written["results"]) == {"add", "add_untitled", "show", "sessions"}
+    assert written["results"]["add"]["ops"] == 20
+    assert written["peak_rss_mb"] > 0
