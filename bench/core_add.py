@@ -51,7 +51,7 @@ from storage.schema import upgrade_to_head  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 RESULTS = ROOT / "bench" / "results"
-SAMPLES = ROOT.parent / "shared" / "samples" / "blog-notes.txt"
+SAMPLES = ROOT / "tests" / "samples" / "blog-notes.txt"
 
 TIME_ZONE = "Asia/Seoul"
 FIRST_DAY = datetime(2025, 9, 25, 0, 30, tzinfo=UTC)  # 09:30 in Seoul
@@ -78,12 +78,8 @@ class Shape:
 
 def note_lines() -> list[str]:
     """Real note lines from the sample posts, so text and sizes look like the real thing."""
-    if SAMPLES.exists():
-        lines = [line.strip() for line in SAMPLES.read_text(encoding="utf-8").splitlines()]
-        lines = [line for line in lines if line and not line.startswith(("[", "(", "ㅡ", "---"))]
-        if lines:
-            return lines
-    return ["캐시를 두 단계로 나눔", "p99 latency 210ms → 45ms", "> 배포 시간 40분 → 6분"]
+    lines = [line.strip() for line in SAMPLES.read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines if line and not line.startswith(("[", "(", "ㅡ", "---"))]
 
 
 def title_of(channel: int, session: int) -> str:

@@ -13,9 +13,7 @@ from storage.database import Database
 from tests.adapters.console.test_console import db_option, memo_bot
 from tests.chat import Chat
 
-TRANSCRIPT = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "samples" / "chat-transcript.txt"
-)
+TRANSCRIPT = Path(__file__).resolve().parents[2] / "samples" / "chat-transcript.txt"
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
 POSTGRES = "Postgres 파티셔닝 실전: 30억 row 테이블"
