@@ -8,7 +8,7 @@ from functools import cache
 from bot import markdown as md
 from bot import render, titles
 from bot.context import Context
-from bot.grammar import SetConference
+from bot.grammar import SetConference, clean_text
 from bot.reply import ConferenceSet, ProblemCode, Reply, Visibility, refuse
 from storage import conferences
 
@@ -29,14 +29,14 @@ def set_conference(ctx: Context, command: SetConference) -> Reply:
     if command.name is None:
         data = ConferenceSet(ctx.conference_view(), created=None, adopted_sessions=0)
         return Reply(render.conference_set(data), Visibility.PRIVATE, data)
-    name = titles.display_title(command.name)
+    name = titles.display_title(clean_text(command.name))
     if not name:
         return refuse(
             ProblemCode.MISSING_TITLE,
             "Give the conference a name: `/memo conference DEVRIVER 2025 Asia/Seoul`.",
             "name",
         )
-    if len(name) > MAX_CONFERENCE_NAME_LENGTH:
+    if max(len(name), len(titles.title_key(name))) > MAX_CONFERENCE_NAME_LENGTH:
         return refuse(
             ProblemCode.NAME_TOO_LONG,
             f"Conference names can be at most {MAX_CONFERENCE_NAME_LENGTH} characters.",

@@ -8,9 +8,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from bot.grammar import clean_text
 from bot.invocation import Invocation
 from bot.reply import ConferenceView
+from bot.titles import display_title
 from storage import channels, conferences
+from storage.models import DISPLAY_NAME_LENGTH
 from storage.records import ChannelRecord, ConferenceRecord, MemberRecord
 
 
@@ -42,10 +45,15 @@ class Context:
                 self.tx,
                 self.writable_channel().workspace_id,
                 self.invocation.user_id,
-                self.invocation.display_name,
+                self.display_name(),
                 self.now,
             )
         return self._member
+
+    def display_name(self) -> str:
+        """The platform's name for the user, on one line and cut to fit; the id if it is blank."""
+        name = display_title(clean_text(self.invocation.display_name))
+        return name[:DISPLAY_NAME_LENGTH] or self.invocation.user_id
 
     def existing_member(self) -> MemberRecord | None:
         if self._member is None and self.channel is not None:

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import conferences, grammar, help, memos, sessions
+from bot import conferences, grammar, memos, sessions
 from bot.context import Context
 from bot.grammar import (
     AddMemo,
@@ -40,6 +40,7 @@ from bot.grammar import (
     ShowSession,
     UndoDelete,
 )
+from bot.help import not_available_yet, show_help
 from bot.invocation import Invocation
 from bot.reply import ProblemCode, Reply, refuse
 from storage import channels
@@ -115,10 +116,10 @@ class MemoBot:
 
     def _run(self, invocation: Invocation, command: Command) -> Reply:
         if isinstance(command, ShowHelp):
-            return help.show_help(command)
+            return show_help(command)
         if isinstance(command, Reserved):
-            return help.not_available_yet(command)
-        if not isinstance(command, _WRITES):
+            return not_available_yet(command)
+        if not _writes(command):
             return self._read(invocation, command)
         for attempt in range(1, _ATTEMPTS + 1):
             try:
@@ -195,6 +196,13 @@ def _dispatch(ctx: Context, command: Command) -> Reply:
             return conferences.set_conference(ctx, command)
         case ShowHelp() | Reserved():
             raise AssertionError("answered without a transaction")
+
+
+def _writes(command: Command) -> bool:
+    """Whether a command may change data (``/memo conference`` alone only shows it)."""
+    if isinstance(command, SetConference):
+        return command.name is not None
+    return isinstance(command, _WRITES)
 
 
 def _name(command: Command) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import render
 from bot.context import Context
-from bot.grammar import AddMemo, DeleteMemo, EditMemo, UndoDelete
+from bot.grammar import AddMemo, DeleteMemo, EditMemo, UndoDelete, clean_text
 from bot.reply import MemoChanged, MemoSaved, ProblemCode, Reply, Visibility, refuse
 from bot.sessions import Found, check_title, find_or_create, recent_session
 from bot.views import memo_view, session_view
@@ -16,7 +16,8 @@ MAX_MEMO_LENGTH = 4_000
 
 
 def check_text(text: str, usage: str) -> str | Reply:
-    """The memo text, or a refusal when it is empty or too long."""
+    """The memo text without control characters, or a refusal when it is empty or too long."""
+    text = clean_text(text)
     if not text.strip():
         return refuse(
             ProblemCode.EMPTY_TEXT,

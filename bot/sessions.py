@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot import markdown as md
 from bot import render, titles
 from bot.context import Context
-from bot.grammar import Attend, ListSessions, ShowSession
+from bot.grammar import Attend, ListSessions, ShowSession, clean_text
 from bot.reply import (
     AttendanceRecorded,
     ProblemCode,
@@ -34,15 +34,20 @@ class Found:
 
 
 def check_title(typed: str) -> str | Reply:
-    """The title to store and show, or a refusal saying what is wrong with it."""
-    title = titles.display_title(typed)
+    """The title to store and show, or a refusal saying what is wrong with it.
+
+    Every path checks titles here, typed commands from adapters included, so
+    control characters are dropped here too, not only by the text parser.
+    """
+    title = titles.display_title(clean_text(typed))
     if not title:
         return refuse(
             ProblemCode.EMPTY_TITLE,
             "The session title is empty. Write `/memo add [Session title] note`.",
             "title",
         )
-    if len(title) > titles.MAX_TITLE_LENGTH:
+    # The folded key can be longer than the title (NFKC expands some characters).
+    if max(len(title), len(titles.title_key(title))) > titles.MAX_TITLE_LENGTH:
         return refuse(
             ProblemCode.TITLE_TOO_LONG,
             f"Session titles can be at most {titles.MAX_TITLE_LENGTH} characters; "

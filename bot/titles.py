@@ -33,8 +33,14 @@ def display_title(typed: str) -> str:
 
 
 def title_key(title: str) -> str:
-    """The form two titles are compared in: width-, case- and whitespace-folded."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", title).casefold()).strip()
+    """The form two titles are compared in: width-, case- and whitespace-folded.
+
+    Invisible format characters (a zero-width space pasted from a web page)
+    are dropped so they cannot make a second session with the same visible title.
+    """
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    visible = "".join(char for char in folded if unicodedata.category(char) != "Cf")
+    return _WHITESPACE.sub(" ", visible).strip()
 
 
 def _loose_key(key: str) -> str:

@@ -27,6 +27,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+#: Longest display name kept for a member; longer ones are cut.
+DISPLAY_NAME_LENGTH = 80
+
 #: Constraint names that are the same on every database, so migrations can name them.
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -105,7 +108,7 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
     external_id: Mapped[str] = mapped_column(String(64))
-    display_name: Mapped[str] = mapped_column(String(80))
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_LENGTH))
     created_at: Mapped[datetime]
 
 

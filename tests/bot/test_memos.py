@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 from markdown_it import MarkdownIt
 from sqlalchemy import func, select
@@ -287,3 +288,30 @@ def test_one_bot_serves_many_commands_in_a_row(bot: MemoBot) -> None:
         assert chat.say(f"user{index % 5}", f"add [Session {index % 7}] note {index}").ok
     listing = chat.say("reader", "sessions")
     assert sum(s.memo_count for s in listing.data.sessions) == 50  # type: ignore[union-attr]
+
+
+def test_commands_built_by_adapters_are_cleaned_like_typed_text(chat: Chat) -> None:
+    reply = chat.run("alice", AddMemo(title="널\x00 문자\u200b 세션", text="a\x00b\u202ec\x1b"))
+    assert isinstance(reply.data, MemoSaved), reply.markdown
+    assert reply.data.memo.text == "abc"
+    assert _memo_texts(chat, "널 문자 세션") == ["abc"]
+
+
+def test_a_title_that_grows_when_normalised_is_refused_not_crashed(chat: Chat) -> None:
+    reply = chat.say("alice", f"add [{'ﷺ' * 20}] 펼치면 360자가 되는 제목")
+    assert _problem(reply) is ProblemCode.TITLE_TOO_LONG
+
+
+def test_long_or_blank_display_names_are_cut_or_replaced_by_the_user_id(chat: Chat) -> None:
+    long_name = "아주 긴 이름 " * 30
+    saved = chat.bot.handle(
+        replace(chat.invocation("x", f"add [{ENVOY}] 긴 이름의 메모"), display_name=long_name)
+    )
+    assert isinstance(saved.data, MemoSaved), saved.markdown
+    assert saved.data.memo.author_name == " ".join(long_name.split())[:80]
+
+    blank = chat.bot.handle(
+        replace(chat.invocation("y", f"add [{ENVOY}] 이름 없음"), display_name="\n ")
+    )
+    assert isinstance(blank.data, MemoSaved), blank.markdown
+    assert blank.data.memo.author_name == "U-y"

@@ -62,3 +62,7 @@ def test_the_closest_of_several_candidates_wins() -> None:
         )
         == "프론트엔드 번들 크기 절반으로 줄이긔"
     )
+
+
+def test_invisible_characters_do_not_make_a_different_title() -> None:
+    assert title_key("Envoy\u200b 게이트웨이") == title_key("Envoy 게이트웨이")
