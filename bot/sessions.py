@@ -43,7 +43,7 @@ def check_title(typed: str) -> str | Reply:
     if not title:
         return refuse(
             ProblemCode.EMPTY_TITLE,
-            "The session title is empty. Write `/memo add [Session title] note`.",
+            "The session title is empty: write it between the brackets, like `[Session title]`.",
             "title",
         )
     # The folded key can be longer than the title (NFKC expands some characters).
