@@ -41,8 +41,9 @@ from bot.grammar import (
     UndoDelete,
 )
 from bot.help import not_available_yet, show_help
+from bot.home import home
 from bot.invocation import Invocation
-from bot.reply import ProblemCode, Reply, refuse
+from bot.reply import ProblemCode, Reply, SessionChoice, refuse
 from storage import channels
 from storage.database import Database
 
@@ -77,21 +78,40 @@ class MemoBot:
         try:
             reply = self._run(invocation, command)
         except Exception:
-            logger.exception(
-                "command failed: command=%s platform=%s workspace=%s channel=%s",
-                _name(command),
-                invocation.platform,
-                invocation.workspace_id,
-                invocation.channel_id,
-            )
-            reply = refuse(
-                ProblemCode.INTERNAL_ERROR,
-                "Sorry, something went wrong on our side and nothing was saved. "
-                "Please try again in a moment.",
-            )
+            self._log_failure(invocation, _name(command))
+            reply = _internal_error()
         outcome = "ok" if reply.ok else getattr(reply.data, "code", "refused")
         self._log(invocation, _name(command), str(outcome), time.perf_counter() - started)
         return reply
+
+    def suggest_sessions(
+        self, invocation: Invocation, limit: int = 25
+    ) -> tuple[SessionChoice, ...]:
+        """Sessions of the invocation's channel that fit ``invocation.text`` (typed so far).
+
+        For pickers with type-ahead (Slack's external select, Discord's
+        autocomplete); a picked ``SessionChoice.id`` goes back as ``SessionId``.
+        """
+        try:
+            with self.database.reading() as tx:
+                channel = channels.find_channel(
+                    tx, invocation.platform, invocation.workspace_id, invocation.channel_id
+                )
+                ctx = Context(tx, invocation, channel, self.default_time_zone)
+                return sessions.suggest(ctx, invocation.text, limit)
+        except Exception:
+            # A picker with no options is a better answer than an error popup.
+            self._log_failure(invocation, "suggest_sessions")
+            return ()
+
+    def home(self, invocation: Invocation) -> Reply:
+        """The person's own recent memos and sessions in this workspace (channel ignored)."""
+        try:
+            with self.database.reading() as tx:
+                return home(Context(tx, invocation, None, self.default_time_zone))
+        except Exception:
+            self._log_failure(invocation, "home")
+            return _internal_error()
 
     async def handle_async(self, invocation: Invocation) -> Reply:
         """``handle`` on the core's worker threads, for adapters running an event loop."""
@@ -101,6 +121,16 @@ class MemoBot:
     async def execute_async(self, invocation: Invocation, command: Command) -> Reply:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._workers(), self.execute, invocation, command)
+
+    async def suggest_sessions_async(
+        self, invocation: Invocation, limit: int = 25
+    ) -> tuple[SessionChoice, ...]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._workers(), self.suggest_sessions, invocation, limit)
+
+    async def home_async(self, invocation: Invocation) -> Reply:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._workers(), self.home, invocation)
 
     def close(self) -> None:
         if self._executor is not None:
@@ -155,6 +185,15 @@ class MemoBot:
             return refused.reply  # rolled back: a refused command changes nothing
         return reply
 
+    def _log_failure(self, invocation: Invocation, command: str) -> None:
+        logger.exception(
+            "command failed: command=%s platform=%s workspace=%s channel=%s",
+            command,
+            invocation.platform,
+            invocation.workspace_id,
+            invocation.channel_id,
+        )
+
     def _log(self, invocation: Invocation, command: str, outcome: str, seconds: float) -> None:
         logger.info(
             "command=%s outcome=%s platform=%s workspace=%s channel=%s user=%s ms=%.1f",
@@ -166,6 +205,14 @@ class MemoBot:
             invocation.user_id,
             seconds * 1000,
         )
+
+
+def _internal_error() -> Reply:
+    return refuse(
+        ProblemCode.INTERNAL_ERROR,
+        "Sorry, something went wrong on our side and nothing was saved. "
+        "Please try again in a moment.",
+    )
 
 
 class _Refused(Exception):

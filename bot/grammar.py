@@ -17,9 +17,21 @@ from bot.reply import ProblemCode
 
 
 @dataclass(frozen=True, slots=True)
+class SessionId:
+    """A session picked from a list an adapter showed (a Slack select, Discord autocomplete).
+
+    Option values on those platforms are too short for a 200-character title,
+    so pickers carry this id instead; it only ever resolves inside the channel
+    the command comes from.
+    """
+
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
 class AddMemo:
-    #: None: the session the user last wrote to or attended recently.
-    title: str | None
+    #: The typed title, a picked session, or None: the session the user was active in recently.
+    session: str | SessionId | None
     text: str
     #: Link to the chat message the memo came from (a "Save as memo" shortcut).
     source_url: str | None = None
@@ -27,7 +39,7 @@ class AddMemo:
 
 @dataclass(frozen=True, slots=True)
 class Attend:
-    title: str
+    session: str | SessionId
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +51,8 @@ class ListSessions:
 
 @dataclass(frozen=True, slots=True)
 class ShowSession:
-    title: str | None
+    #: None: the session the user was active in recently.
+    session: str | SessionId | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +203,7 @@ def _parse_add(rest: str) -> Command | Rejected:
     if isinstance(split, Rejected):
         return split
     title, text = split
-    return AddMemo(title=title, text=text.rstrip())
+    return AddMemo(session=title, text=text.rstrip())
 
 
 def _parse_attend(rest: str) -> Command | Rejected:
@@ -203,14 +216,14 @@ def _parse_attend(rest: str) -> Command | Rejected:
             "Which session? Write `/memo attend [Session title]`.",
             "title",
         )
-    return Attend(title=title)
+    return Attend(session=title)
 
 
 def _parse_show(rest: str) -> Command | Rejected:
     title = _title_argument(rest)
     if isinstance(title, Rejected):
         return title
-    return ShowSession(title=title)
+    return ShowSession(session=title)
 
 
 def _title_argument(rest: str) -> str | Rejected | None:

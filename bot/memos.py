@@ -6,7 +6,7 @@ from bot import render
 from bot.context import Context
 from bot.grammar import AddMemo, DeleteMemo, EditMemo, UndoDelete, clean_text
 from bot.reply import MemoChanged, MemoSaved, ProblemCode, Reply, Visibility, refuse
-from bot.sessions import Found, check_title, find_or_create, recent_session
+from bot.sessions import Found, recent_session, session_to_write
 from bot.views import memo_view, session_view
 from storage import attendance, channels, memos, sessions
 from storage.records import MemoRecord
@@ -38,48 +38,44 @@ def add(ctx: Context, command: AddMemo) -> Reply:
     text = check_text(command.text, "/memo add [Session title] note")
     if isinstance(text, Reply):
         return text
-    title = check_title(command.title) if command.title is not None else None
-    if isinstance(title, Reply):
-        return title
     channel = ctx.writable_channel()
     delivery_id = ctx.invocation.delivery_id
     if delivery_id is not None:
         already = memos.find_delivered_memo(ctx.tx, channel.id, delivery_id)
         if already is not None:
-            return _saved_reply(
-                ctx,
-                already,
-                Found(sessions.get_session(ctx.tx, already.session_id), None),
-                from_recent=False,
-                replayed=True,
-            )
+            found = Found(sessions.get_session(ctx.tx, already.session_id), None)
+            return _saved_reply(ctx, already, found, from_recent=False, replayed=True)
     member = ctx.member()
-    if title is not None:
-        found = find_or_create(ctx, title)
+    if command.session is not None:
+        target = session_to_write(ctx, command.session)
     else:
         recent = recent_session(ctx)
-        if recent is None:
-            return refuse(
-                ProblemCode.NO_RECENT_SESSION,
-                "Which session is this for? Put its title first: "
-                "`/memo add [Session title] note`. Without a title, a memo goes to the "
-                "session you wrote to or attended in the last 3 hours, and you have none.",
-                "title",
-            )
-        found = Found(recent, None)
+        target = Found(recent, None) if recent is not None else _no_recent_session()
+    if isinstance(target, Reply):
+        return target
     memo = memos.add_memo(
         ctx.tx,
         channel_id=channel.id,
         number=channels.take_memo_number(ctx.tx, channel.id),
-        session_id=found.session.id,
+        session_id=target.session.id,
         author=member,
         text=text,
         now=ctx.now,
         source_url=command.source_url,
         delivery_id=delivery_id,
     )
-    attendance.record_attendance(ctx.tx, found.session.id, member.id, "memo", ctx.now)
-    return _saved_reply(ctx, memo, found, from_recent=title is None, replayed=False)
+    attendance.record_attendance(ctx.tx, target.session.id, member.id, "memo", ctx.now)
+    return _saved_reply(ctx, memo, target, from_recent=command.session is None, replayed=False)
+
+
+def _no_recent_session() -> Reply:
+    return refuse(
+        ProblemCode.NO_RECENT_SESSION,
+        "Which session is this for? Put its title first: `/memo add [Session title] note`. "
+        "Without a title, a memo goes to the session you wrote to or attended in the last "
+        "3 hours, and you have none.",
+        "title",
+    )
 
 
 def _saved_reply(

@@ -14,6 +14,7 @@ from bot.reply import (
     ConferenceSet,
     ConferenceView,
     HelpShown,
+    HomeShown,
     MemoChanged,
     MemoSaved,
     MemoView,
@@ -153,4 +154,31 @@ def help_shown(shown: HelpShown) -> str:
         lines.append("**memo-bot** keeps this channel's conference session notes in one place.")
     lines.extend(f"- `{command.usage}`: {command.summary}" for command in shown.commands)
     lines.append("Coming soon: " + ", ".join(f"`/memo {name}`" for name in shown.reserved) + ".")
+    return "\n".join(lines)
+
+
+def excerpt(text: str, limit: int = 120) -> str:
+    """The first line of a memo, cut to ``limit`` characters, for lists of many memos."""
+    first_line = text.strip().split("\n", 1)[0]
+    return first_line if len(first_line) <= limit else first_line[: limit - 1] + "…"
+
+
+def home_shown(shown: HomeShown) -> str:
+    lines = ["**Your recent memos**"]
+    if not shown.memos:
+        lines.append("None yet. In a channel, type `/memo add [Session title] note`.")
+    for item in shown.memos:
+        memo = item.memo
+        lines.append(
+            f"- **#{memo.number}** in channel {md.escape(item.channel_id)} · "
+            f"{md.title(memo.session_title)} · {memo.local_created_at:%Y-%m-%d %H:%M}: "
+            f"{md.escape(excerpt(memo.text))}"
+        )
+    lines.append("**Sessions you attended**")
+    if not shown.sessions:
+        lines.append("None yet.")
+    lines.extend(
+        f"{session_line(item.session)} · in channel {md.escape(item.channel_id)}"
+        for item in shown.sessions
+    )
     return "\n".join(lines)

@@ -142,6 +142,36 @@ class HelpShown:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelMemoView:
+    #: The platform's id of the channel the memo is in.
+    channel_id: str
+    memo: MemoView
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSessionView:
+    channel_id: str
+    session: SessionView
+
+
+@dataclass(frozen=True, slots=True)
+class HomeShown:
+    """A person's own recent memos and sessions, across the channels of their workspace."""
+
+    memos: tuple[ChannelMemoView, ...]
+    sessions: tuple[ChannelSessionView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionChoice:
+    """One entry of a session picker: the id to send back, what to show."""
+
+    id: int
+    title: str
+    day: date
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     code: ProblemCode
     #: The form field the problem is about ("title", "text", "memo_id", ...), if any.
@@ -156,6 +186,7 @@ ReplyData = (
     | MemoChanged
     | ConferenceSet
     | HelpShown
+    | HomeShown
     | Problem
 )
 

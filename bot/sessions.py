@@ -8,11 +8,12 @@ from datetime import timedelta
 from bot import markdown as md
 from bot import render, titles
 from bot.context import Context
-from bot.grammar import Attend, ListSessions, ShowSession, clean_text
+from bot.grammar import Attend, ListSessions, SessionId, ShowSession, clean_text
 from bot.reply import (
     AttendanceRecorded,
     ProblemCode,
     Reply,
+    SessionChoice,
     SessionListing,
     SessionMemos,
     Visibility,
@@ -118,11 +119,68 @@ def no_such_session(title: str) -> Reply:
     )
 
 
-def attend(ctx: Context, command: Attend) -> Reply:
-    title = check_title(command.title)
+def picked_session(ctx: Context, picked: SessionId) -> Found | Reply:
+    """A session chosen from a picker, if it belongs to this channel."""
+    row = None
+    if ctx.channel is not None:
+        row = sessions.channel_session(ctx.tx, ctx.channel.id, picked.value)
+    if row is None:
+        return refuse(
+            ProblemCode.NO_SUCH_SESSION,
+            "That session is not in this channel. Pick another one or type a new title.",
+            "title",
+        )
+    return Found(row, None)
+
+
+def session_to_write(ctx: Context, session: str | SessionId) -> Found | Reply:
+    """The session a memo or attendance goes to, created when the title is new."""
+    if isinstance(session, SessionId):
+        return picked_session(ctx, session)
+    title = check_title(session)
     if isinstance(title, Reply):
         return title
-    found = find_or_create(ctx, title)
+    return find_or_create(ctx, title)
+
+
+def session_to_read(ctx: Context, session: str | SessionId | None, usage: str) -> Found | Reply:
+    """An existing session: picked, titled, or (None) the one the user was recently active in."""
+    if isinstance(session, SessionId):
+        return picked_session(ctx, session)
+    if session is None:
+        row = recent_session(ctx)
+        if row is None:
+            return refuse(ProblemCode.MISSING_TITLE, f"Which session? Write `{usage}`.", "title")
+        return Found(row, None)
+    title = check_title(session)
+    if isinstance(title, Reply):
+        return title
+    return find_existing(ctx, title) or no_such_session(title)
+
+
+def suggest(ctx: Context, typed: str, limit: int) -> tuple[SessionChoice, ...]:
+    """Sessions of the channel's current conference for a picker: newest first, or by fit."""
+    conference = ctx.conference()
+    if conference is None:
+        return ()
+    newest_first = sorted(
+        sessions.sessions_on(ctx.tx, conference.id, None),
+        key=lambda row: (row.day, row.id),
+        reverse=True,
+    )
+    query = titles.title_key(clean_text(typed))
+    if query:
+        candidates = [(row, titles.title_key(row.title)) for row in newest_first]
+        picked = titles.rank_titles(query, candidates, limit)
+    else:
+        picked = newest_first[:limit]
+    return tuple(SessionChoice(row.id, row.title, row.day) for row in picked)
+
+
+def attend(ctx: Context, command: Attend) -> Reply:
+    found = session_to_write(ctx, command.session)
+    if isinstance(found, Reply):
+        return found
     recorded = attendance.record_attendance(
         ctx.tx, found.session.id, ctx.member().id, "explicit", ctx.now
     )
@@ -139,23 +197,9 @@ def list_sessions(ctx: Context, command: ListSessions) -> Reply:
 
 
 def show(ctx: Context, command: ShowSession) -> Reply:
-    if command.title is None:
-        row = recent_session(ctx)
-        if row is None:
-            return refuse(
-                ProblemCode.MISSING_TITLE,
-                "Which session? Write `/memo show [Session title]`.",
-                "title",
-            )
-        found = Found(row, None)
-    else:
-        title = check_title(command.title)
-        if isinstance(title, Reply):
-            return title
-        match = find_existing(ctx, title)
-        if match is None:
-            return no_such_session(title)
-        found = match
+    found = session_to_read(ctx, command.session, "/memo show [Session title]")
+    if isinstance(found, Reply):
+        return found
     zone = ctx.zone()
     data = SessionMemos(
         session_view(ctx, found.session),

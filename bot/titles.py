@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from rapidfuzz import fuzz
@@ -19,6 +19,8 @@ MAX_TITLE_LENGTH = 200
 
 #: Similarity (0-100, rapidfuzz's normalized Indel ratio) a near match needs.
 NEAR_MATCH_SCORE = 90
+#: Lowest rapidfuzz WRatio for a picker to offer a title that does not contain the query.
+TYPE_AHEAD_SCORE = 60
 #: Shorter titles only match exactly: one character is too much of a short title.
 NEAR_MATCH_MIN_LENGTH = 8
 
@@ -54,6 +56,25 @@ def _loose_key(key: str) -> str:
 
 def _digits(key: str) -> str:
     return "".join(char for char in key if char.isdigit())
+
+
+def rank_titles(query_key: str, candidates: Sequence[tuple[T, str]], limit: int) -> list[T]:
+    """Candidates that fit what was typed so far, best first, for a picker's type-ahead.
+
+    A title starting with the query beats one containing it, which beats a fuzzy
+    match (typos, spacing); ties keep the candidates' order (callers pass newest first).
+    """
+    scored = []
+    for index, (value, key) in enumerate(candidates):
+        if key.startswith(query_key):
+            score = 300.0
+        elif query_key in key or _loose_key(query_key) in _loose_key(key):
+            score = 200.0
+        else:
+            score = fuzz.WRatio(query_key, key, score_cutoff=TYPE_AHEAD_SCORE)
+        if score:
+            scored.append((-score, index, value))
+    return [value for _, _, value in sorted(scored, key=lambda item: item[:2])[:limit]]
 
 
 def closest_title(key: str, candidates: Iterable[tuple[T, str]]) -> T | None:

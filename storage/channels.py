@@ -36,6 +36,13 @@ _TAKE_MEMO_NUMBER = (
 )
 
 
+def find_workspace(tx: Connection, platform: str, workspace_external_id: str) -> int | None:
+    """The workspace's id, if the bot has stored anything for it."""
+    return tx.execute(
+        _FIND_WORKSPACE, {"platform": platform, "workspace": workspace_external_id}
+    ).scalar_one_or_none()
+
+
 def find_channel(
     tx: Connection, platform: str, workspace_external_id: str, channel_external_id: str
 ) -> ChannelRecord | None:

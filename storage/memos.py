@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from storage.models import Member, Memo, MemoRevision
-from storage.records import MemberRecord, MemoRecord
+from storage.models import Channel, Conference, ConferenceSession, Member, Memo, MemoRevision
+from storage.records import ChannelMemo, MemberRecord, MemoRecord
 
 _SELECT = select(
     Memo.id,
@@ -40,6 +40,19 @@ _LAST_DELETED_BY = (
     )
     .order_by(Memo.deleted_at.desc(), Memo.id.desc())
     .limit(1)
+)
+_RECENT_BY_AUTHOR = (
+    _SELECT.add_columns(
+        Channel.external_id.label("channel_external_id"),
+        ConferenceSession.title.label("session_title"),
+        Conference.time_zone,
+    )
+    .join(Channel, Channel.id == Memo.channel_id)
+    .join(ConferenceSession, ConferenceSession.id == Memo.session_id)
+    .join(Conference, Conference.id == ConferenceSession.conference_id)
+    .where(Memo.author_id == bindparam("member_id"), Memo.deleted_at.is_(None))
+    .order_by(Memo.created_at.desc(), Memo.id.desc())
+    .limit(bindparam("limit"))
 )
 _INSERT = insert(Memo).returning(Memo.id)
 _INSERT_REVISION = insert(MemoRevision)
@@ -110,6 +123,20 @@ def live_memos(tx: Connection, session_id: int) -> list[MemoRecord]:
     """A session's memos that are not deleted, oldest first, with their authors."""
     return [
         MemoRecord.from_row(row) for row in tx.execute(_LIVE_IN_SESSION, {"session_id": session_id})
+    ]
+
+
+def recent_by_author(tx: Connection, member_id: int, limit: int) -> list[ChannelMemo]:
+    """A member's latest memos in every channel of their workspace, newest first."""
+    rows = tx.execute(_RECENT_BY_AUTHOR, {"member_id": member_id, "limit": limit})
+    return [
+        ChannelMemo(
+            channel_external_id=row.channel_external_id,
+            session_title=row.session_title,
+            time_zone=row.time_zone,
+            memo=MemoRecord.from_row(row),
+        )
+        for row in rows
     ]
 
 

@@ -24,6 +24,8 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -173,6 +175,7 @@ class Memo(Base):
         Index(None, "session_id", "deleted_at", "created_at"),
         Index(None, "channel_id", "author_id", "created_at"),
         Index(None, "channel_id", "deleted_by_id", "deleted_at"),
+        Index(None, "author_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,6 +216,18 @@ class Attendance(Base):
     #: "memo" when implied by writing a memo, "explicit" after `/memo attend`.
     via: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+
+
+# Slack's OAuth installations and states, kept by slack_sdk's SQLAlchemy stores. slack_sdk
+# builds these tables, so they match what its stores query; they live on our metadata so our
+# migrations create them, and `alembic check` fails when a slack_sdk upgrade changes them.
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
+    Base.metadata, "slack_installations"
+)
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    Base.metadata, "slack_oauth_states"
+)
 
 
 def table_of(model: type[Base]) -> Table:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol, Self
+from typing import Any, ClassVar, Protocol, Self
 
 
 class _Row(Protocol):
@@ -20,9 +20,13 @@ class _Row(Protocol):
 
 
 class _FromRow:
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
     @classmethod
     def from_row(cls, row: _Row) -> Self:
-        return cls(**row._mapping)
+        """The record from a row's columns of the same names (other columns are ignored)."""
+        mapping = row._mapping
+        return cls(**{name: mapping[name] for name in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,22 @@ class MemoRecord(_FromRow):
     edited_at: datetime | None
     deleted_at: datetime | None
     source_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelMemo:
+    """A memo with the channel it lives in and what it takes to show it there."""
+
+    channel_external_id: str
+    session_title: str
+    time_zone: str
+    memo: MemoRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSession:
+    channel_external_id: str
+    session: SessionRecord
 
 
 @dataclass(frozen=True, slots=True)

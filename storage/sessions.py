@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from storage.models import Attendance, ConferenceSession, Member, Memo, table_of
-from storage.records import SessionRecord, SessionTally
+from storage.models import Attendance, Channel, ConferenceSession, Member, Memo, table_of
+from storage.records import ChannelSession, SessionRecord, SessionTally
 from storage.upsert import insert_or_ignore
 
 _COLUMNS = (
@@ -45,6 +45,7 @@ _TITLE_KEYS = (
     .order_by(ConferenceSession.day.desc(), ConferenceSession.id.desc())
 )
 _BY_ID = select(*_COLUMNS).where(ConferenceSession.id == bindparam("session_id"))
+_BY_ID_IN_CHANNEL = _BY_ID.where(ConferenceSession.channel_id == bindparam("channel_id"))
 _TIME_ORDER = (
     ConferenceSession.day,
     ConferenceSession.starts_at.nulls_last(),
@@ -91,6 +92,16 @@ _LAST_ATTENDED = (
 )
 
 
+_RECENTLY_ATTENDED = (
+    select(*_COLUMNS, Channel.external_id.label("channel_external_id"))
+    .join(Attendance, Attendance.session_id == ConferenceSession.id)
+    .join(Channel, Channel.id == ConferenceSession.channel_id)
+    .where(Attendance.member_id == bindparam("member_id"))
+    .order_by(Attendance.created_at.desc(), ConferenceSession.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 def sessions_titled(tx: Connection, conference_id: int, title_key: str) -> list[SessionRecord]:
     """Sessions of a conference with exactly this title key, latest day first."""
     rows = tx.execute(_TITLED, {"conference_id": conference_id, "title_key": title_key})
@@ -108,6 +119,13 @@ def title_keys(tx: Connection, conference_id: int) -> list[tuple[int, str]]:
     return [
         (row.id, row.title_key) for row in tx.execute(_TITLE_KEYS, {"conference_id": conference_id})
     ]
+
+
+def channel_session(tx: Connection, channel_id: int, session_id: int) -> SessionRecord | None:
+    """The session with this id if it belongs to this channel; never another channel's."""
+    row = tx.execute(_BY_ID_IN_CHANNEL, {"session_id": session_id, "channel_id": channel_id})
+    first = row.first()
+    return SessionRecord.from_row(first) if first else None
 
 
 def get_session(tx: Connection, session_id: int) -> SessionRecord:
@@ -166,6 +184,12 @@ def tallies(tx: Connection, session_ids: Sequence[int]) -> dict[int, SessionTall
         session_id: SessionTally(counts.get(session_id, 0), tuple(attendees[session_id]))
         for session_id in session_ids
     }
+
+
+def recently_attended(tx: Connection, member_id: int, limit: int) -> list[ChannelSession]:
+    """Sessions a member attended (or wrote in) lately, in any channel, latest first."""
+    rows = tx.execute(_RECENTLY_ATTENDED, {"member_id": member_id, "limit": limit})
+    return [ChannelSession(row.channel_external_id, SessionRecord.from_row(row)) for row in rows]
 
 
 def last_active_session(

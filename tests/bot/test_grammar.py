@@ -26,22 +26,22 @@ from bot.reply import ProblemCode
 
 def test_add_splits_the_bracketed_title_from_the_note() -> None:
     assert parse("add [대규모 트래픽에서 살아남는 서비스 운영기] 캐시를 두 단계로") == AddMemo(
-        title="대규모 트래픽에서 살아남는 서비스 운영기", text="캐시를 두 단계로"
+        session="대규모 트래픽에서 살아남는 서비스 운영기", text="캐시를 두 단계로"
     )
 
 
 def test_add_keeps_the_note_exactly_including_markers_and_newlines() -> None:
     parsed = parse("add [T] > p99  210 ms → 45 ms\n- 두 번째 줄\t탭")
-    assert parsed == AddMemo(title="T", text="> p99  210 ms → 45 ms\n- 두 번째 줄\t탭")
+    assert parsed == AddMemo(session="T", text="> p99  210 ms → 45 ms\n- 두 번째 줄\t탭")
 
 
 def test_titles_may_contain_brackets_of_their_own() -> None:
     parsed = parse("add [Kotlin [코루틴] 실전: 1:N <-> C++] 메모")
-    assert parsed == AddMemo(title="Kotlin [코루틴] 실전: 1:N <-> C++", text="메모")
+    assert parsed == AddMemo(session="Kotlin [코루틴] 실전: 1:N <-> C++", text="메모")
 
 
 def test_add_without_a_title_leaves_the_session_to_the_core() -> None:
-    assert parse("add 제목 없이 쓴 메모") == AddMemo(title=None, text="제목 없이 쓴 메모")
+    assert parse("add 제목 없이 쓴 메모") == AddMemo(session=None, text="제목 없이 쓴 메모")
 
 
 def test_unclosed_title_is_rejected_with_the_syntax() -> None:
@@ -61,7 +61,7 @@ def test_unknown_subcommand_shows_help_naming_it() -> None:
 
 
 def test_subcommands_are_case_insensitive_and_may_be_followed_by_a_newline() -> None:
-    assert parse("ADD\n[T] note") == AddMemo(title="T", text="note")
+    assert parse("ADD\n[T] note") == AddMemo(session="T", text="note")
 
 
 @pytest.mark.parametrize(

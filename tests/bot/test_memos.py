@@ -191,7 +191,7 @@ def test_the_same_delivery_id_in_another_channel_is_another_memo(chat: Chat) -> 
 
 def test_an_adapter_can_attach_the_source_message(chat: Chat) -> None:
     source = "https://team.slack.example/archives/C1/p1727222400000100"
-    reply = chat.run("alice", AddMemo(title=ENVOY, text="스레드에서 저장", source_url=source))
+    reply = chat.run("alice", AddMemo(session=ENVOY, text="스레드에서 저장", source_url=source))
     assert isinstance(reply.data, MemoSaved)
     assert reply.data.memo.source_url == source
 
@@ -291,7 +291,7 @@ def test_one_bot_serves_many_commands_in_a_row(bot: MemoBot) -> None:
 
 
 def test_commands_built_by_adapters_are_cleaned_like_typed_text(chat: Chat) -> None:
-    reply = chat.run("alice", AddMemo(title="널\x00 문자\u200b 세션", text="a\x00b\u202ec\x1b"))
+    reply = chat.run("alice", AddMemo(session="널\x00 문자\u200b 세션", text="a\x00b\u202ec\x1b"))
     assert isinstance(reply.data, MemoSaved), reply.markdown
     assert reply.data.memo.text == "abc"
     assert _memo_texts(chat, "널 문자 세션") == ["abc"]
