@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -10,22 +11,31 @@ from sqlalchemy import Connection
 
 from bot.grammar import clean_text
 from bot.invocation import Invocation
+from bot.known import KnownRows
 from bot.reply import ConferenceView
 from bot.titles import display_title
-from storage import channels, conferences
+from storage import attendance, channels, conferences
 from storage.models import DISPLAY_NAME_LENGTH
 from storage.records import ChannelRecord, ConferenceRecord, MemberRecord
 
 
 @dataclass
 class Context:
-    """Loads the member and conference on first use, so read-only commands write nothing."""
+    """Loads the member and conference on first use, so read-only commands write nothing.
+
+    ``known`` holds rows already known to exist; what this command finds or
+    creates is collected in ``learned`` and remembered there once committed.
+    """
 
     tx: Connection
     invocation: Invocation
     #: None only for a read-only command in a channel the bot has never stored anything for.
     channel: ChannelRecord | None
     default_time_zone: str
+    known: KnownRows
+    #: True when the command runs again after losing a race (or hitting its own earlier run).
+    retrying: bool = False
+    learned: list[Callable[[], None]] = field(default_factory=list)
     _member: MemberRecord | None = field(default=None, init=False)
     _conference: ConferenceRecord | None = field(default=None, init=False)
     _conferences: dict[int, ConferenceRecord] = field(default_factory=dict, init=False)
@@ -41,14 +51,27 @@ class Context:
     def member(self) -> MemberRecord:
         """The requesting user, created or renamed as needed (write commands only)."""
         if self._member is None:
-            self._member = channels.ensure_member(
-                self.tx,
-                self.writable_channel().workspace_id,
-                self.invocation.user_id,
-                self.display_name(),
-                self.now,
-            )
+            key = (self.writable_channel().workspace_id, self.invocation.user_id)
+            name = self.display_name()
+            member = self.known.members.get(key)
+            if member is None or member.display_name != name:
+                member = channels.ensure_member(self.tx, key[0], key[1], name, self.now)
+                self.learn(self.known.members.put, key, member)
+            self._member = member
         return self._member
+
+    def attend(self, session_id: int, via: str) -> bool:
+        """Record that the user attended the session; False when they already had."""
+        key = (session_id, self.member().id)
+        if self.known.attendances.get(key):
+            return False
+        added = attendance.record_attendance(self.tx, session_id, key[1], via, self.now)
+        self.learn(self.known.attendances.put, key, True)
+        return added
+
+    def learn(self, remember: Callable[..., None], *args: object) -> None:
+        """Remember a fact in ``known`` once this command's transaction has committed."""
+        self.learned.append(lambda: remember(*args))
 
     def display_name(self) -> str:
         """The platform's name for the user, on one line and cut to fit; the id if it is blank."""
@@ -65,7 +88,13 @@ class Context:
     def conference(self) -> ConferenceRecord | None:
         """The channel's current conference, if it has one yet."""
         if self._conference is None and self.channel is not None:
-            self._conference = conferences.current_conference(self.tx, self.channel.id)
+            channel_id = self.channel.id
+            current = self.known.conferences.get(channel_id)
+            if current is None:
+                current = conferences.current_conference(self.tx, channel_id)
+                if current is not None:
+                    self.learn(self.known.conferences.put, channel_id, current)
+            self._conference = current
         return self._conference
 
     def working_conference(self) -> ConferenceRecord:
@@ -80,11 +109,13 @@ class Context:
                 time_zone=self.default_time_zone,
                 now=self.now,
             )
-            self._conference = current
+            self.set_conference(current)
         return current
 
     def set_conference(self, conference: ConferenceRecord) -> None:
+        """The channel's conference changed in this transaction (remembered once committed)."""
         self._conference = conference
+        self.learn(self.known.conferences.put, self.writable_channel().id, conference)
 
     def conference_by_id(self, conference_id: int) -> ConferenceRecord:
         current = self.conference()

@@ -20,8 +20,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from bot import conferences, grammar, memos, sessions
@@ -43,14 +47,15 @@ from bot.grammar import (
 from bot.help import not_available_yet, show_help
 from bot.home import home
 from bot.invocation import Invocation
+from bot.known import KnownRows
 from bot.reply import ProblemCode, Reply, SessionChoice, refuse
 from storage import channels
 from storage.database import Database
+from storage.records import ChannelRecord
+from storage.writes import Discard
 
 logger = logging.getLogger(__name__)
 
-#: Commands that change data; they run in a writing transaction.
-_WRITES = (AddMemo, Attend, EditMemo, DeleteMemo, UndoDelete, SetConference)
 #: A command that lost a race (two processes creating the same row) is run again this often.
 _ATTEMPTS = 3
 
@@ -61,6 +66,7 @@ class MemoBot:
     ) -> None:
         self.database = database
         self.default_time_zone = default_time_zone
+        self.known = KnownRows()
         self._worker_threads = worker_threads
         self._executor: ThreadPoolExecutor | None = None
 
@@ -80,8 +86,7 @@ class MemoBot:
         except Exception:
             self._log_failure(invocation, _name(command))
             reply = _internal_error()
-        outcome = "ok" if reply.ok else getattr(reply.data, "code", "refused")
-        self._log(invocation, _name(command), str(outcome), time.perf_counter() - started)
+        self._log_outcome(invocation, command, reply, started)
         return reply
 
     def suggest_sessions(
@@ -94,10 +99,7 @@ class MemoBot:
         """
         try:
             with self.database.reading() as tx:
-                channel = channels.find_channel(
-                    tx, invocation.platform, invocation.workspace_id, invocation.channel_id
-                )
-                ctx = Context(tx, invocation, channel, self.default_time_zone)
+                ctx = self._context(tx, invocation, self._find_channel(tx, invocation))
                 return sessions.suggest(ctx, invocation.text, limit)
         except Exception:
             # A picker with no options is a better answer than an error popup.
@@ -108,19 +110,36 @@ class MemoBot:
         """The person's own recent memos and sessions in this workspace (channel ignored)."""
         try:
             with self.database.reading() as tx:
-                return home(Context(tx, invocation, None, self.default_time_zone))
+                return home(self._context(tx, invocation, None))
         except Exception:
             self._log_failure(invocation, "home")
             return _internal_error()
 
     async def handle_async(self, invocation: Invocation) -> Reply:
-        """``handle`` on the core's worker threads, for adapters running an event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._workers(), self.handle, invocation)
+        """``handle`` for adapters running an event loop; the database work runs off the loop."""
+        parsed = grammar.parse(grammar.clean_text(invocation.text))
+        if isinstance(parsed, Rejected):
+            self._log(invocation, "parse", parsed.code.value, 0.0)
+            return refuse(parsed.code, parsed.message, parsed.field)
+        return await self.execute_async(invocation, parsed)
 
     async def execute_async(self, invocation: Invocation, command: Command) -> Reply:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._workers(), self.execute, invocation, command)
+        """``execute`` for adapters running an event loop.
+
+        Writes on SQLite go straight to the batch writer and are awaited there;
+        everything else runs on the core's worker threads.
+        """
+        if not (grammar.changes_data(command) and self.database.batches_writes):
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._workers(), self.execute, invocation, command)
+        started = time.perf_counter()
+        try:
+            reply = await self._write_batched(invocation, command)
+        except Exception:
+            self._log_failure(invocation, _name(command))
+            reply = _internal_error()
+        self._log_outcome(invocation, command, reply, started)
+        return reply
 
     async def suggest_sessions_async(
         self, invocation: Invocation, limit: int = 25
@@ -149,11 +168,11 @@ class MemoBot:
             return show_help(command)
         if isinstance(command, Reserved):
             return not_available_yet(command)
-        if not _writes(command):
+        if not grammar.changes_data(command):
             return self._read(invocation, command)
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                return self._write(invocation, command)
+                return self._write(invocation, command, retrying=attempt > 1)
             except IntegrityError:
                 # Another process created the same row first; the next attempt finds it.
                 if attempt == _ATTEMPTS:
@@ -163,27 +182,63 @@ class MemoBot:
 
     def _read(self, invocation: Invocation, command: Command) -> Reply:
         with self.database.reading() as tx:
-            channel = channels.find_channel(
-                tx, invocation.platform, invocation.workspace_id, invocation.channel_id
-            )
-            return _dispatch(Context(tx, invocation, channel, self.default_time_zone), command)
-
-    def _write(self, invocation: Invocation, command: Command) -> Reply:
-        try:
-            with self.database.writing() as tx:
-                channel = channels.ensure_channel(
-                    tx,
-                    invocation.platform,
-                    invocation.workspace_id,
-                    invocation.channel_id,
-                    invocation.received_at,
-                )
-                reply = _dispatch(Context(tx, invocation, channel, self.default_time_zone), command)
-                if not reply.ok:
-                    raise _Refused(reply)
-        except _Refused as refused:
-            return refused.reply  # rolled back: a refused command changes nothing
+            ctx = self._context(tx, invocation, self._find_channel(tx, invocation))
+            reply = _dispatch(ctx, command)
+        _remember(ctx.learned)  # a read only ever sees committed rows
         return reply
+
+    def _write(self, invocation: Invocation, command: Command, *, retrying: bool) -> Reply:
+        outcome = self.database.write(
+            partial(self._write_unit, invocation, command, retrying=retrying)
+        )
+        _remember(outcome.learned)  # committed now
+        return outcome.reply
+
+    async def _write_batched(self, invocation: Invocation, command: Command) -> Reply:
+        """``_run`` for a write, awaiting the batch writer's commit on the event loop."""
+        for attempt in range(1, _ATTEMPTS + 1):
+            unit = partial(self._write_unit, invocation, command, retrying=attempt > 1)
+            try:
+                outcome = await asyncio.wrap_future(self.database.submit_write(unit))
+            except IntegrityError:
+                if attempt == _ATTEMPTS:
+                    raise
+                logger.info("retrying %s after a concurrent write", _name(command))
+                continue
+            _remember(outcome.learned)
+            return outcome.reply
+        raise AssertionError("unreachable")
+
+    def _write_unit(
+        self, invocation: Invocation, command: Command, tx: Connection, *, retrying: bool
+    ) -> _Outcome:
+        """The command's work inside a writing transaction; a refusal undoes all of it."""
+        key = _channel_key(invocation)
+        channel = self.known.channels.get(key)
+        learned: list[Callable[[], None]] = []
+        if channel is None:
+            channel = channels.ensure_channel(tx, *key, invocation.received_at)
+            learned.append(partial(self.known.channels.put, key, channel))
+        ctx = self._context(tx, invocation, channel)
+        ctx.retrying = retrying
+        reply = _dispatch(ctx, command)
+        if not reply.ok:
+            raise Discard(_Outcome(reply, []))  # a refused command changes nothing
+        return _Outcome(reply, learned + ctx.learned)
+
+    def _find_channel(self, tx: Connection, invocation: Invocation) -> ChannelRecord | None:
+        key = _channel_key(invocation)
+        channel = self.known.channels.get(key)
+        if channel is None:
+            channel = channels.find_channel(tx, *key)
+            if channel is not None:
+                self.known.channels.put(key, channel)
+        return channel
+
+    def _context(
+        self, tx: Connection, invocation: Invocation, channel: ChannelRecord | None
+    ) -> Context:
+        return Context(tx, invocation, channel, self.default_time_zone, self.known)
 
     def _log_failure(self, invocation: Invocation, command: str) -> None:
         logger.exception(
@@ -193,6 +248,12 @@ class MemoBot:
             invocation.workspace_id,
             invocation.channel_id,
         )
+
+    def _log_outcome(
+        self, invocation: Invocation, command: Command, reply: Reply, started: float
+    ) -> None:
+        outcome = "ok" if reply.ok else str(getattr(reply.data, "code", "refused"))
+        self._log(invocation, _name(command), outcome, time.perf_counter() - started)
 
     def _log(self, invocation: Invocation, command: str, outcome: str, seconds: float) -> None:
         logger.info(
@@ -215,12 +276,20 @@ def _internal_error() -> Reply:
     )
 
 
-class _Refused(Exception):
-    """Raised inside a write transaction to roll it back and answer with ``reply``."""
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    reply: Reply
+    #: Facts for ``KnownRows``, to remember once the transaction has committed.
+    learned: list[Callable[[], None]]
 
-    def __init__(self, reply: Reply) -> None:
-        super().__init__(reply.markdown)
-        self.reply = reply
+
+def _remember(learned: list[Callable[[], None]]) -> None:
+    for remember in learned:
+        remember()
+
+
+def _channel_key(invocation: Invocation) -> tuple[str, str, str]:
+    return (invocation.platform, invocation.workspace_id, invocation.channel_id)
 
 
 def _dispatch(ctx: Context, command: Command) -> Reply:
@@ -243,13 +312,6 @@ def _dispatch(ctx: Context, command: Command) -> Reply:
             return conferences.set_conference(ctx, command)
         case ShowHelp() | Reserved():
             raise AssertionError("answered without a transaction")
-
-
-def _writes(command: Command) -> bool:
-    """Whether a command may change data (``/memo conference`` alone only shows it)."""
-    if isinstance(command, SetConference):
-        return command.name is not None
-    return isinstance(command, _WRITES)
 
 
 def _name(command: Command) -> str:

@@ -8,7 +8,6 @@ build the same command objects directly, so every rule that is not pure syntax
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -106,6 +105,21 @@ Command = (
 )
 
 
+#: Commands that change data.
+_WRITES = (AddMemo, Attend, EditMemo, DeleteMemo, UndoDelete, SetConference)
+
+
+def changes_data(command: Command) -> bool:
+    """Whether running the command may change data (``/memo conference`` alone only shows it).
+
+    Adapters use it to decide whether the author's display name and admin flag
+    are worth looking up before calling the core.
+    """
+    if isinstance(command, SetConference):
+        return command.name is not None
+    return isinstance(command, _WRITES)
+
+
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """Text that is not a valid command, with the message the user sees."""
@@ -125,7 +139,9 @@ class CommandSpec:
 
 # ---------------------------------------------------------------- cleaning
 
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+# Unicode's control characters (category Cc) but tab and newline, lone surrogates (Cs),
+# bidirectional embeddings, overrides and isolates, and the byte order mark.
+_UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 
 
 def clean_text(text: str) -> str:
@@ -134,13 +150,7 @@ def clean_text(text: str) -> str:
     Line ends become ``\\n``. Bidirectional overrides go too: they can make a
     memo display as something other than what is stored.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(
-        char
-        for char in text
-        if char in "\n\t"
-        or (unicodedata.category(char) not in ("Cc", "Cs") and char not in _BIDI_CONTROLS)
-    )
+    return _UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 # ---------------------------------------------------------------- pieces

@@ -7,8 +7,8 @@ from bot.context import Context
 from bot.grammar import AddMemo, DeleteMemo, EditMemo, UndoDelete, clean_text
 from bot.reply import MemoChanged, MemoSaved, ProblemCode, Reply, Visibility, refuse
 from bot.sessions import Found, recent_session, session_to_write
-from bot.views import memo_view, session_view
-from storage import attendance, channels, memos, sessions
+from bot.views import memo_view, session_ref
+from storage import channels, memos, sessions
 from storage.records import MemoRecord
 
 #: Longest memo, in characters (Slack's modal input allows 3,000, Discord's 4,000).
@@ -40,7 +40,9 @@ def add(ctx: Context, command: AddMemo) -> Reply:
         return text
     channel = ctx.writable_channel()
     delivery_id = ctx.invocation.delivery_id
-    if delivery_id is not None:
+    # A redelivered request fails its first attempt on the unique (channel, delivery id)
+    # and is run again; only then is it worth looking for the memo it already stored.
+    if delivery_id is not None and ctx.retrying:
         already = memos.find_delivered_memo(ctx.tx, channel.id, delivery_id)
         if already is not None:
             found = Found(sessions.get_session(ctx.tx, already.session_id), None)
@@ -64,7 +66,7 @@ def add(ctx: Context, command: AddMemo) -> Reply:
         source_url=command.source_url,
         delivery_id=delivery_id,
     )
-    attendance.record_attendance(ctx.tx, target.session.id, member.id, "memo", ctx.now)
+    ctx.attend(target.session.id, "memo")
     return _saved_reply(ctx, memo, target, from_recent=command.session is None, replayed=False)
 
 
@@ -83,7 +85,7 @@ def _saved_reply(
 ) -> Reply:
     data = MemoSaved(
         memo=memo_view(memo, found.session.title, ctx.zone()),
-        session=session_view(ctx, found.session),
+        session=session_ref(ctx, found.session),
         typed_title=found.typed_title,
         from_recent_session=from_recent,
         replayed=replayed,

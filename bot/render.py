@@ -61,14 +61,14 @@ def memo_item(memo: MemoView) -> str:
 
 def memo_saved(saved: MemoSaved) -> str:
     memo = saved.memo
-    lines = [
-        f"{md.bold(memo.author_name)} noted in {md.title(saved.session.title)} · #{memo.number}",
-        md.quote(md.escape(memo.text)),
-    ]
+    where = md.title(saved.session.title)
+    lines = [f"{md.bold(memo.author_name)} noted in {where} · #{memo.number}"]
     if saved.typed_title is not None:
         lines.append(f"_Matched “{md.escape(saved.typed_title)}” to this existing session._")
     elif saved.from_recent_session:
         lines.append("_Added to the session you were last active in._")
+    # The quote goes last: a line after it would be read as part of the quote.
+    lines.append(md.quote(md.escape(memo.text)))
     return "\n".join(lines)
 
 

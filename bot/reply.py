@@ -60,6 +60,15 @@ class MemoView:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionRef:
+    """Which session something happened in, without its tallies."""
+
+    title: str
+    day: date
+    conference: str
+
+
+@dataclass(frozen=True, slots=True)
 class SessionView:
     title: str
     day: date
@@ -80,7 +89,7 @@ class ConferenceView:
 @dataclass(frozen=True, slots=True)
 class MemoSaved:
     memo: MemoView
-    session: SessionView
+    session: SessionRef
     #: What the user typed, when it was matched to an existing title that differs.
     typed_title: str | None
     #: True when the session came from the user's recent activity, not a ``[title]``.

@@ -20,7 +20,7 @@ from bot.reply import (
     refuse,
 )
 from bot.views import memo_view, session_view, session_views
-from storage import attendance, memos, sessions
+from storage import memos, sessions
 from storage.records import SessionRecord
 
 #: How long after your last memo or attendance a title-less `/memo add` still goes there.
@@ -62,8 +62,12 @@ def find_or_create(ctx: Context, title: str) -> Found:
     """The current conference's session with this title (or a near one), else a new one today."""
     conference = ctx.working_conference()
     key = titles.title_key(title)
+    known = ctx.known.sessions.get((conference.id, key))
+    if known is not None:
+        return Found(known, None)
     exact = sessions.sessions_titled(ctx.tx, conference.id, key)
     if exact:
+        ctx.learn(ctx.known.sessions.put, (conference.id, key), exact[0])
         return Found(exact[0], None)
     near = titles.closest_title(key, sessions.title_keys(ctx.tx, conference.id))
     if near is not None:
@@ -77,6 +81,7 @@ def find_or_create(ctx: Context, title: str) -> Found:
         day=ctx.today(),
         now=ctx.now,
     )
+    ctx.learn(ctx.known.sessions.put, (conference.id, key), created)
     return Found(created, None)
 
 
@@ -181,9 +186,7 @@ def attend(ctx: Context, command: Attend) -> Reply:
     found = session_to_write(ctx, command.session)
     if isinstance(found, Reply):
         return found
-    recorded = attendance.record_attendance(
-        ctx.tx, found.session.id, ctx.member().id, "explicit", ctx.now
-    )
+    recorded = ctx.attend(found.session.id, "explicit")
     data = AttendanceRecorded(session_view(ctx, found.session), found.typed_title, not recorded)
     return Reply(render.attendance_recorded(data), Visibility.PRIVATE, data)
 

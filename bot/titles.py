@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 from rapidfuzz import fuzz
@@ -29,11 +30,13 @@ _WHITESPACE = re.compile(r"\s+")
 T = TypeVar("T")
 
 
+@lru_cache(maxsize=4096)  # a session's title is typed again with every memo
 def display_title(typed: str) -> str:
     """The title as shown: as typed, with runs of whitespace made one space."""
     return _WHITESPACE.sub(" ", typed).strip()
 
 
+@lru_cache(maxsize=4096)
 def title_key(title: str) -> str:
     """The form two titles are compared in: width-, case- and whitespace-folded.
 

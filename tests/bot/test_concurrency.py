@@ -84,3 +84,39 @@ async def test_handle_async_leaves_the_event_loop_free_while_the_database_is_bus
 
     reply = await asyncio.wait_for(pending, timeout=30)
     assert isinstance(reply.data, MemoSaved) and reply.data.memo.number == 2
+
+
+@pytest.mark.asyncio
+async def test_refused_adds_committed_alongside_good_ones_change_nothing(bot: MemoBot) -> None:
+    """On SQLite concurrent writes share a transaction; a refusal must undo only itself."""
+    chat = Chat(bot)
+    texts = []
+    for index in range(40):
+        texts.append(f"add [묶음 세션] 좋은 메모 {index}")
+        texts.append("add [묶음 세션]" if index % 2 else "edit 999 없는 메모")
+    replies = await asyncio.gather(
+        *(bot.handle_async(chat.invocation(f"user{n % 7}", text)) for n, text in enumerate(texts))
+    )
+
+    assert [reply.ok for reply in replies] == [True, False] * 40
+    numbers = sorted(reply.data.memo.number for reply in replies if reply.ok)  # type: ignore[union-attr]
+    assert numbers == list(range(1, 41))
+    listing = chat.say("reader", "sessions all").data
+    assert isinstance(listing, SessionListing)
+    assert [(s.title, s.memo_count) for s in listing.sessions] == [("묶음 세션", 40)]
+
+
+def test_a_refused_first_command_leaves_nothing_behind(bot: MemoBot) -> None:
+    """Rows created before a refusal are rolled back and not remembered as existing."""
+    chat = Chat(bot, workspace="TNEW", channel="CNEW")
+    assert not chat.say(
+        "first", "add [첫 세션]"
+    ).ok  # creates workspace, channel, member, then refuses
+    assert not chat.say("first", "conference X Mars/Nowhere").ok
+    assert chat.say("first", "add [첫 세션] 이제 저장").ok
+    assert chat.say("first", "conference DEVRIVER 2025 Asia/Seoul").ok
+    assert chat.say("first", "add [둘째 세션] 새 학회에").ok
+    listing = chat.say("reader", "sessions all").data
+    assert isinstance(listing, SessionListing)
+    assert listing.conference.name == "DEVRIVER 2025"
+    assert [s.title for s in listing.sessions] == ["첫 세션", "둘째 세션"]

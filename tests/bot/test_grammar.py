@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.grammar import (
     AddMemo,
@@ -133,3 +136,17 @@ def test_clean_text_drops_bidirectional_overrides_that_disguise_text() -> None:
 def test_clean_text_keeps_korean_emoji_and_non_breaking_spaces() -> None:
     text = "캐시를 쓰자 👩‍💻 Kotlin\u00a0코루틴"
     assert clean_text(text) == text
+
+
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+
+
+@given(st.text(st.characters(exclude_categories=()), max_size=80))
+def test_clean_text_removes_exactly_the_control_characters(text: str) -> None:
+    """The fast pattern matches Unicode's own categories: Cc (but tab, newline), Cs, bidi, BOM."""
+    expected = "".join(
+        char
+        for char in text.replace("\r\n", "\n").replace("\r", "\n")
+        if char in "\n\t" or (unicodedata.category(char) not in ("Cc", "Cs") and char not in _BIDI)
+    )
+    assert clean_text(text) == expected

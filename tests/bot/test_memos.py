@@ -86,7 +86,10 @@ def test_same_title_in_other_case_and_spacing_is_the_same_session(chat: Chat) ->
     assert isinstance(reply.data, MemoSaved)
     assert reply.data.session.title == "LLM 에이전트 평가 자동화"
     assert reply.data.typed_title is None
-    assert reply.data.session.memo_count == 2
+    assert _memo_texts(chat, "LLM 에이전트 평가 자동화") == [
+        "LLM judge 랑 사람 채점 일치율 82%",
+        "judge-사람 일치율 82% 정도",
+    ]
 
 
 def test_a_near_title_uses_the_existing_session_and_says_so(chat: Chat) -> None:
@@ -97,6 +100,8 @@ def test_a_near_title_uses_the_existing_session_and_says_so(chat: Chat) -> None:
     assert reply.data.session.title == ENVOY
     assert reply.data.typed_title == "Envoy로 갈아탄 사내 API 게이트웨"
     assert "Matched" in reply.markdown
+    quoted = MarkdownIt("commonmark").render(reply.markdown).split("<blockquote>")[1]
+    assert "Matched" not in quoted, "the note is not part of the quoted memo"
     assert _memo_texts(chat, ENVOY) == ["one", "two"]
 
 

@@ -1,0 +1,120 @@
+"""Group commit for SQLite: one writer thread, many commands per transaction, one fsync.
+
+With ``synchronous=FULL`` every commit waits for the disk (about 0.5 ms on the
+dev machine, with the memo's index pages), and SQLite lets one writer in at a
+time, so commits were the ceiling on concurrent `/memo add`s. The writer takes
+whatever commands queued up while the previous batch was committing, runs each
+inside its own SAVEPOINT (a command that is refused or fails undoes only its
+own changes), commits once, and only then answers: nothing is acknowledged
+before it is on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Connection
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Commands per transaction at most; a batch is whatever queued up, up to this.
+MAX_BATCH = 64
+
+
+class Discard(Exception, Generic[T]):
+    """Raised by a write unit to undo everything it changed and still answer ``value``."""
+
+    def __init__(self, value: T) -> None:
+        super().__init__("discarded")
+        self.value = value
+
+
+@dataclass
+class _Job:
+    unit: Callable[[Connection], Any]
+    future: Future[Any] = field(default_factory=Future)
+
+
+class BatchWriter:
+    """The writer thread. ``connect`` opens a connection whose transactions take the write lock."""
+
+    def __init__(
+        self,
+        connect: Callable[[], AbstractContextManager[Connection]],
+        writer_turn: AbstractContextManager[object],
+    ) -> None:
+        self._connect = connect
+        self._writer_turn = writer_turn
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="sqlite-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, unit: Callable[[Connection], T]) -> Future[T]:
+        """Queue ``unit`` for the next batch; the future resolves once its batch is committed."""
+        job = _Job(unit)
+        self._jobs.put(job)
+        return job.future
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        for batch in self._batches():
+            self._commit(batch)
+
+    def _batches(self) -> Iterator[list[_Job]]:
+        while True:
+            first = self._jobs.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    yield batch
+                    return
+                batch.append(job)
+            yield batch
+
+    def _commit(self, batch: list[_Job]) -> None:
+        kept: list[tuple[_Job, Any]] = []
+        try:
+            with self._writer_turn, self._connect() as connection:
+                transaction = connection.begin()
+                for job in batch:
+                    savepoint = connection.begin_nested()
+                    try:
+                        value = job.unit(connection)
+                    except Discard as discarded:
+                        savepoint.rollback()
+                        job.future.set_result(discarded.value)  # it changed nothing
+                    except Exception as error:
+                        savepoint.rollback()
+                        job.future.set_exception(error)
+                    else:
+                        savepoint.commit()
+                        kept.append((job, value))
+                transaction.commit()
+        except Exception as error:
+            logger.exception("a batch of %d writes could not be committed", len(kept))
+            for job, _ in kept:
+                job.future.set_exception(error)  # none of them is stored
+            for job in batch:
+                if not job.future.done():
+                    job.future.set_exception(error)
+            return
+        for job, value in kept:
+            job.future.set_result(value)
