@@ -6,6 +6,7 @@ the adapters that are configured. Adapters are imported here, never by the core.
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import logging
 import os
@@ -14,10 +15,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from adapters.slack import SlackConfig, slack_services
 from bot.core import MemoBot
+from bot.serving import serve
 from bot.settings import Settings
 from storage.database import Database, safe_url
 from storage.schema import head_revision, upgrade_to_head
@@ -50,7 +53,8 @@ def _settings() -> Settings:
         return Settings()
     except ValidationError as error:
         for problem in error.errors():
-            name = "MEMO_" + "_".join(str(part) for part in problem["loc"]).upper()
+            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            name = field if field.isupper() else f"MEMO_{field.upper()}"
             typer.echo(f"Invalid setting {name}: {problem['msg']}", err=True)
         raise typer.Exit(2) from None
 
@@ -102,17 +106,51 @@ def _run_console(bot: MemoBot, workspace: str, channel: str, user: str, admin: b
         bot.database.dispose()
 
 
+def _slack_config(settings: Settings) -> SlackConfig:
+    def secret(value: SecretStr | None) -> str | None:
+        return value.get_secret_value() if value is not None else None
+
+    return SlackConfig(
+        api_base_url=settings.slack_api_base_url,
+        bot_token=secret(settings.slack_bot_token),
+        signing_secret=secret(settings.slack_signing_secret),
+        app_token=secret(settings.slack_app_token),
+        client_id=settings.slack_client_id,
+        client_secret=secret(settings.slack_client_secret),
+        redirect_uri=settings.slack_redirect_uri,
+    )
+
+
 @app.command()
 def run() -> None:
     """Start the bot: every chat adapter with credentials set, else the console on SQLite."""
     settings = _settings()
-    _configure_logging(settings, "WARNING")
+    slack = _slack_config(settings)
+    if not slack.configured:
+        _configure_logging(settings, "WARNING")
+        bot = _open(settings, None)
+        typer.echo(
+            "No chat platform tokens are set: "
+            f"starting the console on {safe_url(bot.database.url)}.",
+            err=True,
+        )
+        _run_console(bot, "console", "general", _default_user(), admin=False)
+        return
+    problems = slack.problems()
+    for problem in problems:
+        typer.echo(f"Slack is not set up right: {problem}.", err=True)
+    if problems:
+        raise typer.Exit(2)
+    _configure_logging(settings, "INFO")
     bot = _open(settings, None)
-    typer.echo(
-        f"No chat platform tokens are set: starting the console on {safe_url(bot.database.url)}.",
-        err=True,
+    services = slack_services(
+        bot, slack, bot.database.engine, host=settings.http_host, port=settings.http_port
     )
-    _run_console(bot, "console", "general", _default_user(), admin=False)
+    try:
+        asyncio.run(serve(services))
+    finally:
+        bot.close()
+        bot.database.dispose()
 
 
 @app.command()

@@ -1,0 +1,261 @@
+"""Slack requests in, core calls, Slack responses out: `/memo`, the modal, the shortcut, App Home.
+
+The app runs with ``process_before_response=True``: each listener finishes its
+core call (and so the database commit) before Slack gets its acknowledgement,
+so nothing is acknowledged that is not stored. Retried deliveries carry the
+same trigger or view id, which the core uses to store a memo only once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import blocks
+from adapters.slack.people import People, Person
+from adapters.slack.text import message_to_plain, unescape
+from adapters.slack.views import (
+    ADD_CALLBACK,
+    NEW_ACTION,
+    NEW_BLOCK,
+    PICK_ACTION,
+    PICK_BLOCK,
+    TEXT_ACTION,
+    TEXT_BLOCK,
+    ModalContext,
+    add_modal,
+    home_view,
+    saved_modal,
+    session_options,
+)
+from bot import grammar
+from bot.core import MemoBot
+from bot.grammar import AddMemo, SessionId
+from bot.invocation import Invocation
+from bot.reply import Problem, Reply, Visibility
+
+logger = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+COMMAND = "/memo"
+SAVE_SHORTCUT = "save_as_memo"
+#: App Home is per person, not per channel; the core ignores the channel of a home request.
+HOME_CHANNEL = "app_home"
+
+
+class SlackListeners:
+    def __init__(
+        self,
+        bot: MemoBot,
+        people: People,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.bot = bot
+        self.people = people
+        self.clock = clock
+
+    def register(self, app: AsyncApp) -> None:
+        app.command(COMMAND)(self.on_memo_command)
+        app.options(PICK_ACTION)(self.on_session_search)
+        app.view_submission(ADD_CALLBACK)(self.on_add_submitted)
+        app.message_shortcut(SAVE_SHORTCUT)(self.on_save_as_memo)
+        app.event("app_home_opened")(self.on_home_opened)
+
+    async def on_memo_command(
+        self,
+        ack: AsyncAck,
+        command: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        """`/memo ...`: a command for the core, or the add-memo modal when there is no note."""
+        received_at = self.clock()
+        text = unescape(command.get("text", ""))
+        channel_id = str(command["channel_id"])
+        parsed = grammar.parse(grammar.clean_text(text))
+        if not text.strip() or (isinstance(parsed, AddMemo) and not parsed.text.strip()):
+            title = parsed.session if isinstance(parsed, AddMemo) else None
+            await client.views_open(
+                trigger_id=command["trigger_id"],
+                view=add_modal(
+                    ModalContext(channel_id), title=title if isinstance(title, str) else None
+                ),
+            )
+            await ack()
+            return
+        person = Person(str(command.get("user_name", "")), False)
+        if not isinstance(parsed, grammar.Rejected) and grammar.changes_data(parsed):
+            person = await self._person(client, context, person.display_name)
+        invocation = self._invocation(
+            context,
+            channel_id,
+            person,
+            text,
+            received_at,
+            delivery_id=f"command:{command['trigger_id']}",
+        )
+        if isinstance(parsed, grammar.Rejected):
+            reply = await self.bot.handle_async(invocation)
+        else:
+            reply = await self.bot.execute_async(invocation, parsed)
+        await ack(**_response(reply))
+
+    async def on_session_search(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        payload: dict[str, Any],
+        context: AsyncBoltContext,
+    ) -> None:
+        """Type-ahead of the modal's session select: the channel's sessions that fit."""
+        where = ModalContext.load(body["view"]["private_metadata"])
+        invocation = self._invocation(
+            context,
+            where.channel_id,
+            Person("", False),
+            str(payload.get("value", "")),
+            self.clock(),
+        )
+        choices = await self.bot.suggest_sessions_async(invocation)
+        await ack(options=session_options(choices))
+
+    async def on_add_submitted(
+        self,
+        ack: AsyncAck,
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        """The modal's Save: errors go next to their field; success shows the saved memo."""
+        received_at = self.clock()
+        where = ModalContext.load(view["private_metadata"])
+        values = view["state"]["values"]
+        picked = (values.get(PICK_BLOCK, {}).get(PICK_ACTION) or {}).get("selected_option")
+        typed = ((values.get(NEW_BLOCK, {}).get(NEW_ACTION) or {}).get("value") or "").strip()
+        text = (values.get(TEXT_BLOCK, {}).get(TEXT_ACTION) or {}).get("value") or ""
+        if picked and typed:
+            await ack(
+                response_action="errors",
+                errors={NEW_BLOCK: "Pick a session above or type a new one here, not both."},
+            )
+            return
+        if not picked and not typed:
+            await ack(
+                response_action="errors",
+                errors={PICK_BLOCK: "Pick a session, or type a new session title below."},
+            )
+            return
+        session: str | SessionId = SessionId(int(picked["value"])) if picked else typed
+        person = await self._person(client, context, "")
+        source_url = await self._permalink(client, where)
+        invocation = self._invocation(
+            context, where.channel_id, person, "", received_at, delivery_id=f"view:{view['id']}"
+        )
+        reply = await self.bot.execute_async(
+            invocation, AddMemo(session=session, text=text, source_url=source_url)
+        )
+        if isinstance(reply.data, Problem):
+            field_block = {"text": TEXT_BLOCK, "title": NEW_BLOCK if typed else PICK_BLOCK}
+            block_id = field_block.get(reply.data.field or "", TEXT_BLOCK)
+            await ack(
+                response_action="errors",
+                errors={block_id: blocks.to_plain_text(reply.markdown)[:300]},
+            )
+            return
+        await ack(response_action="update", view=saved_modal(reply))
+        if reply.visibility is Visibility.PUBLIC:
+            await self._post(client, where.channel_id, reply)
+
+    async def on_save_as_memo(
+        self, ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """The "Save as memo" message shortcut: the modal, filled with the message's text."""
+        message = shortcut.get("message", {})
+        channel_id = str(shortcut["channel"]["id"])
+        where = ModalContext(channel_id, source_channel=channel_id, source_ts=message.get("ts"))
+        await client.views_open(
+            trigger_id=shortcut["trigger_id"],
+            view=add_modal(where, text=message_to_plain(message.get("text", ""))),
+        )
+        await ack()
+
+    async def on_home_opened(
+        self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        if event.get("tab") != "home":
+            return
+        invocation = self._invocation(context, HOME_CHANNEL, Person("", False), "", self.clock())
+        reply = await self.bot.home_async(invocation)
+        await client.views_publish(user_id=event["user"], view=home_view(reply))
+
+    async def _person(
+        self, client: AsyncWebClient, context: AsyncBoltContext, fallback_name: str
+    ) -> Person:
+        return await self.people.lookup(
+            client, _workspace(context), str(context.user_id), fallback_name
+        )
+
+    def _invocation(
+        self,
+        context: AsyncBoltContext,
+        channel_id: str,
+        person: Person,
+        text: str,
+        received_at: datetime,
+        delivery_id: str | None = None,
+    ) -> Invocation:
+        return Invocation(
+            platform=PLATFORM,
+            workspace_id=_workspace(context),
+            channel_id=channel_id,
+            user_id=str(context.user_id),
+            display_name=person.display_name,
+            text=text,
+            received_at=received_at,
+            is_admin=person.is_admin,
+            delivery_id=delivery_id,
+        )
+
+    @staticmethod
+    async def _permalink(client: AsyncWebClient, where: ModalContext) -> str | None:
+        """The link to the message a shortcut started from (None if Slack cannot say)."""
+        if where.source_channel is None or where.source_ts is None:
+            return None
+        try:
+            response = await client.chat_getPermalink(
+                channel=where.source_channel, message_ts=where.source_ts
+            )
+        except SlackApiError as error:
+            logger.warning("chat.getPermalink failed: %s", error.response.get("error"))
+            return None
+        permalink = response.get("permalink")
+        return str(permalink) if permalink else None
+
+    @staticmethod
+    async def _post(client: AsyncWebClient, channel_id: str, reply: Reply) -> None:
+        """Announce a memo saved from a modal in its channel (best effort: it is stored already)."""
+        try:
+            await client.chat_postMessage(channel=channel_id, **blocks.message(reply.markdown))
+        except SlackApiError as error:
+            logger.warning(
+                "could not announce a saved memo in channel=%s: %s",
+                channel_id,
+                error.response.get("error"),
+            )
+
+
+def _workspace(context: AsyncBoltContext) -> str:
+    """The Slack team (or, for an org-wide install, the enterprise) the request belongs to."""
+    return str(context.team_id or context.enterprise_id)
+
+
+def _response(reply: Reply) -> dict[str, Any]:
+    """A slash command response: public replies in the channel, the rest only to the asker."""
+    response_type = "in_channel" if reply.visibility is Visibility.PUBLIC else "ephemeral"
+    return {**blocks.message(reply.markdown), "response_type": response_type}

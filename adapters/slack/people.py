@@ -1,0 +1,106 @@
+"""Who is typing: display names and the workspace-admin flag, from ``users.info``, cached.
+
+Slash command payloads carry only the user's handle, and nothing says whether
+they are an admin (who may edit and delete other people's memos). ``users.info``
+does, at the cost of a Web API call, so answers are kept for a minute: long
+enough that a burst of notes costs one call, short enough that an admin whose
+rights were taken away loses them quickly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+logger = logging.getLogger(__name__)
+
+#: Seconds an answer from users.info is trusted.
+PERSON_TTL_SECONDS = 60.0
+#: People remembered at most (least recently used ones are forgotten first).
+MAX_PEOPLE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    display_name: str
+    is_admin: bool
+
+
+class People:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._known: OrderedDict[tuple[str, str], tuple[float, Person]] = OrderedDict()
+        self._pending: dict[tuple[str, str], asyncio.Future[Person]] = {}
+
+    async def lookup(
+        self, client: AsyncWebClient, team_id: str, user_id: str, fallback_name: str
+    ) -> Person:
+        """The person, from the cache or ``users.info``; never raises.
+
+        If Slack cannot answer (rate limited past our retries, scope missing),
+        the handle from the payload is used and the person is not an admin:
+        failing closed on the admin flag is the safe side.
+        """
+        key = (team_id, user_id)
+        known = self._known.get(key)
+        if known is not None and self._clock() - known[0] < PERSON_TTL_SECONDS:
+            self._known.move_to_end(key)
+            return known[1]
+        pending = self._pending.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[Person] = asyncio.get_running_loop().create_future()
+        self._pending[key] = future
+        try:
+            answer = await self._ask_slack(client, user_id)
+        except BaseException:
+            future.cancel()  # waiters fail with us instead of waiting forever
+            raise
+        finally:
+            del self._pending[key]
+        if answer is None:
+            person = Person(fallback_name, False)  # not remembered: ask again next time
+        else:
+            person = answer
+            self._remember(key, person)
+        future.set_result(person)
+        return person
+
+    def _remember(self, key: tuple[str, str], person: Person) -> None:
+        self._known[key] = (self._clock(), person)
+        self._known.move_to_end(key)
+        while len(self._known) > MAX_PEOPLE:
+            self._known.popitem(last=False)
+
+    @staticmethod
+    async def _ask_slack(client: AsyncWebClient, user_id: str) -> Person | None:
+        try:
+            response = await client.users_info(user=user_id)
+        except SlackApiError as error:
+            reason = error.response.get("error")
+        except Exception as error:  # network trouble after the client's own retries
+            reason = type(error).__name__
+        else:
+            user = response.get("user") or {}
+            profile = user.get("profile") or {}
+            name = (
+                profile.get("display_name")
+                or profile.get("real_name")
+                or user.get("real_name")
+                or user.get("name")
+                or user_id
+            )
+            return Person(str(name), bool(user.get("is_admin") or user.get("is_owner")))
+        logger.warning(
+            "users.info failed for user=%s (%s): using the handle, and no admin rights",
+            user_id,
+            reason,
+        )
+        return None

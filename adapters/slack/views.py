@@ -1,0 +1,171 @@
+"""Block Kit surfaces: the add-memo modal, its confirmation, and the App Home tab."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.slack.blocks import (
+    SURFACE_BLOCK_LIMIT,
+    Block,
+    context,
+    escape,
+    fit,
+    plain,
+    section,
+    sections,
+    to_mrkdwn,
+)
+from bot.render import day_label, excerpt, plural
+from bot.reply import HomeShown, Reply, SessionChoice
+
+ADD_CALLBACK = "memo_add"
+PICK_BLOCK, PICK_ACTION = "session_pick", "session_select"
+NEW_BLOCK, NEW_ACTION = "session_new", "session_title"
+TEXT_BLOCK, TEXT_ACTION = "memo_text", "memo_text"
+
+#: Slack's limit for a plain_text_input; the core allows more (4,000) for other platforms.
+MODAL_TEXT_LIMIT = 3_000
+#: Slack's limits on option text and value.
+OPTION_TEXT_LIMIT = 75
+MAX_OPTIONS = 100
+
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{1,30}")
+
+
+@dataclass(frozen=True, slots=True)
+class ModalContext:
+    """What a modal must remember until it is submitted (kept in ``private_metadata``)."""
+
+    channel_id: str
+    #: The message a "Save as memo" shortcut started from: its channel and timestamp.
+    source_channel: str | None = None
+    source_ts: str | None = None
+
+    def dump(self) -> str:
+        return json.dumps(
+            {"channel": self.channel_id, "source": [self.source_channel, self.source_ts]}
+        )
+
+    @classmethod
+    def load(cls, metadata: str) -> ModalContext:
+        data = json.loads(metadata)
+        source_channel, source_ts = data.get("source") or [None, None]
+        return cls(str(data["channel"]), source_channel, source_ts)
+
+
+def add_modal(where: ModalContext, *, title: str | None = None, text: str = "") -> dict[str, Any]:
+    """The form behind `/memo`, `/memo add` without a note, and "Save as memo"."""
+    new_title: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": NEW_ACTION,
+        "max_length": 200,
+        "placeholder": plain("A session not in the list yet", 150),
+    }
+    if title:
+        new_title["initial_value"] = title[:200]
+    memo: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": TEXT_ACTION,
+        "multiline": True,
+        "max_length": MODAL_TEXT_LIMIT,
+    }
+    if text:
+        memo["initial_value"] = text[:MODAL_TEXT_LIMIT]
+    return {
+        "type": "modal",
+        "callback_id": ADD_CALLBACK,
+        "title": plain("Add a memo", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": where.dump(),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": PICK_BLOCK,
+                "optional": True,
+                "label": plain("Session", 2000),
+                "element": {
+                    "type": "external_select",
+                    "action_id": PICK_ACTION,
+                    "min_query_length": 0,
+                    "placeholder": plain("Search this channel's sessions", 150),
+                },
+            },
+            {
+                "type": "input",
+                "block_id": NEW_BLOCK,
+                "optional": True,
+                "label": plain("…or a new session", 2000),
+                "element": new_title,
+            },
+            {
+                "type": "input",
+                "block_id": TEXT_BLOCK,
+                "label": plain("Memo", 2000),
+                "element": memo,
+            },
+        ],
+    }
+
+
+def session_options(choices: tuple[SessionChoice, ...]) -> list[dict[str, Any]]:
+    """Options for the session select; the value is the session id (titles can be too long)."""
+    return [
+        {
+            "text": plain(f"{choice.title} ({day_label(choice.day)})", OPTION_TEXT_LIMIT),
+            "value": str(choice.id),
+        }
+        for choice in choices[:MAX_OPTIONS]
+    ]
+
+
+def saved_modal(reply: Reply) -> dict[str, Any]:
+    """What the modal turns into once the memo is saved: the memo, as the channel sees it."""
+    return {
+        "type": "modal",
+        "callback_id": f"{ADD_CALLBACK}_done",
+        "title": plain("Memo saved", 24),
+        "close": plain("Done", 24),
+        "blocks": sections(to_mrkdwn(reply.markdown), SURFACE_BLOCK_LIMIT),
+    }
+
+
+def home_view(reply: Reply) -> dict[str, Any]:
+    """The App Home tab: the person's own recent memos and sessions."""
+    if not isinstance(reply.data, HomeShown):
+        return {"type": "home", "blocks": sections(to_mrkdwn(reply.markdown), SURFACE_BLOCK_LIMIT)}
+    shown = reply.data
+    blocks: list[Block] = [_header("Your recent memos")]
+    if not shown.memos:
+        blocks.append(section("None yet. In a channel, type `/memo add [Session title] note`."))
+    for item in shown.memos:
+        memo = item.memo
+        blocks.append(
+            section(
+                f"*#{memo.number}* in {_channel(item.channel_id)} · "
+                f"[{escape(memo.session_title)}] · {memo.local_created_at:%Y-%m-%d %H:%M}\n"
+                f"{escape(excerpt(memo.text, 280))}"
+            )
+        )
+    blocks += [{"type": "divider"}, _header("Sessions you attended")]
+    if not shown.sessions:
+        blocks.append(section("None yet."))
+    for entry in shown.sessions:
+        session = entry.session
+        who = ", ".join(escape(name) for name in session.attendees)
+        where = _channel(entry.channel_id)
+        blocks.append(section(f"[{escape(session.title)}] · {day_label(session.day)} · {where}"))
+        blocks.append(context(f"{plural(session.memo_count, 'memo')} · attended by {who}"))
+    return {"type": "home", "blocks": fit(blocks, SURFACE_BLOCK_LIMIT)}
+
+
+def _header(text: str) -> Block:
+    return {"type": "header", "text": plain(text, 150)}
+
+
+def _channel(channel_id: str) -> str:
+    """A channel link when the id looks like Slack's; otherwise the id as plain text."""
+    return f"<#{channel_id}>" if _CHANNEL_ID.fullmatch(channel_id) else escape(channel_id)

@@ -1,0 +1,139 @@
+"""/memo over Slack's HTTP interface: signed requests in, Slack responses out."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.adapters.slack.conftest import ADMIN, ALICE, BOB, Slack
+from tests.adapters.slack.conftest import block_text as _text
+
+ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
+
+
+@pytest.mark.asyncio
+async def test_add_answers_in_the_channel_with_the_memo_and_its_id(slack: Slack) -> None:
+    answer = await slack.command_json(f"add [{ENVOY}] 기존 Nginx + Lua 게이트웨이, 라우트 3,400개")
+
+    assert answer["response_type"] == "in_channel"
+    assert _text(answer).startswith("*Alice* noted in [Envoy로 갈아탄 사내 API 게이트웨이] · #1")
+    assert "#1" in _text(answer)
+    assert "기존 Nginx + Lua 게이트웨이, 라우트 3,400개" in _text(answer)
+    assert answer["text"], "a notification fallback is always present"
+
+
+@pytest.mark.asyncio
+async def test_the_display_name_comes_from_users_info(slack: Slack) -> None:
+    await slack.command_json(f"add [{ENVOY}] 메모")
+    calls = slack.fake.calls_to("users.info")
+    assert [call.params["user"] for call in calls] == [ALICE.id]
+    shown = await slack.command_json(f"show [{ENVOY}]")
+    assert "*#1* Alice," in _text(shown)
+
+
+@pytest.mark.asyncio
+async def test_every_subcommand_answers(slack: Slack) -> None:
+    replies = {}
+    for text in [
+        "conference DEVRIVER 2025 Asia/Seoul",
+        f"attend [{ENVOY}]",
+        f"add [{ENVOY}] p99 210ms → 54ms",
+        "edit 1 p99 210ms → 45ms",
+        "sessions all",
+        f"show [{ENVOY}]",
+        "delete 1",
+        "undo",
+        "help",
+        "summary [x]",
+        "frobnicate",
+    ]:
+        replies[text.split()[0]] = await slack.command_json(text)
+
+    assert replies["conference"]["response_type"] == "in_channel"
+    assert "DEVRIVER 2025" in _text(replies["conference"])
+    assert "attending" in _text(replies["attend"])
+    assert "45ms" in _text(replies["edit"])
+    assert f"[{ENVOY}]" in _text(replies["sessions"])
+    assert "p99 210ms → 45ms" in _text(replies["show"])
+    assert "`/memo undo`" in _text(replies["delete"])
+    assert "Restored #1" in _text(replies["undo"])
+    assert "`/memo add [Session title] note`" in _text(replies["help"])
+    assert "not available yet" in _text(replies["summary"])
+    assert "no `/memo frobnicate` command" in _text(replies["frobnicate"])
+    for name in ("attend", "edit", "sessions", "show", "delete", "undo", "help", "summary"):
+        assert replies[name]["response_type"] == "ephemeral", name
+
+
+@pytest.mark.asyncio
+async def test_bad_input_gets_a_short_private_answer_and_changes_nothing(slack: Slack) -> None:
+    for text in (f"add [{ENVOY} 닫는 괄호 없음", "delete 99999", f"add [{ENVOY}] {'x' * 4001}"):
+        answer = await slack.command_json(text)
+        assert answer["response_type"] == "ephemeral"
+        assert len(_text(answer)) < 300
+    listing = await slack.command_json("sessions all")
+    assert "No sessions yet" in _text(listing)
+
+
+@pytest.mark.asyncio
+async def test_only_the_author_or_a_slack_admin_may_delete(slack: Slack) -> None:
+    await slack.command_json(f"add [{ENVOY}] 앨리스의 메모", user=ALICE)
+
+    refused = await slack.command_json("delete 1", user=BOB)
+    assert "Only the author of #1" in _text(refused)
+    allowed = await slack.command_json("delete 1", user=ADMIN)
+    assert "Deleted #1" in _text(allowed)
+
+
+@pytest.mark.asyncio
+async def test_a_memo_cannot_ping_or_spoof_a_link_anywhere(slack: Slack) -> None:
+    hostile = "<!channel> <!here> <@U123> <https://evil.example|공식 문서> & done"
+    answer = await slack.command_json(f"add [{ENVOY}] {hostile}")
+    shown = await slack.command_json(f"show [{ENVOY}]")
+
+    for body in (json.dumps(answer, ensure_ascii=False), json.dumps(shown, ensure_ascii=False)):
+        for raw in ("<!channel>", "<!here>", "<@U123>", "<https://evil.example"):
+            assert raw not in body
+    assert "&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt;" in _text(answer)
+    assert "&amp; done" in _text(answer)
+
+
+@pytest.mark.asyncio
+async def test_a_retried_command_stores_the_memo_once(slack: Slack) -> None:
+    first = await slack.command_json(f"add [{ENVOY}] 한 번만", trigger_id="trigger-retry")
+    again = await slack.command_json(f"add [{ENVOY}] 한 번만", trigger_id="trigger-retry")
+
+    assert _text(again) == _text(first)
+    shown = await slack.command_json(f"show [{ENVOY}]")
+    assert _text(shown).count("한 번만") == 1
+
+
+@pytest.mark.asyncio
+async def test_a_bad_signature_is_refused_and_changes_nothing(slack: Slack) -> None:
+    status, _ = await slack.command(f"add [{ENVOY}] 위조", signature="v0=" + "0" * 64)
+    assert status == 401
+    assert "No sessions yet" in _text(await slack.command_json("sessions all"))
+
+
+@pytest.mark.asyncio
+async def test_a_stale_request_is_refused(slack: Slack) -> None:
+    old = int(time.time()) - 6 * 60
+    status, _ = await slack.post(
+        "/slack/events",
+        b"command=%2Fmemo&text=help",
+        "application/x-www-form-urlencoded",
+        timestamp=old,
+    )
+    assert status == 401
+
+
+@pytest.mark.asyncio
+async def test_two_workspaces_never_see_each_others_memos(slack: Slack) -> None:
+    slack.fake.add_workspace("T2", "xoxb-team-two")
+    await slack.command_json(f"add [{ENVOY}] 팀 1의 비밀", team="T1")
+
+    other = await slack.command_json(f"show [{ENVOY}]", team="T2")
+    assert "팀 1의 비밀" not in json.dumps(other, ensure_ascii=False)
+    assert "No session called" in _text(other)
+    assert "No sessions yet" in _text(await slack.command_json("sessions all", team="T2"))

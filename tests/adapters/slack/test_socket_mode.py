@@ -1,0 +1,86 @@
+"""The same /memo over Socket Mode: envelopes in over a WebSocket, acks with the response."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from adapters.slack import build_app
+from adapters.slack.server import SocketModeLink
+from bot.core import MemoBot
+from tests.adapters.slack.conftest import ALICE, BOT_TOKEN, TEAM, bolt_config
+from tests.fakes.slack import FakeSlack
+
+APP_TOKEN = "xapp-1-A0FAKE-test"
+
+
+@pytest_asyncio.fixture
+async def socket_mode(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[FakeSlack]:
+    fake_slack.add_workspace(TEAM, BOT_TOKEN)
+    fake_slack.name_user(ALICE.id, "Alice")
+    config = bolt_config(fake_slack, signing_secret=None, app_token=APP_TOKEN)
+    link = SocketModeLink(build_app(bot, config, bot.database.engine), APP_TOKEN)
+    await link.start()
+    await fake_slack.async_socket_connected()
+    yield fake_slack
+    await link.stop()
+
+
+async def _command(fake: FakeSlack, text: str, trigger_id: str | None = None) -> dict[str, Any]:
+    envelope_id = fake.socket_send(
+        "slash_commands",
+        {
+            "token": "legacy",
+            "team_id": TEAM,
+            "team_domain": "team",
+            "channel_id": "C1",
+            "channel_name": "general",
+            "user_id": ALICE.id,
+            "user_name": ALICE.name,
+            "command": "/memo",
+            "text": text,
+            "api_app_id": "A0FAKE",
+            "response_url": fake.response_url(),
+            "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
+        },
+    )
+    ack = await fake.async_wait_for_ack(envelope_id)
+    payload: dict[str, Any] = ack["payload"]
+    return payload
+
+
+@pytest.mark.asyncio
+async def test_a_command_over_socket_mode_is_answered_in_the_ack(socket_mode: FakeSlack) -> None:
+    answer = await _command(socket_mode, "add [Socket 세션] 소켓으로 저장 &lt;!here&gt;")
+
+    assert answer["response_type"] == "in_channel"
+    text = json.dumps(answer["blocks"], ensure_ascii=False)
+    assert "소켓으로 저장 &lt;!here&gt;" in text and "<!here>" not in text
+    shown = await _command(socket_mode, "show [Socket 세션]")
+    assert "*#1* Alice" in json.dumps(shown["blocks"], ensure_ascii=False)
+
+
+@pytest.mark.asyncio
+async def test_a_retried_envelope_stores_once(socket_mode: FakeSlack) -> None:
+    await _command(socket_mode, "add [Socket 세션] 한 번", trigger_id="trigger-same")
+    await _command(socket_mode, "add [Socket 세션] 한 번", trigger_id="trigger-same")
+    shown = await _command(socket_mode, "show [Socket 세션]")
+    assert "1 memo" in json.dumps(shown["blocks"], ensure_ascii=False)
+
+
+@pytest.mark.asyncio
+async def test_after_the_socket_drops_the_bot_reconnects_and_keeps_answering(
+    socket_mode: FakeSlack,
+) -> None:
+    await _command(socket_mode, "add [Socket 세션] 끊기 전")
+    socket_mode.drop_socket()
+    await socket_mode.async_wait_for("apps.connections.open", count=2)
+    await socket_mode.async_socket_connected()
+
+    answer = await _command(socket_mode, "add [Socket 세션] 다시 연결된 뒤")
+    assert "#2" in json.dumps(answer["blocks"], ensure_ascii=False)

@@ -1,0 +1,617 @@
+"""A loopback Slack for tests: Web API, ``response_url``s and Socket Mode, recording every request.
+
+The real slack_sdk / slack_bolt clients are pointed at it (``base_url=fake.base_url``), so adapter
+tests exercise the same HTTP and WebSocket code paths as production without a network or a
+workspace. The server runs on its own thread and event loop: sync tests can block on it, and async
+tests can run the bot on their own loop while the fake keeps answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+import json
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+import pytest
+from aiohttp import WSMsgType, web
+
+JsonDict = dict[str, Any]
+
+APP_ID = "A0FAKE"
+HELLO: JsonDict = {
+    "type": "hello",
+    "num_connections": 1,
+    "debug_info": {"host": "fake", "approximate_connection_time": 18060},
+    "connection_info": {"app_id": APP_ID},
+}
+FIRST_TS_SECONDS = 1727222400
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the fake received, as the assertions of a test want to see it.
+
+    ``method`` is the Web API method ("chat.postMessage") or "response_url". ``params`` merges the
+    query string, form and JSON bodies, with JSON text in form fields (``blocks``, ``view``)
+    decoded. ``headers`` has lower-case names, so lookups do not depend on the client's spelling.
+    """
+
+    method: str
+    token: str | None
+    params: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A team the fake knows, found by its bot token."""
+
+    team_id: str
+    team_name: str
+    bot_token: str
+    bot_user_id: str
+    admins: frozenset[str]
+    owners: frozenset[str]
+
+    @property
+    def bot_id(self) -> str:
+        return f"B{self.team_id}"
+
+
+@dataclass(frozen=True)
+class _Grant:
+    """What ``oauth.v2.access`` hands out for one registered code."""
+
+    workspace: Workspace
+    installer_user_id: str
+    scopes: str
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """An injected answer that replaces the normal one for a single call."""
+
+    status: int
+    body: JsonDict
+    headers: dict[str, str]
+
+
+class _SlackError(Exception):
+    """Raised by a method handler for an ``{"ok": false, "error": ...}`` answer with HTTP 200."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _decode(value: Any) -> Any:
+    """Decode JSON text that slack_sdk puts in form fields, so tests compare objects, not text."""
+    if isinstance(value, str) and value.startswith(("{", "[")):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    """Query string, form body and JSON body of a request, merged the way Slack reads them."""
+    params: dict[str, Any] = {key: _decode(value) for key, value in request.query.items()}
+    if request.content_type == "application/json":
+        body = await request.json()
+        if isinstance(body, dict):
+            params.update(body)
+    elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        params.update({key: _decode(value) for key, value in form.items()})
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme == "Basic":
+        # oauth.v2.access: slack_sdk sends the client credentials as basic auth, not in the body.
+        # Decoded by hand: aiohttp 3.14 deprecates BasicAuth, and the tests turn warnings to errors.
+        client_id, _, client_secret = base64.b64decode(credentials).decode().partition(":")
+        params.setdefault("client_id", client_id)
+        params.setdefault("client_secret", client_secret)
+    return params
+
+
+def _token(request: web.Request, params: dict[str, Any]) -> str | None:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme == "Bearer" and value:
+        return value
+    token = params.get("token")
+    return token if isinstance(token, str) else None
+
+
+def _json(body: JsonDict, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """Slack answers ``application/json; charset=utf-8``; aiohttp's json_response does the same."""
+    return web.json_response(body, status=status, headers=headers)
+
+
+class FakeSlack:
+    """The fake server (see the module docstring): ``with FakeSlack() as fake`` or the fixture."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run_loop, name="fake-slack", daemon=True)
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        # One condition guards all state shared between the server thread and the tests.
+        self._condition = threading.Condition()
+        self._calls: list[Call] = []
+        self._acks: list[JsonDict] = []
+        self._failures: dict[str, deque[_Failure]] = {}
+        self._workspaces: dict[str, Workspace] = {}
+        self._grants: dict[str, _Grant] = {}
+        self._display_names: dict[str, str] = {}
+        self._socket: web.WebSocketResponse | None = None
+        self._socket_connections = 0
+        # Only the server thread touches these.
+        self._open_sockets: set[web.WebSocketResponse] = set()
+        self._ts_counter = itertools.count(100, 100)
+        self._view_counter = itertools.count(1)
+        self._methods: dict[str, Callable[[Call], JsonDict]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
+            "chat.getPermalink": self._chat_get_permalink,
+            "views.open": self._view,
+            "views.push": self._view,
+            "views.update": self._view,
+            "views.publish": self._view,
+            "users.info": self._users_info,
+            "oauth.v2.access": self._oauth_v2_access,
+            "apps.connections.open": self._apps_connections_open,
+        }
+
+    # Lifecycle
+
+    def start(self) -> Self:
+        """Serve on a free loopback port; returns once requests can be made."""
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(timeout=10)
+        return self
+
+    def stop(self) -> None:
+        """Close Socket Mode connections first (shutdown waits for their handlers), then serving."""
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout=60)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _run_loop(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_forever()
+        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+        self._loop.close()
+
+    async def _serve(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{id}", self._response_url)
+        app.router.add_get("/socket-mode", self._socket_mode)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self._port = self._runner.addresses[0][1]
+
+    async def _shutdown(self) -> None:
+        for socket in list(self._open_sockets):
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # Configuration
+
+    @property
+    def base_url(self) -> str:
+        """slack_sdk's ``base_url``: it urljoins the method name, so the trailing slash matters."""
+        return f"http://127.0.0.1:{self._port}/api/"
+
+    def add_workspace(
+        self,
+        team_id: str,
+        bot_token: str,
+        *,
+        team_name: str = "Fake Team",
+        bot_user_id: str = "UBOT",
+        admins: frozenset[str] | set[str] = frozenset(),
+        owners: frozenset[str] | set[str] = frozenset(),
+    ) -> Workspace:
+        """Make ``bot_token`` valid for ``team_id``; users.info reports admins and owners."""
+        workspace = Workspace(
+            team_id, team_name, bot_token, bot_user_id, frozenset(admins), frozenset(owners)
+        )
+        with self._condition:
+            self._workspaces[bot_token] = workspace
+        return workspace
+
+    def add_oauth_code(
+        self,
+        code: str,
+        team_id: str,
+        bot_token: str,
+        *,
+        team_name: str = "Fake Team",
+        installer_user_id: str = "UINSTALLER",
+        scopes: str = "commands,chat:write,users:read",
+    ) -> None:
+        """Let oauth.v2.access exchange ``code`` for ``bot_token``, then a known workspace token."""
+        workspace = self.add_workspace(team_id, bot_token, team_name=team_name)
+        with self._condition:
+            self._grants[code] = _Grant(workspace, installer_user_id, scopes)
+
+    def name_user(self, user_id: str, display_name: str) -> None:
+        """The display name ``users.info`` reports for a user (default: ``user-<id>``)."""
+        with self._condition:
+            self._display_names[user_id] = display_name
+
+    def rate_limit_next(self, method: str, retry_after: int = 1) -> None:
+        """Answer the next call of ``method`` with HTTP 429 and ``Retry-After``, as Slack does."""
+        body = {"ok": False, "error": "ratelimited"}
+        self._inject(method, _Failure(429, body, {"Retry-After": str(retry_after)}))
+
+    def fail_next(self, method: str, status: int = 503) -> None:
+        """Answer the next call of ``method`` with an HTTP error status."""
+        self._inject(method, _Failure(status, {"ok": False, "error": f"http_{status}"}, {}))
+
+    def error_next(self, method: str, error: str) -> None:
+        """Answer the next call of ``method`` with HTTP 200 ``{"ok": false, "error": error}``."""
+        self._inject(method, _Failure(200, {"ok": False, "error": error}, {}))
+
+    def _inject(self, method: str, failure: _Failure) -> None:
+        with self._condition:
+            self._failures.setdefault(method, deque()).append(failure)
+
+    def response_url(self) -> str:
+        """A fresh URL to hand out as an interaction's ``response_url``."""
+        return f"http://127.0.0.1:{self._port}/response/{uuid.uuid4().hex}"
+
+    # Recorded requests
+
+    @property
+    def calls(self) -> list[Call]:
+        with self._condition:
+            return list(self._calls)
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._condition:
+            return [call for call in self._calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Block until ``count`` calls to ``method`` arrived; return all calls to it."""
+        self._wait(
+            lambda: len(self.calls_to(method)) >= count,
+            timeout,
+            lambda: f"{count} call(s) to {method}; calls so far: {self.calls}",
+        )
+        return self.calls_to(method)
+
+    async def async_wait_for(
+        self, method: str, count: int = 1, timeout: float = 10.0
+    ) -> list[Call]:
+        """``wait_for`` on a worker thread, so the caller's loop (running the bot) keeps going."""
+        return await asyncio.to_thread(self.wait_for, method, count, timeout)
+
+    def _wait(self, ready: Callable[[], bool], timeout: float, wanted: Callable[[], str]) -> None:
+        with self._condition:
+            if not self._condition.wait_for(ready, timeout):
+                raise AssertionError(f"fake Slack: waited {timeout}s for {wanted()}")
+
+    # Socket Mode
+
+    @property
+    def socket_connections(self) -> int:
+        """How many Socket Mode connections were accepted (each got a hello) so far."""
+        with self._condition:
+            return self._socket_connections
+
+    @property
+    def acks(self) -> list[JsonDict]:
+        """Every message a Socket Mode client sent, in order: the acks of envelopes."""
+        with self._condition:
+            return list(self._acks)
+
+    def socket_connected(self, timeout: float = 10.0) -> None:
+        """Block until a Socket Mode client is connected and has been sent its hello."""
+        self._wait(lambda: self._socket is not None, timeout, lambda: "a Socket Mode client")
+
+    async def async_socket_connected(self, timeout: float = 10.0) -> None:
+        await asyncio.to_thread(self.socket_connected, timeout)
+
+    def socket_send(
+        self,
+        envelope_type: str,
+        payload: JsonDict,
+        *,
+        accepts_response_payload: bool = True,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+    ) -> str:
+        """Send an envelope ("slash_commands", "interactive", "events_api"); return its id."""
+        envelope_id = str(uuid.uuid4())
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+            "retry_attempt": retry_attempt,
+            "retry_reason": retry_reason,
+        }
+        with self._condition:
+            socket = self._socket
+        if socket is None:
+            raise AssertionError("fake Slack: no Socket Mode client is connected")
+        sent = asyncio.run_coroutine_threadsafe(socket.send_json(envelope), self._loop)
+        sent.result(timeout=10)
+        return envelope_id
+
+    def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> JsonDict:
+        """Block until the client acked ``envelope_id``; return its ack (with any "payload")."""
+
+        def ack() -> JsonDict | None:
+            return next((a for a in self._acks if a.get("envelope_id") == envelope_id), None)
+
+        self._wait(
+            lambda: ack() is not None,
+            timeout,
+            lambda: f"the ack of {envelope_id}; acks so far: {self._acks}",
+        )
+        with self._condition:
+            found = ack()
+        assert found is not None
+        return found
+
+    async def async_wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> JsonDict:
+        return await asyncio.to_thread(self.wait_for_ack, envelope_id, timeout)
+
+    def drop_socket(self) -> None:
+        """Close the current connection from the server side, as Slack does every few hours.
+
+        The close is only scheduled, not awaited: the client may run on the caller's event loop,
+        which has to keep running to finish the close handshake. The connection stops counting as
+        connected at once, so a following ``socket_connected`` waits for the reconnection.
+        """
+        with self._condition:
+            socket, self._socket = self._socket, None
+        if socket is None:
+            raise AssertionError("fake Slack: no Socket Mode client is connected")
+        asyncio.run_coroutine_threadsafe(socket.close(), self._loop)
+
+    # Server side
+
+    def _record(self, call: Call) -> web.Response | None:
+        """Record ``call``; return the injected failure that answers it, if one is queued."""
+        with self._condition:
+            self._calls.append(call)
+            self._condition.notify_all()
+            queued = self._failures.get(call.method)
+            failure = queued.popleft() if queued else None
+        if failure is None:
+            return None
+        return _json(failure.body, failure.status, failure.headers)
+
+    async def _api(self, request: web.Request) -> web.Response:
+        params = await _params(request)
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        call = Call(request.match_info["method"], _token(request, params), params, headers)
+        failure = self._record(call)
+        if failure is not None:
+            return failure
+        handler = self._methods.get(call.method)
+        if handler is None:
+            return _json({"ok": False, "error": "unknown_method"})
+        try:
+            return _json(handler(call))
+        except _SlackError as error:
+            return _json({"ok": False, "error": error.error})
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        params = await _params(request)
+        params["_response_url"] = f"http://127.0.0.1:{self._port}{request.path}"
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        failure = self._record(Call("response_url", None, params, headers))
+        return web.Response(text="ok") if failure is None else failure
+
+    async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
+        # No heartbeat and no receive timeout: idle clients stay connected; aiohttp answers pings.
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._open_sockets.add(socket)
+        await socket.send_json(HELLO)
+        with self._condition:
+            self._socket = socket
+            self._socket_connections += 1
+            self._condition.notify_all()
+        try:
+            async for message in socket:
+                if message.type is WSMsgType.TEXT:
+                    with self._condition:
+                        self._acks.append(json.loads(message.data))
+                        self._condition.notify_all()
+        finally:
+            self._open_sockets.discard(socket)
+            with self._condition:
+                if self._socket is socket:
+                    self._socket = None
+        return socket
+
+    # Web API methods
+
+    def _workspace(self, call: Call) -> Workspace:
+        if call.token is None:
+            raise _SlackError("not_authed")
+        with self._condition:
+            workspace = self._workspaces.get(call.token)
+        if workspace is None:
+            raise _SlackError("invalid_auth")
+        return workspace
+
+    def _next_ts(self) -> str:
+        seconds, micros = divmod(next(self._ts_counter), 1_000_000)
+        return f"{FIRST_TS_SECONDS + seconds}.{micros:06d}"
+
+    @staticmethod
+    def _channel(call: Call) -> str:
+        channel = call.params.get("channel")
+        if not channel:
+            raise _SlackError("channel_not_found")
+        return str(channel)
+
+    def _auth_test(self, call: Call) -> JsonDict:
+        workspace = self._workspace(call)
+        return {
+            "ok": True,
+            "url": f"https://{workspace.team_id.lower()}.fake-slack.example/",
+            "team": workspace.team_name,
+            "user": "bot",
+            "team_id": workspace.team_id,
+            "user_id": workspace.bot_user_id,
+            "bot_id": workspace.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _chat_post_message(self, call: Call) -> JsonDict:
+        workspace = self._workspace(call)
+        channel = self._channel(call)
+        text, blocks = call.params.get("text"), call.params.get("blocks")
+        if not text and not blocks:
+            raise _SlackError("no_text")
+        ts = self._next_ts()
+        message: JsonDict = {
+            "type": "message",
+            "user": workspace.bot_user_id,
+            "bot_id": workspace.bot_id,
+            "team": workspace.team_id,
+            "text": text or "",
+            "ts": ts,
+        }
+        if blocks:
+            message["blocks"] = blocks
+        if call.params.get("thread_ts"):
+            message["thread_ts"] = call.params["thread_ts"]
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _chat_post_ephemeral(self, call: Call) -> JsonDict:
+        self._workspace(call)
+        self._channel(call)
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _chat_update(self, call: Call) -> JsonDict:
+        self._workspace(call)
+        channel = self._channel(call)
+        ts = call.params.get("ts")
+        if not ts:
+            raise _SlackError("message_not_found")
+        return {"ok": True, "channel": channel, "ts": ts, "text": call.params.get("text", "")}
+
+    def _chat_get_permalink(self, call: Call) -> JsonDict:
+        self._workspace(call)
+        channel = self._channel(call)
+        ts = call.params.get("message_ts")
+        if not ts:
+            raise _SlackError("message_not_found")
+        permalink = f"https://fake-slack.example/archives/{channel}/p{str(ts).replace('.', '')}"
+        return {"ok": True, "channel": channel, "permalink": permalink}
+
+    def _view(self, call: Call) -> JsonDict:
+        workspace = self._workspace(call)
+        view = call.params.get("view")
+        if not isinstance(view, dict):
+            raise _SlackError("invalid_arguments")
+        number = next(self._view_counter)
+        view_id = call.params.get("view_id") or f"V{number:010d}"
+        defaults = {"blocks": [], "private_metadata": "", "callback_id": "", "external_id": ""}
+        echoed = {
+            **defaults,
+            **view,
+            "id": view_id,
+            "team_id": workspace.team_id,
+            "app_id": APP_ID,
+            "bot_id": workspace.bot_id,
+            "state": {"values": {}},
+            "hash": f"{FIRST_TS_SECONDS}.{number:08d}",
+        }
+        return {"ok": True, "view": echoed}
+
+    def _users_info(self, call: Call) -> JsonDict:
+        workspace = self._workspace(call)
+        user_id = call.params.get("user")
+        if not user_id:
+            raise _SlackError("user_not_found")
+        with self._condition:
+            display_name = self._display_names.get(str(user_id))
+        name = f"user-{str(user_id).lower()}"
+        return {
+            "ok": True,
+            "user": {
+                "id": user_id,
+                "team_id": workspace.team_id,
+                "name": name,
+                "real_name": name,
+                "is_admin": user_id in workspace.admins or user_id in workspace.owners,
+                "is_owner": user_id in workspace.owners,
+                "is_bot": user_id == workspace.bot_user_id,
+                "profile": {"display_name": display_name or name, "real_name": name},
+            },
+        }
+
+    def _oauth_v2_access(self, call: Call) -> JsonDict:
+        with self._condition:
+            grant = self._grants.get(str(call.params.get("code")))
+        if grant is None:
+            raise _SlackError("invalid_code")
+        workspace = grant.workspace
+        return {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": grant.installer_user_id},
+            "scope": grant.scopes,
+            "token_type": "bot",
+            "access_token": workspace.bot_token,
+            "bot_user_id": workspace.bot_user_id,
+            "team": {"id": workspace.team_id, "name": workspace.team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
+    def _apps_connections_open(self, call: Call) -> JsonDict:
+        if call.token is None:
+            raise _SlackError("not_authed")
+        if not call.token.startswith("xapp-"):
+            raise _SlackError("not_allowed_token_type")
+        ticket = uuid.uuid4().hex
+        url = f"ws://127.0.0.1:{self._port}/socket-mode?ticket={ticket}&app_id={APP_ID}"
+        return {"ok": True, "url": url}
+
+
+@pytest.fixture
+def fake_slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
+    """A started FakeSlack, stopped after the test.
+
+    The proxy variables are cleared because slack_sdk ignores NO_PROXY: with HTTPS_PROXY set (as on
+    some CI runners) every client would send its loopback requests to the proxy.
+    """
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    with FakeSlack() as fake:
+        yield fake
