@@ -29,185 +29,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bot.core import MemoBot  # noqa: E402
-from bot.invocation import Invocation  # noqa: E402
-from storage.database import Database  # noqa: E402
-from storage.models import (  # noqa: E402
-    Attendance,
-    Channel,
-    Conference,
-    ConferenceSession,
-    Member,
-    Memo,
-    Workspace,
-    table_of,
+from seeding import (  # the bench folder is on sys.path when a script in it runs
+    CACHE,
+    FIRST_DAY,
+    PLATFORM,
+    ROOT,
+    WORKSPACE,
+    Shape,
+    channel_id,
+    ensure_seeded,
+    note_lines,
+    title_of,
 )
-from storage.schema import upgrade_to_head  # noqa: E402
 
-CACHE = ROOT / "bench" / ".cache"
+from bot.core import MemoBot
+from bot.invocation import Invocation
+from storage.database import Database
+
 RESULTS = ROOT / "bench" / "results"
-SAMPLES = ROOT / "tests" / "samples" / "blog-notes.txt"
-
-TIME_ZONE = "Asia/Seoul"
-FIRST_DAY = datetime(2025, 9, 25, 0, 30, tzinfo=UTC)  # 09:30 in Seoul
-DAYS = 3
-MEMBERS_PER_CHANNEL = 20
 
 TARGETS_MS = {"add": 5.0, "sessions": 10.0}
 TARGET_RSS_MB = 150.0
-
-
-@dataclass(frozen=True)
-class Shape:
-    memos: int
-    sessions: int
-    channels: int
-
-    @property
-    def sessions_per_channel(self) -> int:
-        return max(1, self.sessions // self.channels)
-
-    def cache_file(self) -> Path:
-        return CACHE / f"core_{self.memos}m_{self.sessions}s_{self.channels}c.db"
-
-
-def note_lines() -> list[str]:
-    """Real note lines from the sample posts, so text and sizes look like the real thing."""
-    lines = [line.strip() for line in SAMPLES.read_text(encoding="utf-8").splitlines()]
-    return [line for line in lines if line and not line.startswith(("[", "(", "ㅡ", "---"))]
-
-
-def title_of(channel: int, session: int) -> str:
-    return f"세션 {session:03d}: 대규모 트래픽에서 살아남는 서비스 운영기 ({channel})"
-
-
-def seed(shape: Shape, path: Path) -> None:
-    """Create the database through the migrations, then bulk-insert rows (Core executemany)."""
-    path.unlink(missing_ok=True)
-    database = Database(f"sqlite:///{path}")
-    upgrade_to_head(database)
-
-    rng = random.Random(42)
-    lines = note_lines()
-    per_channel = shape.sessions_per_channel
-    memos_per_session = max(1, shape.memos // (per_channel * shape.channels))
-    member_count = MEMBERS_PER_CHANNEL * 5
-    with database.engine.begin() as tx:
-        tx.execute(
-            insert(table_of(Workspace)),
-            [{"id": 1, "platform": "slack", "external_id": "T1", "created_at": FIRST_DAY}],
-        )
-        tx.execute(
-            insert(table_of(Member)),
-            [
-                {
-                    "id": m + 1,
-                    "workspace_id": 1,
-                    "external_id": f"U{m:04d}",
-                    "display_name": f"member{m}",
-                    "created_at": FIRST_DAY,
-                }
-                for m in range(member_count)
-            ],
-        )
-        session_id = 0
-        for channel in range(shape.channels):
-            channel_id = channel + 1
-            tx.execute(
-                insert(table_of(Channel)),
-                [
-                    {
-                        "id": channel_id,
-                        "workspace_id": 1,
-                        "external_id": f"C{channel:04d}",
-                        "last_memo_number": per_channel * memos_per_session,
-                        "created_at": FIRST_DAY,
-                    }
-                ],
-            )
-            tx.execute(
-                insert(table_of(Conference)),
-                [
-                    {
-                        "id": channel_id,
-                        "channel_id": channel_id,
-                        "name": "DEVRIVER 2025",
-                        "name_key": "devriver 2025",
-                        "time_zone": TIME_ZONE,
-                        "activated_at": FIRST_DAY,
-                        "created_at": FIRST_DAY,
-                    }
-                ],
-            )
-            members = rng.sample(range(1, member_count + 1), MEMBERS_PER_CHANNEL)
-            sessions, memos, attendances = [], [], []
-            for index in range(per_channel):
-                session_id += 1
-                start = FIRST_DAY + timedelta(days=index % DAYS, minutes=40 * (index // DAYS))
-                title = title_of(channel, index)
-                sessions.append(
-                    {
-                        "id": session_id,
-                        "channel_id": channel_id,
-                        "conference_id": channel_id,
-                        "title": title,
-                        "title_key": title.casefold(),
-                        "day": start.date(),
-                        "created_at": start,
-                    }
-                )
-                authors = rng.sample(members, 4)
-                attendances.extend(
-                    {
-                        "session_id": session_id,
-                        "member_id": author,
-                        "via": "memo",
-                        "created_at": start,
-                    }
-                    for author in authors
-                )
-                memos.extend(
-                    {
-                        "channel_id": channel_id,
-                        "number": index * memos_per_session + number + 1,
-                        "session_id": session_id,
-                        "author_id": authors[number % 4],
-                        "text": rng.choice(lines),
-                        "created_at": start + timedelta(seconds=20 * number),
-                    }
-                    for number in range(memos_per_session)
-                )
-            tx.execute(insert(table_of(ConferenceSession)), sessions)
-            tx.execute(insert(table_of(Attendance)), attendances)
-            tx.execute(insert(table_of(Memo)), memos)
-        tx.exec_driver_sql("ANALYZE")
-    database.dispose()
-
-
-def ensure_seeded(shape: Shape) -> Path:
-    """The seeded file for this shape, built once in a child process and cached."""
-    path = shape.cache_file()
-    if not path.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--seed",
-                str(shape.memos),
-                str(shape.sessions),
-                str(shape.channels),
-                str(path) + ".tmp",
-            ],
-            check=True,
-        )
-        Path(str(path) + ".tmp").rename(path)
-    return path
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -255,7 +97,13 @@ def measure_core(shape: Shape, path: Path, iterations: int) -> dict[str, Measure
         clock[0] += timedelta(milliseconds=5)
         reply = bot.handle(
             Invocation(
-                "slack", "T1", f"C{channel:04d}", f"U{user:04d}", f"member{user}", text, clock[0]
+                PLATFORM,
+                WORKSPACE,
+                channel_id(channel),
+                f"U{user:04d}",
+                f"member{user}",
+                text,
+                clock[0],
             )
         )
         if not reply.ok:
@@ -422,16 +270,9 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=200)
     parser.add_argument("--iterations", type=int, default=2_000)
     parser.add_argument("--output", type=Path, default=RESULTS / "core_add.json")
-    parser.add_argument(
-        "--seed", nargs=4, metavar=("MEMOS", "SESSIONS", "CHANNELS", "PATH"), help=argparse.SUPPRESS
-    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if args.seed:
-        memos, sessions, channels, path = args.seed
-        seed(Shape(int(memos), int(sessions), int(channels)), Path(path))
-        return
     if args.measure:
         print(json.dumps(run_measurements(args)))
         return

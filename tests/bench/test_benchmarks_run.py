@@ -38,3 +38,33 @@ def test_core_add_benchmark_writes_its_table_and_results(tmp_path: Path) -> None
     assert set(written["results"]) == {"add", "add_untitled", "show", "sessions"}
     assert written["results"]["add"]["ops"] == 20
     assert written["peak_rss_mb"] > 0
+
+
+def test_slack_http_benchmark_runs_both_servers_and_writes_ratios(tmp_path: Path) -> None:
+    output = tmp_path / "slack_http.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "slack_http.py"),
+            "--memos",
+            "2000",
+            "--sessions",
+            "100",
+            "--channels",
+            "5",
+            "--requests",
+            "40",
+            "--warmup",
+            "10",
+            "--output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    written = json.loads(output.read_text())
+    assert written["memo_bot"]["16"]["requests"] == 40
+    assert set(written["ratio_to_bare"]) == {"1", "16"}

@@ -1,0 +1,199 @@
+"""A big, realistic database for the benchmarks, built once and cached in bench/.cache.
+
+Rows go in through the migrations and the models (Core executemany), in a child
+process, so a benchmark's own process never carries the seeder's memory.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from storage.database import Database  # noqa: E402
+from storage.models import (  # noqa: E402
+    Attendance,
+    Channel,
+    Conference,
+    ConferenceSession,
+    Member,
+    Memo,
+    Workspace,
+    table_of,
+)
+from storage.schema import upgrade_to_head  # noqa: E402
+
+CACHE = ROOT / "bench" / ".cache"
+SAMPLES = ROOT / "tests" / "samples" / "blog-notes.txt"
+
+TIME_ZONE = "Asia/Seoul"
+FIRST_DAY = datetime(2025, 9, 25, 0, 30, tzinfo=UTC)  # 09:30 in Seoul
+DAYS = 3
+MEMBERS_PER_CHANNEL = 20
+#: The seeded data is one Slack workspace: platform "slack", team "T1", channels C0000...
+PLATFORM, WORKSPACE = "slack", "T1"
+
+
+@dataclass(frozen=True)
+class Shape:
+    memos: int
+    sessions: int
+    channels: int
+
+    @property
+    def sessions_per_channel(self) -> int:
+        return max(1, self.sessions // self.channels)
+
+    def cache_file(self) -> Path:
+        return CACHE / f"core_{self.memos}m_{self.sessions}s_{self.channels}c.db"
+
+
+def note_lines() -> list[str]:
+    """Real note lines from the sample posts, so text and sizes look like the real thing."""
+    lines = [line.strip() for line in SAMPLES.read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines if line and not line.startswith(("[", "(", "ㅡ", "---"))]
+
+
+def title_of(channel: int, session: int) -> str:
+    return f"세션 {session:03d}: 대규모 트래픽에서 살아남는 서비스 운영기 ({channel})"
+
+
+def seed(shape: Shape, path: Path) -> None:
+    """Create the database through the migrations, then bulk-insert rows (Core executemany)."""
+    path.unlink(missing_ok=True)
+    database = Database(f"sqlite:///{path}")
+    upgrade_to_head(database)
+
+    rng = random.Random(42)
+    lines = note_lines()
+    per_channel = shape.sessions_per_channel
+    memos_per_session = max(1, shape.memos // (per_channel * shape.channels))
+    member_count = MEMBERS_PER_CHANNEL * 5
+    with database.engine.begin() as tx:
+        tx.execute(
+            insert(table_of(Workspace)),
+            [{"id": 1, "platform": PLATFORM, "external_id": WORKSPACE, "created_at": FIRST_DAY}],
+        )
+        tx.execute(
+            insert(table_of(Member)),
+            [
+                {
+                    "id": m + 1,
+                    "workspace_id": 1,
+                    "external_id": f"U{m:04d}",
+                    "display_name": f"member{m}",
+                    "created_at": FIRST_DAY,
+                }
+                for m in range(member_count)
+            ],
+        )
+        session_id = 0
+        for channel in range(shape.channels):
+            channel_id = channel + 1
+            tx.execute(
+                insert(table_of(Channel)),
+                [
+                    {
+                        "id": channel_id,
+                        "workspace_id": 1,
+                        "external_id": channel_id(channel),
+                        "last_memo_number": per_channel * memos_per_session,
+                        "created_at": FIRST_DAY,
+                    }
+                ],
+            )
+            tx.execute(
+                insert(table_of(Conference)),
+                [
+                    {
+                        "id": channel_id,
+                        "channel_id": channel_id,
+                        "name": "DEVRIVER 2025",
+                        "name_key": "devriver 2025",
+                        "time_zone": TIME_ZONE,
+                        "activated_at": FIRST_DAY,
+                        "created_at": FIRST_DAY,
+                    }
+                ],
+            )
+            members = rng.sample(range(1, member_count + 1), MEMBERS_PER_CHANNEL)
+            sessions, memos, attendances = [], [], []
+            for index in range(per_channel):
+                session_id += 1
+                start = FIRST_DAY + timedelta(days=index % DAYS, minutes=40 * (index // DAYS))
+                title = title_of(channel, index)
+                sessions.append(
+                    {
+                        "id": session_id,
+                        "channel_id": channel_id,
+                        "conference_id": channel_id,
+                        "title": title,
+                        "title_key": title.casefold(),
+                        "day": start.date(),
+                        "created_at": start,
+                    }
+                )
+                authors = rng.sample(members, 4)
+                attendances.extend(
+                    {
+                        "session_id": session_id,
+                        "member_id": author,
+                        "via": "memo",
+                        "created_at": start,
+                    }
+                    for author in authors
+                )
+                memos.extend(
+                    {
+                        "channel_id": channel_id,
+                        "number": index * memos_per_session + number + 1,
+                        "session_id": session_id,
+                        "author_id": authors[number % 4],
+                        "text": rng.choice(lines),
+                        "created_at": start + timedelta(seconds=20 * number),
+                    }
+                    for number in range(memos_per_session)
+                )
+            tx.execute(insert(table_of(ConferenceSession)), sessions)
+            tx.execute(insert(table_of(Attendance)), attendances)
+            tx.execute(insert(table_of(Memo)), memos)
+        tx.exec_driver_sql("ANALYZE")
+    database.dispose()
+
+
+def ensure_seeded(shape: Shape) -> Path:
+    """The seeded file for this shape, built once in a child process and cached."""
+    path = shape.cache_file()
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                str(shape.memos),
+                str(shape.sessions),
+                str(shape.channels),
+                str(path) + ".tmp",
+            ],
+            check=True,
+        )
+        Path(str(path) + ".tmp").rename(path)
+    return path
+
+
+def channel_id(channel: int) -> str:
+    return f"C{channel:04d}"
+
+
+if __name__ == "__main__":
+    memos, sessions, channels, target = sys.argv[1:5]
+    seed(Shape(int(memos), int(sessions), int(channels)), Path(target))

@@ -1,0 +1,282 @@
+"""Benchmark: signed `/memo add` requests over loopback HTTP, against a bare Bolt app.
+
+In one run, for concurrency 1 and 16:
+- (a) a bare Bolt ``AsyncApp`` whose `/memo` handler only acks: the baseline;
+- (b) memo-bot's full path (signature check, parse, commit to SQLite with
+  1,000,000 memos already stored, render, ack).
+
+Each server runs in its own process (the machine has two cores: one serves,
+one generates load). The figure that matters is the ratio (b)/(a) of requests
+per second. Prints a table and writes ``bench/results/slack_http.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+from seeding import CACHE, ROOT, WORKSPACE, Shape, channel_id, ensure_seeded, note_lines, title_of
+from slack_sdk.signature import SignatureVerifier
+
+RESULTS = ROOT / "bench" / "results"
+SIGNING_SECRET = "bench-signing-secret"
+BOT_TOKEN = "xoxb-bench"
+USERS = 50
+TARGET_RATIO = 0.6
+TARGET_P99_MS = 15.0
+
+
+# ------------------------------------------------------------------ the servers (child processes)
+
+
+async def serve(kind: str, database: Path | None) -> None:
+    """Run one server on a free port, print the port, and serve until stdin closes."""
+    sys.path.insert(0, str(ROOT))
+
+    from slack_bolt.async_app import AsyncAck, AsyncApp
+
+    from adapters.slack import SlackConfig, build_app
+    from adapters.slack.server import HttpServer
+    from bot.core import MemoBot
+    from storage.database import Database
+    from tests.fakes.slack import FakeSlack
+
+    fake = FakeSlack().start()  # auth.test and users.info; answered once, then cached
+    fake.add_workspace(WORKSPACE, BOT_TOKEN)
+    config = SlackConfig(
+        api_base_url=fake.base_url, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET
+    )
+    if kind.startswith("bare"):
+        from adapters.slack.app import web_client
+
+        app = AsyncApp(
+            client=web_client(config),
+            signing_secret=SIGNING_SECRET,
+            process_before_response=kind == "bare-immediate",
+        )
+
+        async def only_ack(ack: AsyncAck) -> None:
+            await ack(text="ok")
+
+        app.command("/memo")(only_ack)
+        bot = None
+    else:
+        assert database is not None
+        bot = MemoBot(Database(f"sqlite:///{database}"))
+        app = build_app(bot, config, bot.database.engine)
+    server = HttpServer(app, "127.0.0.1", 0)
+    port = await server.start()
+    print(port, flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await server.stop()
+    if bot is not None:
+        bot.close()
+        bot.database.dispose()
+    fake.stop()
+
+
+# ------------------------------------------------------------------ the load (this process)
+
+
+def signed_requests(count: int, shape: Shape, seed: int) -> list[tuple[bytes, dict[str, str]]]:
+    """Bodies and headers of `/memo add` requests, signed up front so signing is not timed."""
+    rng = random.Random(seed)
+    lines = note_lines()
+    verifier = SignatureVerifier(SIGNING_SECRET)
+    stamp = str(int(time.time()))
+    requests = []
+    for index in range(count):
+        channel = rng.randrange(shape.channels)
+        user = rng.randrange(USERS)
+        title = title_of(channel, rng.randrange(shape.sessions_per_channel))
+        body = urlencode(
+            {
+                "team_id": WORKSPACE,
+                "channel_id": channel_id(channel),
+                "user_id": f"U{user:04d}",
+                "user_name": f"member{user}",
+                "command": "/memo",
+                "text": f"add [{title}] {rng.choice(lines)}".replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;"),
+                "trigger_id": f"bench-{seed}-{index}",
+                "response_url": "http://127.0.0.1:9/unused",
+            }
+        ).encode()
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
+        }
+        requests.append((body, headers))
+    return requests
+
+
+async def load(
+    port: int, requests: list[tuple[bytes, dict[str, str]]], concurrency: int
+) -> list[float]:
+    """Send every request, ``concurrency`` at a time; latencies in milliseconds."""
+    url = f"http://127.0.0.1:{port}/slack/events"
+    queue = iter(requests)
+    latencies: list[float] = []
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            for body, headers in queue:
+                started = time.perf_counter()
+                async with session.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                    if response.status != 200:
+                        raise RuntimeError(f"HTTP {response.status}")
+                latencies.append((time.perf_counter() - started) * 1000)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies
+
+
+def start_server(kind: str, database: Path | None) -> tuple[subprocess.Popen[str], int]:
+    command = [sys.executable, __file__, "--serve", kind]
+    if database is not None:
+        command += ["--db", str(database)]
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "MEMO_LOG_LEVEL": "WARNING"},
+    )
+    assert process.stdout is not None
+    return process, int(process.stdout.readline())
+
+
+def stop_server(process: subprocess.Popen[str]) -> None:
+    assert process.stdin is not None
+    process.stdin.close()
+    process.wait(timeout=60)
+
+
+def measure(
+    kind: str, database: Path | None, shape: Shape, args: argparse.Namespace
+) -> dict[int, dict[str, float]]:
+    process, port = start_server(kind, database)
+    try:
+        results = {}
+        for seed, concurrency in enumerate((1, 16), start=1):
+            asyncio.run(load(port, signed_requests(args.warmup, shape, seed * 100), concurrency))
+            requests = signed_requests(args.requests, shape, seed)
+            started = time.perf_counter()
+            latencies = asyncio.run(load(port, requests, concurrency))
+            elapsed = time.perf_counter() - started
+            ordered = sorted(latencies)
+            results[concurrency] = {
+                "requests": len(latencies),
+                "requests_per_s": len(latencies) / elapsed,
+                "p50_ms": statistics.median(ordered),
+                "p99_ms": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
+            }
+        return results
+    finally:
+        stop_server(process)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--memos", type=int, default=1_000_000)
+    parser.add_argument("--sessions", type=int, default=10_000)
+    parser.add_argument("--channels", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=3_000)
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--output", type=Path, default=RESULTS / "slack_http.json")
+    parser.add_argument(
+        "--serve", choices=("bare", "bare-immediate", "full"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        asyncio.run(serve(args.serve, args.db))
+        return
+
+    shape = Shape(args.memos, args.sessions, args.channels)
+    seeded = ensure_seeded(shape)
+    work = CACHE / "slack_http"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    database = work / "memo.db"
+    shutil.copyfile(seeded, database)
+    try:
+        bare = measure("bare", None, shape, args)
+        immediate = measure("bare-immediate", None, shape, args)
+        full = measure("full", database, shape, args)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report(args, bare, immediate, full)
+
+
+Results = dict[int, dict[str, float]]
+
+
+def report(args: argparse.Namespace, bare: Results, immediate: Results, full: Results) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"signed /memo add over loopback HTTP, {args.memos:,} memos stored")
+    for column in ("server", "concurrency", "req/s", "p50 ms", "p99 ms"):
+        table.add_column(column, justify="left" if column == "server" else "right")
+    rows = (
+        ("(a) bare Bolt AsyncApp, ack only", bare),
+        ("(a') bare, process_before_response", immediate),
+        ("(b) memo-bot full path", full),
+    )
+    for name, results in rows:
+        for concurrency, row in results.items():
+            table.add_row(
+                name,
+                str(concurrency),
+                f"{row['requests_per_s']:,.0f}",
+                f"{row['p50_ms']:.2f}",
+                f"{row['p99_ms']:.2f}",
+            )
+    console = Console()
+    console.print(table)
+    ratios = {c: full[c]["requests_per_s"] / bare[c]["requests_per_s"] for c in bare}
+    tight = {c: full[c]["requests_per_s"] / immediate[c]["requests_per_s"] for c in immediate}
+    for concurrency in ratios:
+        console.print(
+            f"concurrency {concurrency}: (b)/(a) = {ratios[concurrency]:.2f}, "
+            f"(b)/(a') = {tight[concurrency]:.2f} requests/s"
+        )
+    result = {
+        "benchmark": "slack_http",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "parameters": {"memos": args.memos, "requests": args.requests, "warmup": args.warmup},
+        "bare_bolt_default_mode": bare,
+        "bare_bolt_process_before_response": immediate,
+        "memo_bot": full,
+        "ratio_to_bare": ratios,
+        "ratio_to_bare_process_before_response": tight,
+        "target": {"ratio_at_16": TARGET_RATIO, "p99_ms": TARGET_P99_MS},
+        "meets_ratio_target": ratios[16] >= TARGET_RATIO,
+        "meets_p99_target": all(row["p99_ms"] <= TARGET_P99_MS for row in full.values()),
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
