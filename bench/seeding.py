@@ -98,12 +98,12 @@ def seed(shape: Shape, path: Path) -> None:
         )
         session_id = 0
         for channel in range(shape.channels):
-            channel_id = channel + 1
+            row_id = channel + 1
             tx.execute(
                 insert(table_of(Channel)),
                 [
                     {
-                        "id": channel_id,
+                        "id": row_id,
                         "workspace_id": 1,
                         "external_id": channel_id(channel),
                         "last_memo_number": per_channel * memos_per_session,
@@ -115,8 +115,8 @@ def seed(shape: Shape, path: Path) -> None:
                 insert(table_of(Conference)),
                 [
                     {
-                        "id": channel_id,
-                        "channel_id": channel_id,
+                        "id": row_id,
+                        "channel_id": row_id,
                         "name": "DEVRIVER 2025",
                         "name_key": "devriver 2025",
                         "time_zone": TIME_ZONE,
@@ -134,8 +134,8 @@ def seed(shape: Shape, path: Path) -> None:
                 sessions.append(
                     {
                         "id": session_id,
-                        "channel_id": channel_id,
-                        "conference_id": channel_id,
+                        "channel_id": row_id,
+                        "conference_id": row_id,
                         "title": title,
                         "title_key": title.casefold(),
                         "day": start.date(),
@@ -154,7 +154,7 @@ def seed(shape: Shape, path: Path) -> None:
                 )
                 memos.extend(
                     {
-                        "channel_id": channel_id,
+                        "channel_id": row_id,
                         "number": index * memos_per_session + number + 1,
                         "session_id": session_id,
                         "author_id": authors[number % 4],
@@ -191,6 +191,7 @@ def ensure_seeded(shape: Shape) -> Path:
 
 
 def channel_id(channel: int) -> str:
+    """The Slack-like id of the n-th seeded channel."""
     return f"C{channel:04d}"
 
 
