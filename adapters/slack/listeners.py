@@ -8,8 +8,9 @@ same trigger or view id, which the core uses to store a memo only once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,6 +48,8 @@ COMMAND = "/memo"
 SAVE_SHORTCUT = "save_as_memo"
 #: App Home is per person, not per channel; the core ignores the channel of a home request.
 HOME_CHANNEL = "app_home"
+#: How long a Web API call inside a listener may take: Slack wants answers within 3 s.
+SLACK_CALL_SECONDS = 1.5
 
 
 class SlackListeners:
@@ -59,6 +62,7 @@ class SlackListeners:
         self.bot = bot
         self.people = people
         self.clock = clock
+        self._background: set[asyncio.Task[None]] = set()
 
     def register(self, app: AsyncApp) -> None:
         app.command(COMMAND)(self.on_memo_command)
@@ -81,13 +85,17 @@ class SlackListeners:
         parsed = grammar.parse(grammar.clean_text(text))
         if not text.strip() or (isinstance(parsed, AddMemo) and not parsed.text.strip()):
             title = parsed.session if isinstance(parsed, AddMemo) else None
-            await client.views_open(
-                trigger_id=command["trigger_id"],
-                view=add_modal(
-                    ModalContext(channel_id), title=title if isinstance(title, str) else None
-                ),
+            modal = add_modal(
+                ModalContext(channel_id), title=title if isinstance(title, str) else None
             )
-            await ack()
+            if await self._open(client, command["trigger_id"], modal):
+                await ack()
+            else:
+                await ack(
+                    response_type="ephemeral",
+                    text="Slack did not open the form in time. Type the memo instead: "
+                    "`/memo add [Session title] note`.",
+                )
             return
         person = Person(str(command.get("user_name", "")), False)
         if not isinstance(parsed, grammar.Rejected) and grammar.changes_data(parsed):
@@ -170,7 +178,9 @@ class SlackListeners:
             return
         await ack(response_action="update", view=saved_modal(reply))
         if reply.visibility is Visibility.PUBLIC:
-            await self._post(client, where.channel_id, reply)
+            # After the acknowledgement, not before it: the memo is stored already, and a
+            # slow or rate-limited chat.postMessage must not make the modal time out.
+            self._in_background(self._post(client, where.channel_id, reply))
 
     async def on_save_as_memo(
         self, ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient
@@ -179,9 +189,10 @@ class SlackListeners:
         message = shortcut.get("message", {})
         channel_id = str(shortcut["channel"]["id"])
         where = ModalContext(channel_id, source_channel=channel_id, source_ts=message.get("ts"))
-        await client.views_open(
-            trigger_id=shortcut["trigger_id"],
-            view=add_modal(where, text=message_to_plain(message.get("text", ""))),
+        await self._open(
+            client,
+            shortcut["trigger_id"],
+            add_modal(where, text=message_to_plain(message.get("text", ""))),
         )
         await ack()
 
@@ -192,7 +203,10 @@ class SlackListeners:
             return
         invocation = self._invocation(context, HOME_CHANNEL, Person("", False), "", self.clock())
         reply = await self.bot.home_async(invocation)
-        await client.views_publish(user_id=event["user"], view=home_view(reply))
+        try:
+            await client.views_publish(user_id=event["user"], view=home_view(reply))
+        except SlackApiError as error:
+            logger.warning("views.publish failed: %s", error.response.get("error"))
 
     async def _person(
         self, client: AsyncWebClient, context: AsyncBoltContext, fallback_name: str
@@ -223,31 +237,49 @@ class SlackListeners:
         )
 
     @staticmethod
+    async def _open(client: AsyncWebClient, trigger_id: str, view: dict[str, Any]) -> bool:
+        """Open a modal; False when Slack refused or was too slow for the trigger's 3 seconds."""
+        try:
+            await asyncio.wait_for(
+                client.views_open(trigger_id=trigger_id, view=view), SLACK_CALL_SECONDS
+            )
+        except (SlackApiError, TimeoutError) as error:
+            reason = error.response.get("error") if isinstance(error, SlackApiError) else "timeout"
+            logger.warning("views.open failed: %s", reason)
+            return False
+        return True
+
+    @staticmethod
     async def _permalink(client: AsyncWebClient, where: ModalContext) -> str | None:
-        """The link to the message a shortcut started from (None if Slack cannot say)."""
+        """The link to the message a shortcut started from (None if Slack cannot say in time)."""
         if where.source_channel is None or where.source_ts is None:
             return None
         try:
-            response = await client.chat_getPermalink(
-                channel=where.source_channel, message_ts=where.source_ts
+            response = await asyncio.wait_for(
+                client.chat_getPermalink(channel=where.source_channel, message_ts=where.source_ts),
+                SLACK_CALL_SECONDS,
             )
-        except SlackApiError as error:
-            logger.warning("chat.getPermalink failed: %s", error.response.get("error"))
+        except (SlackApiError, TimeoutError) as error:
+            reason = error.response.get("error") if isinstance(error, SlackApiError) else "timeout"
+            logger.warning("chat.getPermalink failed: %s", reason)
             return None
         permalink = response.get("permalink")
         return str(permalink) if permalink else None
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` after the listener returns, keeping a reference until it is done."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     @staticmethod
     async def _post(client: AsyncWebClient, channel_id: str, reply: Reply) -> None:
         """Announce a memo saved from a modal in its channel (best effort: it is stored already)."""
         try:
             await client.chat_postMessage(channel=channel_id, **blocks.message(reply.markdown))
-        except SlackApiError as error:
-            logger.warning(
-                "could not announce a saved memo in channel=%s: %s",
-                channel_id,
-                error.response.get("error"),
-            )
+        except Exception as error:
+            reason = error.response.get("error") if isinstance(error, SlackApiError) else error
+            logger.warning("could not announce a saved memo in channel=%s: %s", channel_id, reason)
 
 
 def _workspace(context: AsyncBoltContext) -> str:

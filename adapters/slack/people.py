@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 PERSON_TTL_SECONDS = 60.0
 #: People remembered at most (least recently used ones are forgotten first).
 MAX_PEOPLE = 10_000
+#: How long a command waits for users.info; Slack wants its acknowledgement within 3 s.
+LOOKUP_TIMEOUT_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,47 +39,43 @@ class People:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._known: OrderedDict[tuple[str, str], tuple[float, Person]] = OrderedDict()
-        self._pending: dict[tuple[str, str], asyncio.Future[Person]] = {}
+        self._pending: dict[tuple[str, str], asyncio.Task[Person | None]] = {}
 
     async def lookup(
         self, client: AsyncWebClient, team_id: str, user_id: str, fallback_name: str
     ) -> Person:
-        """The person, from the cache or ``users.info``; never raises.
+        """The person, from the cache or ``users.info``; never raises, never waits long.
 
-        If Slack cannot answer (rate limited past our retries, scope missing),
-        the handle from the payload is used and the person is not an admin:
-        failing closed on the admin flag is the safe side.
+        If Slack cannot answer in time (rate limited, scope missing, slow), the
+        handle from the payload is used and the person is not an admin: failing
+        closed on the admin flag is the safe side, and Slack's 3-second deadline
+        for the acknowledgement is kept. A late answer still fills the cache.
         """
         key = (team_id, user_id)
         known = self._known.get(key)
         if known is not None and self._clock() - known[0] < PERSON_TTL_SECONDS:
             self._known.move_to_end(key)
             return known[1]
-        pending = self._pending.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[Person] = asyncio.get_running_loop().create_future()
-        self._pending[key] = future
+        task = self._pending.get(key)
+        if task is None:
+            task = asyncio.create_task(self._fetch(client, key))
+            self._pending[key] = task
+            task.add_done_callback(lambda _: self._pending.pop(key, None))
         try:
-            answer = await self._ask_slack(client, user_id)
-        except BaseException:
-            future.cancel()  # waiters fail with us instead of waiting forever
-            raise
-        finally:
-            del self._pending[key]
-        if answer is None:
-            person = Person(fallback_name, False)  # not remembered: ask again next time
-        else:
-            person = answer
-            self._remember(key, person)
-        future.set_result(person)
-        return person
+            person = await asyncio.wait_for(asyncio.shield(task), LOOKUP_TIMEOUT_SECONDS)
+        except TimeoutError:
+            logger.warning("users.info is slow for user=%s: using the handle for now", user_id)
+            person = None
+        return person or Person(fallback_name, False)
 
-    def _remember(self, key: tuple[str, str], person: Person) -> None:
-        self._known[key] = (self._clock(), person)
-        self._known.move_to_end(key)
-        while len(self._known) > MAX_PEOPLE:
-            self._known.popitem(last=False)
+    async def _fetch(self, client: AsyncWebClient, key: tuple[str, str]) -> Person | None:
+        person = await self._ask_slack(client, key[1])
+        if person is not None:
+            self._known[key] = (self._clock(), person)
+            self._known.move_to_end(key)
+            while len(self._known) > MAX_PEOPLE:
+                self._known.popitem(last=False)
+        return person
 
     @staticmethod
     async def _ask_slack(client: AsyncWebClient, user_id: str) -> Person | None:

@@ -137,3 +137,28 @@ async def test_two_workspaces_never_see_each_others_memos(slack: Slack) -> None:
     assert "팀 1의 비밀" not in json.dumps(other, ensure_ascii=False)
     assert "No session called" in _text(other)
     assert "No sessions yet" in _text(await slack.command_json("sessions all", team="T2"))
+
+
+@pytest.mark.asyncio
+async def test_when_users_info_fails_the_handle_is_used_and_admin_rights_wait(
+    slack: Slack,
+) -> None:
+    await slack.command_json(f"add [{ENVOY}] 앨리스의 메모", user=ALICE)
+    slack.fake.error_next("users.info", "ratelimited")
+
+    refused = await slack.command_json("delete 1", user=ADMIN)
+    assert "Only the author of #1" in _text(refused), "unknown rights fail closed"
+    allowed = await slack.command_json("delete 1", user=ADMIN)
+    assert "Deleted #1" in _text(allowed), "the failure was not remembered"
+
+    slack.fake.error_next("users.info", "missing_scope")
+    answer = await slack.command_json(f"add [{ENVOY}] 밥의 메모", user=BOB)
+    assert _text(answer).startswith("*bob* noted in"), "the handle from the payload"
+
+
+@pytest.mark.asyncio
+async def test_if_the_form_cannot_open_the_user_is_told_how_to_type_the_memo(slack: Slack) -> None:
+    slack.fake.error_next("views.open", "expired_trigger_id")
+    answer = await slack.command_json("add")
+    assert answer["response_type"] == "ephemeral"
+    assert "`/memo add [Session title] note`" in answer["text"]

@@ -241,3 +241,17 @@ async def test_app_home_lists_the_persons_own_memos(slack: Slack) -> None:
     assert "홈에 보일 메모 &lt;!channel&gt;" in home
     assert "<#C1>" in home
     assert "<!channel>" not in home
+
+
+@pytest.mark.asyncio
+async def test_a_memo_saved_from_the_form_cannot_ping_or_spoof_either(slack: Slack) -> None:
+    view = await _open_modal(slack)
+    hostile = "<!channel> <@U123> <https://evil.example|docs> & more"
+    answer = await _submit(slack, _submission(view, new_title="<!here> 세션", text=hostile))
+
+    posted = (await slack.fake.async_wait_for("chat.postMessage"))[-1]
+    for outgoing in (answer["view"], posted.params):
+        body = json.dumps(outgoing, ensure_ascii=False)
+        for raw in ("<!channel>", "<!here>", "<@U123>", "<https://evil.example"):
+            assert raw not in body
+        assert "&lt;!channel&gt;" in body
