@@ -12,16 +12,16 @@ import asyncio
 import base64
 import itertools
 import json
-import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import pytest
 from aiohttp import WSMsgType, web
+
+from tests.fakes.loopback import LoopbackServer
 
 JsonDict = dict[str, Any]
 
@@ -136,17 +136,13 @@ def _json(body: JsonDict, status: int = 200, headers: dict[str, str] | None = No
     return web.json_response(body, status=status, headers=headers)
 
 
-class FakeSlack:
+class FakeSlack(LoopbackServer[Call]):
     """The fake server (see the module docstring): ``with FakeSlack() as fake`` or the fixture."""
 
+    label = "fake Slack"
+
     def __init__(self) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._run_loop, name="fake-slack", daemon=True)
-        self._runner: web.AppRunner | None = None
-        self._port = 0
-        # One condition guards all state shared between the server thread and the tests.
-        self._condition = threading.Condition()
-        self._calls: list[Call] = []
+        super().__init__()
         self._acks: list[JsonDict] = []
         self._failures: dict[str, deque[_Failure]] = {}
         self._workspaces: dict[str, Workspace] = {}
@@ -155,7 +151,6 @@ class FakeSlack:
         self._socket: web.WebSocketResponse | None = None
         self._socket_connections = 0
         # Only the server thread touches these.
-        self._open_sockets: set[web.WebSocketResponse] = set()
         self._ts_counter = itertools.count(100, 100)
         self._view_counter = itertools.count(1)
         self._methods: dict[str, Callable[[Call], JsonDict]] = {
@@ -173,52 +168,10 @@ class FakeSlack:
             "apps.connections.open": self._apps_connections_open,
         }
 
-    # Lifecycle
-
-    def start(self) -> Self:
-        """Serve on a free loopback port; returns once requests can be made."""
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(timeout=10)
-        return self
-
-    def stop(self) -> None:
-        """Close Socket Mode connections first (shutdown waits for their handlers), then serving."""
-        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout=60)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _run_loop(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_forever()
-        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
-        self._loop.close()
-
-    async def _serve(self) -> None:
-        app = web.Application()
+    def _add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_get("/socket-mode", self._socket_mode)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self._port = self._runner.addresses[0][1]
-
-    async def _shutdown(self) -> None:
-        for socket in list(self._open_sockets):
-            await socket.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     # Configuration
 
@@ -288,34 +241,10 @@ class FakeSlack:
 
     # Recorded requests
 
-    @property
-    def calls(self) -> list[Call]:
-        with self._condition:
-            return list(self._calls)
-
-    def calls_to(self, method: str) -> list[Call]:
-        with self._condition:
-            return [call for call in self._calls if call.method == method]
-
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
-        """Block until ``count`` calls to ``method`` arrived; return all calls to it."""
-        self._wait(
-            lambda: len(self.calls_to(method)) >= count,
-            timeout,
-            lambda: f"{count} call(s) to {method}; calls so far: {self.calls}",
-        )
-        return self.calls_to(method)
-
-    async def async_wait_for(
-        self, method: str, count: int = 1, timeout: float = 10.0
-    ) -> list[Call]:
-        """``wait_for`` on a worker thread, so the caller's loop (running the bot) keeps going."""
-        return await asyncio.to_thread(self.wait_for, method, count, timeout)
-
-    def _wait(self, ready: Callable[[], bool], timeout: float, wanted: Callable[[], str]) -> None:
-        with self._condition:
-            if not self._condition.wait_for(ready, timeout):
-                raise AssertionError(f"fake Slack: waited {timeout}s for {wanted()}")
+    @staticmethod
+    def _call_name(call: Call) -> str:
+        """``calls_to`` and ``wait_for`` take Web API method names ("chat.postMessage")."""
+        return call.method
 
     # Socket Mode
 
@@ -371,15 +300,9 @@ class FakeSlack:
         def ack() -> JsonDict | None:
             return next((a for a in self._acks if a.get("envelope_id") == envelope_id), None)
 
-        self._wait(
-            lambda: ack() is not None,
-            timeout,
-            lambda: f"the ack of {envelope_id}; acks so far: {self._acks}",
+        return self._wait_for_value(
+            ack, timeout, lambda: f"the ack of {envelope_id}; acks so far: {self._acks}"
         )
-        with self._condition:
-            found = ack()
-        assert found is not None
-        return found
 
     async def async_wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> JsonDict:
         return await asyncio.to_thread(self.wait_for_ack, envelope_id, timeout)

@@ -1,0 +1,1119 @@
+"""A loopback Discord for tests: the REST API under ``/api/v10`` and a gateway WebSocket.
+
+The real discord.py client is pointed at it (the ``fake_discord`` fixture patches ``Route.BASE``
+and the default gateway URL), so adapter tests run the library's own HTTP, rate-limit, gateway and
+interaction code without a network or a bot account. Every REST request is recorded; tests inject
+gateway events (interactions above all) with builders typed by discord.py's own payload TypedDicts.
+Like FakeSlack, the server runs on its own thread and event loop, so a test can block on it while
+the bot runs on the test's loop.
+
+Events go to the newest live gateway connection: with several shards, ``dispatch`` and
+``drop_gateway`` act on the shard that connected last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import hashlib
+import itertools
+import json
+import math
+import re
+import time
+import uuid
+import warnings
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import pytest
+import yarl
+from aiohttp import BodyPartReader, WSMsgType, web
+
+from tests.fakes.loopback import LoopbackServer
+
+with warnings.catch_warnings():
+    # discord.py 2.7 imports audioop (for voice), deprecated since Python 3.11: with pytest's
+    # filterwarnings=error that import fails. Test modules import this one before discord.
+    warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
+    from discord.gateway import DiscordWebSocket
+    from discord.http import Route
+
+if TYPE_CHECKING:
+    # As in discord.py itself: imported at run time, discord.types.channel hits an import cycle.
+    from discord.types.channel import TextChannel as TextChannelPayload
+    from discord.types.interactions import (
+        ApplicationCommandInteraction,
+        ApplicationCommandInteractionDataOption,
+        ModalSubmitActionRowInteractionData,
+        ModalSubmitComponentInteractionData,
+        ModalSubmitInteraction,
+    )
+    from discord.types.interactions import _BaseInteraction as BaseInteractionPayload
+    from discord.types.member import Member as MemberPayload
+    from discord.types.message import Message as MessagePayload
+    from discord.types.user import User as UserPayload
+
+JsonDict = dict[str, Any]
+T = TypeVar("T")
+
+API_PREFIX = "/api/v10"
+DISCORD_EPOCH_MS = 1420070400000
+FIRST_SNOWFLAKE = (1727222400000 - DISCORD_EPOCH_MS) << 22
+# What a freshly invited bot may do in a text channel: view, send, embed, attach, read history.
+APP_PERMISSIONS = 117760
+ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+MESSAGE_LOADING = 1 << 7
+MESSAGE_EPHEMERAL = 1 << 6
+# Gateway close codes after which Discord forgets the session: the next RESUME is refused (op 9).
+SESSION_ENDING_CLOSE_CODES = frozenset({4007, 4009})
+UNKNOWN_ROUTE = "<unknown>"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One REST request the fake received.
+
+    ``route`` is the template it matched ("POST /channels/{channel_id}/messages", or
+    UNKNOWN_ROUTE), ``path`` the concrete path below ``/api/v10``. ``json`` is the JSON body, also
+    for multipart requests (their ``payload_json`` part), whose files are in ``files``. ``headers``
+    has lower-case names.
+    """
+
+    method: str
+    path: str
+    route: str
+    json: Any
+    headers: dict[str, str]
+    query: dict[str, str] = field(default_factory=dict)
+    files: tuple[tuple[str, bytes], ...] = ()
+
+    @property
+    def token(self) -> str | None:
+        """The bot token of an ``Authorization: Bot <token>`` header (webhooks send none)."""
+        scheme, _, value = self.headers.get("authorization", "").partition(" ")
+        return value if scheme == "Bot" else None
+
+
+@dataclass(frozen=True)
+class _Guild:
+    id: int
+    name: str
+    channel_ids: tuple[int, ...]
+
+
+@dataclass
+class _Session:
+    """A gateway session: its dispatches are kept so a RESUME can replay what the client missed."""
+
+    id: str
+    sequence: int = 0
+    events: list[JsonDict] = field(default_factory=list)
+
+
+@dataclass
+class _Interaction:
+    """An interaction sent to the client, and what its token has produced so far."""
+
+    id: int
+    token: str
+    type: int
+    channel_id: int
+    callback: JsonDict | None = None
+    original_id: int | None = None
+    loading: bool = False
+    followup_ids: set[int] = field(default_factory=set)
+
+
+class _DiscordError(Exception):
+    """Raised by a route handler for Discord's JSON error body ``{"message", "code"}``."""
+
+    def __init__(self, status: int, message: str, code: int) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
+
+
+_Handler = Callable[[Call, dict[str, str]], Awaitable[web.Response]]
+
+
+def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+    """A JSON answer typed exactly ``application/json``: discord.py's ``json_or_text`` compares the
+    whole header, so aiohttp's ``json_response`` (which appends ``; charset=utf-8``) reads as text.
+    """
+    return web.Response(
+        body=json.dumps(body).encode(),
+        status=status,
+        headers={**(headers or {}), "Content-Type": "application/json"},
+    )
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    path = template.partition(" ")[2]
+    return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+async def _body(request: web.Request) -> tuple[Any, tuple[tuple[str, bytes], ...]]:
+    """The JSON body and the uploaded files: discord.py sends ``payload_json`` plus
+    ``files[n]`` parts as multipart/form-data as soon as a message has attachments."""
+    if request.content_type == "application/json":
+        text = await request.text()
+        return (json.loads(text) if text else None), ()
+    if request.content_type != "multipart/form-data":
+        return None, ()
+    payload: Any = None
+    files: list[tuple[str, bytes]] = []
+    reader = await request.multipart()
+    async for part in reader:
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "payload_json":
+            payload = json.loads(await part.text())
+        else:
+            files.append((part.filename or part.name or "", bytes(await part.read())))
+    return payload, tuple(files)
+
+
+class FakeDiscord(LoopbackServer[Call]):
+    """The fake (see the module docstring): ``with FakeDiscord() as fake`` or the fixture."""
+
+    label = "fake Discord"
+
+    def __init__(self, *, shards: int = 1, heartbeat_interval: int = 41250) -> None:
+        """``shards`` is what ``GET /gateway/bot`` recommends (AutoShardedClient obeys it);
+        ``heartbeat_interval`` (ms) is in HELLO. The default, Discord's, keeps tests quiet."""
+        super().__init__()
+        self._shards = shards
+        self._heartbeat_interval = heartbeat_interval
+        self._snowflakes = itertools.count(FIRST_SNOWFLAKE + 1)
+        self.application_id: int = next(self._snowflakes)
+        # Distinct from the application id (unlike most real bots) so a mix-up fails the tests.
+        self.bot_user_id: int = next(self._snowflakes)
+        self.owner_user_id: int = next(self._snowflakes)
+        self._rate_limits: dict[str, deque[float]] = {}
+        self._guilds: dict[int, _Guild] = {}
+        self._global_commands: list[JsonDict] = []
+        self._guild_commands: dict[int, list[JsonDict]] = {}
+        self._command_ids: dict[tuple[int | None, str, int], int] = {}
+        self._interactions: dict[int, _Interaction] = {}
+        self._messages: dict[int, JsonDict] = {}
+        self._gateway_messages: list[JsonDict] = []
+        self._sessions: dict[str, _Session] = {}
+        # The newest session, and its connection while it is live (READY or RESUMED sent).
+        self._session: _Session | None = None
+        self._socket: web.WebSocketResponse | None = None
+        hook = "/webhooks/{application_id}/{token}"
+        commands = "/applications/{application_id}"
+        self._routes: list[tuple[str, re.Pattern[str], _Handler]] = [
+            (template, _template_pattern(template), handler)
+            for template, handler in (
+                ("GET /users/@me", self._get_me),
+                ("GET /oauth2/applications/@me", self._get_application),
+                ("GET /gateway", self._get_gateway),
+                ("GET /gateway/bot", self._get_gateway_bot),
+                ("POST /interactions/{interaction_id}/{token}/callback", self._callback),
+                (f"POST {hook}", self._followup),
+                # @original before {message_id}: the first matching template wins.
+                (f"GET {hook}/messages/@original", self._get_original),
+                (f"PATCH {hook}/messages/@original", self._edit_original),
+                (f"DELETE {hook}/messages/@original", self._delete_original),
+                (f"GET {hook}/messages/{{message_id}}", self._get_followup),
+                (f"PATCH {hook}/messages/{{message_id}}", self._edit_followup),
+                (f"DELETE {hook}/messages/{{message_id}}", self._delete_followup),
+                ("GET /channels/{channel_id}", self._get_channel),
+                ("POST /channels/{channel_id}/messages", self._create_message),
+                (f"GET {commands}/commands", self._get_commands),
+                (f"PUT {commands}/commands", self._put_commands),
+                (f"GET {commands}/guilds/{{guild_id}}/commands", self._get_commands),
+                (f"PUT {commands}/guilds/{{guild_id}}/commands", self._put_commands),
+            )
+        ]
+
+    def _add_routes(self, app: web.Application) -> None:
+        app.router.add_route("*", API_PREFIX + "/{path:.*}", self._api)
+        app.router.add_get("/", self._gateway)
+
+    # Configuration
+
+    @property
+    def api_base(self) -> str:
+        """What ``discord.http.Route.BASE`` must be."""
+        return f"http://127.0.0.1:{self._port}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        """The gateway URL, as ``/gateway`` and READY's ``resume_gateway_url`` give it."""
+        return f"ws://127.0.0.1:{self._port}"
+
+    def add_guild(self, guild_id: int, name: str, channel_ids: list[int]) -> None:
+        """A guild the bot is in, with these text channels; READY and GUILD_CREATE carry it."""
+        with self._condition:
+            self._guilds[guild_id] = _Guild(guild_id, name, tuple(channel_ids))
+
+    def rate_limit_next(self, route: str, retry_after: float = 0.05) -> None:
+        """Answer the next request matching ``route`` (a template such as
+        "POST /channels/{channel_id}/messages") with HTTP 429, as Discord does."""
+        if route not in (template for template, _, _ in self._routes):
+            raise ValueError(f"fake Discord: no route {route!r}")
+        with self._condition:
+            self._rate_limits.setdefault(route, deque()).append(retry_after)
+
+    # Recorded requests and state
+
+    @staticmethod
+    def _call_name(call: Call) -> str:
+        """``calls_to`` and ``wait_for`` take route templates ("GET /users/@me")."""
+        return call.route
+
+    @property
+    def global_commands(self) -> list[JsonDict]:
+        """The global commands as last synced (``PUT``), with the ids the fake gave them."""
+        with self._condition:
+            return copy.deepcopy(self._global_commands)
+
+    def guild_commands(self, guild_id: int) -> list[JsonDict]:
+        with self._condition:
+            return copy.deepcopy(self._guild_commands.get(guild_id, []))
+
+    # Gateway
+
+    @property
+    def gateway_messages(self) -> list[JsonDict]:
+        """Every gateway message the client sent, in order: heartbeats, IDENTIFY, RESUME, ..."""
+        with self._condition:
+            return list(self._gateway_messages)
+
+    @property
+    def identify_count(self) -> int:
+        return sum(message.get("op") == 2 for message in self.gateway_messages)
+
+    @property
+    def resume_count(self) -> int:
+        return sum(message.get("op") == 6 for message in self.gateway_messages)
+
+    def wait_for_ready(self, timeout: float = 10.0) -> None:
+        """Block until a connection is live: it got READY and its GUILD_CREATEs, or RESUMED and
+        the replay. The client may not have handled them yet; later dispatches queue behind."""
+        self._wait(lambda: self._socket is not None, timeout, lambda: "a READY or RESUMED client")
+
+    async def async_wait_for_ready(self, timeout: float = 10.0) -> None:
+        await asyncio.to_thread(self.wait_for_ready, timeout)
+
+    def dispatch(self, event: str, data: Mapping[str, Any]) -> None:
+        """Send a dispatch (op 0) with the session's next sequence number. Without a live
+        connection it is only kept in the session, so the client gets it when it RESUMEs."""
+        self._run(self._dispatch_live(event, dict(data)))
+
+    def drop_gateway(self, code: int = 4000) -> None:
+        """Close the connection from the server side with ``code``, as Discord does on restarts.
+
+        discord.py RESUMEs after any code but 4004 and 4010-4014, which end ``Client.start`` with
+        ConnectionClosed (4014: PrivilegedIntentsRequired); a 1000 from the server resumes too.
+        After 4007 and 4009 the fake, like Discord, forgets the session, so the RESUME gets op 9
+        and the client IDENTIFYs again, after ``before_identify_hook`` (5 s by default). The close
+        is only scheduled: the client's loop must run to finish the handshake. The connection
+        stops being live at once, so ``wait_for_ready`` then waits for the new one.
+        """
+        with self._condition:
+            socket, self._socket = self._socket, None
+            session = self._session
+            if socket is None or session is None:
+                raise AssertionError("fake Discord: no client is connected")
+            if code in SESSION_ENDING_CLOSE_CODES:
+                del self._sessions[session.id]
+                self._session = None
+        asyncio.run_coroutine_threadsafe(socket.close(code=code), self._loop)
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        # The query string (v=10&encoding=json&compress=zlib-stream) is accepted and ignored:
+        # text frames are never compressed, and discord.py only inflates binary ones.
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._open_sockets.add(socket)
+        try:
+            await self._send(
+                socket, {"op": 10, "d": {"heartbeat_interval": self._heartbeat_interval}}
+            )
+            async for message in socket:
+                if message.type is WSMsgType.TEXT:
+                    await self._gateway_message(socket, json.loads(message.data))
+        finally:
+            self._open_sockets.discard(socket)
+            with self._condition:
+                if self._socket is socket:
+                    self._socket = None
+        return socket
+
+    async def _gateway_message(self, socket: web.WebSocketResponse, message: JsonDict) -> None:
+        with self._condition:
+            self._gateway_messages.append(message)
+            self._condition.notify_all()
+        op, data = message.get("op"), message.get("d") or {}
+        if op == 1:
+            await self._send(socket, {"op": 11})
+        elif op == 2:
+            await self._identify(socket, data)
+        elif op == 6:
+            await self._resume(socket, data)
+
+    async def _identify(self, socket: web.WebSocketResponse, data: JsonDict) -> None:
+        shard: list[int] | None = data.get("shard")
+        session = _Session(uuid.uuid4().hex)
+        with self._condition:
+            self._sessions[session.id] = session
+            guilds = [
+                guild
+                for guild in self._guilds.values()
+                if shard is None or (guild.id >> 22) % shard[1] == shard[0]
+            ]
+        ready: JsonDict = {
+            "v": 10,
+            "user": self._bot_user(),
+            "guilds": [{"id": str(guild.id), "unavailable": True} for guild in guilds],
+            "session_id": session.id,
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(self.application_id), "flags": 0},
+            "private_channels": [],
+        }
+        if shard is not None:
+            ready["shard"] = shard
+        await self._emit(session, "READY", ready, socket)
+        # GUILD_CREATE belongs to the GUILDS intent: without it Discord sends none.
+        if data.get("intents", 1) & 1:
+            for guild in guilds:
+                await self._emit(session, "GUILD_CREATE", self._guild_create(guild), socket)
+        self._go_live(session, socket)
+
+    async def _resume(self, socket: web.WebSocketResponse, data: JsonDict) -> None:
+        with self._condition:
+            session = self._sessions.get(data.get("session_id", ""))
+        if session is None:
+            await self._send(socket, {"op": 9, "d": False})
+            return
+        # An index, not an iterator: dispatches made during the replay are replayed too.
+        index = sum(event["s"] <= (data.get("seq") or 0) for event in session.events)
+        while index < len(session.events):
+            await self._send(socket, session.events[index])
+            index += 1
+        await self._emit(session, "RESUMED", {}, socket)
+        self._go_live(session, socket)
+
+    def _go_live(self, session: _Session, socket: web.WebSocketResponse) -> None:
+        with self._condition:
+            self._session, self._socket = session, socket
+            self._condition.notify_all()
+
+    async def _dispatch_live(self, event: str, data: JsonDict) -> None:
+        with self._condition:
+            session, socket = self._session, self._socket
+        if session is None:
+            raise AssertionError("fake Discord: no session (no IDENTIFY yet, or it ended)")
+        await self._emit(session, event, data, socket)
+
+    async def _emit(
+        self,
+        session: _Session,
+        event: str,
+        data: JsonDict,
+        socket: web.WebSocketResponse | None,
+    ) -> None:
+        session.sequence += 1
+        message = {"op": 0, "t": event, "s": session.sequence, "d": data}
+        session.events.append(message)
+        if socket is not None:
+            await self._send(socket, message)
+
+    @staticmethod
+    async def _send(socket: web.WebSocketResponse, message: JsonDict) -> None:
+        await socket.send_str(json.dumps({"s": None, "t": None, **message}))
+
+    # Interactions
+
+    def slash_command(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        name: str,
+        options: list[ApplicationCommandInteractionDataOption],
+        permissions: int = 0,
+        locale: str = "en-US",
+        interaction_id: int | None = None,
+    ) -> ApplicationCommandInteraction:
+        """An INTERACTION_CREATE payload for ``/name``, used by ``user_id`` in ``channel_id``.
+
+        ``options`` are Discord's option objects: ``{"name", "type", "value"}`` (type 3 string,
+        4 integer, 5 boolean, ...). A subcommand is an option ``{"name": "add", "type": 1,
+        "options": [...]}`` holding its own options, inside a group option of type 2 if nested
+        twice: ``/memo add session:x`` is ``name="memo"``, ``options=[{"name": "add", "type": 1,
+        "options": [{"name": "session", "type": 3, "value": "x"}]}]``.
+        ``permissions`` are the member's computed permissions in the channel.
+        """
+        command_id, command_guild_id = self._command(guild_id, name, 1)
+        payload: ApplicationCommandInteraction = {
+            **self._context(guild_id, channel_id, user_id, permissions, locale, interaction_id),
+            "type": 2,
+            "data": {"id": str(command_id), "name": name, "type": 1, "options": options},
+        }
+        if command_guild_id is not None:
+            payload["data"]["guild_id"] = str(command_guild_id)
+        return payload
+
+    def autocomplete(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        name: str,
+        options: list[ApplicationCommandInteractionDataOption],
+        focused: str,
+        permissions: int = 0,
+        locale: str = "en-US",
+        interaction_id: int | None = None,
+    ) -> ApplicationCommandInteraction:
+        """Like ``slash_command``, for the user typing in the option named ``focused``: the
+        innermost option with that name (below any subcommand) is marked focused."""
+        options = copy.deepcopy(options)
+        level = options
+        while level and level[0]["type"] in (1, 2):
+            level = level[0]["options"]
+        target = next((option for option in level if option["name"] == focused), None)
+        if target is None or target["type"] in (1, 2):
+            raise ValueError(f"fake Discord: no value option {focused!r} in {options}")
+        target["focused"] = True  # type: ignore[typeddict-unknown-key]
+        payload = self.slash_command(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            name=name,
+            options=options,
+            permissions=permissions,
+            locale=locale,
+            interaction_id=interaction_id,
+        )
+        payload["type"] = 4
+        return payload
+
+    def message_context_menu(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        name: str,
+        target_message: MessagePayload,
+        permissions: int = 0,
+        locale: str = "en-US",
+        interaction_id: int | None = None,
+    ) -> ApplicationCommandInteraction:
+        """The "Apps > ``name``" menu used on ``target_message`` (see ``message``)."""
+        command_id, command_guild_id = self._command(guild_id, name, 3)
+        payload: ApplicationCommandInteraction = {
+            **self._context(guild_id, channel_id, user_id, permissions, locale, interaction_id),
+            "type": 2,
+            "data": {
+                "id": str(command_id),
+                "name": name,
+                "type": 3,
+                "target_id": target_message["id"],
+                "resolved": {"messages": {str(target_message["id"]): target_message}},
+            },
+        }
+        if command_guild_id is not None:
+            payload["data"]["guild_id"] = str(command_guild_id)
+        return payload
+
+    def modal_submit(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        custom_id: str,
+        components: Sequence[ModalSubmitComponentInteractionData],
+        permissions: int = 0,
+        locale: str = "en-US",
+        interaction_id: int | None = None,
+    ) -> ModalSubmitInteraction:
+        """The submission of the modal ``custom_id`` (the ``custom_id`` of the type 9 callback's
+        data); ``components`` as ``text_inputs`` builds them."""
+        return {
+            **self._context(guild_id, channel_id, user_id, permissions, locale, interaction_id),
+            "type": 5,
+            "data": {"custom_id": custom_id, "components": list(components)},
+        }
+
+    @staticmethod
+    def text_inputs(values: Mapping[str, str]) -> list[ModalSubmitActionRowInteractionData]:
+        """Modal submit components for text inputs, by ``custom_id``: one action row each, the
+        layout discord.py gives a Modal's TextInputs."""
+        return [
+            {"type": 1, "components": [{"type": 4, "custom_id": custom_id, "value": value}]}
+            for custom_id, value in values.items()
+        ]
+
+    def message(self, channel_id: int, author_id: int, content: str) -> MessagePayload:
+        """A message someone sent earlier, e.g. the target of a context menu."""
+        return {
+            "id": str(next(self._snowflakes)),
+            "channel_id": str(channel_id),
+            "type": 0,
+            "author": self._user(author_id),
+            "content": content,
+            "timestamp": _now(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "flags": 0,
+        }
+
+    def send_interaction(self, payload: Mapping[str, Any]) -> int:
+        """Dispatch INTERACTION_CREATE with ``payload`` (from a builder); return its id. Only
+        interactions sent this way may be answered: others get 404 Unknown interaction."""
+        interaction = _Interaction(
+            int(payload["id"]), payload["token"], payload["type"], int(payload["channel_id"])
+        )
+        with self._condition:
+            self._interactions[interaction.id] = interaction
+        self.dispatch("INTERACTION_CREATE", payload)
+        return interaction.id
+
+    def wait_for_callback(self, interaction_id: int, timeout: float = 10.0) -> JsonDict:
+        """Block until the client answered the interaction; return the callback body
+        (``{"type": 4, "data": {...}}``). It is recorded before the client gets the reply."""
+
+        def callback() -> JsonDict | None:
+            interaction = self._interactions.get(interaction_id)
+            return None if interaction is None else interaction.callback
+
+        found = self._wait_for_value(
+            callback,
+            timeout,
+            lambda: f"the callback of interaction {interaction_id}; calls so far: {self._calls}",
+        )
+        return copy.deepcopy(found)
+
+    async def async_wait_for_callback(self, interaction_id: int, timeout: float = 10.0) -> JsonDict:
+        return await asyncio.to_thread(self.wait_for_callback, interaction_id, timeout)
+
+    def _context(
+        self,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        permissions: int,
+        locale: str,
+        interaction_id: int | None,
+    ) -> BaseInteractionPayload:
+        """The fields every guild interaction has, as Discord sends them."""
+        with self._condition:
+            guild = self._guilds.get(guild_id)
+        channel_ids = guild.channel_ids if guild else ()
+        position = channel_ids.index(channel_id) if channel_id in channel_ids else 0
+        channel = self._text_channel(guild_id, channel_id, position)
+        member: MemberPayload = {
+            "user": self._user(user_id),
+            "roles": [],
+            "joined_at": _now(),
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+            "premium_since": None,
+            "permissions": str(permissions),
+        }
+        return {
+            "id": str(interaction_id or next(self._snowflakes)),
+            "application_id": str(self.application_id),
+            "token": f"fake-interaction-{uuid.uuid4().hex}",
+            "version": 1,
+            "guild_id": str(guild_id),
+            "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
+            "channel_id": str(channel_id),
+            # discord.py types the channel as a full channel; Discord adds the user's permissions.
+            "channel": cast("TextChannelPayload", {**channel, "permissions": str(permissions)}),
+            "member": member,  # type: ignore[typeddict-unknown-key]
+            "app_permissions": str(APP_PERMISSIONS),
+            "locale": locale,
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(guild_id)},
+            "context": 0,
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+        }
+
+    def _command(self, guild_id: int, name: str, command_type: int) -> tuple[int, int | None]:
+        """The id of the command as synced (guild commands first) and the guild it was synced to.
+        A command never synced gets a fresh id: discord.py finds commands by name, not id."""
+        with self._condition:
+            for scope in (guild_id, None):
+                command_id = self._command_ids.get((scope, name, command_type))
+                if command_id is not None:
+                    return command_id, scope
+        return next(self._snowflakes), None
+
+    # Payloads
+
+    def _user(self, user_id: int) -> UserPayload:
+        return {
+            "id": str(user_id),
+            "username": f"user{user_id}",
+            "global_name": f"User {user_id}",
+            "discriminator": "0",
+            "avatar": None,
+        }
+
+    def _bot_user(self) -> UserPayload:
+        return {
+            "id": str(self.bot_user_id),
+            "username": "memo-bot",
+            "global_name": None,
+            "discriminator": "0",
+            "avatar": None,
+            "bot": True,
+            "verified": True,
+            "mfa_enabled": False,
+            "flags": 0,
+            "email": None,
+        }
+
+    def _text_channel(self, guild_id: int, channel_id: int, position: int) -> TextChannelPayload:
+        return {
+            "id": str(channel_id),
+            "type": 0,
+            "guild_id": str(guild_id),
+            "name": f"channel-{position}",
+            "position": position,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+        }
+
+    def _guild_create(self, guild: _Guild) -> JsonDict:
+        everyone = {
+            "id": str(guild.id),
+            "name": "@everyone",
+            "color": 0,
+            "hoist": False,
+            "icon": None,
+            "unicode_emoji": None,
+            "position": 0,
+            "permissions": str(APP_PERMISSIONS),
+            "managed": False,
+            "mentionable": False,
+            "flags": 0,
+        }
+        bot_member = {
+            "user": self._bot_user(),
+            "roles": [],
+            "joined_at": _now(),
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+        }
+        channels = [
+            self._text_channel(guild.id, channel_id, position)
+            for position, channel_id in enumerate(guild.channel_ids)
+        ]
+        return {
+            "id": str(guild.id),
+            "name": guild.name,
+            "icon": None,
+            "owner_id": str(self.owner_user_id),
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "public_updates_channel_id": None,
+            "features": [],
+            "roles": [everyone],
+            "emojis": [],
+            "stickers": [],
+            "joined_at": _now(),
+            "large": False,
+            "unavailable": False,
+            "member_count": 2,
+            "members": [bot_member],
+            "channels": channels,
+            "threads": [],
+            "presences": [],
+            "voice_states": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+        }
+
+    def _new_message(
+        self,
+        channel_id: int,
+        payload: JsonDict,
+        files: tuple[tuple[str, bytes], ...],
+        *,
+        interaction: bool,
+        flags: int,
+    ) -> JsonDict:
+        message_id = next(self._snowflakes)
+        message: JsonDict = {
+            "id": str(message_id),
+            # 20 (CHAT_INPUT_COMMAND) is the type of interaction responses and followups.
+            "type": 20 if interaction else 0,
+            "channel_id": str(channel_id),
+            "author": self._bot_user(),
+            "content": "",
+            "embeds": [],
+            "components": [],
+            "attachments": [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": False,
+            "pinned": False,
+            "tts": bool(payload.get("tts")),
+            "timestamp": _now(),
+            "edited_timestamp": None,
+            "flags": flags,
+        }
+        if interaction:
+            message["webhook_id"] = message["application_id"] = str(self.application_id)
+        self._fill(message, payload, files)
+        with self._condition:
+            self._messages[message_id] = message
+        return message
+
+    def _fill(
+        self, message: JsonDict, payload: JsonDict, files: tuple[tuple[str, bytes], ...]
+    ) -> None:
+        """Copy what a create or edit request sets into ``message``; files become attachments."""
+        for key in ("content", "embeds", "components"):
+            if key in payload:
+                message[key] = payload[key] if payload[key] is not None else ""
+        if files:
+            message["attachments"] = [
+                {
+                    "id": str(next(self._snowflakes)),
+                    "filename": filename,
+                    "size": len(content),
+                    "url": f"http://127.0.0.1:{self._port}/attachments/{filename}",
+                    "proxy_url": f"http://127.0.0.1:{self._port}/attachments/{filename}",
+                }
+                for filename, content in files
+            ]
+
+    def _edit(self, message: JsonDict, call: Call) -> None:
+        self._fill(message, call.json if isinstance(call.json, dict) else {}, call.files)
+        message["edited_timestamp"] = _now()
+
+    # REST
+
+    async def _api(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["path"]
+        route, handler, params = UNKNOWN_ROUTE, None, {}
+        for template, pattern, candidate in self._routes:
+            match = pattern.match(path)
+            if match and template.startswith(request.method + " "):
+                route, handler, params = template, candidate, match.groupdict()
+                break
+        body, files = await _body(request)
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        call = Call(request.method, path, route, body, headers, dict(request.query), files)
+        with self._condition:
+            self._calls.append(call)
+            self._condition.notify_all()
+            limits = self._rate_limits.get(route)
+            retry_after = limits.popleft() if limits else None
+        if retry_after is not None:
+            return self._rate_limited(route, retry_after)
+        if handler is None:
+            return _json({"message": "404: Not Found", "code": 0}, 404)
+        try:
+            return await handler(call, params)
+        except _DiscordError as error:
+            return _json({"message": error.message, "code": error.code}, error.status)
+
+    @staticmethod
+    def _rate_limited(route: str, retry_after: float) -> web.Response:
+        """Discord's 429. ``Via`` matters: discord.py takes a 429 without it for a Cloudflare ban
+        and raises instead of retrying."""
+        headers = {
+            "Retry-After": str(math.ceil(retry_after)),
+            "Via": "1.1 google",
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+            "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+            "X-RateLimit-Bucket": hashlib.sha256(route.encode()).hexdigest()[:32],
+            "X-RateLimit-Scope": "user",
+        }
+        body = {
+            "message": "You are being rate limited.",
+            "retry_after": retry_after,
+            "global": False,
+        }
+        return _json(body, 429, headers)
+
+    async def _get_me(self, call: Call, params: dict[str, str]) -> web.Response:
+        return _json(self._bot_user())
+
+    async def _get_application(self, call: Call, params: dict[str, str]) -> web.Response:
+        owner = self._user(self.owner_user_id)
+        with self._condition:
+            guild_count = len(self._guilds)
+        return _json(
+            {
+                "id": str(self.application_id),
+                "name": "Memo Bot",
+                "icon": None,
+                "description": "",
+                "summary": "",
+                "type": None,
+                "bot": self._bot_user(),
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "verify_key": hashlib.sha256(str(self.application_id).encode()).hexdigest(),
+                "flags": 0,
+                "owner": owner,
+                "team": None,
+                "rpc_origins": [],
+                "redirect_uris": [],
+                # Not null would mean "interactions go to a URL, not the gateway": keep it null.
+                "interactions_endpoint_url": None,
+                "tags": [],
+                "approximate_guild_count": guild_count,
+                "integration_types_config": {"0": {}},
+            }
+        )
+
+    async def _get_gateway(self, call: Call, params: dict[str, str]) -> web.Response:
+        return _json({"url": self.gateway_url})
+
+    async def _get_gateway_bot(self, call: Call, params: dict[str, str]) -> web.Response:
+        limit = {"total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1}
+        return _json(
+            {"url": self.gateway_url, "shards": self._shards, "session_start_limit": limit}
+        )
+
+    async def _callback(self, call: Call, params: dict[str, str]) -> web.Response:
+        """Answer an interaction. discord.py 2.7 always asks ``?with_response=1`` and reads the
+        interaction callback response (``interaction`` and, for message types, ``resource``)."""
+        body = call.json if isinstance(call.json, dict) else {}
+        response_type = body.get("type")
+        data = body.get("data") or {}
+        with self._condition:
+            interaction = self._interactions.get(int(params["interaction_id"]))
+            if interaction is None:
+                raise _DiscordError(404, "Unknown interaction", 10062)
+            if interaction.token != params["token"]:
+                raise _DiscordError(401, "Invalid Webhook Token", 50027)
+            if interaction.callback is not None:
+                raise _DiscordError(400, "Interaction has already been acknowledged.", 40060)
+            interaction.callback = body
+            self._condition.notify_all()
+        message: JsonDict | None = None
+        ephemeral = data.get("flags", 0) & MESSAGE_EPHEMERAL
+        if response_type in (4, 5):
+            loading = response_type == 5
+            flags = data.get("flags", 0) | (MESSAGE_LOADING if loading else 0)
+            payload = {} if loading else data
+            message = self._new_message(
+                interaction.channel_id, payload, call.files, interaction=True, flags=flags
+            )
+            with self._condition:
+                interaction.original_id, interaction.loading = int(message["id"]), loading
+        if call.query.get("with_response") not in ("1", "true"):
+            return web.Response(status=204)
+        callback: JsonDict = {"id": str(interaction.id), "type": interaction.type}
+        result: JsonDict = {"interaction": callback}
+        if message is not None:
+            callback["response_message_id"] = message["id"]
+            callback["response_message_loading"] = interaction.loading
+            callback["response_message_ephemeral"] = bool(ephemeral)
+            result["resource"] = {"type": response_type, "message": message}
+        return _json(result)
+
+    def _interaction_for(self, params: dict[str, str]) -> _Interaction:
+        """The interaction of a webhook route's token; it must have been answered already."""
+        with self._condition:
+            found = next(
+                (i for i in self._interactions.values() if i.token == params["token"]), None
+            )
+        if (
+            found is None
+            or found.callback is None
+            or int(params["application_id"]) != self.application_id
+        ):
+            raise _DiscordError(404, "Unknown Webhook", 10015)
+        return found
+
+    def _message(self, message_id: int | None) -> JsonDict:
+        with self._condition:
+            message = self._messages.get(message_id) if message_id is not None else None
+        if message is None:
+            raise _DiscordError(404, "Unknown Message", 10008)
+        return message
+
+    async def _followup(self, call: Call, params: dict[str, str]) -> web.Response:
+        """A followup. The first one after a deferral (type 5) resolves the loading message
+        instead, keeping its ephemerality, as Discord does for backwards compatibility."""
+        interaction = self._interaction_for(params)
+        payload = call.json if isinstance(call.json, dict) else {}
+        if interaction.loading:
+            message = self._message(interaction.original_id)
+            self._fill(message, payload, call.files)
+            message["flags"] &= ~MESSAGE_LOADING
+            interaction.loading = False
+        else:
+            flags = payload.get("flags", 0)
+            message = self._new_message(
+                interaction.channel_id, payload, call.files, interaction=True, flags=flags
+            )
+            with self._condition:
+                interaction.followup_ids.add(int(message["id"]))
+        if call.query.get("wait") not in ("1", "true"):
+            return web.Response(status=204)
+        return _json(message)
+
+    async def _get_original(self, call: Call, params: dict[str, str]) -> web.Response:
+        return _json(self._message(self._interaction_for(params).original_id))
+
+    async def _edit_original(self, call: Call, params: dict[str, str]) -> web.Response:
+        interaction = self._interaction_for(params)
+        message = self._message(interaction.original_id)
+        self._edit(message, call)
+        message["flags"] &= ~MESSAGE_LOADING
+        interaction.loading = False
+        return _json(message)
+
+    async def _delete_original(self, call: Call, params: dict[str, str]) -> web.Response:
+        interaction = self._interaction_for(params)
+        message = self._message(interaction.original_id)
+        with self._condition:
+            del self._messages[int(message["id"])]
+            interaction.original_id, interaction.loading = None, False
+        return web.Response(status=204)
+
+    def _followup_message(self, params: dict[str, str]) -> JsonDict:
+        interaction = self._interaction_for(params)
+        message_id = int(params["message_id"])
+        if message_id not in interaction.followup_ids | {interaction.original_id}:
+            raise _DiscordError(404, "Unknown Message", 10008)
+        return self._message(message_id)
+
+    async def _get_followup(self, call: Call, params: dict[str, str]) -> web.Response:
+        return _json(self._followup_message(params))
+
+    async def _edit_followup(self, call: Call, params: dict[str, str]) -> web.Response:
+        message = self._followup_message(params)
+        self._edit(message, call)
+        return _json(message)
+
+    async def _delete_followup(self, call: Call, params: dict[str, str]) -> web.Response:
+        message = self._followup_message(params)
+        with self._condition:
+            del self._messages[int(message["id"])]
+        return web.Response(status=204)
+
+    def _channel_guild(self, channel_id: int) -> _Guild:
+        with self._condition:
+            guild = next((g for g in self._guilds.values() if channel_id in g.channel_ids), None)
+        if guild is None:
+            raise _DiscordError(404, "Unknown Channel", 10003)
+        return guild
+
+    async def _get_channel(self, call: Call, params: dict[str, str]) -> web.Response:
+        channel_id = int(params["channel_id"])
+        guild = self._channel_guild(channel_id)
+        return _json(self._text_channel(guild.id, channel_id, guild.channel_ids.index(channel_id)))
+
+    async def _create_message(self, call: Call, params: dict[str, str]) -> web.Response:
+        channel_id = int(params["channel_id"])
+        self._channel_guild(channel_id)
+        payload = call.json if isinstance(call.json, dict) else {}
+        flags = payload.get("flags", 0)
+        return _json(
+            self._new_message(channel_id, payload, call.files, interaction=False, flags=flags)
+        )
+
+    def _command_scope(self, params: dict[str, str]) -> int | None:
+        """The guild of a command route (None: global); Discord says Missing Access to a wrong
+        application id or a guild the bot is not in."""
+        guild_id = int(params["guild_id"]) if "guild_id" in params else None
+        with self._condition:
+            unknown_guild = guild_id is not None and guild_id not in self._guilds
+        if int(params["application_id"]) != self.application_id or unknown_guild:
+            raise _DiscordError(403, "Missing Access", 50001)
+        return guild_id
+
+    async def _get_commands(self, call: Call, params: dict[str, str]) -> web.Response:
+        guild_id = self._command_scope(params)
+        if guild_id is None:
+            return _json(self.global_commands)
+        return _json(self.guild_commands(guild_id))
+
+    async def _put_commands(self, call: Call, params: dict[str, str]) -> web.Response:
+        """A bulk overwrite: the list replaces the scope's commands. A command keeps its id while
+        its name and type stay, so ids in earlier interactions still match."""
+        guild_id = self._command_scope(params)
+        commands: list[JsonDict] = []
+        with self._condition:
+            for command in call.json or []:
+                key = (guild_id, command["name"], command.get("type", 1))
+                command_id = self._command_ids.setdefault(key, next(self._snowflakes))
+                echoed = {
+                    "type": 1,
+                    "description": "",
+                    "options": [],
+                    "default_member_permissions": None,
+                    "nsfw": False,
+                    **command,
+                    "id": str(command_id),
+                    "application_id": str(self.application_id),
+                    "version": str(next(self._snowflakes)),
+                }
+                if guild_id is not None:
+                    echoed["guild_id"] = str(guild_id)
+                commands.append(echoed)
+            stale = {k for k in self._command_ids if k[0] == guild_id} - {
+                (guild_id, c["name"], c["type"]) for c in commands
+            }
+            for key in stale:
+                del self._command_ids[key]
+            if guild_id is None:
+                self._global_commands = commands
+            else:
+                self._guild_commands[guild_id] = commands
+        return _json(copy.deepcopy(commands))
+
+
+@pytest.fixture
+def fake_discord(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDiscord]:
+    """A started FakeDiscord that discord.py talks to, stopped after the test.
+
+    Proxy variables are left alone: discord.py's aiohttp session is made without ``trust_env``,
+    so HTTP(S)_PROXY never applies to it.
+    """
+    with FakeDiscord() as fake:
+        monkeypatch.setattr(Route, "BASE", fake.api_base)
+        monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url + "/"))
+        yield fake

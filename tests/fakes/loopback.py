@@ -1,0 +1,129 @@
+"""What every fake chat service shares: an aiohttp app on a free loopback port, served from
+its own thread and event loop, with one condition guarding what tests read and wait for.
+
+Its own loop means sync tests can block on the fake while async tests run the bot on theirs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+from aiohttp import web
+
+T = TypeVar("T")
+CallT = TypeVar("CallT")
+
+
+class LoopbackServer(Generic[CallT]):
+    """Subclasses add their routes in ``_add_routes``, record requests in ``_calls`` and keep
+    their state under ``_condition``; ``_call_name`` says what ``calls_to`` matches on."""
+
+    #: Used in thread names and in the messages of failed waits ("fake Slack: waited ...").
+    label = "fake"
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run_loop, name=self.label, daemon=True)
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        # One condition guards all state shared between the server thread and the tests.
+        self._condition = threading.Condition()
+        # WebSockets the server holds open; only the server thread touches this.
+        self._open_sockets: set[web.WebSocketResponse] = set()
+        self._calls: list[CallT] = []
+
+    def _add_routes(self, app: web.Application) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def _call_name(call: CallT) -> str:
+        raise NotImplementedError
+
+    @property
+    def calls(self) -> list[CallT]:
+        with self._condition:
+            return list(self._calls)
+
+    def calls_to(self, name: str) -> list[CallT]:
+        with self._condition:
+            return [call for call in self._calls if self._call_name(call) == name]
+
+    def wait_for(self, name: str, count: int = 1, timeout: float = 10.0) -> list[CallT]:
+        """Block until ``count`` requests to ``name`` arrived; return all requests to it."""
+        self._wait(
+            lambda: len(self.calls_to(name)) >= count,
+            timeout,
+            lambda: f"{count} call(s) to {name}; calls so far: {self._calls}",
+        )
+        return self.calls_to(name)
+
+    async def async_wait_for(self, name: str, count: int = 1, timeout: float = 10.0) -> list[CallT]:
+        """``wait_for`` on a worker thread, so the caller's loop (running the bot) keeps going."""
+        return await asyncio.to_thread(self.wait_for, name, count, timeout)
+
+    def start(self) -> Self:
+        """Serve on a free loopback port; returns once requests can be made."""
+        self._thread.start()
+        self._run(self._serve())
+        return self
+
+    def stop(self) -> None:
+        """Close WebSockets first (shutdown waits for their handlers), then stop serving."""
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout=60)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _run_loop(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_forever()
+        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+        self._loop.close()
+
+    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run ``coroutine`` on the server loop and wait for it."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)
+
+    async def _serve(self) -> None:
+        app = web.Application()
+        self._add_routes(app)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self._port = self._runner.addresses[0][1]
+
+    async def _shutdown(self) -> None:
+        for socket in list(self._open_sockets):
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def _wait_for_value(
+        self, find: Callable[[], T | None], timeout: float, wanted: Callable[[], str]
+    ) -> T:
+        """Block until ``find()`` (called under the condition) has something; return it."""
+        self._wait(lambda: find() is not None, timeout, wanted)
+        with self._condition:
+            found = find()
+        assert found is not None
+        return found
+
+    def _wait(self, ready: Callable[[], bool], timeout: float, wanted: Callable[[], str]) -> None:
+        """Block until ``ready()`` (checked under the condition) or fail saying what was awaited."""
+        with self._condition:
+            if not self._condition.wait_for(ready, timeout):
+                raise AssertionError(f"{self.label}: waited {timeout}s for {wanted()}")
