@@ -14,13 +14,15 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import discord
 import typer
 from pydantic import SecretStr, ValidationError
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from adapters.discord import DiscordConfig, DiscordService, SyncRefused, sync_commands
 from adapters.slack import SlackConfig, slack_services
 from bot.core import MemoBot
-from bot.serving import serve
+from bot.serving import Service, serve
 from bot.settings import Settings
 from storage.database import Database, safe_url
 from storage.schema import head_revision, upgrade_to_head
@@ -126,7 +128,7 @@ def run() -> None:
     """Start the bot: every chat adapter with credentials set, else the console on SQLite."""
     settings = _settings()
     slack = _slack_config(settings)
-    if not slack.configured:
+    if not slack.configured and settings.discord_token is None:
         _configure_logging(settings, "WARNING")
         bot = _open(settings, None)
         typer.echo(
@@ -136,16 +138,23 @@ def run() -> None:
         )
         _run_console(bot, "console", "general", _default_user(), admin=False)
         return
-    problems = slack.problems()
+    problems = slack.problems() if slack.configured else []
     for problem in problems:
         typer.echo(f"Slack is not set up right: {problem}.", err=True)
     if problems:
         raise typer.Exit(2)
     _configure_logging(settings, "INFO")
     bot = _open(settings, None)
-    services = slack_services(
-        bot, slack, bot.database.engine, host=settings.http_host, port=settings.http_port
-    )
+    services: list[Service] = []
+    if slack.configured:
+        services += slack_services(
+            bot, slack, bot.database.engine, host=settings.http_host, port=settings.http_port
+        )
+    if settings.discord_token is not None:
+        discord_config = DiscordConfig(
+            settings.discord_token.get_secret_value(), settings.discord_shard_count
+        )
+        services.append(DiscordService(bot, discord_config))
     try:
         asyncio.run(serve(services))
     finally:
@@ -175,6 +184,46 @@ def migrate(db: DatabaseOption = None) -> None:
     database = _connect(db or settings.database_url)
     database.dispose()
     typer.echo(f"{safe_url(database.url)} is at revision {head_revision()}, the latest.")
+
+
+discord_commands = typer.Typer(
+    no_args_is_help=True, help="Discord: register the /memo commands, print the invite link."
+)
+app.add_typer(discord_commands, name="discord")
+
+
+@discord_commands.command("sync")
+def discord_sync(
+    guild: Annotated[
+        int | None,
+        typer.Option(help="Register in this server only (shows up at once; for development)."),
+    ] = None,
+) -> None:
+    """Register the /memo commands with Discord, then print the link that invites the bot."""
+    settings = _settings()
+    if settings.discord_token is None:
+        typer.echo("Set DISCORD_TOKEN (the bot token from the Developer Portal) first.", err=True)
+        raise typer.Exit(2)
+    _configure_logging(settings, "WARNING")
+    bot = _open(settings, None)
+    try:
+        url = asyncio.run(sync_commands(bot, settings.discord_token.get_secret_value(), guild))
+    except discord.LoginFailure:
+        typer.echo("Discord did not accept DISCORD_TOKEN: copy the bot token again.", err=True)
+        raise typer.Exit(1) from None
+    except SyncRefused as refused:
+        typer.echo(
+            f"Discord refused: the bot is not in server {guild} yet. Invite it first with:\n"
+            f"{refused.invite}",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    finally:
+        bot.close()
+        bot.database.dispose()
+    where = f"in server {guild}" if guild is not None else "everywhere (may take a while to show)"
+    typer.echo(f'Registered /memo and "Save as memo" {where}.')
+    typer.echo(f"Invite the bot with: {url}")
 
 
 def _default_user() -> str:

@@ -324,6 +324,51 @@ def _parse_conference(rest: str) -> Command | Rejected:
     return SetConference(name=name, time_zone=time_zone, starts_on=starts_on, ends_on=ends_on)
 
 
+# ---------------------------------------------------------------- typed options
+# Adapters whose platform has typed options (Discord) build commands here, so the
+# rules for dates and names are the ones the text grammar uses.
+
+
+def sessions_from_option(when: str | None) -> Command | Rejected:
+    """``sessions`` from an optional date option: ``today`` (default), ``all`` or a date."""
+    return _parse_sessions(when or "")
+
+
+def conference_from_options(
+    name: str | None,
+    time_zone: str | None = None,
+    first_day: str | None = None,
+    last_day: str | None = None,
+) -> Command | Rejected:
+    """``conference`` from separate options; no options at all shows the current one."""
+    if not (name and name.strip()):
+        if time_zone or first_day or last_day:
+            return Rejected(
+                ProblemCode.MISSING_TITLE,
+                "Give the conference a name: `/memo conference DEVRIVER 2025 Asia/Seoul`.",
+                "name",
+            )
+        return SetConference(name=None)
+    days = []
+    for typed in (first_day, last_day):
+        if typed is None:
+            continue
+        day = parse_day(typed.strip())
+        if day is None:
+            return Rejected(
+                ProblemCode.BAD_DATE,
+                f"`{_code(typed)}` is not a date. Write dates like 2025-09-25.",
+                "date",
+            )
+        days.append(day)
+    return SetConference(
+        name=name,
+        time_zone=time_zone,
+        starts_on=days[0] if days else None,
+        ends_on=days[-1] if days else None,
+    )
+
+
 def _parse_help(rest: str) -> Command | Rejected:
     return ShowHelp()
 

@@ -39,7 +39,15 @@ class Settings(BaseSettings):
         default="https://slack.com/api/", validation_alias="SLACK_API_BASE_URL"
     )
 
+    # Discord (see README "Discord").
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    discord_shard_count: int | None = Field(
+        default=None, ge=1, validation_alias="DISCORD_SHARD_COUNT"
+    )
+
     @field_validator(
+        "discord_token",
+        "discord_shard_count",
         "slack_bot_token",
         "slack_signing_secret",
         "slack_app_token",

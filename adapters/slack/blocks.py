@@ -20,6 +20,8 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from adapters.limits import split_lines
+
 SECTION_LIMIT = 3_000
 MESSAGE_BLOCK_LIMIT = 50
 SURFACE_BLOCK_LIMIT = 100
@@ -54,7 +56,7 @@ def message(markdown: str) -> dict[str, Any]:
 
 def sections(mrkdwn: str, max_blocks: int) -> list[Block]:
     """Section blocks holding ``mrkdwn`` within Slack's limits, the overflow summarised."""
-    chunks = _split(mrkdwn, SECTION_LIMIT)
+    chunks = split_lines(mrkdwn, SECTION_LIMIT, _safe_cut)
     if len(chunks) <= max_blocks:
         return [section(chunk) for chunk in chunks]
     kept = chunks[: max_blocks - 1]
@@ -95,27 +97,6 @@ def _safe_cut(text: str, limit: int) -> int:
     if ampersand != -1 and ";" not in text[ampersand:limit]:
         return ampersand
     return limit
-
-
-def _split(text: str, limit: int) -> list[str]:
-    """Pieces of at most ``limit`` characters, cut at line ends where possible."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            pieces.append(current)
-        while len(line) > limit:
-            cut = _safe_cut(line, limit)
-            pieces.append(line[:cut])
-            line = line[cut:]
-        current = line
-    if current or not pieces:
-        pieces.append(current)
-    return pieces
 
 
 class _Renderer:

@@ -150,3 +150,21 @@ def test_clean_text_removes_exactly_the_control_characters(text: str) -> None:
         if char in "\n\t" or (unicodedata.category(char) not in ("Cc", "Cs") and char not in _BIDI)
     )
     assert clean_text(text) == expected
+
+
+def test_typed_options_build_the_same_commands_as_text() -> None:
+    from bot.grammar import conference_from_options, sessions_from_option
+
+    assert sessions_from_option(None) == parse("sessions")
+    assert sessions_from_option("all") == parse("sessions all")
+    assert sessions_from_option("2025-09-26") == parse("sessions 2025-09-26")
+    assert isinstance(sessions_from_option("내일"), Rejected)
+    assert conference_from_options(None) == parse("conference")
+    assert conference_from_options(
+        "DEVRIVER 2025", "Asia/Seoul", "2025-09-25", "2025-09-26"
+    ) == parse("conference DEVRIVER 2025 Asia/Seoul 2025-09-25 2025-09-26")
+    assert conference_from_options("X", None, "2025-09-25") == parse("conference X 2025-09-25")
+    rejected = conference_from_options("X", None, "25 Sep")
+    assert isinstance(rejected, Rejected) and rejected.code is ProblemCode.BAD_DATE
+    missing = conference_from_options(None, "Asia/Seoul")
+    assert isinstance(missing, Rejected) and missing.code is ProblemCode.MISSING_TITLE

@@ -1,0 +1,159 @@
+"""Answering interactions: who asked, running the core, and sending its reply within limits.
+
+Discord wants an answer within 3 seconds. The core normally answers in a few
+milliseconds; if it has not after ``DEFER_AFTER_SECONDS`` the interaction is
+deferred (the person sees "thinking...") and the reply follows. Every message
+goes out with ``AllowedMentions.none()``: no memo can ping anyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import discord
+
+from adapters.discord.messages import split
+from bot.core import MemoBot
+from bot.grammar import AddMemo, Command, Rejected, SessionId
+from bot.invocation import Invocation
+from bot.reply import Reply, Visibility, refuse
+
+logger = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+DEFER_AFTER_SECONDS = 2.0
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+class Replier:
+    def __init__(
+        self,
+        bot: MemoBot,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        defer_after: float = DEFER_AFTER_SECONDS,
+    ) -> None:
+        self.bot = bot
+        self.clock = clock
+        self.defer_after = defer_after
+
+    def invocation(self, interaction: discord.Interaction, text: str = "") -> Invocation | None:
+        """The interaction as the core sees it; None outside a server channel."""
+        if interaction.guild_id is None or interaction.channel_id is None:
+            return None
+        user = interaction.user
+        return Invocation(
+            platform=PLATFORM,
+            workspace_id=str(interaction.guild_id),
+            channel_id=str(interaction.channel_id),
+            user_id=str(user.id),
+            display_name=user.display_name,
+            text=text,
+            received_at=self.clock(),
+            # Discord's word for "may edit and delete other people's messages here".
+            is_admin=interaction.permissions.manage_messages,
+            delivery_id=f"interaction:{interaction.id}",
+        )
+
+    async def run(self, interaction: discord.Interaction, command: Command | Rejected) -> None:
+        """Run a command for the interaction and answer with the core's reply."""
+        invocation = self.invocation(interaction)
+        if invocation is None:
+            await interaction.response.send_message(
+                "Use /memo in a server channel: memos belong to a channel.", ephemeral=True
+            )
+            return
+        if isinstance(command, Rejected):
+            await self.send(interaction, refuse(command.code, command.message, command.field))
+            return
+        await self.answer(interaction, self.bot.execute_async(invocation, command))
+
+    async def answer(self, interaction: discord.Interaction, work: Awaitable[Reply]) -> None:
+        """Send the reply ``work`` produces, deferring first if it is slow in coming."""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if task in done:
+            await self.send(interaction, task.result())
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        reply = await task
+        pieces = split(reply.markdown)
+        await interaction.edit_original_response(content=pieces[0], allowed_mentions=NO_MENTIONS)
+        public = reply.visibility is Visibility.PUBLIC
+        for piece in pieces[1:] if not public else pieces:
+            # After a private "thinking...", a public reply goes out as a follow-up message.
+            await interaction.followup.send(
+                piece, ephemeral=not public, allowed_mentions=NO_MENTIONS
+            )
+
+    async def send(self, interaction: discord.Interaction, reply: Reply) -> None:
+        """The reply as the interaction's response, plus follow-ups for what does not fit."""
+        pieces = split(reply.markdown)
+        private = reply.visibility is Visibility.PRIVATE
+        await interaction.response.send_message(
+            pieces[0], ephemeral=private, allowed_mentions=NO_MENTIONS
+        )
+        for piece in pieces[1:]:
+            await interaction.followup.send(piece, ephemeral=private, allowed_mentions=NO_MENTIONS)
+
+    async def open_form(
+        self,
+        interaction: discord.Interaction,
+        session: str | SessionId | None,
+        *,
+        text: str = "",
+        source_url: str | None = None,
+    ) -> None:
+        """The add-memo form (a modal): for `/memo add` without a note, and "Save as memo"."""
+        if interaction.guild_id is None:
+            await self.run(interaction, AddMemo(session=session, text=text))
+            return
+        await interaction.response.send_modal(MemoForm(self, session, text, source_url))
+
+
+class MemoForm(discord.ui.Modal, title="Add a memo"):
+    """Session (unless one was picked already) and the note, up to the core's 4,000 characters."""
+
+    def __init__(
+        self,
+        replier: Replier,
+        session: str | SessionId | None,
+        text: str,
+        source_url: str | None,
+    ) -> None:
+        super().__init__()
+        self.replier = replier
+        self.picked = session if isinstance(session, SessionId) else None
+        self.source_url = source_url
+        self.session_title: discord.ui.TextInput[MemoForm] | None = None
+        if self.picked is None:
+            self.session_title = discord.ui.TextInput(
+                label="Session",
+                custom_id="session",
+                placeholder="The session's title",
+                default=session if isinstance(session, str) else None,
+                max_length=200,
+            )
+            self.add_item(self.session_title)
+        self.note: discord.ui.TextInput[MemoForm] = discord.ui.TextInput(
+            label="Memo",
+            custom_id="memo",
+            style=discord.TextStyle.paragraph,
+            default=text[:4000] or None,
+            max_length=4000,
+        )
+        self.add_item(self.note)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        session: str | SessionId | None = self.picked
+        if self.session_title is not None:
+            session = self.session_title.value
+        command = AddMemo(session=session, text=self.note.value, source_url=self.source_url)
+        await self.replier.run(interaction, command)
+
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction, error: Exception
+    ) -> None:
+        logger.error("the memo form failed", exc_info=error)

@@ -1,0 +1,78 @@
+"""The Discord adapter under test: the real discord.py client (sharded, as in production)
+connected to the fake Discord (tests/fakes/discord.py), and helpers that act as users."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest_asyncio
+
+from adapters.discord import DiscordConfig, DiscordService
+from bot.core import MemoBot
+from tests.fakes.discord import FakeDiscord, fake_discord  # noqa: F401
+
+GUILD = 1300000000000000001
+OTHER_GUILD = 1300000000000000002
+CHANNEL = 1300000000000000011
+OTHER_CHANNEL = 1300000000000000012
+OTHER_GUILD_CHANNEL = 1300000000000000021
+ALICE = 1300000000000000101
+BOB = 1300000000000000102
+MODERATOR = 1300000000000000103
+MANAGE_MESSAGES = 1 << 13
+
+
+@dataclass
+class Discord:
+    """Acts as people using /memo; returns the callback bodies the bot sent."""
+
+    fake: FakeDiscord
+    bot: MemoBot
+    service: DiscordService
+
+    async def memo(
+        self,
+        subcommand: str,
+        *,
+        user: int = ALICE,
+        guild: int = GUILD,
+        channel: int = CHANNEL,
+        permissions: int = 0,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """``/memo <subcommand> option:value ...``; the bot's answer (the callback body)."""
+        payload = self.fake.slash_command(
+            guild_id=guild,
+            channel_id=channel,
+            user_id=user,
+            name="memo",
+            options=[{"name": subcommand, "type": 1, "options": _options(options)}],
+            permissions=permissions,
+        )
+        return await self.fake.async_wait_for_callback(self.fake.send_interaction(payload))
+
+    async def content(self, subcommand: str, **kwargs: Any) -> str:
+        answer = await self.memo(subcommand, **kwargs)
+        assert answer["type"] == 4, answer
+        return str(answer["data"]["content"])
+
+
+def _options(options: dict[str, Any]) -> list[dict[str, Any]]:
+    kinds = {int: 4, str: 3, bool: 5}
+    return [
+        {"name": name, "type": kinds[type(value)], "value": value}
+        for name, value in options.items()
+    ]
+
+
+@pytest_asyncio.fixture
+async def discord_bot(fake_discord: FakeDiscord, bot: MemoBot) -> AsyncIterator[Discord]:  # noqa: F811
+    """Two servers: GUILD with two channels, OTHER_GUILD with one; the bot connected to both."""
+    fake_discord.add_guild(GUILD, "Team One", [CHANNEL, OTHER_CHANNEL])
+    fake_discord.add_guild(OTHER_GUILD, "Team Two", [OTHER_GUILD_CHANNEL])
+    service = DiscordService(bot, DiscordConfig("fake-token", guild_ready_timeout=0.05))
+    await service.start()
+    yield Discord(fake_discord, bot, service)
+    await service.stop()
