@@ -36,8 +36,10 @@ T = TypeVar("T")
 
 #: Milliseconds a SQLite connection waits for another writer before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-#: Seconds between background WAL checkpoints: the WAL holds about this much writing.
-SQLITE_CHECKPOINT_INTERVAL_S = 1.0
+#: Seconds between background WAL checkpoints: the WAL holds about this much writing. Each
+#: checkpoint fsyncs the database file, which slows commits that coincide with it; at 100
+#: adds a second, every 5 s instead of every second took Discord's p99 from ~5.3 to ~4.3 ms.
+SQLITE_CHECKPOINT_INTERVAL_S = 5.0
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +188,7 @@ def _create_sqlite_engine(url: URL, *, echo: bool) -> Engine:
 
 
 class _WalCheckpointer:
-    """Runs ``PRAGMA wal_checkpoint(PASSIVE)`` every second on a daemon thread.
+    """Runs ``PRAGMA wal_checkpoint(PASSIVE)`` every few seconds on a daemon thread.
 
     PASSIVE never blocks readers or writers; it copies what it can and leaves
     the rest for the next round.
@@ -213,4 +215,4 @@ class _WalCheckpointer:
                 finally:
                     connection.close()
             except Exception:
-                logger.exception("SQLite WAL checkpoint failed; retrying in a second")
+                logger.exception("SQLite WAL checkpoint failed; it is tried again shortly")

@@ -74,7 +74,8 @@ class DiscordService:
 
     async def start(self) -> None:
         """Log in and connect; returns when the bot is ready, raises if it cannot log in."""
-        self._running = asyncio.create_task(self.client.start(self._token))
+        await self.client.login(self._token)  # raises LoginFailure for a bad token
+        self._running = asyncio.create_task(self.client.connect())
         ready = asyncio.create_task(self.client.wait_until_ready())
         await asyncio.wait({self._running, ready}, return_when=asyncio.FIRST_COMPLETED)
         if self._running.done():

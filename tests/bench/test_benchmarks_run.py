@@ -68,3 +68,36 @@ def test_slack_http_benchmark_runs_both_servers_and_writes_ratios(tmp_path: Path
     written = json.loads(output.read_text())
     assert written["memo_bot"]["16"]["requests"] == 40
     assert set(written["ratio_to_bare"]) == {"1", "16"}
+
+
+def test_discord_benchmark_runs_both_bots_and_writes_the_ratio(tmp_path: Path) -> None:
+    output = tmp_path / "discord_interactions.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "discord_interactions.py"),
+            "--memos",
+            "2000",
+            "--sessions",
+            "100",
+            "--channels",
+            "5",
+            "--rate",
+            "50",
+            "--seconds",
+            "0.4",
+            "--warmup",
+            "5",
+            "--output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    written = json.loads(output.read_text())
+    assert written["memo_bot"]["interactions"] == 20
+    assert written["bare_discord_py"]["interactions"] == 20
+    assert written["p99_ratio"] > 0

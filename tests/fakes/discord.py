@@ -126,6 +126,9 @@ class _Interaction:
     original_id: int | None = None
     loading: bool = False
     followup_ids: set[int] = field(default_factory=set)
+    #: time.perf_counter() when INTERACTION_CREATE went out, and when its callback came in.
+    sent_at: float | None = None
+    answered_at: float | None = None
 
 
 class _DiscordError(Exception):
@@ -588,8 +591,18 @@ class FakeDiscord(LoopbackServer[Call]):
         )
         with self._condition:
             self._interactions[interaction.id] = interaction
+        interaction.sent_at = time.perf_counter()
         self.dispatch("INTERACTION_CREATE", payload)
         return interaction.id
+
+    def answer_seconds(self, interaction_id: int) -> float | None:
+        """From INTERACTION_CREATE sent to callback received (None while unanswered): what a
+        Discord user waits for. For benchmarks; tests assert behaviour, not time."""
+        with self._condition:
+            interaction = self._interactions[interaction_id]
+            if interaction.sent_at is None or interaction.answered_at is None:
+                return None
+            return interaction.answered_at - interaction.sent_at
 
     def wait_for_callback(self, interaction_id: int, timeout: float = 10.0) -> JsonDict:
         """Block until the client answered the interaction; return the callback body
@@ -929,6 +942,7 @@ class FakeDiscord(LoopbackServer[Call]):
             if interaction.callback is not None:
                 raise _DiscordError(400, "Interaction has already been acknowledged.", 40060)
             interaction.callback = body
+            interaction.answered_at = time.perf_counter()
             self._condition.notify_all()
         message: JsonDict | None = None
         ephemeral = data.get("flags", 0) & MESSAGE_EPHEMERAL
