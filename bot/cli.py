@@ -22,7 +22,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from adapters.discord import DiscordConfig, DiscordService, SyncRefused, sync_commands
 from adapters.slack import SlackConfig, slack_services
 from bot.core import MemoBot
-from bot.serving import Service, serve
+from bot.serving import Service, ServiceFailed, serve
 from bot.settings import Settings
 from storage.database import Database, safe_url
 from storage.schema import head_revision, upgrade_to_head
@@ -157,6 +157,9 @@ def run() -> None:
         services.append(DiscordService(bot, discord_config))
     try:
         asyncio.run(serve(services))
+    except ServiceFailed as failure:
+        typer.echo(f"Stopped: {failure}", err=True)
+        raise typer.Exit(1) from None
     finally:
         bot.close()
         bot.database.dispose()

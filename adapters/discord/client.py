@@ -84,6 +84,11 @@ class DiscordService:
             raise RuntimeError("the Discord client stopped before it was ready")
         logger.info("Discord connected with %s shard(s)", self.client.shard_count)
 
+    async def stopped(self) -> None:
+        """Ends if discord.py gives up (a revoked token, an intent Discord refuses)."""
+        assert self._running is not None, "started first"
+        await asyncio.shield(self._running)
+
     async def stop(self) -> None:
         await self.client.close()
         if self._running is not None:

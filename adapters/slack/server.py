@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
@@ -37,6 +38,9 @@ class HttpServer:
         logger.info("Slack events served at http://%s:%s%s", self._host, port, EVENTS_PATH)
         return port
 
+    async def stopped(self) -> None:
+        await asyncio.Event().wait()  # an aiohttp server does not stop by itself
+
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
@@ -56,6 +60,9 @@ class SocketModeLink:
         self._handler = AsyncSocketModeHandler(self._app, self._app_token)
         await self._handler.connect_async()  # type: ignore[no-untyped-call]
         logger.info("Slack Socket Mode connected")
+
+    async def stopped(self) -> None:
+        await asyncio.Event().wait()  # slack_sdk's client reconnects by itself, for ever
 
     async def stop(self) -> None:
         if self._handler is not None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -187,3 +190,79 @@ def test_discord_sync_registers_the_commands_and_prints_the_invite(
         "help",
     }
     assert memo["dm_permission"] is False
+
+
+def test_memo_bot_run_connects_to_discord_and_stops_on_sigterm(
+    fake_discord: FakeDiscord, database_url: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The composition root: DISCORD_TOKEN alone starts the Discord client, which answers."""
+    fake_discord.add_guild(GUILD, "Team One", [CHANNEL])
+    monkeypatch.setenv("DISCORD_TOKEN", "fake-token")
+    monkeypatch.setenv("MEMO_DATABASE_URL", database_url.render_as_string(hide_password=False))
+    for name in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    answers: list[dict[str, Any]] = []
+    finished = threading.Event()
+
+    def use_it_then_stop() -> None:
+        try:
+            fake_discord.wait_for_ready(timeout=30)
+            payload = fake_discord.slash_command(
+                guild_id=GUILD,
+                channel_id=CHANNEL,
+                user_id=ALICE,
+                name="memo",
+                options=[
+                    {
+                        "name": "add",
+                        "type": 1,
+                        "options": [
+                            {"name": "session", "type": 3, "value": ENVOY},
+                            {"name": "text", "type": 3, "value": "run 으로 띄운 봇"},
+                        ],
+                    }
+                ],
+            )
+            interaction = fake_discord.send_interaction(payload)
+            answers.append(fake_discord.wait_for_callback(interaction, 30))
+        finally:
+            if not finished.is_set():  # `run` waits for SIGTERM, as under a process manager
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    helper = threading.Thread(target=use_it_then_stop)
+    helper.start()
+    result = CliRunner().invoke(app, ["run"])
+    finished.set()
+    helper.join(timeout=60)
+
+    assert result.exit_code == 0, result.output
+    assert "run 으로 띄운 봇" in answers[0]["data"]["content"]
+
+
+def test_memo_bot_run_exits_when_discord_refuses_the_bot(
+    fake_discord: FakeDiscord, database_url: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Half a bot (Slack up, Discord gone) would look alive; run exits so someone notices."""
+    fake_discord.add_guild(GUILD, "Team One", [CHANNEL])
+    monkeypatch.setenv("DISCORD_TOKEN", "fake-token")
+    monkeypatch.setenv("MEMO_DATABASE_URL", database_url.render_as_string(hide_password=False))
+
+    def refuse_the_token() -> None:
+        fake_discord.wait_for_ready(timeout=30)
+        payload = fake_discord.slash_command(
+            guild_id=GUILD,
+            channel_id=CHANNEL,
+            user_id=ALICE,
+            name="memo",
+            options=[{"name": "help", "type": 1, "options": []}],
+        )
+        fake_discord.wait_for_callback(fake_discord.send_interaction(payload), 30)  # running
+        fake_discord.drop_gateway(4004)  # Authentication failed: discord.py does not retry
+
+    helper = threading.Thread(target=refuse_the_token)
+    helper.start()
+    result = CliRunner().invoke(app, ["run"])
+    helper.join(timeout=60)
+
+    assert result.exit_code == 1
+    assert "DiscordService" in result.output and "4004" in result.output
