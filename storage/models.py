@@ -149,6 +149,7 @@ class ConferenceSession(Base):
     __table_args__ = (
         UniqueConstraint("conference_id", "title_key", "day"),
         Index(None, "conference_id", "day"),
+        Index(None, "channel_id", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -216,6 +217,45 @@ class Attendance(Base):
     #: "memo" when implied by writing a memo, "explicit" after `/memo attend`.
     via: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+
+
+class DigestSetting(Base):
+    """A channel's daily digest: when, in which time zone, on which days; the schedule's source."""
+
+    __tablename__ = "digest_settings"
+
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"), primary_key=True)
+    enabled: Mapped[bool]
+    post_at: Mapped[time]
+    time_zone: Mapped[str] = mapped_column(String(64))
+    #: "mon-fri", "all" or "conference" (only the conference's dates).
+    days: Mapped[str] = mapped_column(String(16))
+    #: Why the bot turned it off by itself (removed from the channel), shown in `/memo digest`.
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class DigestPost(Base):
+    """One channel's digest of one local day: claimed before posting, so it is posted once.
+
+    The unique (channel, day) is the guarantee across processes; ``lease_until``
+    lets another process take over a claim whose holder died before posting.
+    """
+
+    __tablename__ = "digest_posts"
+    __table_args__ = (UniqueConstraint("channel_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    day: Mapped[date]
+    claimed_by: Mapped[str] = mapped_column(String(100))
+    claimed_at: Mapped[datetime]
+    lease_until: Mapped[datetime]
+    attempts: Mapped[int]
+    posted_at: Mapped[datetime | None]
+    #: The platform's id of the posted message; empty when the day had nothing to post.
+    message_id: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 # Slack's OAuth installations and states, kept by slack_sdk's SQLAlchemy stores. slack_sdk

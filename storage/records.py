@@ -19,7 +19,9 @@ class _Row(Protocol):
     def _mapping(self) -> Mapping[Any, Any]: ...
 
 
-class _FromRow:
+class RowRecord:
+    """A frozen dataclass built from a result row by column name."""
+
     __dataclass_fields__: ClassVar[dict[str, Any]]
 
     @classmethod
@@ -30,20 +32,20 @@ class _FromRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ChannelRecord(_FromRow):
+class ChannelRecord(RowRecord):
     id: int
     workspace_id: int
 
 
 @dataclass(frozen=True, slots=True)
-class MemberRecord(_FromRow):
+class MemberRecord(RowRecord):
     id: int
     external_id: str
     display_name: str
 
 
 @dataclass(frozen=True, slots=True)
-class ConferenceRecord(_FromRow):
+class ConferenceRecord(RowRecord):
     id: int
     #: Empty for the unnamed conference a channel has before anyone names one.
     name: str
@@ -54,7 +56,7 @@ class ConferenceRecord(_FromRow):
 
 
 @dataclass(frozen=True, slots=True)
-class SessionRecord(_FromRow):
+class SessionRecord(RowRecord):
     id: int
     conference_id: int
     title: str
@@ -62,7 +64,7 @@ class SessionRecord(_FromRow):
 
 
 @dataclass(frozen=True, slots=True)
-class MemoRecord(_FromRow):
+class MemoRecord(RowRecord):
     id: int
     number: int
     session_id: int
