@@ -28,18 +28,23 @@ from functools import partial
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import conferences, grammar, memos, sessions
+from bot import conferences, digest, grammar, memos, sessions
 from bot.context import Context
 from bot.grammar import (
     AddMemo,
     Attend,
     Command,
     DeleteMemo,
+    DisableDigest,
     EditMemo,
     ListSessions,
+    PreviewDigest,
     Rejected,
     Reserved,
     SetConference,
+    SetDigestDays,
+    SetDigestTime,
+    ShowDigest,
     ShowHelp,
     ShowSession,
     UndoDelete,
@@ -67,6 +72,7 @@ class MemoBot:
         self.database = database
         self.default_time_zone = default_time_zone
         self.known = KnownRows()
+        self._subscribers: list[Callable[[Command], None]] = []
         self._worker_threads = worker_threads
         self._executor: ThreadPoolExecutor | None = None
 
@@ -88,6 +94,17 @@ class MemoBot:
             reply = _internal_error()
         self._log_outcome(invocation, command, reply, started)
         return reply
+
+    def subscribe(self, subscriber: Callable[[Command], None]) -> None:
+        """Call ``subscriber(command)`` after each command that changed data has committed.
+
+        It runs on whatever thread ran the command (a worker or the writer), so
+        it must only hand the news over (the digest scheduler rebuilds its jobs).
+        """
+        self._subscribers.append(subscriber)
+
+    def unsubscribe(self, subscriber: Callable[[Command], None]) -> None:
+        self._subscribers.remove(subscriber)
 
     def suggest_sessions(
         self, invocation: Invocation, limit: int = 25
@@ -191,8 +208,14 @@ class MemoBot:
         outcome = self.database.write(
             partial(self._write_unit, invocation, command, retrying=retrying)
         )
-        _remember(outcome.learned)  # committed now
+        self._committed(command, outcome)
         return outcome.reply
+
+    def _committed(self, command: Command, outcome: _Outcome) -> None:
+        _remember(outcome.learned)
+        if outcome.reply.ok:
+            for subscriber in self._subscribers:
+                subscriber(command)
 
     async def _write_batched(self, invocation: Invocation, command: Command) -> Reply:
         """``_run`` for a write, awaiting the batch writer's commit on the event loop."""
@@ -205,7 +228,7 @@ class MemoBot:
                     raise
                 logger.info("retrying %s after a concurrent write", _name(command))
                 continue
-            _remember(outcome.learned)
+            self._committed(command, outcome)
             return outcome.reply
         raise AssertionError("unreachable")
 
@@ -310,6 +333,16 @@ def _dispatch(ctx: Context, command: Command) -> Reply:
             return sessions.show(ctx, command)
         case SetConference():
             return conferences.set_conference(ctx, command)
+        case ShowDigest():
+            return digest.show(ctx, command)
+        case SetDigestTime():
+            return digest.set_time(ctx, command)
+        case SetDigestDays():
+            return digest.set_days(ctx, command)
+        case DisableDigest():
+            return digest.disable(ctx, command)
+        case PreviewDigest():
+            return digest.preview(ctx, command)
         case ShowHelp() | Reserved():
             raise AssertionError("answered without a transaction")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from bot.reply import ProblemCode
 
@@ -91,6 +91,39 @@ class Reserved:
     name: str
 
 
+#: Which days a channel's digest is posted on.
+DIGEST_DAYS = ("mon-fri", "all", "conference")
+
+
+@dataclass(frozen=True, slots=True)
+class ShowDigest:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetDigestTime:
+    post_at: time
+    #: None: the conference's time zone (or, without one, the default).
+    time_zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetDigestDays:
+    days: str
+
+
+@dataclass(frozen=True, slots=True)
+class DisableDigest:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewDigest:
+    """The digest that would be posted for ``day`` (None: today), shown only to the asker."""
+
+    day: date | None = None
+
+
 Command = (
     AddMemo
     | Attend
@@ -100,13 +133,28 @@ Command = (
     | DeleteMemo
     | UndoDelete
     | SetConference
+    | ShowDigest
+    | SetDigestTime
+    | SetDigestDays
+    | DisableDigest
+    | PreviewDigest
     | ShowHelp
     | Reserved
 )
 
 
 #: Commands that change data.
-_WRITES = (AddMemo, Attend, EditMemo, DeleteMemo, UndoDelete, SetConference)
+_WRITES = (
+    AddMemo,
+    Attend,
+    EditMemo,
+    DeleteMemo,
+    UndoDelete,
+    SetConference,
+    SetDigestTime,
+    SetDigestDays,
+    DisableDigest,
+)
 
 
 def changes_data(command: Command) -> bool:
@@ -156,6 +204,7 @@ def clean_text(text: str) -> str:
 # ---------------------------------------------------------------- pieces
 
 _MEMO_ID = re.compile(r"#?(\d{1,9})")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -198,6 +247,15 @@ def parse_day(token: str) -> date | None:
         return date.fromisoformat(token)
     except ValueError:
         return None
+
+
+def parse_clock(token: str) -> time | None:
+    """A 24-hour ``HH:MM`` time of day, or None."""
+    match = _CLOCK.fullmatch(token.strip())
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
 def looks_like_time_zone(token: str) -> bool:
@@ -369,6 +427,64 @@ def conference_from_options(
     )
 
 
+_DIGEST_USAGE = (
+    "`/memo digest`, `/memo digest at 18:30 [Area/City]`, `/memo digest off`, "
+    "`/memo digest days mon-fri|all|conference` or `/memo digest now [YYYY-MM-DD]`"
+)
+
+
+def _parse_digest(rest: str) -> Command | Rejected:
+    words = rest.split()
+    action = words[0].lower() if words else ""
+    if action == "":
+        return ShowDigest()
+    if action == "off" and len(words) == 1:
+        return DisableDigest()
+    if action == "at" and len(words) <= 3:
+        return digest_time_from_options(
+            words[1] if len(words) > 1 else None, words[2] if len(words) > 2 else None
+        )
+    if action == "days" and len(words) == 2:
+        return digest_days_from_option(words[1])
+    if action == "now" and len(words) <= 2:
+        return digest_preview_from_option(words[1] if len(words) == 2 else None)
+    return Rejected(ProblemCode.BAD_ARGUMENTS, f"Write {_DIGEST_USAGE}.")
+
+
+def digest_time_from_options(clock: str | None, time_zone: str | None = None) -> Command | Rejected:
+    post_at = parse_clock(clock or "")
+    if post_at is None:
+        return Rejected(
+            ProblemCode.BAD_TIME,
+            "Give the time of day as HH:MM, like `/memo digest at 18:30 Asia/Seoul`.",
+            "time",
+        )
+    return SetDigestTime(post_at, time_zone)
+
+
+def digest_days_from_option(days: str) -> Command | Rejected:
+    if days.lower() not in DIGEST_DAYS:
+        return Rejected(
+            ProblemCode.BAD_ARGUMENTS,
+            "Choose `mon-fri`, `all` or `conference` (only the conference's own dates).",
+            "days",
+        )
+    return SetDigestDays(days.lower())
+
+
+def digest_preview_from_option(day: str | None) -> Command | Rejected:
+    if day is None or day.lower() == "today":
+        return PreviewDigest()
+    parsed = parse_day(day)
+    if parsed is None:
+        return Rejected(
+            ProblemCode.BAD_DATE,
+            f"`{_code(day)}` is not a date. Use `/memo digest now 2025-09-25`.",
+            "date",
+        )
+    return PreviewDigest(parsed)
+
+
 def _parse_help(rest: str) -> Command | Rejected:
     return ShowHelp()
 
@@ -414,10 +530,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Show or set this channel's conference, its time zone and dates.",
         _parse_conference,
     ),
+    CommandSpec(
+        "digest",
+        "/memo digest [at HH:MM [Area/City] | off | days mon-fri|all|conference | now [date]]",
+        "The daily digest of this channel's sessions: show, schedule, stop or preview it.",
+        _parse_digest,
+    ),
     CommandSpec("help", "/memo help", "This list.", _parse_help),
 )
 
-RESERVED: tuple[str, ...] = ("summary", "search", "digest", "export", "import")
+RESERVED: tuple[str, ...] = ("summary", "search", "export", "import")
 
 _SPECS: dict[str, Callable[[str], Command | Rejected]] = {
     **{spec.name: spec.parse for spec in COMMANDS},

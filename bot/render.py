@@ -13,6 +13,8 @@ from bot.reply import (
     AttendanceRecorded,
     ConferenceSet,
     ConferenceView,
+    DigestSettingShown,
+    DigestShown,
     HelpShown,
     HomeShown,
     MemoChanged,
@@ -29,8 +31,8 @@ def day_label(day: date) -> str:
     return f"{day:%a} {day.isoformat()}"
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {nouns or noun + 's'}"
 
 
 def conference_label(conference: ConferenceView) -> str:
@@ -182,3 +184,63 @@ def home_shown(shown: HomeShown) -> str:
         for item in shown.sessions
     )
     return "\n".join(lines)
+
+
+def digest_title(shown: DigestShown) -> str:
+    """ "DEVRIVER 2025 Day 2 session memos · Fri 2025-09-26", the shape people title these posts."""
+    name = f"{shown.conference.name} " if shown.conference.name else ""
+    number = f"Day {shown.day_number} " if shown.day_number else ""
+    return f"{name}{number}session memos · {day_label(shown.day)}"
+
+
+def digest(shown: DigestShown) -> str:
+    """The day's post: a title, a block per session, a footer with the totals."""
+    title = md.bold(digest_title(shown))
+    if not shown.sessions:
+        return f"{title}\nNo memos or attendance on {day_label(shown.day)}."
+    blocks = [title]
+    for session in shown.sessions:
+        who = ", ".join(md.escape(name) for name in session.attendees) or "no one recorded"
+        lines = [
+            f"**{md.title(session.title)}** · attended by {who} · "
+            f"{plural(session.memo_count, 'memo')}"
+        ]
+        lines.extend(f"- {md.escape(point)}" for point in session.points)
+        if session.memo_count > len(session.points):
+            lines.append(f"_All of them: `/memo show` {_numbers(session.numbers)}_")
+        blocks.append("\n".join(lines))
+    blocks.append(
+        f"_{plural(len(shown.sessions), 'session')} · "
+        f"{plural(shown.people, 'person', 'people')} · {plural(shown.memos, 'memo')}_"
+    )
+    return "\n\n".join(blocks)
+
+
+def _numbers(numbers: tuple[int, ...]) -> str:
+    """Memo ids, compact: #3, #5, #8 or #3 … #41."""
+    if len(numbers) <= 6:
+        return ", ".join(f"#{number}" for number in numbers)
+    return f"#{numbers[0]} … #{numbers[-1]}"
+
+
+def digest_setting(shown: DigestSettingShown) -> str:
+    if shown.post_at is None:
+        return (
+            "The daily digest is off. Turn it on with `/memo digest at 18:30` "
+            "(in the conference's time zone) or `/memo digest at 18:30 Asia/Seoul`."
+        )
+    days = {"mon-fri": "Monday to Friday", "all": "every day", "conference": "conference days"}
+    when = (
+        f"{days.get(shown.days or 'all', shown.days)} at {shown.post_at:%H:%M} "
+        f"{md.escape(shown.time_zone or '')}"
+    )
+    if not shown.enabled:
+        reason = f" ({md.escape(shown.disabled_reason)})" if shown.disabled_reason else ""
+        return (
+            f"The daily digest is off{reason}; it was set for {when}. "
+            "`/memo digest at HH:MM` turns it back on."
+        )
+    upcoming = (
+        f"Next: {shown.next_post:%a %Y-%m-%d %H:%M}." if shown.next_post else "No day left to post."
+    )
+    return f"The daily digest is on: {when}. {upcoming}"

@@ -9,7 +9,7 @@ of a form, without parsing text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 
@@ -40,6 +40,7 @@ class ProblemCode(StrEnum):
     INVALID_TIME_ZONE = "invalid_time_zone"
     NAME_TOO_LONG = "name_too_long"
     BAD_ARGUMENTS = "bad_arguments"
+    BAD_TIME = "bad_time"
     UNKNOWN_COMMAND = "unknown_command"
     NOT_AVAILABLE_YET = "not_available_yet"
     INTERNAL_ERROR = "internal_error"
@@ -181,6 +182,43 @@ class SessionChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class DigestSession:
+    title: str
+    attendees: tuple[str, ...]
+    #: Memos written that day.
+    memo_count: int
+    #: What mattered: the first lines of the day's first memos (the summarizer will pick later).
+    points: tuple[str, ...]
+    #: The ids of that day's memos, to find the rest with `/memo show`.
+    numbers: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestShown:
+    """A channel's digest of one local day (empty ``sessions``: nothing happened)."""
+
+    conference: ConferenceView
+    day: date
+    #: 1 for the conference's first day, when its dates are known.
+    day_number: int | None
+    sessions: tuple[DigestSession, ...]
+    people: int
+    memos: int
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettingShown:
+    enabled: bool
+    post_at: time | None
+    time_zone: str | None
+    days: str | None
+    #: The next post, in the digest's time zone; None when off.
+    next_post: datetime | None
+    #: Why the bot turned the digest off by itself, if it did.
+    disabled_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     code: ProblemCode
     #: The form field the problem is about ("title", "text", "memo_id", ...), if any.
@@ -196,6 +234,8 @@ ReplyData = (
     | ConferenceSet
     | HelpShown
     | HomeShown
+    | DigestShown
+    | DigestSettingShown
     | Problem
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, time
 
 import pytest
 from hypothesis import given
@@ -13,11 +13,16 @@ from bot.grammar import (
     AddMemo,
     Attend,
     DeleteMemo,
+    DisableDigest,
     EditMemo,
     ListSessions,
+    PreviewDigest,
     Rejected,
     Reserved,
     SetConference,
+    SetDigestDays,
+    SetDigestTime,
+    ShowDigest,
     ShowHelp,
     ShowSession,
     UndoDelete,
@@ -94,7 +99,14 @@ def test_subcommands_are_case_insensitive_and_may_be_followed_by_a_newline() -> 
         ("conference PyCon Japan", SetConference("PyCon Japan")),
         ("summary [Envoy]", Reserved("summary")),
         ("search 캐시", Reserved("search")),
-        ("digest at 18:00", Reserved("digest")),
+        ("digest", ShowDigest()),
+        ("digest at 18:00", SetDigestTime(time(18, 0))),
+        ("digest at 9:05 Asia/Seoul", SetDigestTime(time(9, 5), "Asia/Seoul")),
+        ("digest off", DisableDigest()),
+        ("digest days mon-fri", SetDigestDays("mon-fri")),
+        ("digest days Conference", SetDigestDays("conference")),
+        ("digest now", PreviewDigest()),
+        ("digest now 2025-09-25", PreviewDigest(date(2025, 9, 25))),
         ("export", Reserved("export")),
         ("import", Reserved("import")),
     ],
@@ -117,6 +129,13 @@ def test_each_subcommand_parses(text: str, expected: object) -> None:
         ("show [unclosed", ProblemCode.UNBALANCED_BRACKETS),
         ("conference Asia/Seoul", ProblemCode.MISSING_TITLE),
         ("conference [X] extra Asia/Seoul", ProblemCode.BAD_ARGUMENTS),
+        ("digest at", ProblemCode.BAD_TIME),
+        ("digest at 6pm", ProblemCode.BAD_TIME),
+        ("digest at 24:00", ProblemCode.BAD_TIME),
+        ("digest at 18:00 Asia/Seoul extra", ProblemCode.BAD_ARGUMENTS),
+        ("digest days weekends", ProblemCode.BAD_ARGUMENTS),
+        ("digest now tomorrow", ProblemCode.BAD_DATE),
+        ("digest sometimes", ProblemCode.BAD_ARGUMENTS),
     ],
 )
 def test_bad_arguments_are_rejected(text: str, code: ProblemCode) -> None:

@@ -1,0 +1,207 @@
+"""Handlers for `/memo digest`, and the digest itself: a day's sessions, who went, what mattered.
+
+The digest reads like the posts people already write by hand: a dated title
+("DEVRIVER 2025 Day 2 session memos"), then each session as a ``[Title]`` with
+its points. Until the summarizer lands, a session's points are the first lines
+of its first memos of the day.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import render, schedule
+from bot.conferences import canonical_time_zone
+from bot.context import Context
+from bot.grammar import DisableDigest, PreviewDigest, SetDigestDays, SetDigestTime, ShowDigest
+from bot.reply import (
+    DigestSession,
+    DigestSettingShown,
+    DigestShown,
+    ProblemCode,
+    Reply,
+    Visibility,
+    refuse,
+)
+from storage import digests
+from storage.digests import DigestSettingRecord
+
+#: The marker a note line starts with: ". ", "> ", "- ", "* ", "• ".
+_NOTE_MARKER = re.compile(r"^[.>\-*•·]\s+")
+#: How many points a session shows in the digest.
+POINTS_PER_SESSION = 3
+POINT_LENGTH = 160
+
+
+def show(ctx: Context, command: ShowDigest) -> Reply:
+    data = _setting_shown(ctx, _setting(ctx))
+    return Reply(render.digest_setting(data), Visibility.PRIVATE, data)
+
+
+def set_time(ctx: Context, command: SetDigestTime) -> Reply:
+    zone_name = _zone_name(ctx, command.time_zone)
+    if zone_name is None:
+        return refuse(
+            ProblemCode.INVALID_TIME_ZONE,
+            "That is not a time zone I know. Use an IANA name such as `Asia/Seoul` or `UTC`.",
+            "time_zone",
+        )
+    current = _setting(ctx)
+    return _save(
+        ctx,
+        post_at=command.post_at,
+        time_zone=zone_name,
+        days=current.days if current else "all",
+        enabled=True,
+    )
+
+
+def set_days(ctx: Context, command: SetDigestDays) -> Reply:
+    current = _setting(ctx)
+    if current is None:
+        return refuse(
+            ProblemCode.BAD_ARGUMENTS,
+            "Turn the digest on first: `/memo digest at 18:30`.",
+            "days",
+        )
+    return _save(
+        ctx,
+        post_at=current.post_at,
+        time_zone=current.time_zone,
+        days=command.days,
+        enabled=current.enabled,
+    )
+
+
+def disable(ctx: Context, command: DisableDigest) -> Reply:
+    current = _setting(ctx)
+    if current is None or not current.enabled:
+        data = _setting_shown(ctx, current)
+        return Reply(render.digest_setting(data), Visibility.PRIVATE, data)
+    return _save(
+        ctx,
+        post_at=current.post_at,
+        time_zone=current.time_zone,
+        days=current.days,
+        enabled=False,
+    )
+
+
+def preview(ctx: Context, command: PreviewDigest) -> Reply:
+    """The digest that would be posted for the day, shown only to the person who asked."""
+    current = _setting(ctx)
+    zone = ZoneInfo(current.time_zone) if current else ctx.zone()
+    day = command.day or ctx.now.astimezone(zone).date()
+    data = build(ctx, day, zone)
+    return Reply(render.digest(data), Visibility.PRIVATE, data)
+
+
+def build(ctx: Context, day: date, zone: ZoneInfo) -> DigestShown:
+    """The digest of ``day`` (local to ``zone``) for the context's channel."""
+    conference = ctx.conference_view()
+    if ctx.channel is None:
+        return DigestShown(conference, day, _day_number(ctx, day), (), 0, 0)
+    start = datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
+    activity = digests.day_activity(ctx.tx, ctx.channel.id, start, end)
+
+    def order(session_id: int) -> tuple[time, int]:
+        """The programme's start time when known, else the first memo's (attendance only: last)."""
+        starts = activity.starts_at.get(session_id)
+        memos = activity.memos.get(session_id)
+        if starts is None and memos:
+            starts = memos[0].created_at.astimezone(zone).time()
+        return (starts if starts is not None else time.max, session_id)
+
+    titles = {row.id: row.title for row in activity.sessions}
+    sessions = []
+    for session_id in sorted(titles, key=order):
+        memos = activity.memos.get(session_id, [])
+        sessions.append(
+            DigestSession(
+                title=titles[session_id],
+                attendees=tuple(activity.attendees.get(session_id, {}).values()),
+                memo_count=len(memos),
+                points=tuple(point(memo.text) for memo in memos[:POINTS_PER_SESSION]),
+                numbers=tuple(memo.number for memo in memos),
+            )
+        )
+    people = {member for members in activity.attendees.values() for member in members}
+    memo_total = sum(len(memos) for memos in activity.memos.values())
+    return DigestShown(
+        conference, day, _day_number(ctx, day), tuple(sessions), len(people), memo_total
+    )
+
+
+def point(text: str) -> str:
+    """A memo as one digest bullet: its first line without the note marker people type.
+
+    Notes start with ``. ``, ``> ``, ``- `` or ``* `` (see the sample blog posts); in a
+    bulleted digest that marker would only repeat the bullet.
+    """
+    line = render.excerpt(text, POINT_LENGTH)
+    return _NOTE_MARKER.sub("", line, count=1) or line
+
+
+def _save(ctx: Context, *, post_at: time, time_zone: str, days: str, enabled: bool) -> Reply:
+    digests.save_setting(
+        ctx.tx,
+        ctx.writable_channel().id,
+        post_at=post_at,
+        time_zone=time_zone,
+        days=days,
+        enabled=enabled,
+        disabled_reason=None,
+        now=ctx.now,
+    )
+    data = _setting_shown(ctx, _setting(ctx))
+    return Reply(render.digest_setting(data), Visibility.PUBLIC, data)
+
+
+def _setting(ctx: Context) -> DigestSettingRecord | None:
+    return digests.get_setting(ctx.tx, ctx.channel.id) if ctx.channel else None
+
+
+def _setting_shown(ctx: Context, current: DigestSettingRecord | None) -> DigestSettingShown:
+    if current is None:
+        return DigestSettingShown(False, None, None, None, None, None)
+    next_post = None
+    if current.enabled:
+        next_post = schedule.next_post(
+            ctx.now,
+            current.post_at,
+            ZoneInfo(current.time_zone),
+            current.days,
+            conference_days(ctx),
+        )
+    return DigestSettingShown(
+        current.enabled,
+        current.post_at,
+        current.time_zone,
+        current.days,
+        next_post,
+        current.disabled_reason,
+    )
+
+
+def conference_days(ctx: Context) -> tuple[date, date] | None:
+    """The current conference's first and last day, when both are known."""
+    conference = ctx.conference()
+    if conference is None or conference.starts_on is None or conference.ends_on is None:
+        return None
+    return (conference.starts_on, conference.ends_on)
+
+
+def _day_number(ctx: Context, day: date) -> int | None:
+    dates = conference_days(ctx)
+    if dates is None or not dates[0] <= day <= dates[1]:
+        return None
+    return (day - dates[0]).days + 1
+
+
+def _zone_name(ctx: Context, typed: str | None) -> str | None:
+    if typed is not None:
+        return canonical_time_zone(typed)
+    return ctx.conference_view().time_zone
