@@ -20,10 +20,12 @@ from bot.grammar import (
     Attend,
     Command,
     DeleteMemo,
+    DisableDigest,
     EditMemo,
     Rejected,
     Reserved,
     SessionId,
+    ShowDigest,
     ShowHelp,
     ShowSession,
     UndoDelete,
@@ -143,6 +145,7 @@ class MemoCommands:
         async def help_(interaction: discord.Interaction) -> None:
             await run(interaction, ShowHelp())
 
+        group.add_command(self._digest_group())
         for name in grammar.RESERVED:
             group.add_command(self._reserved(name))
 
@@ -150,6 +153,48 @@ class MemoCommands:
         attend.autocomplete("session")(self._suggest_sessions)
         show.autocomplete("session")(self._suggest_sessions)
         return group
+
+    def _digest_group(self) -> app_commands.Group:
+        """`/memo digest show|at|days|off|now`: the text grammar's words as subcommands."""
+        digest = app_commands.Group(
+            name="digest", description="The daily digest of this channel's sessions"
+        )
+        run = self.replier.run
+
+        @digest.command(name="show", description="This channel's digest setting and next post")
+        async def show(interaction: discord.Interaction) -> None:
+            await run(interaction, ShowDigest())
+
+        @digest.command(name="at", description="Post the digest every day at this time")
+        @app_commands.describe(
+            time="The time of day, like 18:30",
+            time_zone="An IANA time zone such as Asia/Seoul (default: the conference's)",
+        )
+        async def at(
+            interaction: discord.Interaction,
+            time: app_commands.Range[str, 1, 10],
+            time_zone: str | None = None,
+        ) -> None:
+            await run(interaction, grammar.digest_time_from_options(time, time_zone))
+
+        @digest.command(name="days", description="Which days the digest is posted on")
+        @app_commands.describe(days="Every day, weekdays, or only the conference's dates")
+        @app_commands.choices(
+            days=[app_commands.Choice(name=name, value=name) for name in grammar.DIGEST_DAYS]
+        )
+        async def days(interaction: discord.Interaction, days: str) -> None:
+            await run(interaction, grammar.digest_days_from_option(days))
+
+        @digest.command(name="off", description="Stop posting the digest")
+        async def off(interaction: discord.Interaction) -> None:
+            await run(interaction, DisableDigest())
+
+        @digest.command(name="now", description="See (only you) the digest a day would get")
+        @app_commands.describe(date="today (default) or a date like 2025-09-25")
+        async def now(interaction: discord.Interaction, date: str | None = None) -> None:
+            await run(interaction, grammar.digest_preview_from_option(date))
+
+        return digest
 
     def _reserved(self, name: str) -> app_commands.Command[app_commands.Group, ..., None]:
         async def reserved(interaction: discord.Interaction) -> None:

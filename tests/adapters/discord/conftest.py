@@ -42,13 +42,20 @@ class Discord:
         permissions: int = 0,
         **options: Any,
     ) -> dict[str, Any]:
-        """``/memo <subcommand> option:value ...``; the bot's answer (the callback body)."""
+        """``/memo <subcommand> option:value ...``; the bot's answer (the callback body).
+
+        ``subcommand`` may name a group's subcommand too: ``"digest at"``.
+        """
+        *groups, name = subcommand.split()
+        chosen: list[dict[str, Any]] = [{"name": name, "type": 1, "options": _options(options)}]
+        for group in reversed(groups):
+            chosen = [{"name": group, "type": 2, "options": chosen}]
         payload = self.fake.slash_command(
             guild_id=guild,
             channel_id=channel,
             user_id=user,
             name="memo",
-            options=[{"name": subcommand, "type": 1, "options": _options(options)}],
+            options=chosen,
             permissions=permissions,
         )
         return await self.fake.async_wait_for_callback(self.fake.send_interaction(payload))
