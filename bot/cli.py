@@ -7,10 +7,13 @@ the adapters that are configured. Adapters are imported here, never by the core.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import logging
 import os
 import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -19,16 +22,33 @@ import typer
 from pydantic import SecretStr, ValidationError
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from adapters.discord import DiscordConfig, DiscordService, SyncRefused, sync_commands
-from adapters.slack import SlackConfig, slack_services
+from adapters.console.outbound import ConsoleOutbound
+from adapters.discord import (
+    DiscordConfig,
+    DiscordOutbound,
+    DiscordService,
+    SyncRefused,
+    sync_commands,
+)
+from adapters.slack import SlackConfig, build_app, slack_adapter
+from adapters.slack.outbound import SlackOutbound
+from bot import grammar
 from bot.core import MemoBot
+from bot.digests import DigestPolicy, DigestRunner, Posted
+from bot.grammar import PreviewDigest
+from bot.outbound import Outbound
+from bot.scheduler import DigestScheduler
 from bot.serving import Service, ServiceFailed, serve
 from bot.settings import Settings
+from storage import digests
 from storage.database import Database, safe_url
+from storage.digests import DigestTarget
 from storage.schema import head_revision, upgrade_to_head
 
 app = typer.Typer(
     add_completion=False,
+    # A traceback must not print local variables: they may hold tokens.
+    pretty_exceptions_show_locals=False,
     no_args_is_help=True,
     help="memo-bot: a team's conference session notes, from Slack, Discord or a console.",
 )
@@ -84,6 +104,13 @@ def _open(settings: Settings, url: str | None) -> MemoBot:
         database,
         default_time_zone=settings.default_time_zone,
         worker_threads=settings.worker_threads,
+    )
+
+
+def _digest_policy(settings: Settings) -> DigestPolicy:
+    return DigestPolicy(
+        grace=timedelta(hours=settings.digest_grace_hours),
+        post_empty_days=settings.digest_post_empty_days,
     )
 
 
@@ -146,15 +173,21 @@ def run() -> None:
     _configure_logging(settings, "INFO")
     bot = _open(settings, None)
     services: list[Service] = []
+    outbounds: dict[str, Outbound] = {}
     if slack.configured:
-        services += slack_services(
+        adapter = slack_adapter(
             bot, slack, bot.database.engine, host=settings.http_host, port=settings.http_port
         )
+        services += adapter.services
+        outbounds["slack"] = adapter.outbound
     if settings.discord_token is not None:
         discord_config = DiscordConfig(
             settings.discord_token.get_secret_value(), settings.discord_shard_count
         )
-        services.append(DiscordService(bot, discord_config))
+        discord_service = DiscordService(bot, discord_config)
+        services.append(discord_service)
+        outbounds["discord"] = DiscordOutbound(discord_service.client)
+    services.append(DigestScheduler(DigestRunner(bot, outbounds, _digest_policy(settings))))
     try:
         asyncio.run(serve(services))
     except ServiceFailed as failure:
@@ -187,6 +220,101 @@ def migrate(db: DatabaseOption = None) -> None:
     database = _connect(db or settings.database_url)
     database.dispose()
     typer.echo(f"{safe_url(database.url)} is at revision {head_revision()}, the latest.")
+
+
+@app.command("digest")
+def digest_command(
+    workspace: Annotated[str, typer.Option(help="The workspace (Slack team, Discord server) id.")],
+    channel: Annotated[str, typer.Option(help="The channel id.")],
+    day: Annotated[
+        str | None,
+        typer.Option("--date", help="The day, YYYY-MM-DD (default: today in the digest's zone)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the digest as Markdown; post nothing.")
+    ] = False,
+    platform: Annotated[
+        str | None, typer.Option(help="slack, discord or console, if the ids exist on several.")
+    ] = None,
+    db: DatabaseOption = None,
+) -> None:
+    """Print a channel's digest of a day, or post it through its chat adapter.
+
+    Posting claims the day like the scheduler does, so a day is never posted twice.
+    """
+    settings = _settings()
+    _configure_logging(settings, "WARNING")
+    wanted = grammar.digest_preview_from_option(day)
+    if not isinstance(wanted, PreviewDigest):
+        typer.echo(f"--date {day}: not a date; write it as YYYY-MM-DD.", err=True)
+        raise typer.Exit(2)
+    bot = _open(settings, db)
+    try:
+        target = _digest_target(bot, workspace, channel, platform)
+        if dry_run:
+            reply = bot.execute(DigestRunner.invocation(target, datetime.now(UTC)), wanted)
+            typer.echo(reply.markdown)
+            return
+        outcome = asyncio.run(_post_digest(bot, settings, target, wanted.day))
+    finally:
+        bot.close()
+        bot.database.dispose()
+    typer.echo(f"Digest for {channel}: {outcome.value}.", err=outcome is not Posted.POSTED)
+    if outcome is not Posted.POSTED:
+        raise typer.Exit(1)
+
+
+def _digest_target(
+    bot: MemoBot, workspace: str, channel: str, platform: str | None
+) -> DigestTarget:
+    with bot.database.reading() as tx:
+        found = [
+            target
+            for target in digests.targets(tx, workspace, channel)
+            if platform is None or target.platform == platform
+        ]
+    if not found:
+        typer.echo(f"memo-bot has no channel {channel} in workspace {workspace}.", err=True)
+        raise typer.Exit(1)
+    if len(found) > 1:
+        names = ", ".join(target.platform for target in found)
+        typer.echo(f"Channel {channel} exists on {names}: choose one with --platform.", err=True)
+        raise typer.Exit(2)
+    return found[0]
+
+
+async def _post_digest(
+    bot: MemoBot, settings: Settings, target: DigestTarget, day: date | None
+) -> Posted:
+    """Post one digest through the adapter of the channel's platform, set up just for it."""
+    async with _outbound(bot, settings, target.platform) as outbound:
+        runner = DigestRunner(bot, {target.platform: outbound}, _digest_policy(settings))
+        return await runner.post(target, day or await runner.today(target))
+
+
+@contextlib.asynccontextmanager
+async def _outbound(bot: MemoBot, settings: Settings, platform: str) -> AsyncIterator[Outbound]:
+    if platform == "console":
+        yield ConsoleOutbound(sys.stdout)
+    elif platform == "slack":
+        slack = _slack_config(settings)
+        if not slack.configured:
+            typer.echo('Set the Slack tokens (README "Slack") to post there.', err=True)
+            raise typer.Exit(2)
+        yield SlackOutbound(build_app(bot, slack, bot.database.engine))
+    elif platform == "discord":
+        if settings.discord_token is None:
+            typer.echo("Set DISCORD_TOKEN to post on Discord.", err=True)
+            raise typer.Exit(2)
+        client = discord.Client(intents=discord.Intents.none())
+        try:
+            await client.login(settings.discord_token.get_secret_value())
+            yield DiscordOutbound(client)
+        finally:
+            await client.close()
+    else:
+        typer.echo(f"memo-bot cannot post on {platform}.", err=True)
+        raise typer.Exit(2)
 
 
 discord_commands = typer.Typer(

@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     #: Where the HTTP server for Slack events and installs listens.
     http_host: str = "0.0.0.0"  # noqa: S104 - Slack must be able to reach it
     http_port: int = Field(default=3000, ge=0, le=65535)
+    #: A daily digest that could not go out on time (the bot was down) is posted
+    #: late if it is at most this many hours overdue, else dropped.
+    digest_grace_hours: float = Field(default=6.0, ge=0, le=23)
+    #: Post a digest on days the channel had no memos or attendance too.
+    digest_post_empty_days: bool = False
 
     # Slack (see README "Slack"): names as Slack's own docs and tools use them.
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")

@@ -13,6 +13,7 @@ from adapters.discord.commands import MemoCommands
 from adapters.discord.messages import split
 from adapters.discord.replies import NO_MENTIONS, Replier
 from bot.core import MemoBot
+from bot.outbound import ChannelGone
 from bot.reply import Reply
 
 logger = logging.getLogger(__name__)
@@ -103,15 +104,21 @@ class DiscordOutbound:
         self.client = client
 
     async def post(self, workspace_id: str, channel_id: str, reply: Reply) -> str:
-        channel = self.client.get_channel(int(channel_id)) or await self.client.fetch_channel(
-            int(channel_id)
-        )
+        try:
+            channel = self.client.get_channel(int(channel_id)) or await self.client.fetch_channel(
+                int(channel_id)
+            )
+        except (discord.NotFound, discord.Forbidden) as error:
+            raise ChannelGone(str(error)) from error
         if not isinstance(channel, discord.abc.Messageable):
             raise ValueError(f"channel {channel_id} cannot receive messages")
         first: discord.Message | None = None
-        for piece in split(reply.markdown):
-            message = await channel.send(piece, allowed_mentions=NO_MENTIONS)
-            first = first or message
+        try:
+            for piece in split(reply.markdown):
+                message = await channel.send(piece, allowed_mentions=NO_MENTIONS)
+                first = first or message
+        except (discord.NotFound, discord.Forbidden) as error:
+            raise ChannelGone(str(error)) from error
         assert first is not None
         return str(first.id)
 

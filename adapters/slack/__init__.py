@@ -6,25 +6,36 @@ core, and the core's replies become Slack messages, modals and the home tab.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import Engine
 
 from adapters.slack.app import SlackConfig, build_app
+from adapters.slack.outbound import SlackOutbound
 from adapters.slack.server import HttpServer, SocketModeLink
 from bot.core import MemoBot
 from bot.serving import Service
 
 
-def slack_services(
+@dataclass
+class SlackAdapter:
+    """The Bolt app, what to run for it, and how to post with it."""
+
+    outbound: SlackOutbound
+    services: list[Service] = field(default_factory=list)
+
+
+def slack_adapter(
     bot: MemoBot, config: SlackConfig, engine: Engine, *, host: str, port: int
-) -> list[Service]:
-    """What to run for this configuration: the HTTP server, Socket Mode, or both."""
+) -> SlackAdapter:
+    """The HTTP server, Socket Mode, or both, as this configuration asks."""
     app = build_app(bot, config, engine)
-    services: list[Service] = []
+    adapter = SlackAdapter(SlackOutbound(app))
     if config.serves_http:
-        services.append(HttpServer(app, host, port))
+        adapter.services.append(HttpServer(app, host, port))
     if config.app_token:
-        services.append(SocketModeLink(app, config.app_token))
-    return services
+        adapter.services.append(SocketModeLink(app, config.app_token))
+    return adapter
 
 
-__all__ = ["SlackConfig", "build_app", "slack_services"]
+__all__ = ["SlackAdapter", "SlackConfig", "build_app", "slack_adapter"]

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from adapters.slack.installations import InstallationStore, StateStore
 from adapters.slack.listeners import SlackListeners
+from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People
 from bot.core import MemoBot
 
@@ -118,5 +119,5 @@ def build_app(bot: MemoBot, config: SlackConfig, engine: Engine) -> AsyncApp:
         app = AsyncApp(
             client=client, signing_secret=config.signing_secret, process_before_response=True
         )
-    SlackListeners(bot, People()).register(app)
+    SlackListeners(bot, People(), SlackOutbound(app)).register(app)
     return app

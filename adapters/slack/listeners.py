@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
+from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People, Person
 from adapters.slack.text import message_to_plain, unescape
 from adapters.slack.views import (
@@ -57,10 +58,12 @@ class SlackListeners:
         self,
         bot: MemoBot,
         people: People,
+        outbound: SlackOutbound,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.bot = bot
         self.people = people
+        self.outbound = outbound
         self.clock = clock
         self._background: set[asyncio.Task[None]] = set()
 
@@ -180,7 +183,7 @@ class SlackListeners:
         if reply.visibility is Visibility.PUBLIC:
             # After the acknowledgement, not before it: the memo is stored already, and a
             # slow or rate-limited chat.postMessage must not make the modal time out.
-            self._in_background(self._post(client, where.channel_id, reply))
+            self._in_background(self._announce(client, where.channel_id, reply))
 
     async def on_save_as_memo(
         self, ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient
@@ -272,14 +275,12 @@ class SlackListeners:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    @staticmethod
-    async def _post(client: AsyncWebClient, channel_id: str, reply: Reply) -> None:
+    async def _announce(self, client: AsyncWebClient, channel_id: str, reply: Reply) -> None:
         """Announce a memo saved from a modal in its channel (best effort: it is stored already)."""
         try:
-            await client.chat_postMessage(channel=channel_id, **blocks.message(reply.markdown))
+            await self.outbound.post_with(client, channel_id, reply)
         except Exception as error:
-            reason = error.response.get("error") if isinstance(error, SlackApiError) else error
-            logger.warning("could not announce a saved memo in channel=%s: %s", channel_id, reason)
+            logger.warning("could not announce a saved memo in channel=%s: %s", channel_id, error)
 
 
 def _workspace(context: AsyncBoltContext) -> str:

@@ -1,0 +1,66 @@
+"""The daily digest on Discord: channel.send through the fake Discord, no pings, a lost channel."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from adapters.discord import DiscordOutbound
+from bot.core import MemoBot
+from tests.adapters.discord.conftest import CHANNEL, GUILD, Discord
+from tests.chat import Chat
+from tests.timeline import FakeClock, Timeline
+
+SEOUL = ZoneInfo("Asia/Seoul")
+DAY = date(2025, 9, 25)
+DUE = datetime.combine(DAY, time(18, 30), tzinfo=SEOUL).astimezone(UTC)
+#: A channel the bot knew, since deleted: Discord answers 404 Unknown Channel.
+DELETED_CHANNEL = 1300000000000000099
+
+
+def _channel_with_a_digest(bot: MemoBot, channel: int) -> Chat:
+    chat = Chat(
+        bot,
+        platform="discord",
+        workspace=str(GUILD),
+        channel=str(channel),
+        now=datetime.combine(DAY, time(10), tzinfo=SEOUL).astimezone(UTC),
+    )
+    chat.say("alice", "conference DEVRIVER 2025 Asia/Seoul")
+    chat.say("alice", "digest at 18:30")
+    chat.say("alice", "add [Envoy 게이트웨이] @everyone @here <@&1300000000000000555> 3,400 routes")
+    return chat
+
+
+def _timeline(discord_bot: Discord) -> Timeline:
+    outbound = DiscordOutbound(discord_bot.service.client)
+    return Timeline(discord_bot.bot, FakeClock(DUE), outbounds={"discord": outbound})
+
+
+@pytest.mark.asyncio
+async def test_the_digest_is_sent_to_the_channel_and_pings_no_one(discord_bot: Discord) -> None:
+    _channel_with_a_digest(discord_bot.bot, CHANNEL)
+
+    assert await _timeline(discord_bot).runner.run_due() == 1
+
+    [post] = discord_bot.fake.calls_to("POST /channels/{channel_id}/messages")
+    assert post.path == f"/channels/{CHANNEL}/messages"
+    assert post.json["allowed_mentions"] == {"parse": []}
+    content = post.json["content"]
+    assert content.startswith("**DEVRIVER 2025 session memos · Thu 2025-09-25**")
+    assert "3,400 routes" in content
+
+
+@pytest.mark.asyncio
+async def test_a_deleted_channel_turns_its_digest_off(discord_bot: Discord) -> None:
+    chat = _channel_with_a_digest(discord_bot.bot, DELETED_CHANNEL)
+    timeline = _timeline(discord_bot)
+
+    assert await timeline.runner.run_due() == 0
+
+    assert discord_bot.fake.calls_to("POST /channels/{channel_id}/messages") == []
+    shown = chat.say("alice", "digest").markdown
+    assert "The daily digest is off (the bot cannot post in this channel any more" in shown
+    assert await timeline.runner.run_due() == 0 and timeline.slept == []
