@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import random
 import resource
 import shutil
@@ -38,6 +37,7 @@ from seeding import (  # the bench folder is on sys.path when a script in it run
     Shape,
     channel_id,
     ensure_seeded,
+    machine,
     note_lines,
     title_of,
 )
@@ -242,11 +242,7 @@ def report(args: argparse.Namespace, measured: dict[str, object]) -> dict[str, o
     return {
         "benchmark": "core_add",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "sqlite": sqlite3.sqlite_version,
-        },
+        "machine": machine(),
         "parameters": {
             "memos": args.memos,
             "sessions": args.sessions,

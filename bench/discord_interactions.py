@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import platform
 import random
 import shutil
 import sqlite3
@@ -27,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from seeding import CACHE, ROOT, Shape, ensure_seeded, note_lines, title_of
+from seeding import CACHE, ROOT, Shape, ensure_seeded, machine, note_lines, title_of
 
 from tests.fakes.discord import FakeDiscord
 
@@ -264,7 +263,7 @@ def report(args: argparse.Namespace, bare: dict[str, float], full: dict[str, flo
     result = {
         "benchmark": "discord_interactions",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "machine": machine(),
         "parameters": {"memos": args.memos, "rate_per_s": args.rate, "seconds": args.seconds},
         "bare_discord_py": bare,
         "memo_bot": full,

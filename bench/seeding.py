@@ -6,7 +6,10 @@ process, so a benchmark's own process never carries the seeder's memory.
 
 from __future__ import annotations
 
+import os
+import platform
 import random
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -172,21 +175,26 @@ def seed(shape: Shape, path: Path) -> None:
 
 def ensure_seeded(shape: Shape) -> Path:
     """The seeded file for this shape, built once in a child process and cached."""
-    path = shape.cache_file()
+    return build_once(
+        shape.cache_file(),
+        [sys.executable, __file__, str(shape.memos), str(shape.sessions), str(shape.channels)],
+    )
+
+
+def build_once(path: Path, command: list[str]) -> Path:
+    """``path``, built by ``command`` + a temporary path (in a child process) unless cached.
+
+    A cached file is brought to the current schema first, so a new migration (an
+    index, say) is measured, not the schema of the day the cache was built.
+    """
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                str(shape.memos),
-                str(shape.sessions),
-                str(shape.channels),
-                str(path) + ".tmp",
-            ],
-            check=True,
-        )
-        Path(str(path) + ".tmp").rename(path)
+        temporary = Path(str(path) + ".tmp")
+        subprocess.run([*command, str(temporary)], check=True)
+        temporary.rename(path)
+    database = Database(f"sqlite:///{path}")
+    upgrade_to_head(database)
+    database.dispose()
     return path
 
 
@@ -198,3 +206,13 @@ def channel_id(channel: int) -> str:
 if __name__ == "__main__":
     memos, sessions, channels, target = sys.argv[1:5]
     seed(Shape(int(memos), int(sessions), int(channels)), Path(target))
+
+
+def machine() -> dict[str, object]:
+    """What a results file records about where it was measured."""
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "sqlite": sqlite3.sqlite_version,
+        "cpus": os.cpu_count(),
+    }

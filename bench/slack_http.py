@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -27,7 +26,17 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
-from seeding import CACHE, ROOT, WORKSPACE, Shape, channel_id, ensure_seeded, note_lines, title_of
+from seeding import (
+    CACHE,
+    ROOT,
+    WORKSPACE,
+    Shape,
+    channel_id,
+    ensure_seeded,
+    machine,
+    note_lines,
+    title_of,
+)
 from slack_sdk.signature import SignatureVerifier
 
 RESULTS = ROOT / "bench" / "results"
@@ -262,7 +271,7 @@ def report(args: argparse.Namespace, bare: Results, immediate: Results, full: Re
     result = {
         "benchmark": "slack_http",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "machine": machine(),
         "parameters": {"memos": args.memos, "requests": args.requests, "warmup": args.warmup},
         "bare_bolt_default_mode": bare,
         "bare_bolt_process_before_response": immediate,

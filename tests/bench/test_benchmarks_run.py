@@ -6,98 +6,95 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_core_add_benchmark_writes_its_table_and_results(tmp_path: Path) -> None:
-    output = tmp_path / "core_add.json"
+def _run(tmp_path: Path, name: str, *args: str) -> tuple[str, dict[str, Any]]:
+    """Run ``bench/<name>.py`` with ``args``; its table (stdout) and its results file."""
+    output = tmp_path / f"{name}.json"
     result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "core_add.py"),
-            "--memos",
-            "2000",
-            "--sessions",
-            "100",
-            "--channels",
-            "5",
-            "--iterations",
-            "20",
-            "--output",
-            str(output),
-        ],
+        [sys.executable, str(ROOT / "bench" / f"{name}.py"), *args, "--output", str(output)],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "p99 ms" in result.stdout
-    written = json.loads(output.read_text())
+    written: dict[str, Any] = json.loads(output.read_text())
+    return result.stdout, written
+
+
+def test_core_add_benchmark_writes_its_table_and_results(tmp_path: Path) -> None:
+    stdout, written = _run(
+        tmp_path,
+        "core_add",
+        "--memos",
+        "2000",
+        "--sessions",
+        "100",
+        "--channels",
+        "5",
+        "--iterations",
+        "20",
+    )
+    assert "p99 ms" in stdout
     assert set(written["results"]) == {"add", "add_untitled", "show", "sessions"}
     assert written["results"]["add"]["ops"] == 20
     assert written["peak_rss_mb"] > 0
 
 
 def test_slack_http_benchmark_runs_both_servers_and_writes_ratios(tmp_path: Path) -> None:
-    output = tmp_path / "slack_http.json"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "slack_http.py"),
-            "--memos",
-            "2000",
-            "--sessions",
-            "100",
-            "--channels",
-            "5",
-            "--requests",
-            "40",
-            "--warmup",
-            "10",
-            "--output",
-            str(output),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    stdout, written = _run(
+        tmp_path,
+        "slack_http",
+        "--memos",
+        "2000",
+        "--sessions",
+        "100",
+        "--channels",
+        "5",
+        "--requests",
+        "40",
+        "--warmup",
+        "10",
     )
-    assert result.returncode == 0, result.stderr
-    written = json.loads(output.read_text())
+    assert "p99 ms" in stdout
     assert written["memo_bot"]["16"]["requests"] == 40
     assert set(written["ratio_to_bare"]) == {"1", "16"}
 
 
 def test_discord_benchmark_runs_both_bots_and_writes_the_ratio(tmp_path: Path) -> None:
-    output = tmp_path / "discord_interactions.json"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "discord_interactions.py"),
-            "--memos",
-            "2000",
-            "--sessions",
-            "100",
-            "--channels",
-            "5",
-            "--rate",
-            "50",
-            "--seconds",
-            "0.4",
-            "--warmup",
-            "5",
-            "--output",
-            str(output),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    stdout, written = _run(
+        tmp_path,
+        "discord_interactions",
+        "--memos",
+        "2000",
+        "--sessions",
+        "100",
+        "--channels",
+        "5",
+        "--rate",
+        "50",
+        "--seconds",
+        "0.4",
+        "--warmup",
+        "5",
     )
-    assert result.returncode == 0, result.stderr
-    written = json.loads(output.read_text())
+    assert "p99 ms" in stdout
     assert written["memo_bot"]["interactions"] == 20
     assert written["bare_discord_py"]["interactions"] == 20
     assert written["p99_ratio"] > 0
+
+
+def test_digest_benchmark_builds_every_digest_and_writes_the_ratio(tmp_path: Path) -> None:
+    stdout, written = _run(tmp_path, "digest", "--channels", "20")
+    assert "p99 ms" in stdout
+    assert "peak RSS" in stdout
+    assert written["parameters"]["channels"] == 20
+    assert written["digest"]["digests"] == 20
+    assert written["baseline_raw_sqlite"]["channels"] == 20
+    assert written["digest"]["peak_rss_mb"] > 0
+    assert written["ratio_to_baseline"] > 0
+    assert set(written["meets_targets"]) == {"total_s", "peak_rss_mb"}
