@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import aiohttp
 import pytest
 import pytest_asyncio
 
 from adapters.slack import build_app
+from adapters.slack.outbound import SlackOutbound
 from adapters.slack.server import HttpServer
 from bot.core import MemoBot
 from tests.adapters.slack.conftest import Slack, block_text, bolt_config
+from tests.chat import Chat
 from tests.fakes.slack import FakeSlack
+from tests.timeline import FakeClock, Timeline
 
 CLIENT_ID = "1111.2222"
 
@@ -90,3 +94,35 @@ async def test_a_forged_install_state_is_refused(distributed: Slack) -> None:
     ) as done:
         assert done.status >= 400
     assert distributed.fake.calls_to("oauth.v2.access") == []
+
+
+@pytest.mark.asyncio
+async def test_digests_post_with_each_workspace_token_and_stop_where_uninstalled(
+    distributed: Slack,
+) -> None:
+    await _install(distributed, "T2", "xoxb-team-two")
+    await _install(distributed, "T3", "xoxb-team-three")
+    now = datetime(2025, 9, 25, 9, 0, tzinfo=UTC)
+    for team in ("T2", "T3", "T4"):  # T4 had memos, but the app is not installed there now
+        chat = Chat(distributed.bot, workspace=team, now=now)
+        chat.say("alice", "digest at 18:00")
+        chat.say("alice", f"add [{team} 세션] {team}의 메모")
+    config = bolt_config(
+        distributed.fake, bot_token=None, client_id=CLIENT_ID, client_secret="client-secret"
+    )
+    outbound = SlackOutbound(build_app(distributed.bot, config, distributed.bot.database.engine))
+    timeline = Timeline(
+        distributed.bot, FakeClock(now.replace(hour=18)), outbounds={"slack": outbound}
+    )
+
+    assert await timeline.runner.run_due() == 2
+
+    posts = distributed.fake.calls_to("chat.postMessage")
+    assert [(call.token, "T2의 메모" in str(call.params["text"])) for call in posts] == [
+        ("xoxb-team-two", True),
+        ("xoxb-team-three", False),
+    ]
+    shown = Chat(distributed.bot, workspace="T4", now=now.replace(hour=19)).say("alice", "digest")
+    assert "off (the bot cannot post in this channel any more: the app is not installed" in (
+        shown.markdown
+    )
