@@ -38,7 +38,7 @@ from bot.digests import DigestPolicy, DigestRunner, Posted
 from bot.grammar import PreviewDigest
 from bot.outbound import Outbound
 from bot.scheduler import DigestScheduler
-from bot.serving import Service, ServiceFailed, serve
+from bot.serving import Service, ServiceFailed, serve, serving_in_background
 from bot.settings import Settings
 from storage import digests
 from storage.database import Database, safe_url
@@ -119,7 +119,10 @@ def _history_file() -> Path:
     return Path(state) / "memo-bot" / "console_history"
 
 
-def _run_console(bot: MemoBot, workspace: str, channel: str, user: str, admin: bool) -> None:
+def _run_console(
+    bot: MemoBot, settings: Settings, workspace: str, channel: str, user: str, admin: bool
+) -> None:
+    """The console; at a terminal with the digests posting into it, like a chat channel."""
     from adapters.console import Console, ConsoleIdentity
 
     console = Console(
@@ -127,7 +130,11 @@ def _run_console(bot: MemoBot, workspace: str, channel: str, user: str, admin: b
     )
     try:
         if sys.stdin.isatty():
-            console.run_interactive(_history_file())
+            runner = DigestRunner(
+                bot, {"console": ConsoleOutbound(sys.stdout)}, _digest_policy(settings)
+            )
+            with serving_in_background([DigestScheduler(runner)]):
+                console.run_interactive(_history_file())
         else:
             console.run_script(sys.stdin, sys.stdout)
     finally:
@@ -163,7 +170,7 @@ def run() -> None:
             f"starting the console on {safe_url(bot.database.url)}.",
             err=True,
         )
-        _run_console(bot, "console", "general", _default_user(), admin=False)
+        _run_console(bot, settings, "console", "general", _default_user(), admin=False)
         return
     problems = slack.problems() if slack.configured else []
     for problem in problems:
@@ -209,7 +216,8 @@ def console(
     """A chat channel in the terminal: type /memo commands, or pipe them in one per line."""
     settings = _settings()
     _configure_logging(settings, "WARNING")
-    _run_console(_open(settings, db), workspace, channel, user or _default_user(), admin)
+    bot = _open(settings, db)
+    _run_console(bot, settings, workspace, channel, user or _default_user(), admin)
 
 
 @app.command()

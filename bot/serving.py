@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+import threading
+from collections.abc import Iterator
 from typing import Protocol
 
 logger = logging.getLogger(__name__)
@@ -35,7 +38,9 @@ async def serve(services: list[Service], stop: asyncio.Event | None = None) -> N
     """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    # Signals reach the main thread only; in a background thread its owner sets ``stop``.
+    signals = (signal.SIGINT, signal.SIGTERM) if _in_main_thread() else ()
+    for signum in signals:
         loop.add_signal_handler(signum, stop.set)
     started: list[Service] = []
     watchers: dict[asyncio.Task[None], Service] = {}
@@ -63,5 +68,39 @@ async def serve(services: list[Service], stop: asyncio.Event | None = None) -> N
             watcher.cancel()
         for service in reversed(started):
             await service.stop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in signals:
             loop.remove_signal_handler(signum)
+
+
+@contextlib.contextmanager
+def serving_in_background(services: list[Service]) -> Iterator[None]:
+    """Run ``services`` on an event loop in a thread while the caller keeps the main thread.
+
+    The console reads the terminal in the main thread; its digests run here.
+    Leaving the block stops the services and waits for them.
+    """
+    started = threading.Event()
+    stop: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+
+    async def run() -> None:
+        stop.append((asyncio.get_running_loop(), asyncio.Event()))
+        started.set()
+        try:
+            await serve(services, stop[0][1])
+        except ServiceFailed as failure:
+            logger.error("stopped in the background: %s", failure)
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),), name="services", daemon=True)
+    thread.start()
+    started.wait()
+    try:
+        yield
+    finally:
+        loop, event = stop[0]
+        with contextlib.suppress(RuntimeError):  # the loop is closed: it stopped by itself
+            loop.call_soon_threadsafe(event.set)
+        thread.join()
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()

@@ -9,11 +9,13 @@ from bot.reply import Reply
 
 
 class ConsoleOutbound:
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, *, lead: str = "") -> None:
+        """``lead`` goes before each post: at a prompt, a line break keeps it off the prompt."""
         self.out = out
+        self.lead = lead
         self._numbers = itertools.count(1)
 
     async def post(self, workspace_id: str, channel_id: str, reply: Reply) -> str:
-        self.out.write(reply.markdown + "\n\n")
+        self.out.write(self.lead + reply.markdown + "\n\n")
         self.out.flush()
         return f"console-{next(self._numbers)}"

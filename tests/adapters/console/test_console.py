@@ -8,9 +8,14 @@ import select
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import URL
+
+from bot.core import MemoBot
+from tests.chat import Chat
+from tests.timeline import claims
 
 MEMO_BOT = str(Path(sys.executable).with_name("memo-bot"))
 
@@ -154,3 +159,31 @@ def test_on_a_terminal_it_is_an_interactive_prompt_with_history(
     assert os.waitstatus_to_exitcode(status) == 0
     history = (tmp_path / "state" / "memo-bot" / "console_history").read_text()
     assert "/memo add [터미널 세션] 프롬프트에서 쓴 메모" in history
+
+
+def test_at_a_terminal_the_digest_posts_into_the_console(
+    database_url: URL, tmp_path: Path, bot: MemoBot
+) -> None:
+    now = datetime.now(UTC)
+    chat = Chat(bot, platform="console", workspace="console", channel="general")
+    chat.now = now - timedelta(minutes=3)
+    chat.say("alice", f"digest at {now - timedelta(minutes=1):%H:%M} UTC")
+    chat.say("alice", "add [터미널 다이제스트] 켜기 전에 쓴 메모")
+    chat.now = now
+    chat.say("alice", "add [터미널 다이제스트] 방금 쓴 메모")  # one of the two is on the due day
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MEMO_")}
+    env.update({"XDG_STATE_HOME": str(tmp_path / "state"), "USER": "alice", "TERM": "dumb"})
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: memo-bot on the pseudo-terminal
+        os.execve(MEMO_BOT, [MEMO_BOT, "console", *db_option(database_url)], env)
+    deadline = time.monotonic() + 60
+    try:
+        output = _read_until(fd, "[터미널 다이제스트]** · attended by alice".encode(), deadline)
+        assert b"session memos" in output
+        os.write(fd, b"\x04")
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    [posted] = claims(bot)
+    assert posted.message_id == "console-1"
