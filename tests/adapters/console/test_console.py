@@ -138,14 +138,20 @@ def _read_until(fd: int, needle: bytes, deadline: float) -> bytes:
     return seen
 
 
-def test_on_a_terminal_it_is_an_interactive_prompt_with_history(
-    database_url: URL, tmp_path: Path
-) -> None:
+def _console_on_a_terminal(database_url: URL, tmp_path: Path) -> tuple[int, int]:
+    """`memo-bot console` as alice on a pseudo-terminal: its pid and the terminal's fd."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("MEMO_")}
     env.update({"XDG_STATE_HOME": str(tmp_path / "state"), "USER": "alice", "TERM": "dumb"})
     pid, fd = pty.fork()
     if pid == 0:  # the child: memo-bot on the pseudo-terminal
         os.execve(MEMO_BOT, [MEMO_BOT, "console", *db_option(database_url)], env)
+    return pid, fd
+
+
+def test_on_a_terminal_it_is_an_interactive_prompt_with_history(
+    database_url: URL, tmp_path: Path
+) -> None:
+    pid, fd = _console_on_a_terminal(database_url, tmp_path)
     deadline = time.monotonic() + 60
     try:
         _read_until(fd, b"alice@general> ", deadline)
@@ -171,11 +177,7 @@ def test_at_a_terminal_the_digest_posts_into_the_console(
     chat.say("alice", "add [터미널 다이제스트] 켜기 전에 쓴 메모")
     chat.now = now
     chat.say("alice", "add [터미널 다이제스트] 방금 쓴 메모")  # one of the two is on the due day
-    env = {key: value for key, value in os.environ.items() if not key.startswith("MEMO_")}
-    env.update({"XDG_STATE_HOME": str(tmp_path / "state"), "USER": "alice", "TERM": "dumb"})
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: memo-bot on the pseudo-terminal
-        os.execve(MEMO_BOT, [MEMO_BOT, "console", *db_option(database_url)], env)
+    pid, fd = _console_on_a_terminal(database_url, tmp_path)
     deadline = time.monotonic() + 60
     try:
         output = _read_until(fd, "[터미널 다이제스트]** · attended by alice".encode(), deadline)
