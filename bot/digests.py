@@ -111,12 +111,19 @@ class DigestRunner:
     async def run_due(self, channel_ids: Collection[int] | None = None) -> int:
         """Post every digest that is due now (and not older than the grace); returns how many."""
         now = self.clock()
+        # Every local day anywhere that could still be within the grace period.
+        since = (now - self.policy.grace - timedelta(days=1)).date()
+        settled = await asyncio.to_thread(self._read, lambda tx: digests.settled_days(tx, since))
         posted = 0
         for item in await self.scheduled():
             setting = item.setting
             if channel_ids is not None and setting.channel_id not in channel_ids:
                 continue
-            conference_days = await asyncio.to_thread(self._conference_days, setting.channel_id)
+            conference_days = (
+                await asyncio.to_thread(self._conference_days, setting.channel_id)
+                if setting.days == "conference"  # the only setting that depends on them
+                else None
+            )
             for day in schedule.due_days(
                 now,
                 setting.post_at,
@@ -125,7 +132,8 @@ class DigestRunner:
                 conference_days,
                 self.policy.grace,
             ):
-                posted += await self.post(item.target, day) is Posted.POSTED
+                if (setting.channel_id, day) not in settled:
+                    posted += await self.post(item.target, day) is Posted.POSTED
         return posted
 
     async def post(self, target: DigestTarget, day: date) -> Posted:

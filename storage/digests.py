@@ -142,6 +142,9 @@ _SESSIONS_BY_ID = select(
 _CLAIM_ROW = select(DigestPost.id, DigestPost.posted_at, DigestPost.lease_until).where(
     DigestPost.channel_id == bindparam("channel_id"), DigestPost.day == bindparam("day")
 )
+_SETTLED = select(DigestPost.channel_id, DigestPost.day).where(
+    DigestPost.day >= bindparam("since"), DigestPost.posted_at.is_not(None)
+)
 # Update statements name their parameters apart from the columns they set (SQLAlchemy's rule).
 _TAKE_OVER = (
     update(DigestPost)
@@ -261,6 +264,16 @@ def day_activity(tx: Connection, channel_id: int, start: datetime, end: datetime
         memos=memos,
         attendees=attendees,
     )
+
+
+def settled_days(tx: Connection, since: date) -> set[tuple[int, date]]:
+    """(channel id, day) of every digest since ``since`` that is done: posted, or found empty.
+
+    The sweep skips these without a write, so a minute's sweep over thousands of
+    channels in their grace period costs one query, not a claim per channel.
+    """
+    rows = tx.execute(_SETTLED, {"since": since})
+    return {(row.channel_id, row.day) for row in rows}
 
 
 def claim(

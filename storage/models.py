@@ -243,7 +243,7 @@ class DigestPost(Base):
     """
 
     __tablename__ = "digest_posts"
-    __table_args__ = (UniqueConstraint("channel_id", "day"),)
+    __table_args__ = (UniqueConstraint("channel_id", "day"), Index(None, "day"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
