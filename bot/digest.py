@@ -27,6 +27,7 @@ from bot.reply import (
 )
 from storage import digests
 from storage.digests import DigestSettingRecord
+from storage.records import ConferenceRecord
 
 #: The marker a note line starts with: ". ", "> ", "- ", "* ", "• ".
 _NOTE_MARKER = re.compile(r"^[.>\-*•·]\s+")
@@ -188,7 +189,11 @@ def _setting_shown(ctx: Context, current: DigestSettingRecord | None) -> DigestS
 
 def conference_days(ctx: Context) -> tuple[date, date] | None:
     """The current conference's first and last day, when both are known."""
-    conference = ctx.conference()
+    return dates_of(ctx.conference())
+
+
+def dates_of(conference: ConferenceRecord | None) -> tuple[date, date] | None:
+    """A conference's first and last day, when both are known."""
     if conference is None or conference.starts_on is None or conference.ends_on is None:
         return None
     return (conference.starts_on, conference.ends_on)

@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from bot import schedule
+from bot import digest, schedule
 from bot.core import MemoBot
 from bot.grammar import PreviewDigest
 from bot.invocation import Invocation
@@ -206,10 +206,9 @@ class DigestRunner:
         )
 
     def _conference_days(self, channel_id: int) -> tuple[date, date] | None:
-        current = self._read(lambda tx: conferences.current_conference(tx, channel_id))
-        if current is None or current.starts_on is None or current.ends_on is None:
-            return None
-        return (current.starts_on, current.ends_on)
+        return digest.dates_of(
+            self._read(lambda tx: conferences.current_conference(tx, channel_id))
+        )
 
     async def today(self, target: DigestTarget) -> date:
         """Today in the time zone of the channel's digest (its conference's, else the default)."""
