@@ -28,6 +28,7 @@ from adapters.discord import (
     DiscordOutbound,
     DiscordService,
     SyncRefused,
+    posting_only,
     sync_commands,
 )
 from adapters.slack import SlackConfig, build_app, slack_adapter
@@ -314,12 +315,8 @@ async def _outbound(bot: MemoBot, settings: Settings, platform: str) -> AsyncIte
         if settings.discord_token is None:
             typer.echo("Set DISCORD_TOKEN to post on Discord.", err=True)
             raise typer.Exit(2)
-        client = discord.Client(intents=discord.Intents.none())
-        try:
-            await client.login(settings.discord_token.get_secret_value())
-            yield DiscordOutbound(client)
-        finally:
-            await client.close()
+        async with posting_only(settings.discord_token.get_secret_value()) as outbound:
+            yield outbound
     else:
         typer.echo(f"memo-bot cannot post on {platform}.", err=True)
         raise typer.Exit(2)

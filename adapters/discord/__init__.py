@@ -13,6 +13,7 @@ from adapters.discord.client import (
     MemoClient,
     SyncRefused,
     invite_url,
+    posting_only,
     sync_commands,
 )
 
@@ -23,5 +24,6 @@ __all__ = [
     "MemoClient",
     "SyncRefused",
     "invite_url",
+    "posting_only",
     "sync_commands",
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import discord
@@ -121,6 +123,17 @@ class DiscordOutbound:
             raise ChannelGone(str(error)) from error
         assert first is not None
         return str(first.id)
+
+
+@contextlib.asynccontextmanager
+async def posting_only(token: str) -> AsyncIterator[DiscordOutbound]:
+    """A ``DiscordOutbound`` for one-off posts (``memo-bot digest``): logged in, no gateway."""
+    client = discord.Client(intents=discord.Intents.none())
+    try:
+        await client.login(token)
+        yield DiscordOutbound(client)
+    finally:
+        await client.close()
 
 
 class SyncRefused(Exception):

@@ -6,11 +6,15 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import URL
+from typer.testing import CliRunner
 
 from adapters.discord import DiscordOutbound
+from bot.cli import app
 from bot.core import MemoBot
 from tests.adapters.discord.conftest import CHANNEL, GUILD, Discord
 from tests.chat import Chat
+from tests.fakes.discord import FakeDiscord
 from tests.timeline import FakeClock, Timeline
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -64,3 +68,24 @@ async def test_a_deleted_channel_turns_its_digest_off(discord_bot: Discord) -> N
     shown = chat.say("alice", "digest").markdown
     assert "The daily digest is off (the bot cannot post in this channel any more" in shown
     assert await timeline.runner.run_due() == 0 and timeline.slept == []
+
+
+def test_memo_bot_digest_posts_on_discord_with_the_bot_token(
+    fake_discord: FakeDiscord,
+    bot: MemoBot,
+    database_url: URL,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake_discord.add_guild(GUILD, "Team One", [CHANNEL])
+    monkeypatch.setenv("DISCORD_TOKEN", "fake-token")
+    monkeypatch.setenv("MEMO_DATABASE_URL", database_url.render_as_string(hide_password=False))
+    _channel_with_a_digest(bot, CHANNEL)
+
+    result = CliRunner().invoke(
+        app, ["digest", f"--workspace={GUILD}", f"--channel={CHANNEL}", "--date=2025-09-25"]
+    )
+
+    assert result.exit_code == 0, result.output
+    [post] = fake_discord.calls_to("POST /channels/{channel_id}/messages")
+    assert post.headers["authorization"] == "Bot fake-token"
+    assert post.json["content"].startswith("**DEVRIVER 2025 session memos · Thu 2025-09-25**")
