@@ -80,7 +80,7 @@ class Posted(Enum):
     NOTHING = "nothing happened that day"
     CHANNEL_GONE = "the bot cannot post in that channel; its digest is now off"
     FAILED = "the platform failed; it is tried again later"
-    NOT_BUILT = "the digest could not be built"
+    NOT_BUILT = "the digest could not be built; it is tried again later"
 
 
 class DigestRunner:
@@ -147,8 +147,8 @@ class DigestRunner:
         if claim is not Claim.CLAIMED:
             return Posted.HELD if claim is Claim.HELD else Posted.ALREADY_DONE
         reply = await self.bot.execute_async(self.invocation(target, now), PreviewDigest(day))
-        if not isinstance(reply.data, DigestShown):
-            await self._settle(channel_id, day, None, f"could not build: {reply.markdown}")
+        if not isinstance(reply.data, DigestShown):  # the core failed (and logged why)
+            await self._try_again_later(target, day, "could not build the digest")
             return Posted.NOT_BUILT
         if not reply.data.sessions and not self.policy.post_empty_days:
             await self._settle(channel_id, day, None, Posted.NOTHING.value)
@@ -164,22 +164,25 @@ class DigestRunner:
             await self._settle(channel_id, day, None, reason)
             return Posted.CHANNEL_GONE
         except Exception as error:
-            logger.warning(
-                "digest not posted: channel=%s day=%s: %s; trying again later",
-                target.channel_external_id,
-                day,
-                error,
-            )
-            retry_at = self.clock() + self.policy.retry_after
-            problem = str(error)[:500]
-            await asyncio.to_thread(
-                self._write,
-                lambda tx: digests.mark_failed(tx, channel_id, day, problem, retry_at),
-            )
+            await self._try_again_later(target, day, str(error))
             return Posted.FAILED
         await self._settle(channel_id, day, message_id, None)
         logger.info("digest posted: channel=%s day=%s", target.channel_external_id, day)
         return Posted.POSTED
+
+    async def _try_again_later(self, target: DigestTarget, day: date, problem: str) -> None:
+        """Keep the claim, but let any process try the day again after ``retry_after``."""
+        logger.warning(
+            "digest not posted: channel=%s day=%s: %s; trying again later",
+            target.channel_external_id,
+            day,
+            problem,
+        )
+        retry_at = self.clock() + self.policy.retry_after
+        await asyncio.to_thread(
+            self._write,
+            lambda tx: digests.mark_failed(tx, target.channel_id, day, problem[:500], retry_at),
+        )
 
     async def _post_with_retries(self, target: DigestTarget, reply: Reply) -> str:
         outbound = self.outbounds[target.platform]
