@@ -1,0 +1,82 @@
+"""SQLite's batch writer: commands committed together still succeed or fail one by one."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection
+
+from storage.database import Database
+from storage.writes import Discard
+
+WAIT_S = 10.0
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'writes.db'}")
+    database.write(lambda tx: tx.exec_driver_sql("CREATE TABLE notes (text TEXT NOT NULL)"))
+    yield database
+    database.dispose()
+
+
+def _insert(text: str, then: Callable[[], object] = lambda: None) -> Callable[[Connection], str]:
+    def unit(tx: Connection) -> str:
+        tx.exec_driver_sql("INSERT INTO notes (text) VALUES (?)", (text,))
+        then()
+        return text
+
+    return unit
+
+
+def _refuse() -> None:
+    raise Discard("refused")
+
+
+def _fail() -> None:
+    raise RuntimeError("broken")
+
+
+def _stored(database: Database) -> list[str]:
+    with database.reading() as tx:
+        return [row[0] for row in tx.exec_driver_sql("SELECT text FROM notes ORDER BY rowid")]
+
+
+def test_a_refused_or_failed_command_in_a_batch_undoes_only_its_own_changes(
+    database: Database,
+) -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def hold_the_writer() -> None:
+        started.set()
+        assert release.wait(WAIT_S)
+
+    first = database.submit_write(_insert("first", hold_the_writer))
+    assert started.wait(WAIT_S)
+    # These queue up while the writer is busy, so they are committed as one batch.
+    kept = database.submit_write(_insert("kept"))
+    refused = database.submit_write(_insert("refused", _refuse))
+    failed = database.submit_write(_insert("failed", _fail))
+    also_kept = database.submit_write(_insert("also kept"))
+    release.set()
+
+    assert first.result(WAIT_S) == "first"
+    assert kept.result(WAIT_S) == "kept"
+    assert refused.result(WAIT_S) == "refused"
+    with pytest.raises(RuntimeError, match="broken"):
+        failed.result(WAIT_S)
+    assert also_kept.result(WAIT_S) == "also kept"
+    assert _stored(database) == ["first", "kept", "also kept"]
+
+
+def test_a_refused_command_on_its_own_changes_nothing_and_the_next_one_is_stored(
+    database: Database,
+) -> None:
+    assert database.write(_insert("refused", _refuse)) == "refused"
+    with pytest.raises(RuntimeError, match="broken"):
+        database.write(_insert("failed", _fail))
+    assert database.write(_insert("stored")) == "stored"
+    assert _stored(database) == ["stored"]
