@@ -1,11 +1,13 @@
 """The core's Markdown as Slack mrkdwn in Block Kit: the one place Slack formatting happens.
 
 The core writes CommonMark in which user text is already literal (escaped).
-This module parses it (markdown-it-py, the parser rich and Jupyter use) and
-writes mrkdwn. Every piece of text is escaped for Slack (``&``, ``<``, ``>``),
-so a memo containing ``<!channel>``, ``<@U123>`` or ``<https://evil|docs>`` is
-shown as those characters and can never ping anyone or become a link. The only
-``<...>`` this module emits are links the core itself wrote.
+This module parses it with pyromark (pulldown-cmark, the CommonMark parser of
+rustdoc and mdBook: 30 times faster than markdown-it-py on our replies, which
+made parsing a sixth of a `/memo add`'s time in Slack) and writes mrkdwn.
+Every piece of text is escaped for Slack (``&``, ``<``, ``>``), so a memo
+containing ``<!channel>``, ``<@U123>`` or ``<https://evil|docs>`` is shown as
+those characters and can never ping anyone or become a link. The only ``<...>``
+this module emits are links the core itself wrote.
 
 Slack's limits are kept here too: 3,000 characters per section, 50 blocks per
 message and 100 per modal or home tab; anything longer is cut with a note saying
@@ -17,8 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+import pyromark
 
 from adapters.limits import split_lines
 
@@ -30,8 +31,6 @@ FALLBACK_LIMIT = 3_000
 
 Block = dict[str, Any]
 
-_PARSER = MarkdownIt("commonmark")
-
 
 def escape(text: str) -> str:
     """Text as Slack shows it literally: the three characters Slack parses, as entities."""
@@ -40,12 +39,12 @@ def escape(text: str) -> str:
 
 def to_mrkdwn(markdown: str) -> str:
     """The core's Markdown as Slack mrkdwn."""
-    return "\n".join(_Renderer(plain=False).render(_PARSER.parse(markdown)))
+    return "\n".join(_Renderer(plain=False).render(markdown))
 
 
 def to_plain_text(markdown: str) -> str:
     """The core's Markdown as plain text (for modal errors and ``plain_text`` fields)."""
-    return "\n".join(_Renderer(plain=True).render(_PARSER.parse(markdown)))
+    return "\n".join(_Renderer(plain=True).render(markdown))
 
 
 def message(markdown: str) -> dict[str, Any]:
@@ -99,8 +98,12 @@ def _safe_cut(text: str, limit: int) -> int:
     return limit
 
 
+#: Block tags that end the inline text gathered so far (a tight list item's text before them).
+_BLOCKS = frozenset({"Paragraph", "Heading", "BlockQuote", "List", "CodeBlock", "HtmlBlock"})
+
+
 class _Renderer:
-    """Walks markdown-it's block tokens, keeping the quote and list prefixes of each line."""
+    """Walks pulldown-cmark's events, keeping the quote and list prefixes of each line."""
 
     def __init__(self, *, plain: bool) -> None:
         self.plain = plain
@@ -109,42 +112,88 @@ class _Renderer:
         self.lists: list[int | None] = []  # None: bullet list; int: next number
         self.item_prefix: str | None = None
         self.in_heading = False
+        self.code: str | None = None  # the text of the code block being read
+        self.parts: list[str] = []  # inline text of the current block, rendered
+        self.links: list[tuple[str, int]] = []  # (href, index in parts where its label starts)
 
-    def render(self, tokens: Sequence[Token]) -> list[str]:
-        for token in tokens:
-            self._block(token)
+    def render(self, markdown: str) -> list[str]:
+        for event in pyromark.events(markdown):
+            if isinstance(event, str):
+                self._marker(event)
+                continue
+            ((kind, value),) = event.items()
+            if kind == "Start":
+                self._start(*_tag(value))
+            elif kind == "End":
+                self._end(_tag(value)[0])
+            elif not isinstance(value, str):
+                continue  # no other event carries anything to show in our Markdown
+            elif kind == "Text" and self.code is not None:
+                self.code += value
+            elif kind == "Code":
+                self.parts.append(self._text(value) if self.plain else f"`{self._text(value)}`")
+            else:  # Text, InlineHtml, Html: shown as written
+                self.parts.append(self._text(value))
+        self._flush()
         return self.lines
 
-    def _block(self, token: Token) -> None:
-        kind = token.type
-        if kind == "blockquote_open":
+    def _marker(self, event: str) -> None:
+        if event in ("SoftBreak", "HardBreak"):
+            self.parts.append("\n")
+        elif event == "Rule":
+            self._flush()
+            self._emit("───")
+
+    def _start(self, name: str, detail: Any) -> None:
+        if name in _BLOCKS:
+            self._flush()
+        if name == "BlockQuote":
             self.quote_depth += 1
-        elif kind == "blockquote_close":
-            self.quote_depth -= 1
-        elif kind == "bullet_list_open":
-            self.lists.append(None)
-        elif kind == "ordered_list_open":
-            self.lists.append(int(token.attrGet("start") or 1))
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            self.lists.pop()
-        elif kind == "list_item_open":
+        elif name == "List":
+            self.lists.append(detail)
+        elif name == "Item":
             number = self.lists[-1]
             self.item_prefix = "• " if number is None else f"{number}. "
             if number is not None:
                 self.lists[-1] = number + 1
-        elif kind == "heading_open":
+        elif name == "Heading":
             self.in_heading = True
-        elif kind == "heading_close":
+        elif name == "CodeBlock":
+            self.code = ""
+        elif name in ("Strong", "Emphasis"):
+            self.parts.append(self._style(name))
+        elif name == "Link":
+            self.links.append((str(detail["dest_url"]), len(self.parts)))
+
+    def _end(self, name: str) -> None:
+        if name in ("Paragraph", "Heading", "HtmlBlock", "Item"):
+            self._flush()
             self.in_heading = False
-        elif kind == "inline":
-            text = self._inline(token.children or [])
-            self._emit(f"*{text}*" if self.in_heading and not self.plain else text)
-        elif kind in ("code_block", "fence"):
-            fence = "" if self.plain else "```"
-            body = token.content.rstrip("\n")
-            self._emit(f"{fence}{body if self.plain else escape(body)}{fence}")
-        elif kind == "hr":
-            self._emit("───")
+        elif name == "BlockQuote":
+            self._flush()
+            self.quote_depth -= 1
+        elif name == "List":
+            self._flush()
+            self.lists.pop()
+        elif name == "CodeBlock":
+            body = (self.code or "").rstrip("\n")
+            self.code = None
+            self._emit(body if self.plain else f"```{escape(body)}```")
+        elif name in ("Strong", "Emphasis"):
+            self.parts.append(self._style(name))
+        elif name == "Link" and self.links:
+            href, start = self.links.pop()
+            label = "".join(self.parts[start:])
+            del self.parts[start:]
+            self.parts.append(label if self.plain else f"<{escape(href)}|{label}>")
+
+    def _flush(self) -> None:
+        """Emit the inline text gathered for the block that just ended."""
+        if not self.parts:
+            return
+        text = "".join(self.parts).rstrip("\n")
+        self.parts.clear()
+        self._emit(f"*{text}*" if self.in_heading and not self.plain else text)
 
     def _emit(self, text: str) -> None:
         quote = "" if self.plain else "> " * self.quote_depth
@@ -157,31 +206,18 @@ class _Renderer:
                 prefix = indent + ("   " if self.lists else "")
             self.lines.append(f"{quote}{prefix}{line}" if line or prefix else quote.rstrip())
 
-    def _inline(self, children: Sequence[Token]) -> str:
-        parts: list[str] = []
-        link_stack: list[tuple[str, int]] = []
-        for token in children:
-            kind = token.type
-            if kind == "text":
-                parts.append(token.content if self.plain else escape(token.content))
-            elif kind in ("softbreak", "hardbreak"):
-                parts.append("\n")
-            elif kind == "code_inline":
-                content = token.content if self.plain else escape(token.content)
-                parts.append(content if self.plain else f"`{content}`")
-            elif kind in ("strong_open", "strong_close"):
-                parts.append("" if self.plain else "*")
-            elif kind in ("em_open", "em_close"):
-                parts.append("" if self.plain else "_")
-            elif kind == "html_inline":
-                parts.append(token.content if self.plain else escape(token.content))
-            elif kind == "link_open":
-                link_stack.append((str(token.attrGet("href") or ""), len(parts)))
-            elif kind == "link_close" and link_stack:
-                href, start = link_stack.pop()
-                label = "".join(parts[start:])
-                del parts[start:]
-                parts.append(label if self.plain else f"<{escape(href)}|{label}>")
-            elif kind == "image":
-                parts.append(token.content)
-        return "".join(parts)
+    def _text(self, text: str) -> str:
+        return text if self.plain else escape(text)
+
+    def _style(self, name: str) -> str:
+        if self.plain:
+            return ""
+        return "*" if name == "Strong" else "_"
+
+
+def _tag(tag: object) -> tuple[str, Any]:
+    """A pulldown-cmark tag's name and detail: ``"Paragraph"`` or ``{"List": 3}``."""
+    if isinstance(tag, dict):
+        ((name, detail),) = tag.items()
+        return str(name), detail
+    return str(tag), None

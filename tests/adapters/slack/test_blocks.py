@@ -70,3 +70,18 @@ def test_plain_text_has_no_markup_at_all() -> None:
     assert blocks.to_plain_text(markdown) == (
         "The memo is empty. Write it after the title: /memo add [Session title] note."
     )
+
+
+def test_every_kind_of_block_the_core_writes_keeps_its_shape() -> None:
+    markdown = (
+        "# Day 1\n\n1. first\n2. second\n   - nested\n\n> quoted **bold**\n>> deeper\n\n"
+        "[docs](https://docs.example/a?b=1&c=2) and `x<y`\n\n---\n\n```\na < b\n```"
+    )
+    assert blocks.to_mrkdwn(markdown) == (
+        "*Day 1*\n1. first\n2. second\n   • nested\n> quoted *bold*\n> > deeper\n"
+        "<https://docs.example/a?b=1&amp;c=2|docs> and `x&lt;y`\n───\n```a &lt; b```"
+    )
+
+
+def test_raw_html_is_shown_as_text_never_dropped() -> None:
+    assert blocks.to_mrkdwn("<div>\nnote\n</div>") == "&lt;div&gt;\nnote\n&lt;/div&gt;"
