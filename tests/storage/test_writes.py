@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database
 from storage.writes import Discard
@@ -78,5 +79,23 @@ def test_a_refused_command_on_its_own_changes_nothing_and_the_next_one_is_stored
     assert database.write(_insert("refused", _refuse)) == "refused"
     with pytest.raises(RuntimeError, match="broken"):
         database.write(_insert("failed", _fail))
+    assert database.write(_insert("stored")) == "stored"
+    assert _stored(database) == ["stored"]
+
+
+def test_after_a_batch_that_could_not_be_committed_the_next_write_is_stored(
+    database: Database,
+) -> None:
+    def break_a_deferred_constraint(tx: Connection) -> str:
+        tx.exec_driver_sql("CREATE TABLE owners (id INTEGER PRIMARY KEY)")
+        tx.exec_driver_sql(
+            "CREATE TABLE tags (owner_id INTEGER REFERENCES owners (id)"
+            " DEFERRABLE INITIALLY DEFERRED)"
+        )
+        tx.exec_driver_sql("INSERT INTO tags (owner_id) VALUES (42)")
+        return "checked only at COMMIT"
+
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+        database.write(break_a_deferred_constraint)
     assert database.write(_insert("stored")) == "stored"
     assert _stored(database) == ["stored"]
