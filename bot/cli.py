@@ -41,6 +41,7 @@ from bot.outbound import Outbound
 from bot.scheduler import DigestScheduler
 from bot.serving import Service, ServiceFailed, serve, serving_in_background
 from bot.settings import Settings
+from bot.summary import Summaries
 from storage import digests
 from storage.database import Database, safe_url
 from storage.digests import DigestTarget
@@ -105,6 +106,7 @@ def _open(settings: Settings, url: str | None) -> MemoBot:
         database,
         default_time_zone=settings.default_time_zone,
         worker_threads=settings.worker_threads,
+        summaries=Summaries(settings.llm_config()),
     )
 
 
