@@ -177,21 +177,19 @@ def textrank(notes: Sequence[Note]) -> list[str]:
         vectors.append({gram: value / norm for gram, value in vector.items()})
     weights = [
         [
-            0.0 if i == j else sum(v * vectors[j].get(g, 0.0) for g, v in vectors[i].items())
+            (j, sum(v * vectors[j].get(g, 0.0) for g, v in vectors[i].items()))
             for j in range(total)
+            if j != i
         ]
         for i in range(total)
     ]
+    out = [sum(w for _, w in row) or 1.0 for row in weights]
+    # Similarity is symmetric: what flows into i comes from every j, in proportion to w_ji.
+    incoming = [[(j, w / out[j]) for j, w in row if w] for row in weights]
     rank = [1.0 / total] * total
     for _ in range(30):
         rank = [
-            0.15 / total
-            + 0.85
-            * sum(
-                weights[j][i] / (sum(weights[j]) or 1.0) * rank[j]
-                for j in range(total)
-                if weights[j][i]
-            )
+            0.15 / total + 0.85 * sum(share * rank[j] for j, share in incoming[i])
             for i in range(total)
         ]
     best = sorted(range(total), key=lambda i: -rank[i])[:MAX_POINTS]

@@ -50,31 +50,30 @@ SAME_KIND_PENALTY = 0.6
 AGREEMENT_BONUS = 1.2
 
 _ARROW = re.compile(r"(?:→|->|=>|⇒|⟶|➡)")
-_NUMBER_UNIT = re.compile(
-    r"[$€£₩]\d+(?:[.,]\d+)*|\d+(?:[.,]\d+)*\s?"
-    r"(?:%p?|[kKmMgGtT]?[bB]\b|ms|µs|ns|s\b|sec|min|h\b|x\b|배|초|분|시간|일|주|개월|년|건|개|대|명|장|"
-    r"만|억|천|원|번|회|배|점|k\b|K\b|M\b|TB|GB|MB|KB|kW|[a-zA-Z]+/s)"
+#: A figure with its unit (``45ms``, ``3,400개``, ``$600``) or a multiplier (``x3``, ``3배``).
+_FIGURE = re.compile(
+    r"[$€£₩]\d+(?:[.,]\d+)*|\bx\d+|×\d+|\d+x\b|\d+(?:[.,]\d+)*\s?"
+    r"(?:%p?|[kKmMgGtT]?[bB]\b|ms|µs|ns|s\b|sec|min|h\b|배|초|분|시간|일|주|개월|년|건|개|대|명|장|"
+    r"만|억|천|원|번|회|점|k\b|K\b|M\b|TB|GB|MB|KB|kW|[a-zA-Z]+/s)"
 )
-_MULTIPLIER = re.compile(r"(?:\bx\d+|\d+x\b|×\d+|\d+배)")
+_DIGIT = re.compile(r"\d")
 _TRANSITION_KO = re.compile(r"\d[^\s]*\s?에서\s.*?\d[^\s]*\s?(?:으로|로)")
 _TRANSITION_EN = re.compile(r"\bfrom\b.*?\d.*?\bto\b.*?\d")
 _LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-_/]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2,}|[A-Za-z]+-?\d|\d+[A-Za-z]|[a-z]_[a-z]|\+\+")
 _HANGUL = re.compile(r"[가-힣]")
 _HANGUL_WORD = re.compile(r"[가-힣]{2,}")
-_CONCLUSION = re.compile(
-    r"결론|결국|핵심|교훈|정답|요점|중요|강조|가장|제일|확실|"
-    r"\b(?:conclusion|takeaway|lesson|key|bottom line|the real|main|most|win)\b",
-)
-_RULE = re.compile(
-    r"필수|금지|주의|안 됨|하면 안|말 것|해야|먼저|"
-    r"\b(?:must|never|always|only if|should|don't|do not|avoid)\b",
-)
-_RESULT = re.compile(
-    r"감소|절감|증가|상승|개선|단축|향상|줄|늘|사라|해결|없음|0건|무중단|무장애|"
+#: Cue words, matched in lower case in one pass; the group that matched names the cue.
+_CUES = re.compile(
+    r"(?P<conclusion>결론|결국|핵심|교훈|정답|요점|중요|강조|가장|제일|확실|"
+    r"\b(?:conclusion|takeaway|lesson|key|bottom line|the real|main|most|win)\b)"
+    r"|(?P<rule>필수|금지|주의|안 됨|하면 안|말 것|해야|먼저|"
+    r"\b(?:must|never|always|only if|should|don't|do not|avoid)\b)"
+    r"|(?P<result>감소|절감|증가|상승|개선|단축|향상|줄|늘|사라|해결|없음|0건|무중단|무장애|"
     r"\b(?:reduced?|cut|drop(?:ped)?|improved?|faster|saved?|removed?|fixed|caught|found|"
-    r"went from|no longer|zero|flat)\b",
+    r"went from|no longer|zero|flat)\b)"
 )
+_CUE_SCORES = {"conclusion": 2.0, "rule": 0.8, "result": 1.0}
 _QUOTED = re.compile(r"[\"“”].{4,}?[\"“”]")
 
 
@@ -130,30 +129,27 @@ def _units(notes: Sequence[Note]) -> list[NoteUnit]:
     return units
 
 
-def unit_score(unit: NoteUnit) -> float:
-    """How much a line looks like a key fact on its own (see the module docstring)."""
-    text = unit.text
+def unit_score(text: str, highlighted: bool, latin: Sequence[str]) -> float:
+    """How much a line looks like a key fact on its own (see the module docstring).
+
+    ``latin`` is the line's Latin-script terms (``_LATIN_TERM``), found once by the caller.
+    """
     lower = text.lower()
     score = 0.0
-    with_units = len(_NUMBER_UNIT.findall(text)) + len(_MULTIPLIER.findall(text))
-    score += min(with_units, 3) * 1.0
-    if (with_units and _ARROW.search(text)) or ("에서" in text and _TRANSITION_KO.search(text)):
+    figures = len(_FIGURE.findall(text)) if _DIGIT.search(text) else 0
+    score += min(figures, 3) * 1.0
+    if figures and (_ARROW.search(text) or ("에서" in text and _TRANSITION_KO.search(text))):
         score += 1.5
     elif "from" in lower and _TRANSITION_EN.search(lower):
         score += 1.2
-    if unit.highlighted:
+    if highlighted:
         score += 2.0
-    latin = _LATIN_TERM.findall(text)
     if _HANGUL.search(text):
         score += min(len(latin), 2) * 0.5
     score += min(sum(1 for term in latin if _CAMEL.search(term)), 2) * 0.7
-    if _CONCLUSION.search(lower):
-        score += 2.0
-    if _RULE.search(lower):
-        score += 0.8
-    if _RESULT.search(lower):
-        score += 1.0
-    if _QUOTED.search(text):
+    cues = {match.lastgroup for match in _CUES.finditer(lower)}
+    score += sum(_CUE_SCORES[cue] for cue in cues if cue)
+    if ('"' in text or "“" in text) and _QUOTED.search(text):
         score += 0.8
     if text.rstrip().endswith("?"):
         score -= 2.0
@@ -168,23 +164,33 @@ def unit_score(unit: NoteUnit) -> float:
     return score
 
 
-def _terms(text: str) -> set[str]:
+def _terms(text: str, latin: Sequence[str]) -> set[str]:
     """Terms for "what the session keeps coming back to": Latin words, Korean word stems."""
-    latin = {term.lower() for term in _LATIN_TERM.findall(text)}
-    hangul = {word[:2] for word in _HANGUL_WORD.findall(text)}
-    return latin | hangul
+    return {term.lower() for term in latin} | {word[:2] for word in _HANGUL_WORD.findall(text)}
 
 
 def _scores(units: Sequence[NoteUnit]) -> list[float]:
-    """Each unit's own score plus how central its terms are in the session."""
-    terms = [_terms(unit.text) for unit in units]
+    """Each unit's own score plus how central its terms are in the session.
+
+    Lines several people typed identically are scored once.
+    """
+    own: dict[tuple[str, bool], float] = {}
+    terms = []
+    for unit in units:
+        latin = _LATIN_TERM.findall(unit.text)
+        terms.append(_terms(unit.text, latin))
+        key = (unit.text, unit.highlighted)
+        if key not in own:
+            own[key] = unit_score(unit.text, unit.highlighted, latin)
     frequency = Counter(term for unit_terms in terms for term in unit_terms)
+    #: A term in n lines weighs log(n); a term in one line only says nothing about the session.
+    weight = {term: math.log(count) for term, count in frequency.items() if count > 1}
     scale = math.log(1 + len(units))
     scores = []
     for unit, unit_terms in zip(units, terms, strict=True):
-        shared = [math.log(frequency[term]) for term in unit_terms if frequency[term] > 1]
-        centrality = (sum(shared) / (len(unit_terms) ** 0.5 * scale)) if shared else 0.0
-        scores.append(unit_score(unit) + min(centrality, 1.5))
+        shared = sum(weight.get(term, 0.0) for term in unit_terms)
+        centrality = shared / (len(unit_terms) ** 0.5 * scale) if shared else 0.0
+        scores.append(own[(unit.text, unit.highlighted)] + min(centrality, 1.5))
     return scores
 
 
@@ -245,36 +251,42 @@ def _fact(units: Sequence[NoteUnit], scores: Sequence[float], members: list[int]
 
 
 def _kind(text: str) -> str:
-    if _NUMBER_UNIT.search(text) or _MULTIPLIER.search(text):
+    if _FIGURE.search(text):
         return "result"
-    if _CONCLUSION.search(text) or _QUOTED.search(text):
+    if _QUOTED.search(text) or any(
+        match.lastgroup == "conclusion" for match in _CUES.finditer(text.lower())
+    ):
         return "conclusion"
     return "other"
 
 
 def _pick(facts: list[_Fact], keys: Sequence[str], words: Sequence[str], limit: int) -> list[_Fact]:
-    """Greedy maximal marginal relevance: the best fact, then the best that repeats it least."""
+    """Greedy maximal marginal relevance: the best fact, then the best that repeats it least.
+
+    A fact's marginal value is at most its score, so candidates are visited best
+    score first and the visit stops once no later one can win; overlaps with the
+    facts picked so far are computed only for the candidates visited.
+    """
     remaining = sorted(facts, key=lambda fact: -fact.score)
     picked: list[_Fact] = []
-    overlap = [0.0] * len(remaining)
     kinds: Counter[str] = Counter()
+    #: fact (by its best unit) -> (how many picks it was compared with, its largest overlap)
+    overlaps: dict[int, tuple[int, float]] = {}
     while remaining and len(picked) < limit:
-        index = max(
-            range(len(remaining)),
-            key=lambda i: (
-                remaining[i].score
-                - REDUNDANCY_WEIGHT * overlap[i]
-                - SAME_KIND_PENALTY * kinds[remaining[i].kind]
-            ),
-        )
-        chosen = remaining.pop(index)
-        del overlap[index]
+        best_index, best_value = 0, -math.inf
+        for index, fact in enumerate(remaining):
+            if fact.score <= best_value:
+                break
+            compared, overlap = overlaps.get(fact.best, (0, 0.0))
+            for chosen in picked[compared:]:
+                overlap = max(overlap, _overlap(keys, words, fact.best, chosen.best))
+            overlaps[fact.best] = (len(picked), overlap)
+            value = fact.score - REDUNDANCY_WEIGHT * overlap - SAME_KIND_PENALTY * kinds[fact.kind]
+            if value > best_value:
+                best_index, best_value = index, value
+        chosen = remaining.pop(best_index)
         picked.append(chosen)
         kinds[chosen.kind] += 1
-        for i, fact in enumerate(remaining):
-            # Only facts that could still win need the comparison.
-            similarity = _overlap(keys, words, fact.best, chosen.best)
-            overlap[i] = max(overlap[i], similarity)
     return picked
 
 
