@@ -77,7 +77,10 @@ def _settings() -> Settings:
         return Settings()
     except ValidationError as error:
         for problem in error.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            if not problem["loc"]:  # settings that only make sense together
+                typer.echo(f"Invalid settings: {problem['msg']}", err=True)
+                continue
+            field = str(problem["loc"][0])
             name = field if field.isupper() else f"MEMO_{field.upper()}"
             typer.echo(f"Invalid setting {name}: {problem['msg']}", err=True)
         raise typer.Exit(2) from None
