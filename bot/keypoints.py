@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,7 +38,7 @@ MAX_POINTS = 5
 
 #: Two lines whose folded texts are at least this similar (rapidfuzz ratio, 0-100) are one fact.
 DUPLICATE_RATIO = 60.0
-#: ... or that share at least this many figures, the fewer's all, and this much text.
+#: ... or that share at least this many figures (all of the one with fewer) and this much text.
 DUPLICATE_FIGURES = 2
 DUPLICATE_FIGURES_RATIO = 35.0
 #: How much a picked point's similarity (0-1) to an earlier pick lowers its score.
@@ -197,37 +197,61 @@ def _scores(units: Sequence[NoteUnit]) -> list[float]:
 def _clusters(units: Sequence[NoteUnit], keys: Sequence[str]) -> list[list[int]]:
     """Units grouped into facts: each joins the group of the first earlier text it repeats.
 
-    Identical texts join at once; any other is compared with every distinct
-    earlier text in one rapidfuzz call, which skips pairs below the lowest
-    similarity that can still mean "the same fact".
+    Identical texts join at once. Any other is compared with every distinct
+    earlier text in one rapidfuzz call that skips pairs below ``DUPLICATE_RATIO``,
+    and with the earlier texts holding the same figures (found in an index of
+    figures), which need less similar words.
     """
     clusters: list[list[int]] = []
     distinct: list[str] = []
     distinct_figures: list[frozenset[str]] = []
+    by_figure: dict[str, list[int]] = defaultdict(list)
     #: distinct text -> its group
     groups: dict[str, int] = {}
     for index, key in enumerate(keys):
         group = groups.get(key)
         if group is None:
             figures = number_values(units[index].text)
-            matches = extract(
-                key, distinct, scorer=fuzz.ratio, score_cutoff=DUPLICATE_FIGURES_RATIO, limit=None
-            )
             same = [
                 earlier
-                for _, similarity, earlier in matches
+                for _, similarity, earlier in extract(
+                    key, distinct, scorer=fuzz.ratio, score_cutoff=DUPLICATE_RATIO, limit=None
+                )
                 if _same_fact(similarity, figures, distinct_figures[earlier])
             ]
+            same.extend(
+                earlier
+                for earlier in _same_figures(figures, distinct_figures, by_figure)
+                if fuzz.ratio(key, distinct[earlier], score_cutoff=DUPLICATE_FIGURES_RATIO)
+            )
             if same:
                 group = groups[distinct[min(same)]]
             else:
                 group = len(clusters)
                 clusters.append([])
             groups[key] = group
+            for figure in figures:
+                by_figure[figure].append(len(distinct))
             distinct.append(key)
             distinct_figures.append(figures)
         clusters[group].append(index)
     return clusters
+
+
+def _same_figures(
+    figures: frozenset[str],
+    distinct_figures: Sequence[frozenset[str]],
+    by_figure: dict[str, list[int]],
+) -> list[int]:
+    """Earlier texts whose figures contain these, or are contained in them (two at least)."""
+    if len(figures) < DUPLICATE_FIGURES:
+        return []
+    shared = Counter(earlier for figure in figures for earlier in by_figure.get(figure, ()))
+    return [
+        earlier
+        for earlier, count in shared.items()
+        if count >= DUPLICATE_FIGURES and count in (len(figures), len(distinct_figures[earlier]))
+    ]
 
 
 def _same_fact(similarity: float, figures_a: frozenset[str], figures_b: frozenset[str]) -> bool:
