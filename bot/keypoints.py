@@ -1,29 +1,18 @@
 """The local, extractive summary: a session's key points chosen from everyone's note lines.
 
-No model and no network: each note line gets a score from signals that hold
-for conference notes in general, whatever the talk and the language, rather
-than from words of any one sample:
-
-- results: numbers with units, and transitions between them (``850ms -> 120ms``,
-  ``210ms에서 45ms로``, ``from 24h to 30s``);
-- named systems: Latin-script terms inside Korean text, CamelCase, acronyms,
-  terms with digits or symbols (``AVX-512``, ``p99``, ``SKIP LOCKED``);
-- conclusions and rules: cue words in Korean and English (결론, 핵심, 교훈,
-  takeaway, must, 금지 ...), result verbs (감소, 절감, reduced ...), quoted mottos;
-- what the session keeps coming back to: terms that many of its lines share;
-- agreement: the same fact written by several people (near-duplicates are
-  merged into one point, credited to all of them, and score higher);
-- and against: questions, links, fragments too short to say anything.
-
-Points are picked greedily by score with a redundancy penalty (maximal marginal
-relevance), then shown in the order they were noted. Point text is a note line
-copied as written (marker removed), so numbers and units are never rewritten.
+No model and no network. Each note line is scored by ``bot.salience`` (how much
+it looks like a key fact). Near-duplicates, the same fact written by several
+people in their own words and spacing, are merged into one fact credited to all
+of them, which scores higher for the agreement. Facts are then picked greedily
+by score with a redundancy penalty (maximal marginal relevance) and a nudge
+towards different kinds of fact (a result, a conclusion, a named system), and
+shown in the order they were noted. A point's text is a note line copied as
+written (marker removed), so numbers and units are never rewritten.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +21,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import extract
 
 from bot.note_lines import NoteUnit, folded, number_values, shorten, split_units
+from bot.salience import fact_kind, line_scores
 
 #: Key points in a summary.
 MAX_POINTS = 5
@@ -48,33 +38,6 @@ REDUNDANCY_WEIGHT = 3.0
 SAME_KIND_PENALTY = 0.6
 #: Extra score per additional author who wrote the same fact.
 AGREEMENT_BONUS = 1.2
-
-_ARROW = re.compile(r"(?:→|->|=>|⇒|⟶|➡)")
-#: A figure with its unit (``45ms``, ``3,400개``, ``$600``) or a multiplier (``x3``, ``3배``).
-_FIGURE = re.compile(
-    r"[$€£₩]\d+(?:[.,]\d+)*|\bx\d+|×\d+|\d+x\b|\d+(?:[.,]\d+)*\s?"
-    r"(?:%p?|[kKmMgGtT]?[bB]\b|ms|µs|ns|s\b|sec|min|h\b|배|초|분|시간|일|주|개월|년|건|개|대|명|장|"
-    r"만|억|천|원|번|회|점|k\b|K\b|M\b|TB|GB|MB|KB|kW|[a-zA-Z]+/s)"
-)
-_DIGIT = re.compile(r"\d")
-_TRANSITION_KO = re.compile(r"\d[^\s]*\s?에서\s.*?\d[^\s]*\s?(?:으로|로)")
-_TRANSITION_EN = re.compile(r"\bfrom\b.*?\d.*?\bto\b.*?\d")
-_LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-_/]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
-_CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2,}|[A-Za-z]+-?\d|\d+[A-Za-z]|[a-z]_[a-z]|\+\+")
-_HANGUL = re.compile(r"[가-힣]")
-_HANGUL_WORD = re.compile(r"[가-힣]{2,}")
-#: Cue words, matched in lower case in one pass; the group that matched names the cue.
-_CUES = re.compile(
-    r"(?P<conclusion>결론|결국|핵심|교훈|정답|요점|중요|강조|가장|제일|확실|"
-    r"\b(?:conclusion|takeaway|lesson|key|bottom line|the real|main|most|win)\b)"
-    r"|(?P<rule>필수|금지|주의|안 됨|하면 안|말 것|해야|먼저|"
-    r"\b(?:must|never|always|only if|should|don't|do not|avoid)\b)"
-    r"|(?P<result>감소|절감|증가|상승|개선|단축|향상|줄|늘|사라|해결|없음|0건|무중단|무장애|"
-    r"\b(?:reduced?|cut|drop(?:ped)?|improved?|faster|saved?|removed?|fixed|caught|found|"
-    r"went from|no longer|zero|flat)\b)"
-)
-_CUE_SCORES = {"conclusion": 2.0, "rule": 0.8, "result": 1.0}
-_QUOTED = re.compile(r"[\"“”].{4,}?[\"“”]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +65,7 @@ def key_points(notes: Sequence[Note], limit: int = MAX_POINTS) -> list[KeyPoint]
     if not units:
         return []
     keys = [folded(unit.text) for unit in units]
-    scores = _scores(units)
+    scores = line_scores(units)
     facts = [_fact(units, scores, members) for members in _clusters(units, keys)]
     words = [unit.text.lower() for unit in units]
     picked = _pick(facts, keys, words, limit)
@@ -127,71 +90,6 @@ def _units(notes: Sequence[Note]) -> list[NoteUnit]:
         for text, highlighted in split_units(note.text):
             units.append(NoteUnit(text, note.author, note.number, len(units), highlighted))
     return units
-
-
-def unit_score(text: str, highlighted: bool, latin: Sequence[str]) -> float:
-    """How much a line looks like a key fact on its own (see the module docstring).
-
-    ``latin`` is the line's Latin-script terms (``_LATIN_TERM``), found once by the caller.
-    """
-    lower = text.lower()
-    score = 0.0
-    figures = len(_FIGURE.findall(text)) if _DIGIT.search(text) else 0
-    score += min(figures, 3) * 1.0
-    if figures and (_ARROW.search(text) or ("에서" in text and _TRANSITION_KO.search(text))):
-        score += 1.5
-    elif "from" in lower and _TRANSITION_EN.search(lower):
-        score += 1.2
-    if highlighted:
-        score += 2.0
-    if _HANGUL.search(text):
-        score += min(len(latin), 2) * 0.5
-    score += min(sum(1 for term in latin if _CAMEL.search(term)), 2) * 0.7
-    cues = {match.lastgroup for match in _CUES.finditer(lower)}
-    score += sum(_CUE_SCORES[cue] for cue in cues if cue)
-    if ('"' in text or "“" in text) and _QUOTED.search(text):
-        score += 0.8
-    if text.rstrip().endswith("?"):
-        score -= 2.0
-    elif "?" in text:
-        score -= 1.0
-    if "://" in text:
-        score -= 2.5
-    if len(text) - text.count(" ") < 8:
-        score -= 1.5
-    elif len(text) > 160:
-        score -= 1.0
-    return score
-
-
-def _terms(text: str, latin: Sequence[str]) -> set[str]:
-    """Terms for "what the session keeps coming back to": Latin words, Korean word stems."""
-    return {term.lower() for term in latin} | {word[:2] for word in _HANGUL_WORD.findall(text)}
-
-
-def _scores(units: Sequence[NoteUnit]) -> list[float]:
-    """Each unit's own score plus how central its terms are in the session.
-
-    Lines several people typed identically are scored once.
-    """
-    own: dict[tuple[str, bool], float] = {}
-    terms = []
-    for unit in units:
-        latin = _LATIN_TERM.findall(unit.text)
-        terms.append(_terms(unit.text, latin))
-        key = (unit.text, unit.highlighted)
-        if key not in own:
-            own[key] = unit_score(unit.text, unit.highlighted, latin)
-    frequency = Counter(term for unit_terms in terms for term in unit_terms)
-    #: A term in n lines weighs log(n); a term in one line only says nothing about the session.
-    weight = {term: math.log(count) for term, count in frequency.items() if count > 1}
-    scale = math.log(1 + len(units))
-    scores = []
-    for unit, unit_terms in zip(units, terms, strict=True):
-        shared = sum(weight.get(term, 0.0) for term in unit_terms)
-        centrality = shared / (len(unit_terms) ** 0.5 * scale) if shared else 0.0
-        scores.append(own[(unit.text, unit.highlighted)] + min(centrality, 1.5))
-    return scores
 
 
 def _clusters(units: Sequence[NoteUnit], keys: Sequence[str]) -> list[list[int]]:
@@ -271,17 +169,7 @@ def _fact(units: Sequence[NoteUnit], scores: Sequence[float], members: list[int]
     best = max(members, key=lambda index: (scores[index], -len(units[index].text)))
     authors = {units[index].author for index in members}
     score = scores[best] + AGREEMENT_BONUS * (len(authors) - 1)
-    return _Fact(members, best, score, _kind(units[best].text))
-
-
-def _kind(text: str) -> str:
-    if _FIGURE.search(text):
-        return "result"
-    if _QUOTED.search(text) or any(
-        match.lastgroup == "conclusion" for match in _CUES.finditer(text.lower())
-    ):
-        return "conclusion"
-    return "other"
+    return _Fact(members, best, score, fact_kind(units[best].text))
 
 
 def _pick(facts: list[_Fact], keys: Sequence[str], words: Sequence[str], limit: int) -> list[_Fact]:
