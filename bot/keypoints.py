@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from rapidfuzz.process import extract
+from rapidfuzz.utils import default_process
 
 from bot.note_lines import NoteUnit, folded, number_values, shorten, split_units
 from bot.salience import fact_kind, line_scores
@@ -67,8 +68,7 @@ def key_points(notes: Sequence[Note], limit: int = MAX_POINTS) -> list[KeyPoint]
     keys = [folded(unit.text) for unit in units]
     scores = line_scores(units)
     facts = [_fact(units, scores, members) for members in _clusters(units, keys)]
-    words = [unit.text.lower() for unit in units]
-    picked = _pick(facts, keys, words, limit)
+    picked = _pick(facts, units, keys, limit) if len(facts) > limit else facts
     picked.sort(key=lambda fact: fact.members[0])
     return [_point(units, fact) for fact in picked]
 
@@ -80,8 +80,6 @@ class _Fact:
     members: list[int]
     best: int
     score: float
-    #: "result" (has figures), "conclusion" (a cue or a quote) or "other" (systems, methods).
-    kind: str
 
 
 def _units(notes: Sequence[Note]) -> list[NoteUnit]:
@@ -168,11 +166,12 @@ def _fact(units: Sequence[NoteUnit], scores: Sequence[float], members: list[int]
     """A fact scores as its best line, plus a bonus for each more person who noted it."""
     best = max(members, key=lambda index: (scores[index], -len(units[index].text)))
     authors = {units[index].author for index in members}
-    score = scores[best] + AGREEMENT_BONUS * (len(authors) - 1)
-    return _Fact(members, best, score, fact_kind(units[best].text))
+    return _Fact(members, best, scores[best] + AGREEMENT_BONUS * (len(authors) - 1))
 
 
-def _pick(facts: list[_Fact], keys: Sequence[str], words: Sequence[str], limit: int) -> list[_Fact]:
+def _pick(
+    facts: list[_Fact], units: Sequence[NoteUnit], keys: Sequence[str], limit: int
+) -> list[_Fact]:
     """Greedy maximal marginal relevance: the best fact, then the best that repeats it least.
 
     A fact's marginal value is at most its score, so candidates are visited best
@@ -182,6 +181,8 @@ def _pick(facts: list[_Fact], keys: Sequence[str], words: Sequence[str], limit: 
     remaining = sorted(facts, key=lambda fact: -fact.score)
     picked: list[_Fact] = []
     kinds: Counter[str] = Counter()
+    #: fact (by its best unit) -> its kind, for the candidates visited
+    kind_of: dict[int, str] = {}
     #: fact (by its best unit) -> (how many picks it was compared with, its largest overlap)
     overlaps: dict[int, tuple[int, float]] = {}
     while remaining and len(picked) < limit:
@@ -191,20 +192,25 @@ def _pick(facts: list[_Fact], keys: Sequence[str], words: Sequence[str], limit: 
                 break
             compared, overlap = overlaps.get(fact.best, (0, 0.0))
             for chosen in picked[compared:]:
-                overlap = max(overlap, _overlap(keys, words, fact.best, chosen.best))
+                overlap = max(overlap, _overlap(units, keys, fact.best, chosen.best))
             overlaps[fact.best] = (len(picked), overlap)
-            value = fact.score - REDUNDANCY_WEIGHT * overlap - SAME_KIND_PENALTY * kinds[fact.kind]
+            if fact.best not in kind_of:
+                kind_of[fact.best] = fact_kind(units[fact.best].text)
+            kind = kind_of[fact.best]
+            value = fact.score - REDUNDANCY_WEIGHT * overlap - SAME_KIND_PENALTY * kinds[kind]
             if value > best_value:
                 best_index, best_value = index, value
         chosen = remaining.pop(best_index)
         picked.append(chosen)
-        kinds[chosen.kind] += 1
+        kinds[kind_of[chosen.best]] += 1
     return picked
 
 
-def _overlap(keys: Sequence[str], words: Sequence[str], a: int, b: int) -> float:
+def _overlap(units: Sequence[NoteUnit], keys: Sequence[str], a: int, b: int) -> float:
     """How much two facts say the same (0-1): as folded text, or as words in any order."""
-    return max(fuzz.ratio(keys[a], keys[b]), fuzz.token_set_ratio(words[a], words[b])) / 100
+    in_order = fuzz.ratio(keys[a], keys[b])
+    any_order = fuzz.token_set_ratio(units[a].text, units[b].text, processor=default_process)
+    return max(in_order, any_order) / 100
 
 
 def _point(units: Sequence[NoteUnit], fact: _Fact) -> KeyPoint:

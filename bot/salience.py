@@ -37,17 +37,37 @@ _LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-_/]*[A-Za-z0-9+#]|[A-Za-z]{2,}
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2,}|[A-Za-z]+-?\d|\d+[A-Za-z]|[a-z]_[a-z]|\+\+")
 _HANGUL = re.compile(r"[가-힣]")
 _HANGUL_WORD = re.compile(r"[가-힣]{2,}")
-#: Cue words, matched in lower case in one pass; the group that matched names the cue.
-_CUES = re.compile(
-    r"(?P<conclusion>결론|결국|핵심|교훈|정답|요점|중요|강조|가장|제일|확실|"
-    r"\b(?:conclusion|takeaway|lesson|key|bottom line|the real|main|most|win)\b)"
-    r"|(?P<rule>필수|금지|주의|안 됨|하면 안|말 것|해야|먼저|"
-    r"\b(?:must|never|always|only if|should|don't|do not|avoid)\b)"
-    r"|(?P<result>감소|절감|증가|상승|개선|단축|향상|줄|늘|사라|해결|없음|0건|무중단|무장애|"
-    r"\b(?:reduced?|cut|drop(?:ped)?|improved?|faster|saved?|removed?|fixed|caught|found|"
-    r"went from|no longer|zero|flat)\b)"
-)
-_CUE_SCORES = {"conclusion": 2.0, "rule": 0.8, "result": 1.0}
+#: Cue words by what they signal: (score, substrings, whole English words). Substring and
+#: set look-ups rather than one big regex: this runs for every line of every digest.
+_CUES: dict[str, tuple[float, tuple[str, ...], frozenset[str]]] = {
+    "conclusion": (
+        2.0,
+        (
+            *("결론", "결국", "핵심", "교훈", "정답", "요점", "중요", "강조", "가장", "제일"),
+            *("확실", "bottom line", "the real"),
+        ),
+        frozenset({"conclusion", "takeaway", "lesson", "key", "main", "most", "win"}),
+    ),
+    "rule": (
+        0.8,
+        (
+            *("필수", "금지", "주의", "안 됨", "하면 안", "말 것", "해야", "먼저"),
+            *("only if", "don't", "do not"),
+        ),
+        frozenset({"must", "never", "always", "should", "avoid"}),
+    ),
+    "result": (
+        1.0,
+        (
+            *("감소", "절감", "증가", "상승", "개선", "단축", "향상", "줄", "늘", "사라", "해결"),
+            *("없음", "0건", "무중단", "무장애", "went from", "no longer"),
+        ),
+        frozenset(
+            {"reduce", "reduced", "cut", "drop", "dropped", "improve", "improved", "faster"}
+            | {"save", "saved", "remove", "removed", "fixed", "caught", "found", "zero", "flat"}
+        ),
+    ),
+}
 _QUOTED = re.compile(r"[\"“”].{4,}?[\"“”]")
 
 
@@ -69,8 +89,7 @@ def line_score(text: str, highlighted: bool, latin: Sequence[str]) -> float:
     if _HANGUL.search(text):
         score += min(len(latin), 2) * 0.5
     score += min(sum(1 for term in latin if _CAMEL.search(term)), 2) * 0.7
-    cues = {match.lastgroup for match in _CUES.finditer(lower)}
-    score += sum(_CUE_SCORES[cue] for cue in cues if cue)
+    score += sum(_CUES[cue][0] for cue in _cues(lower, latin))
     if ('"' in text or "“" in text) and _QUOTED.search(text):
         score += 0.8
     if text.rstrip().endswith("?"):
@@ -120,8 +139,16 @@ def fact_kind(text: str) -> str:
     """ "result" (has figures), "conclusion" (a cue or a quote) or "other" (systems, methods)."""
     if _FIGURE.search(text):
         return "result"
-    if _QUOTED.search(text) or any(
-        match.lastgroup == "conclusion" for match in _CUES.finditer(text.lower())
-    ):
+    if _QUOTED.search(text) or "conclusion" in _cues(text.lower(), _LATIN_TERM.findall(text)):
         return "conclusion"
     return "other"
+
+
+def _cues(lower: str, latin: Sequence[str]) -> set[str]:
+    """The kinds of cue words in a line (given in lower case, with its Latin terms)."""
+    words = {term.lower() for term in latin}
+    return {
+        kind
+        for kind, (_, phrases, whole_words) in _CUES.items()
+        if not words.isdisjoint(whole_words) or any(phrase in lower for phrase in phrases)
+    }
