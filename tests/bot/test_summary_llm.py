@@ -14,7 +14,7 @@ from bot.reply import SessionSummary
 from bot.summary import RETRY_LLM_AFTER_SECONDS, Summaries
 from storage.database import Database
 from tests.chat import Chat
-from tests.fakes.openai import API_KEY, MODEL, FakeOpenAI, fake_openai  # noqa: F401
+from tests.fakes.openai import API_KEY, MODEL, FakeOpenAI
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
 NOTES = [
@@ -43,7 +43,7 @@ def clock() -> Clock:
 @pytest.fixture
 def llm_chat(
     database: Database,
-    fake_openai: FakeOpenAI,  # noqa: F811
+    fake_openai: FakeOpenAI,
     clock: Clock,
 ) -> Iterator[Chat]:
     config = LlmConfig(fake_openai.base_url, MODEL, API_KEY, TIMEOUT)
@@ -63,7 +63,7 @@ def _summary(chat: Chat) -> SessionSummary:
 
 def test_the_models_points_are_shown_credited_to_the_memos_it_cites(
     llm_chat: Chat,
-    fake_openai: FakeOpenAI,  # noqa: F811
+    fake_openai: FakeOpenAI,
 ) -> None:
     fake_openai.complete_with_points(
         ("p99 latency 210ms → 45ms", [2, 3]), ("라우트 3,400개를 xDS로 재시작 없이 관리", [1, 4])
@@ -86,7 +86,7 @@ def test_the_models_points_are_shown_credited_to_the_memos_it_cites(
 
 def test_the_models_summary_is_cached_until_the_memos_change(
     llm_chat: Chat,
-    fake_openai: FakeOpenAI,  # noqa: F811
+    fake_openai: FakeOpenAI,
 ) -> None:
     fake_openai.complete_with_points(("p99 latency 210ms → 45ms", [2, 3]))
     first = _summary(llm_chat)
@@ -110,7 +110,7 @@ def test_the_models_summary_is_cached_until_the_memos_change(
 )
 def test_a_failed_request_falls_back_to_the_local_summary(
     llm_chat: Chat,
-    fake_openai: FakeOpenAI,  # noqa: F811
+    fake_openai: FakeOpenAI,
     status: int,
     body: str,
     caplog: pytest.LogCaptureFixture,
@@ -136,7 +136,7 @@ def test_a_failed_request_falls_back_to_the_local_summary(
 )
 def test_an_unusable_answer_falls_back_to_the_local_summary(
     llm_chat: Chat,
-    fake_openai: FakeOpenAI,  # noqa: F811
+    fake_openai: FakeOpenAI,
     content: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -158,7 +158,7 @@ def _assert_local_summary(chat: Chat, caplog: pytest.LogCaptureFixture) -> None:
 
 def test_a_model_that_does_not_answer_in_time_falls_back_and_is_retried_later(
     llm_chat: Chat,
-    fake_openai: FakeOpenAI,  # noqa: F811
+    fake_openai: FakeOpenAI,
     clock: Clock,
 ) -> None:
     fake_openai.hang_next()

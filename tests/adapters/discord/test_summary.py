@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
 from bot.core import MemoBot
-from bot.llm import LlmConfig
-from bot.summary import Summaries
-from storage.database import Database
-from tests.adapters.discord.conftest import ALICE, BOB, CHANNEL, GUILD, Discord
-from tests.fakes.openai import API_KEY, MODEL, FakeOpenAI, fake_openai  # noqa: F401
+from tests.adapters.discord.conftest import BOB, Discord
+from tests.fakes.openai import FakeOpenAI
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
 EPHEMERAL = 64
@@ -20,12 +14,9 @@ EDIT_ORIGINAL = "PATCH /webhooks/{application_id}/{token}/messages/@original"
 
 
 @pytest.fixture
-def bot(database: Database, fake_openai: FakeOpenAI) -> Iterator[MemoBot]:  # noqa: F811
-    """The core with a model for summaries (replaces the plain one the Discord fixture uses)."""
-    config = LlmConfig(fake_openai.base_url, MODEL, API_KEY, timeout=1.0)
-    bot = MemoBot(database, summaries=Summaries(config))
-    yield bot
-    bot.close()
+def bot(model_bot: MemoBot) -> MemoBot:
+    """The adapter's fixture runs on the core whose summaries a (fake) model writes."""
+    return model_bot
 
 
 async def _note(discord_bot: Discord) -> None:
@@ -33,38 +24,16 @@ async def _note(discord_bot: Discord) -> None:
     await discord_bot.memo("add", session=ENVOY, text="> p99 latency 210ms → 45ms", user=BOB)
 
 
-async def _picked(discord_bot: Discord, typed: str) -> str:
-    """The value autocomplete offers first for the summary's session option."""
-    payload = discord_bot.fake.autocomplete(
-        guild_id=GUILD,
-        channel_id=CHANNEL,
-        user_id=ALICE,
-        name="memo",
-        options=[
-            {
-                "name": "summary",
-                "type": 1,
-                "options": [{"name": "session", "type": 3, "value": typed}],
-            }
-        ],
-        focused="session",
-    )
-    answer: dict[str, Any] = await discord_bot.fake.async_wait_for_callback(
-        discord_bot.fake.send_interaction(payload)
-    )
-    assert answer["type"] == 8, answer
-    return str(answer["data"]["choices"][0]["value"])
-
-
 @pytest.mark.asyncio
 async def test_a_summary_is_deferred_at_once_then_delivered(
     discord_bot: Discord,
-    fake_openai: FakeOpenAI,  # noqa: F811
+    fake_openai: FakeOpenAI,
 ) -> None:
     await _note(discord_bot)
     fake_openai.complete_with_points(("p99 latency 210ms → 45ms", [2]))
 
-    answer = await discord_bot.memo("summary", session=await _picked(discord_bot, "envoy"))
+    picked = (await discord_bot.choices("envoy", "summary"))[0]["value"]
+    answer = await discord_bot.memo("summary", session=picked)
     assert answer == {"type": 5, "data": {"flags": EPHEMERAL}}, "deferred, privately"
     (edited,) = await discord_bot.fake.async_wait_for(EDIT_ORIGINAL)
     content = edited.json["content"]
@@ -77,7 +46,7 @@ async def test_a_summary_is_deferred_at_once_then_delivered(
 @pytest.mark.asyncio
 async def test_the_deferral_does_not_wait_for_a_silent_model(
     discord_bot: Discord,
-    fake_openai: FakeOpenAI,  # noqa: F811
+    fake_openai: FakeOpenAI,
 ) -> None:
     await _note(discord_bot)
     fake_openai.hang_next()

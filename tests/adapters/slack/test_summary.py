@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from bot.core import MemoBot
-from bot.llm import LlmConfig
-from bot.summary import Summaries
-from storage.database import Database
 from tests.adapters.slack.conftest import BOB, Slack, block_text
-from tests.fakes.openai import API_KEY, MODEL, FakeOpenAI, fake_openai  # noqa: F401
+from tests.fakes.openai import FakeOpenAI
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
 
 
 @pytest.fixture
-def bot(database: Database, fake_openai: FakeOpenAI) -> Iterator[MemoBot]:  # noqa: F811
-    """The core with a model for summaries (replaces the plain one the Slack fixture uses)."""
-    config = LlmConfig(fake_openai.base_url, MODEL, API_KEY, timeout=1.0)
-    bot = MemoBot(database, summaries=Summaries(config))
-    yield bot
-    bot.close()
+def bot(model_bot: MemoBot) -> MemoBot:
+    """The adapter's fixture runs on the core whose summaries a (fake) model writes."""
+    return model_bot
 
 
 async def _note(slack: Slack) -> None:
@@ -33,7 +25,7 @@ async def _note(slack: Slack) -> None:
 @pytest.mark.asyncio
 async def test_the_models_summary_comes_through_the_response_url(
     slack: Slack,
-    fake_openai: FakeOpenAI,  # noqa: F811
+    fake_openai: FakeOpenAI,
 ) -> None:
     await _note(slack)
     fake_openai.complete_with_points(("p99 latency 210ms → 45ms", [2]))
@@ -51,7 +43,7 @@ async def test_the_models_summary_comes_through_the_response_url(
 @pytest.mark.asyncio
 async def test_slack_is_answered_before_the_model_and_the_fallback_follows(
     slack: Slack,
-    fake_openai: FakeOpenAI,  # noqa: F811
+    fake_openai: FakeOpenAI,
 ) -> None:
     await _note(slack)
     fake_openai.hang_next()
