@@ -66,7 +66,7 @@ def key_points(notes: Sequence[Note], limit: int = MAX_POINTS) -> list[KeyPoint]
     if not units:
         return []
     keys = [folded(unit.text) for unit in units]
-    scores = line_scores(units)
+    scores = line_scores(units, keys)
     facts = [_fact(units, scores, members) for members in _clusters(units, keys)]
     picked = _pick(facts, units, keys, limit) if len(facts) > limit else facts
     picked.sort(key=lambda fact: fact.members[0])
