@@ -126,7 +126,11 @@ def session_summary(summary: SessionSummary) -> str:
     """
     lines = [f"**{md.title(summary.session.title)}**"]
     if not summary.points:
-        lines.append("No memos yet. Add one with `/memo add [Session title] note`.")
+        lines.append(
+            "No memos yet. Add one with `/memo add [Session title] note`."
+            if not summary.session.memo_count
+            else "Its memos have no text to summarize yet."
+        )
     for point in summary.points:
         credit = ", ".join(md.escape(name) for name in point.authors)
         lines.append(f"- {md.escape(point.text)} · {credit}")

@@ -118,6 +118,18 @@ def test_a_session_with_attendance_only_says_there_are_no_memos(chat: Chat) -> N
     ]
 
 
+def test_memos_of_punctuation_only_leave_nothing_to_summarize(chat: Chat) -> None:
+    chat.say("alice", f"add [{REDIS}] .")
+    chat.say("bob", f"add [{REDIS}] - \n>")
+    reply = chat.say("alice", f"summary [{REDIS}]")
+
+    assert reply.markdown.splitlines() == [
+        f"**[{REDIS}]**",
+        "Its memos have no text to summarize yet.",
+        "Attended by alice, bob · 2 memos",
+    ]
+
+
 def test_another_channel_cannot_summarize_this_ones_session(chat: Chat) -> None:
     _note_all(chat, ENVOY, ENVOY_NOTES)
     for other in (chat.elsewhere(channel="C2"), chat.elsewhere(workspace="T2")):
