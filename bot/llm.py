@@ -49,6 +49,10 @@ class LlmUnusable(Exception):
     """The endpoint failed, or answered something we will not show; the reason is loggable."""
 
 
+class LlmUnreachable(LlmUnusable):
+    """The endpoint did not answer (timeout, refused connection, HTTP error): likely down."""
+
+
 @dataclass(frozen=True, slots=True)
 class LlmConfig:
     base_url: str
@@ -101,9 +105,9 @@ def _ask(config: LlmConfig, messages: list[dict[str, str]]) -> str:
         with urllib.request.urlopen(request, timeout=config.timeout) as response:  # noqa: S310
             answer = json.loads(response.read())
     except urllib.error.HTTPError as error:
-        raise LlmUnusable(f"HTTP {error.code}") from None
+        raise LlmUnreachable(f"HTTP {error.code}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise LlmUnusable(f"unreachable: {type(error).__name__}") from None
+        raise LlmUnreachable(f"unreachable: {type(error).__name__}") from None
     except ValueError:
         raise LlmUnusable("the response is not JSON") from None
     try:

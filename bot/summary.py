@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from bot.context import Context
 from bot.grammar import Summarize
 from bot.keypoints import KeyPoint, Note, key_points
 from bot.known import _Lru
-from bot.llm import LlmConfig, LlmUnusable, llm_key_points
+from bot.llm import LlmConfig, LlmUnreachable, LlmUnusable, llm_key_points
 from bot.reply import Reply, SessionSummary, SessionView, Visibility
 from bot.sessions import session_to_read
 from bot.views import session_view
@@ -36,8 +37,9 @@ from storage import memos
 logger = logging.getLogger(__name__)
 
 USAGE = "/memo summary [Session title]"
-#: After the model failed, its fallback summary is served this long before the model is tried
-#: again: an endpoint that is down should not cost every request a timeout.
+#: After the model failed, it is not asked again for this long: for that session when it
+#: answered something unusable, for every session when it did not answer at all (an
+#: endpoint that is down should not cost each summary request a timeout).
 RETRY_LLM_AFTER_SECONDS = 300.0
 
 EXTRACTIVE = "extractive"
@@ -90,6 +92,8 @@ class Summaries:
         self._llm = llm
         self._clock = clock
         self._chosen: _Lru[_Chosen] = _Lru(None, clock)
+        #: Until when (monotonic seconds) the model is left alone because it did not answer.
+        self._model_paused_until = -math.inf
 
     @property
     def calls_network(self) -> bool:
@@ -115,6 +119,9 @@ class Summaries:
     def _fresh(self, request: SummaryRequest, fingerprint: str) -> _Chosen:
         if self._llm is None:
             return _Chosen(fingerprint, tuple(key_points(request.notes)), EXTRACTIVE, None)
+        now = self._clock()
+        if now < self._model_paused_until:
+            return self._local(request, fingerprint, self._model_paused_until)
         try:
             points = llm_key_points(self._llm, request.session.title, request.notes)
         except LlmUnusable as error:
@@ -125,8 +132,14 @@ class Summaries:
                 request.session_id,
             )
             retry_at = self._clock() + RETRY_LLM_AFTER_SECONDS
-            return _Chosen(fingerprint, tuple(key_points(request.notes)), EXTRACTIVE, retry_at)
+            if isinstance(error, LlmUnreachable):
+                self._model_paused_until = retry_at
+            return self._local(request, fingerprint, retry_at)
         return _Chosen(fingerprint, tuple(points), LLM, None)
+
+    @staticmethod
+    def _local(request: SummaryRequest, fingerprint: str, retry_llm_at: float) -> _Chosen:
+        return _Chosen(fingerprint, tuple(key_points(request.notes)), EXTRACTIVE, retry_llm_at)
 
 
 def _fingerprint(notes: Sequence[Note]) -> str:

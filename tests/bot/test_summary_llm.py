@@ -167,12 +167,28 @@ def test_a_model_that_does_not_answer_in_time_falls_back_and_is_retried_later(
     assert any("210ms → 45ms" in point.text for point in summary.points)
 
     assert _summary(llm_chat).source == "extractive"
-    assert len(fake_openai.calls) == 1, "a model that just failed is not asked at once again"
+    llm_chat.say("bob", f"add [{ENVOY}] 인증 필터는 Rust 로 짜서 Wasm")
+    assert _summary(llm_chat).source == "extractive"
+    assert len(fake_openai.calls) == 1, "a model that did not answer is left alone for a while"
 
     clock.now += RETRY_LLM_AFTER_SECONDS + 1
     fake_openai.complete_with_points(("p99 latency 210ms → 45ms", [2, 3]))
     assert _summary(llm_chat).source == "llm"
     assert len(fake_openai.calls) == 2
+
+
+def test_an_unusable_answer_for_one_session_does_not_stop_the_model_for_others(
+    llm_chat: Chat,
+    fake_openai: FakeOpenAI,
+) -> None:
+    fake_openai.complete_with("not json")
+    assert _summary(llm_chat).source == "extractive"
+
+    llm_chat.say("alice", "add [Kafka 없이 만든 이벤트 파이프라인] 인프라 비용 월 $4,000 → $600")
+    fake_openai.complete_with_points(("인프라 비용 월 $4,000 → $600", [5]))
+    reply = llm_chat.say("alice", "summary [Kafka 없이 만든 이벤트 파이프라인]")
+    assert isinstance(reply.data, SessionSummary) and reply.data.source == "llm"
+    assert "- 인프라 비용 월 $4,000 → $600 · alice" in reply.markdown
 
 
 def test_only_a_summary_with_a_model_may_be_slow(llm_chat: Chat, database: Database) -> None:
