@@ -41,6 +41,7 @@ from bot.outbound import Outbound
 from bot.scheduler import DigestScheduler
 from bot.serving import Service, ServiceFailed, serve, serving_in_background
 from bot.settings import Settings
+from bot.summary import Summaries
 from storage import digests
 from storage.database import Database, safe_url
 from storage.digests import DigestTarget
@@ -76,7 +77,10 @@ def _settings() -> Settings:
         return Settings()
     except ValidationError as error:
         for problem in error.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            if not problem["loc"]:  # settings that only make sense together
+                typer.echo(f"Invalid settings: {problem['msg']}", err=True)
+                continue
+            field = str(problem["loc"][0])
             name = field if field.isupper() else f"MEMO_{field.upper()}"
             typer.echo(f"Invalid setting {name}: {problem['msg']}", err=True)
         raise typer.Exit(2) from None
@@ -105,6 +109,7 @@ def _open(settings: Settings, url: str | None) -> MemoBot:
         database,
         default_time_zone=settings.default_time_zone,
         worker_threads=settings.worker_threads,
+        summaries=Summaries(settings.llm_config()),
     )
 
 

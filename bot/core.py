@@ -28,7 +28,7 @@ from functools import partial
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import conferences, digest, grammar, memos, sessions
+from bot import conferences, digest, grammar, memos, sessions, summary
 from bot.context import Context
 from bot.grammar import (
     AddMemo,
@@ -47,6 +47,7 @@ from bot.grammar import (
     ShowDigest,
     ShowHelp,
     ShowSession,
+    Summarize,
     UndoDelete,
 )
 from bot.help import not_available_yet, show_help
@@ -54,6 +55,7 @@ from bot.home import home
 from bot.invocation import Invocation
 from bot.known import KnownRows
 from bot.reply import ProblemCode, Reply, SessionChoice, refuse
+from bot.summary import Summaries
 from storage import channels
 from storage.database import Database
 from storage.records import ChannelRecord
@@ -67,10 +69,16 @@ _ATTEMPTS = 3
 
 class MemoBot:
     def __init__(
-        self, database: Database, *, default_time_zone: str = "UTC", worker_threads: int = 8
+        self,
+        database: Database,
+        *,
+        default_time_zone: str = "UTC",
+        worker_threads: int = 8,
+        summaries: Summaries | None = None,
     ) -> None:
         self.database = database
         self.default_time_zone = default_time_zone
+        self.summaries = summaries or Summaries()
         self.known = KnownRows()
         self._subscribers: list[Callable[[Command], None]] = []
         self._worker_threads = worker_threads
@@ -94,6 +102,15 @@ class MemoBot:
             reply = _internal_error()
         self._log_outcome(invocation, command, reply, started)
         return reply
+
+    def may_be_slow(self, command: Command) -> bool:
+        """Whether running ``command`` may wait on a remote service (a summary by a model).
+
+        Adapters acknowledge such a command to their platform at once and deliver
+        the reply later (Slack's ``response_url``, a deferred Discord interaction),
+        instead of racing the platform's deadline.
+        """
+        return isinstance(command, Summarize) and self.summaries.calls_network
 
     def subscribe(self, subscriber: Callable[[Command], None]) -> None:
         """Call ``subscriber(command)`` after each command that changed data has committed.
@@ -185,6 +202,8 @@ class MemoBot:
             return show_help(command)
         if isinstance(command, Reserved):
             return not_available_yet(command)
+        if isinstance(command, Summarize):
+            return self._summarize(invocation, command)
         if not grammar.changes_data(command):
             return self._read(invocation, command)
         for attempt in range(1, _ATTEMPTS + 1):
@@ -203,6 +222,16 @@ class MemoBot:
             reply = _dispatch(ctx, command)
         _remember(ctx.learned)  # a read only ever sees committed rows
         return reply
+
+    def _summarize(self, invocation: Invocation, command: Summarize) -> Reply:
+        """Read what the summary needs, then choose its points after the transaction ended."""
+        with self.database.reading() as tx:
+            ctx = self._context(tx, invocation, self._find_channel(tx, invocation))
+            request = summary.gather(ctx, command)
+        _remember(ctx.learned)
+        if isinstance(request, Reply):
+            return request
+        return summary.answer(request, self.summaries)
 
     def _write(self, invocation: Invocation, command: Command, *, retrying: bool) -> Reply:
         outcome = self.database.write(
@@ -343,8 +372,8 @@ def _dispatch(ctx: Context, command: Command) -> Reply:
             return digest.disable(ctx, command)
         case PreviewDigest():
             return digest.preview(ctx, command)
-        case ShowHelp() | Reserved():
-            raise AssertionError("answered without a transaction")
+        case ShowHelp() | Reserved() | Summarize():
+            raise AssertionError("answered outside this transaction")
 
 
 def _name(command: Command) -> str:

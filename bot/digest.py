@@ -2,13 +2,12 @@
 
 The digest reads like the posts people already write by hand: a dated title
 ("DEVRIVER 2025 Day 2 session memos"), then each session as a ``[Title]`` with
-its points. Until the summarizer lands, a session's points are the first lines
-of its first memos of the day.
+its points: the key points of that day's memos (``bot.keypoints``, the local
+summarizer: a digest is built inside a transaction and never waits on a model).
 """
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from bot import render, schedule
 from bot.conferences import canonical_time_zone
 from bot.context import Context
 from bot.grammar import DisableDigest, PreviewDigest, SetDigestDays, SetDigestTime, ShowDigest
+from bot.keypoints import Note, key_points
 from bot.reply import (
     DigestSession,
     DigestSettingShown,
@@ -29,11 +29,8 @@ from storage import digests
 from storage.digests import DigestSettingRecord
 from storage.records import ConferenceRecord
 
-#: The marker a note line starts with: ". ", "> ", "- ", "* ", "• ".
-_NOTE_MARKER = re.compile(r"^[.>\-*•·]\s+")
-#: How many points a session shows in the digest.
+#: How many points a session shows in the digest: short enough to read a day at a glance.
 POINTS_PER_SESSION = 3
-POINT_LENGTH = 160
 
 
 def show(ctx: Context, command: ShowDigest) -> Reply:
@@ -125,7 +122,13 @@ def build(ctx: Context, day: date, zone: ZoneInfo) -> DigestShown:
                 title=titles[session_id],
                 attendees=tuple(activity.attendees.get(session_id, {}).values()),
                 memo_count=len(memos),
-                points=tuple(point(memo.text) for memo in memos[:POINTS_PER_SESSION]),
+                points=tuple(
+                    point.text
+                    for point in key_points(
+                        [Note(memo.number, memo.author_name, memo.text) for memo in memos],
+                        POINTS_PER_SESSION,
+                    )
+                ),
                 numbers=tuple(memo.number for memo in memos),
             )
         )
@@ -134,16 +137,6 @@ def build(ctx: Context, day: date, zone: ZoneInfo) -> DigestShown:
     return DigestShown(
         conference, day, _day_number(ctx, day), tuple(sessions), len(people), memo_total
     )
-
-
-def point(text: str) -> str:
-    """A memo as one digest bullet: its first line without the note marker people type.
-
-    Notes start with ``. ``, ``> ``, ``- `` or ``* `` (see the sample blog posts); in a
-    bulleted digest that marker would only repeat the bullet.
-    """
-    line = render.excerpt(text, POINT_LENGTH)
-    return _NOTE_MARKER.sub("", line, count=1) or line
 
 
 def _save(ctx: Context, *, post_at: time, time_zone: str, days: str, enabled: bool) -> Reply:

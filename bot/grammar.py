@@ -55,6 +55,14 @@ class ShowSession:
 
 
 @dataclass(frozen=True, slots=True)
+class Summarize:
+    """The key points of a session, from everyone's memos."""
+
+    #: None: the session the user was active in recently.
+    session: str | SessionId | None
+
+
+@dataclass(frozen=True, slots=True)
 class EditMemo:
     number: int
     text: str
@@ -129,6 +137,7 @@ Command = (
     | Attend
     | ListSessions
     | ShowSession
+    | Summarize
     | EditMemo
     | DeleteMemo
     | UndoDelete
@@ -292,6 +301,13 @@ def _parse_show(rest: str) -> Command | Rejected:
     if isinstance(title, Rejected):
         return title
     return ShowSession(session=title)
+
+
+def _parse_summary(rest: str) -> Command | Rejected:
+    title = _title_argument(rest)
+    if isinstance(title, Rejected):
+        return title
+    return Summarize(session=title)
 
 
 def _title_argument(rest: str) -> str | Rejected | None:
@@ -519,6 +535,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         _parse_sessions,
     ),
     CommandSpec("show", "/memo show [Session title]", "Every note of a session.", _parse_show),
+    CommandSpec(
+        "summary",
+        "/memo summary [Session title]",
+        "The key points of a session, merged from everyone's notes.",
+        _parse_summary,
+    ),
     CommandSpec("edit", "/memo edit <id> note", "Replace the text of a memo.", _parse_edit),
     CommandSpec(
         "delete", "/memo delete <id>", "Delete a memo (`/memo undo` brings it back).", _parse_delete
@@ -539,7 +561,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", "/memo help", "This list.", _parse_help),
 )
 
-RESERVED: tuple[str, ...] = ("summary", "search", "export", "import")
+RESERVED: tuple[str, ...] = ("search", "export", "import")
 
 _SPECS: dict[str, Callable[[str], Command | Rejected]] = {
     **{spec.name: spec.parse for spec in COMMANDS},

@@ -22,6 +22,7 @@ from bot.reply import (
     MemoView,
     SessionListing,
     SessionMemos,
+    SessionSummary,
     SessionView,
 )
 
@@ -98,18 +99,42 @@ def session_listing(listing: SessionListing) -> str:
     return "\n".join([head, *(session_line(session) for session in listing.sessions)])
 
 
-def session_memos(shown: SessionMemos) -> str:
-    session = shown.session
-    head = f"**{md.title(session.title)}** · {day_label(session.day)}"
+def attendance_line(session: SessionView) -> str:
+    """ "Attended by alice, bob · 12 memos": who went and how much they wrote."""
     attended = (
         "Attended by " + ", ".join(md.escape(name) for name in session.attendees)
         if session.attendees
         else "No attendees yet"
     )
-    lines = [head, f"{attended} · {plural(session.memo_count, 'memo')}"]
+    return f"{attended} · {plural(session.memo_count, 'memo')}"
+
+
+def session_memos(shown: SessionMemos) -> str:
+    session = shown.session
+    head = f"**{md.title(session.title)}** · {day_label(session.day)}"
+    lines = [head, attendance_line(session)]
     if not shown.memos:
         lines.append("No memos yet. Add one with `/memo add [Session title] note`.")
     lines.extend(memo_item(memo) for memo in shown.memos)
+    return "\n".join(lines)
+
+
+def session_summary(summary: SessionSummary) -> str:
+    """The title, at most five key points with who noted each, then who went and how many memos.
+
+    Nothing else of the memos: the points are the summary.
+    """
+    lines = [f"**{md.title(summary.session.title)}**"]
+    if not summary.points:
+        lines.append(
+            "No memos yet. Add one with `/memo add [Session title] note`."
+            if not summary.session.memo_count
+            else "Its memos have no text to summarize yet."
+        )
+    for point in summary.points:
+        credit = ", ".join(md.escape(name) for name in point.authors)
+        lines.append(f"- {md.escape(point.text)} · {credit}")
+    lines.append(attendance_line(summary.session))
     return "\n".join(lines)
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 
+from bot.keypoints import KeyPoint
+
 
 class Visibility(StrEnum):
     """Who sees a reply: everyone in the channel, or only the person who asked."""
@@ -121,6 +123,16 @@ class SessionMemos:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """A session's key points; ``points`` is empty when it has no memos yet."""
+
+    session: SessionView
+    points: tuple[KeyPoint, ...]
+    #: Who chose the points: "extractive" (local) or "llm" (the configured model).
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class MemoChanged:
     """A memo was edited, deleted or restored; ``memo`` shows it afterwards."""
 
@@ -187,7 +199,7 @@ class DigestSession:
     attendees: tuple[str, ...]
     #: Memos written that day.
     memo_count: int
-    #: What mattered: the first lines of the day's first memos (the summarizer will pick later).
+    #: What mattered: the key points of that day's memos (``bot.keypoints``).
     points: tuple[str, ...]
     #: The ids of that day's memos, to find the rest with `/memo show`.
     numbers: tuple[int, ...]
@@ -230,6 +242,7 @@ ReplyData = (
     | AttendanceRecorded
     | SessionListing
     | SessionMemos
+    | SessionSummary
     | MemoChanged
     | ConferenceSet
     | HelpShown

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import zoneinfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.llm import DEFAULT_TIMEOUT_SECONDS, LlmConfig
 
 
 class Settings(BaseSettings):
@@ -28,6 +30,12 @@ class Settings(BaseSettings):
     digest_grace_hours: float = Field(default=6.0, ge=0, le=23)
     #: Post a digest on days the channel had no memos or attendance too.
     digest_post_empty_days: bool = False
+
+    #: An OpenAI-compatible endpoint for `/memo summary` (README "Summaries"); unset: local only.
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str | None = None
+    llm_timeout_seconds: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=120)
 
     # Slack (see README "Slack"): names as Slack's own docs and tools use them.
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
@@ -59,12 +67,30 @@ class Settings(BaseSettings):
         "slack_client_id",
         "slack_client_secret",
         "slack_redirect_uri",
+        "llm_base_url",
+        "llm_api_key",
+        "llm_model",
         mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """``SLACK_BOT_TOKEN=`` in a .env file means "not set", not an empty token."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _llm_complete(self) -> Settings:
+        if self.llm_base_url is not None:
+            if self.llm_model is None:
+                raise ValueError("MEMO_LLM_BASE_URL needs MEMO_LLM_MODEL too")
+            self.llm_config()  # checks the URL's scheme
+        return self
+
+    def llm_config(self) -> LlmConfig | None:
+        """The model endpoint for summaries, when one is configured."""
+        if self.llm_base_url is None or self.llm_model is None:
+            return None
+        key = self.llm_api_key.get_secret_value() if self.llm_api_key else None
+        return LlmConfig(self.llm_base_url, self.llm_model, key, self.llm_timeout_seconds)
 
     @field_validator("default_time_zone")
     @classmethod

@@ -18,10 +18,13 @@ import pytest
 from sqlalchemy import URL, create_engine, make_url, text
 
 from bot.core import MemoBot
+from bot.llm import LlmConfig
+from bot.summary import Summaries
 from storage.database import Database, normalize_database_url
 from storage.models import Base
 from storage.schema import upgrade_to_head
 from tests.chat import Chat
+from tests.fakes.openai import API_KEY, MODEL, FakeOpenAI, fake_openai  # noqa: F401
 
 POSTGRES_ENV = "MEMO_TEST_DATABASE_URL"
 
@@ -120,6 +123,15 @@ def database(database_url: URL) -> Iterator[Database]:
 @pytest.fixture
 def bot(database: Database) -> Iterator[MemoBot]:
     bot = MemoBot(database, default_time_zone="UTC")
+    yield bot
+    bot.close()
+
+
+@pytest.fixture
+def model_bot(database: Database, fake_openai: FakeOpenAI) -> Iterator[MemoBot]:  # noqa: F811
+    """The core with summaries written by the fake model (it gives up on it after 1 s)."""
+    config = LlmConfig(fake_openai.base_url, MODEL, API_KEY, timeout=1.0)
+    bot = MemoBot(database, summaries=Summaries(config))
     yield bot
     bot.close()
 

@@ -28,6 +28,7 @@ from bot.grammar import (
     ShowDigest,
     ShowHelp,
     ShowSession,
+    Summarize,
     UndoDelete,
 )
 from bot.render import day_label
@@ -104,6 +105,11 @@ class MemoCommands:
         async def show(interaction: discord.Interaction, session: str | None = None) -> None:
             await run(interaction, ShowSession(session_option(session)))
 
+        @group.command(name="summary", description="The key points of a session, from all notes")
+        @app_commands.describe(session="The session (default: the one you were last active in)")
+        async def summary(interaction: discord.Interaction, session: str | None = None) -> None:
+            await run(interaction, Summarize(session_option(session)))
+
         @group.command(name="edit", description="Replace the text of a memo")
         @app_commands.describe(memo_id="The memo's number, as shown in /memo show", text="New text")
         async def edit(
@@ -152,6 +158,7 @@ class MemoCommands:
         add.autocomplete("session")(self._suggest_sessions)
         attend.autocomplete("session")(self._suggest_sessions)
         show.autocomplete("session")(self._suggest_sessions)
+        summary.autocomplete("session")(self._suggest_sessions)
         return group
 
     def _digest_group(self) -> app_commands.Group:

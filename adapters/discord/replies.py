@@ -2,7 +2,9 @@
 
 Discord wants an answer within 3 seconds. The core normally answers in a few
 milliseconds; if it has not after ``DEFER_AFTER_SECONDS`` the interaction is
-deferred (the person sees "thinking...") and the reply follows. Every message
+deferred (the person sees "thinking...") and the reply follows through the
+interaction's webhook. A command the core says may be slow (a summary by a
+model) is deferred at once. Every message
 goes out with ``AllowedMentions.none()``: no memo can ping anyone.
 """
 
@@ -68,15 +70,22 @@ class Replier:
         if isinstance(command, Rejected):
             await self.send(interaction, refuse(command.code, command.message, command.field))
             return
-        await self.answer(interaction, self.bot.execute_async(invocation, command))
+        await self.answer(
+            interaction,
+            self.bot.execute_async(invocation, command),
+            defer_at_once=self.bot.may_be_slow(command),
+        )
 
-    async def answer(self, interaction: discord.Interaction, work: Awaitable[Reply]) -> None:
-        """Send the reply ``work`` produces, deferring first if it is slow in coming."""
+    async def answer(
+        self, interaction: discord.Interaction, work: Awaitable[Reply], *, defer_at_once: bool
+    ) -> None:
+        """Send the reply ``work`` produces, deferring first if it is (or may be) slow in coming."""
         task = asyncio.ensure_future(work)
-        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
-        if task in done:
-            await self.send(interaction, task.result())
-            return
+        if not defer_at_once:
+            done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+            if task in done:
+                await self.send(interaction, task.result())
+                return
         await interaction.response.defer(ephemeral=True, thinking=True)
         reply = await task
         pieces = split(reply.markdown)

@@ -4,6 +4,10 @@ The app runs with ``process_before_response=True``: each listener finishes its
 core call (and so the database commit) before Slack gets its acknowledgement,
 so nothing is acknowledged that is not stored. Retried deliveries carry the
 same trigger or view id, which the core uses to store a memo only once.
+
+A command the core says may be slow (a summary by a model) stores nothing: it
+is acknowledged at once and answered through the command's ``response_url``,
+which Slack accepts for 30 minutes, so Slack's 3-second deadline never races it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import blocks
 from adapters.slack.outbound import SlackOutbound
@@ -113,6 +118,11 @@ class SlackListeners:
         )
         if isinstance(parsed, grammar.Rejected):
             reply = await self.bot.handle_async(invocation)
+        elif self.bot.may_be_slow(parsed):
+            await ack()
+            work = self.bot.execute_async(invocation, parsed)
+            self._in_background(self._respond_later(str(command["response_url"]), work))
+            return
         else:
             reply = await self.bot.execute_async(invocation, parsed)
         await ack(**_response(reply))
@@ -274,6 +284,17 @@ class SlackListeners:
         task = asyncio.create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    async def _respond_later(self, response_url: str, work: Coroutine[Any, Any, Reply]) -> None:
+        """Send a slow command's reply to its ``response_url`` once the core has it."""
+        reply = await work
+        try:
+            sent = await AsyncWebhookClient(response_url).send_dict(_response(reply))
+        except Exception as error:
+            logger.warning("could not answer through response_url: %s", type(error).__name__)
+            return
+        if sent.status_code != 200:
+            logger.warning("response_url refused the answer: HTTP %s", sent.status_code)
 
     async def _announce(self, client: AsyncWebClient, channel_id: str, reply: Reply) -> None:
         """Announce a memo saved from a modal in its channel (best effort: it is stored already)."""

@@ -98,3 +98,20 @@ def test_digest_benchmark_builds_every_digest_and_writes_the_ratio(tmp_path: Pat
     assert written["digest"]["peak_rss_mb"] > 0
     assert written["ratio_to_baseline"] > 0
     assert set(written["meets_targets"]) == {"total_s", "peak_rss_mb"}
+
+
+def test_summary_benchmark_reports_quality_and_speed_against_its_baselines(tmp_path: Path) -> None:
+    stdout, written = _run(tmp_path, "summary", "--memos", "60", "--iterations", "3")
+    assert "p95 ms" in stdout and "recall" in stdout
+    recall = written["quality"]["recall"]
+    assert set(recall) == {"memo_bot", "first_5_lines", "textrank_tfidf"}
+    assert written["quality"]["judged_sessions"] == 17
+    assert set(written["speed"]) == {
+        "key_points",
+        "baseline_floor",
+        "baseline_textrank",
+        "core_uncached",
+        "core_cached",
+    }
+    assert written["speed"]["key_points"]["runs"] == 3
+    assert written["key_points_p50_vs_floor"] > 0

@@ -98,12 +98,28 @@ def test_now_previews_the_day_privately_in_the_shape_people_write(chat: Chat) ->
     assert reply.markdown.endswith("_2 sessions · 2 people · 3 memos_")
 
 
-def test_a_long_session_points_to_all_its_memos(chat: Chat) -> None:
-    for n in range(1, 6):
-        chat.say("alice", f"add [{ENVOY}] 포인트 {n}")
+def test_a_long_session_shows_its_three_key_points_and_points_to_all_its_memos(
+    chat: Chat,
+) -> None:
+    for user, note in (
+        ("alice", "발표: 플랫폼팀 리드"),
+        ("alice", "점심은 3층 라운지"),
+        ("bob", "> p99 210ms → 45ms"),
+        ("alice", "p99  210 ms → 45 ms"),
+        ("alice", "라우트 3,400개를 xDS로 무중단 이관"),
+        ("bob", "결론: 캐시는 서비스 쪽 책임으로"),
+        ("bob", "질문 시간엔 뭐 물어봤지?"),
+    ):
+        chat.say(user, f"add [{ENVOY}] {note}")
     markdown = chat.say("alice", "digest now").markdown
-    assert "- 포인트 3" in markdown and "포인트 4" not in markdown
-    assert "_All of them: `/memo show` #1, #2, #3, #4, #5_" in markdown
+
+    points = [line for line in markdown.splitlines() if line.startswith("- ")]
+    assert points == [
+        "- p99 210ms → 45ms",
+        "- 라우트 3,400개를 xDS로 무중단 이관",
+        "- 결론: 캐시는 서비스 쪽 책임으로",
+    ], "the results and the conclusion, each once: not the first lines"
+    assert "_All of them: `/memo show` #1 … #7_" in markdown
 
 
 def test_a_day_is_a_local_day_and_other_days_stay_out(chat: Chat) -> None:

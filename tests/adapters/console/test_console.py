@@ -121,6 +121,15 @@ def test_an_invalid_setting_is_reported_without_a_traceback(tmp_path: Path) -> N
     assert "Traceback" not in result.stderr
 
 
+def test_a_model_endpoint_without_a_model_is_reported_without_the_key(tmp_path: Path) -> None:
+    env = {"MEMO_LLM_BASE_URL": "http://127.0.0.1:9/v1", "MEMO_LLM_API_KEY": "sk-do-not-print"}
+    result = memo_bot("run", stdin="", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert "MEMO_LLM_BASE_URL needs MEMO_LLM_MODEL too" in result.stderr
+    assert "sk-do-not-print" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
 def _read_until(fd: int, needle: bytes, deadline: float) -> bytes:
     seen = b""
     while needle not in seen:

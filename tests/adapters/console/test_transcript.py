@@ -41,12 +41,26 @@ def test_the_sample_conversation(database_url: URL) -> None:
         "@bob /memo add": "The memo is empty",
         "@alice /memo add [LLM 에이전트 평가 자동화 닫는 괄호를 빼먹음": "missing its closing `]`",
         "@jiho /memo delete 99999": "There is no memo #99999 in this channel.",
-        "@alice /memo summary [아무도 안 들은 세션]": "not available yet",
+        "@alice /memo summary [아무도 안 들은 세션]": "No session called [아무도 안 들은 세션]",
         "@bob /memo frobnicate": "There is no `/memo frobnicate` command",
     }
     for command, expected in bad.items():
         assert expected in answer[command], (command, answer[command])
         assert len(answer[command].splitlines()) == 1 or command.endswith("frobnicate")
+    # Each fact three (or two) people noted in their own words is one point, credited to all.
+    for title, user, figure, authors in (
+        (ENVOY, "alice", "210", "alice, bob, jiho"),
+        (POSTGRES, "bob", "1.8", "alice, jiho"),
+        (FRONTEND, "jiho", "1.9", "bob, jiho"),
+        (LLM, "alice", "82%", "alice, bob"),
+    ):
+        summary = answer[f"@{user} /memo summary [{title}]"].splitlines()
+        assert summary[0] == f"**[{title}]**"
+        assert 1 <= len(summary[1:-1]) <= 5 and all(line.startswith("- ") for line in summary[1:-1])
+        merged = [line for line in summary if figure in line]
+        assert len(merged) == 1, summary
+        assert merged[0].endswith(f" · {authors}"), merged
+        assert summary[-1].startswith("Attended by ")
     assert answer["@jiho /memo add 제목 없이 쓴 메모"].startswith(f"**jiho** noted in [{LLM}]")
 
     database = Database(database_url)

@@ -60,6 +60,27 @@ class Discord:
         )
         return await self.fake.async_wait_for_callback(self.fake.send_interaction(payload))
 
+    async def choices(self, typed: str, subcommand: str = "show") -> list[dict[str, Any]]:
+        """What autocomplete offers for ``subcommand``'s session option when ``typed`` is typed."""
+        payload = self.fake.autocomplete(
+            guild_id=GUILD,
+            channel_id=CHANNEL,
+            user_id=ALICE,
+            name="memo",
+            options=[
+                {
+                    "name": subcommand,
+                    "type": 1,
+                    "options": [{"name": "session", "type": 3, "value": typed}],
+                }
+            ],
+            focused="session",
+        )
+        answer = await self.fake.async_wait_for_callback(self.fake.send_interaction(payload))
+        assert answer["type"] == 8, answer
+        choices: list[dict[str, Any]] = answer["data"]["choices"]
+        return choices
+
     async def content(self, subcommand: str, **kwargs: Any) -> str:
         answer = await self.memo(subcommand, **kwargs)
         assert answer["type"] == 4, answer

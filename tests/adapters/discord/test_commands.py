@@ -52,7 +52,9 @@ async def test_every_subcommand_answers(discord_bot: Discord) -> None:
     assert "`/memo undo`" in await private("delete", memo_id=1)
     assert "Restored #1" in await private("undo")
     assert "`/memo add [Session title] note`" in await private("help")
-    for reserved in ("summary", "search", "export", "import"):
+    summary = await private("summary", session=ENVOY)
+    assert summary.startswith(f"**[{ENVOY}]**") and "p99 210ms → 45ms" in summary
+    for reserved in ("search", "export", "import"):
         assert "not available yet" in await private(reserved)
 
 

@@ -46,7 +46,7 @@ async def test_every_subcommand_answers(slack: Slack) -> None:
         "delete 1",
         "undo",
         "help",
-        "summary [x]",
+        f"summary [{ENVOY}]",
         "frobnicate",
     ]:
         replies[text.split()[0]] = await slack.command_json(text)
@@ -60,7 +60,8 @@ async def test_every_subcommand_answers(slack: Slack) -> None:
     assert "`/memo undo`" in _text(replies["delete"])
     assert "Restored #1" in _text(replies["undo"])
     assert "`/memo add [Session title] note`" in _text(replies["help"])
-    assert "not available yet" in _text(replies["summary"])
+    assert _text(replies["summary"]).startswith(f"*[{ENVOY}]*")
+    assert "p99 210ms → 45ms" in _text(replies["summary"])
     assert "no `/memo frobnicate` command" in _text(replies["frobnicate"])
     for name in ("attend", "edit", "sessions", "show", "delete", "undo", "help", "summary"):
         assert replies[name]["response_type"] == "ephemeral", name

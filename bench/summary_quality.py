@@ -1,0 +1,207 @@
+"""Judging summaries on the sample notes: key-fact recall, and the baselines to compare with.
+
+Used by ``bench/summary.py`` (the figures) and the tests (a floor that must
+hold). The blog posts are parsed into sessions here, just enough for the
+evaluation (the real importer is a feature of its own): a session is a
+``[Title]`` or ``(Section)`` header line and its note lines up to the next
+header, separator or date line.
+
+A summary covers a key fact when it contains one of the fact's strings,
+ignoring case (see ``tests/samples/README.md``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.keypoints import MAX_POINTS, Note, key_points
+from bot.note_lines import folded, shorten, split_units
+
+SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "samples"
+BLOG_FILES = ("blog-notes.txt", "blog-notes-english.txt")
+
+_KOREAN_DATE = re.compile(r"(\d{4})년 (\d{1,2})월 (\d{1,2})일 \S+요일")
+_ENGLISH_DATE = re.compile(r"[A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{4}")
+_HEADER = re.compile(r"^[\[(](.+)[\])]$")
+_SEPARATOR = re.compile(r"^(?:ㅡ{10,}|-{40,})$")
+
+
+@dataclass(frozen=True, slots=True)
+class BlogSession:
+    post_date: date
+    title: str
+    #: Note lines as written, blank lines (paragraph breaks) left out.
+    lines: tuple[str, ...]
+
+
+def _post_date(line: str) -> date | None:
+    korean = _KOREAN_DATE.fullmatch(line)
+    if korean:
+        return date(int(korean.group(1)), int(korean.group(2)), int(korean.group(3)))
+    if _ENGLISH_DATE.fullmatch(line):
+        return datetime.strptime(line, "%A, %B %d, %Y").date()
+    return None
+
+
+def _is_header(line: str) -> str | None:
+    """A session header's title; a line like ``자체 오케스트레이터 "Mulgyeol" (물결)`` is a note."""
+    match = _HEADER.fullmatch(line)
+    if match is None or line[0] + line[-1] not in ("[]", "()"):
+        return None
+    return match.group(1).strip()
+
+
+def parse_blog(text: str) -> list[BlogSession]:
+    """The sessions of blog posts in the samples' format."""
+    sessions: list[BlogSession] = []
+    post_date: date | None = None
+    title: str | None = None
+    lines: list[str] = []
+
+    def close() -> None:
+        nonlocal title, lines
+        if title is not None and post_date is not None:
+            sessions.append(BlogSession(post_date, title, tuple(lines)))
+        title, lines = None, []
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        day = _post_date(line)
+        if day is not None:
+            close()
+            post_date = day
+            continue
+        if _SEPARATOR.fullmatch(line):
+            close()
+            continue
+        header = _is_header(line)
+        if header is not None:
+            close()
+            title = header
+            continue
+        if title is not None and line:
+            lines.append(raw.rstrip())
+    close()
+    return sessions
+
+
+def blog_sessions() -> list[BlogSession]:
+    return [
+        session
+        for name in BLOG_FILES
+        for session in parse_blog((SAMPLES / name).read_text(encoding="utf-8"))
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFacts:
+    session: BlogSession
+    #: Each fact: the strings any one of which shows it is covered.
+    facts: tuple[tuple[str, ...], ...]
+
+
+def judged_sessions() -> list[KeyFacts]:
+    """The sessions ``keypoints.json`` lists, with their notes and key facts."""
+    wanted = json.loads((SAMPLES / "keypoints.json").read_text(encoding="utf-8"))["sessions"]
+    by_key = {(s.post_date.isoformat(), s.title): s for s in blog_sessions()}
+    judged = []
+    for entry in wanted:
+        session = by_key[(entry["post_date"], entry["title"])]
+        judged.append(KeyFacts(session, tuple(tuple(fact) for fact in entry["keypoints"])))
+    return judged
+
+
+def notes_of(session: BlogSession) -> list[Note]:
+    """A blog session as memos: one memo per note line, all by the post's author."""
+    return [Note(number, "blogger", line) for number, line in enumerate(session.lines, 1)]
+
+
+def covered(points: Sequence[str], facts: Sequence[Sequence[str]]) -> int:
+    """How many facts the points mention (any of a fact's strings, ignoring case)."""
+    summary = "\n".join(points).lower()
+    return sum(1 for fact in facts if any(term.lower() in summary for term in fact))
+
+
+Summarizer = Callable[[Sequence[Note]], list[str]]
+
+
+def recall(summarize: Summarizer, judged: Sequence[KeyFacts] | None = None) -> float:
+    """Mean share of each judged session's key facts that its summary covers."""
+    judged = judged if judged is not None else judged_sessions()
+    shares = [
+        covered(summarize(notes_of(item.session)), item.facts) / len(item.facts) for item in judged
+    ]
+    return sum(shares) / len(shares)
+
+
+# ---------------------------------------------------------------- summarizers compared
+
+
+def memo_bot(notes: Sequence[Note]) -> list[str]:
+    """memo-bot's extractive summary (``bot.keypoints``)."""
+    return [point.text for point in key_points(notes)]
+
+
+def first_lines(notes: Sequence[Note]) -> list[str]:
+    """Baseline: the first five note lines, as the digest showed before summaries."""
+    lines = [text for note in notes for text, _ in split_units(note.text)]
+    return [shorten(line) for line in lines[:MAX_POINTS]]
+
+
+def textrank(notes: Sequence[Note]) -> list[str]:
+    """Baseline: TextRank over note lines, TF-IDF cosine similarity of character bigrams.
+
+    Character bigrams rather than words so Korean words with particles still
+    match; the five highest-ranked lines, in note order.
+    """
+    lines = [text for note in notes for text, _ in split_units(note.text)]
+    if not lines:
+        return []
+    grams = [Counter(_bigrams(folded(line))) for line in lines]
+    document_frequency = Counter(gram for counts in grams for gram in counts)
+    total = len(lines)
+    vectors = []
+    for counts in grams:
+        vector = {
+            gram: count * math.log((1 + total) / (1 + document_frequency[gram])) + 1
+            for gram, count in counts.items()
+        }
+        norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
+        vectors.append({gram: value / norm for gram, value in vector.items()})
+    weights = [
+        [
+            (j, sum(v * vectors[j].get(g, 0.0) for g, v in vectors[i].items()))
+            for j in range(total)
+            if j != i
+        ]
+        for i in range(total)
+    ]
+    out = [sum(w for _, w in row) or 1.0 for row in weights]
+    # Similarity is symmetric: what flows into i comes from every j, in proportion to w_ji.
+    incoming = [[(j, w / out[j]) for j, w in row if w] for row in weights]
+    rank = [1.0 / total] * total
+    for _ in range(30):
+        rank = [
+            0.15 / total + 0.85 * sum(share * rank[j] for j, share in incoming[i])
+            for i in range(total)
+        ]
+    best = sorted(range(total), key=lambda i: -rank[i])[:MAX_POINTS]
+    return [shorten(lines[i]) for i in sorted(best)]
+
+
+def _bigrams(text: str) -> list[str]:
+    return [text[i : i + 2] for i in range(len(text) - 1)] or [text]
+
+
+SUMMARIZERS: dict[str, Summarizer] = {
+    "memo_bot": memo_bot,
+    "first_5_lines": first_lines,
+    "textrank_tfidf": textrank,
+}

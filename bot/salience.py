@@ -1,0 +1,161 @@
+"""How much a note line looks like a key fact of its talk, by signals that hold for any notes.
+
+The signals are chosen to work whatever the talk and the language of the notes,
+rather than from words of any one sample:
+
+- results: numbers with units, and transitions between them (``850ms -> 120ms``,
+  ``210ms에서 45ms로``, ``from 24h to 30s``); lines marked ``>``, the usual
+  highlight of a result;
+- named systems: Latin-script terms inside Korean text, CamelCase, acronyms,
+  terms with digits or symbols (``AVX-512``, ``p99``, ``SKIP LOCKED``);
+- conclusions and rules: cue words in Korean and English (결론, 핵심, 교훈,
+  takeaway, must, 금지 ...), result verbs (감소, 절감, reduced ...), quoted mottos;
+- what the session keeps coming back to: terms that many of its lines share;
+- and against: questions, links, fragments too short to say anything.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from bot.note_lines import NoteUnit
+
+_ARROW = re.compile(r"(?:→|->|=>|⇒|⟶|➡)")
+#: A figure with its unit (``45ms``, ``3,400개``, ``$600``) or a multiplier (``x3``, ``3배``).
+_FIGURE = re.compile(
+    r"[$€£₩]\d+(?:[.,]\d+)*|\bx\d+|×\d+|\d+x\b|\d+(?:[.,]\d+)*\s?"
+    r"(?:%p?|[kKmMgGtT]?[bB]\b|ms|µs|ns|s\b|sec|min|h\b|배|초|분|시간|일|주|개월|년|건|개|대|명|장|"
+    r"만|억|천|원|번|회|점|k\b|K\b|M\b|TB|GB|MB|KB|kW|[a-zA-Z]+/s)"
+)
+_DIGIT = re.compile(r"\d")
+_TRANSITION_KO = re.compile(r"\d[^\s]*\s?에서\s.*?\d[^\s]*\s?(?:으로|로)")
+_TRANSITION_EN = re.compile(r"\bfrom\b.*?\d.*?\bto\b.*?\d")
+_LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-_/]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
+_CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2,}|[A-Za-z]+-?\d|\d+[A-Za-z]|[a-z]_[a-z]|\+\+")
+_HANGUL = re.compile(r"[가-힣]")
+_HANGUL_WORD = re.compile(r"[가-힣]{2,}")
+#: Cue words by what they signal: (score, substrings, whole English words). Looked up as one
+#: literal pattern and a word set per kind, not one big regex: this runs for every line of
+#: every digest, and that is the fastest of the ways measured.
+_CUE_WORDS: dict[str, tuple[float, tuple[str, ...], frozenset[str]]] = {
+    "conclusion": (
+        2.0,
+        (
+            *("결론", "결국", "핵심", "교훈", "정답", "요점", "중요", "강조", "가장", "제일"),
+            *("확실", "bottom line", "the real"),
+        ),
+        frozenset({"conclusion", "takeaway", "lesson", "key", "main", "most", "win"}),
+    ),
+    "rule": (
+        0.8,
+        (
+            *("필수", "금지", "주의", "안 됨", "하면 안", "말 것", "해야", "먼저"),
+            *("only if", "don't", "do not"),
+        ),
+        frozenset({"must", "never", "always", "should", "avoid"}),
+    ),
+    "result": (
+        1.0,
+        (
+            *("감소", "절감", "증가", "상승", "개선", "단축", "향상", "줄", "늘", "사라", "해결"),
+            *("없음", "0건", "무중단", "무장애", "went from", "no longer"),
+        ),
+        frozenset(
+            {"reduce", "reduced", "cut", "drop", "dropped", "improve", "improved", "faster"}
+            | {"save", "saved", "remove", "removed", "fixed", "caught", "found", "zero", "flat"}
+        ),
+    ),
+}
+_CUES = {
+    kind: (score, re.compile("|".join(map(re.escape, phrases))), words)
+    for kind, (score, phrases, words) in _CUE_WORDS.items()
+}
+_QUOTED = re.compile(r"[\"“”].{4,}?[\"“”]")
+
+
+def line_score(text: str, highlighted: bool, latin: Sequence[str]) -> float:
+    """How much a line looks like a key fact on its own (see the module docstring).
+
+    ``latin`` is the line's Latin-script terms (``_LATIN_TERM``), found once by the caller.
+    """
+    lower = text.lower()
+    score = 0.0
+    figures = len(_FIGURE.findall(text)) if _DIGIT.search(text) else 0
+    score += min(figures, 3) * 1.0
+    if figures and (_ARROW.search(text) or ("에서" in text and _TRANSITION_KO.search(text))):
+        score += 1.5
+    elif "from" in lower and _TRANSITION_EN.search(lower):
+        score += 1.2
+    if highlighted:
+        score += 2.0
+    if _HANGUL.search(text):
+        score += min(len(latin), 2) * 0.5
+    score += min(sum(1 for term in latin if _CAMEL.search(term)), 2) * 0.7
+    score += sum(_CUES[cue][0] for cue in _cues(lower, latin))
+    if ('"' in text or "“" in text) and _QUOTED.search(text):
+        score += 0.8
+    if text.rstrip().endswith("?"):
+        score -= 2.0
+    elif "?" in text:
+        score -= 1.0
+    if "://" in text:
+        score -= 2.5
+    if len(text) - text.count(" ") < 8:
+        score -= 1.5
+    elif len(text) > 160:
+        score -= 1.0
+    return score
+
+
+def _terms(text: str, latin: Sequence[str]) -> set[str]:
+    """Terms for "what the session keeps coming back to": Latin words, Korean word stems."""
+    return {term.lower() for term in latin} | {word[:2] for word in _HANGUL_WORD.findall(text)}
+
+
+def line_scores(units: Sequence[NoteUnit], keys: Sequence[str]) -> list[float]:
+    """Each unit's own score plus how central its terms are in the session.
+
+    ``keys`` are the units' folded texts (``note_lines.folded``): lines that fold
+    alike (people typing the same thing with other spacing or case) are scored once.
+    """
+    seen: dict[tuple[str, bool], tuple[float, set[str]]] = {}
+    scored = []
+    for unit, key in zip(units, keys, strict=True):
+        found = seen.get((key, unit.highlighted))
+        if found is None:
+            latin = _LATIN_TERM.findall(unit.text)
+            found = (line_score(unit.text, unit.highlighted, latin), _terms(unit.text, latin))
+            seen[(key, unit.highlighted)] = found
+        scored.append(found)
+    frequency = Counter(term for _, unit_terms in scored for term in unit_terms)
+    #: A term in n lines weighs log(n); a term in one line only says nothing about the session.
+    weight = {term: math.log(count) for term, count in frequency.items() if count > 1}
+    scale = math.log(1 + len(units))
+    scores = []
+    for own, unit_terms in scored:
+        shared = sum(weight.get(term, 0.0) for term in unit_terms)
+        centrality = shared / (len(unit_terms) ** 0.5 * scale) if shared else 0.0
+        scores.append(own + min(centrality, 1.5))
+    return scores
+
+
+def fact_kind(text: str) -> str:
+    """ "result" (has figures), "conclusion" (a cue or a quote) or "other" (systems, methods)."""
+    if _FIGURE.search(text):
+        return "result"
+    if _QUOTED.search(text) or "conclusion" in _cues(text.lower(), _LATIN_TERM.findall(text)):
+        return "conclusion"
+    return "other"
+
+
+def _cues(lower: str, latin: Sequence[str]) -> set[str]:
+    """The kinds of cue words in a line (given in lower case, with its Latin terms)."""
+    words = {term.lower() for term in latin}
+    return {
+        kind
+        for kind, (_, phrases, whole_words) in _CUES.items()
+        if not words.isdisjoint(whole_words) or phrases.search(lower)
+    }
