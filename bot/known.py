@@ -32,7 +32,9 @@ CONFERENCE_SECONDS = 10.0
 MAX_ENTRIES = 50_000
 
 
-class _Lru(Generic[V]):
+class Lru(Generic[V]):
+    """A thread-safe LRU map whose entries expire ``ttl`` seconds after they were put."""
+
     def __init__(self, ttl: float | None, clock: Callable[[], float]) -> None:
         self._ttl = ttl
         self._clock = clock
@@ -64,9 +66,9 @@ class _Lru(Generic[V]):
 
 class KnownRows:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.channels: _Lru[ChannelRecord] = _Lru(None, clock)
-        self.members: _Lru[MemberRecord] = _Lru(REFRESH_SECONDS, clock)
-        self.sessions: _Lru[SessionRecord] = _Lru(REFRESH_SECONDS, clock)
-        self.attendances: _Lru[bool] = _Lru(None, clock)
+        self.channels: Lru[ChannelRecord] = Lru(None, clock)
+        self.members: Lru[MemberRecord] = Lru(REFRESH_SECONDS, clock)
+        self.sessions: Lru[SessionRecord] = Lru(REFRESH_SECONDS, clock)
+        self.attendances: Lru[bool] = Lru(None, clock)
         #: channel id -> its current conference
-        self.conferences: _Lru[ConferenceRecord] = _Lru(CONFERENCE_SECONDS, clock)
+        self.conferences: Lru[ConferenceRecord] = Lru(CONFERENCE_SECONDS, clock)

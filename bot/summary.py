@@ -27,7 +27,7 @@ from bot import render
 from bot.context import Context
 from bot.grammar import Summarize
 from bot.keypoints import KeyPoint, Note, key_points
-from bot.known import _Lru
+from bot.known import Lru
 from bot.llm import LlmConfig, LlmUnreachable, LlmUnusable, llm_key_points
 from bot.reply import Reply, SessionSummary, SessionView, Visibility
 from bot.sessions import session_to_read
@@ -91,7 +91,7 @@ class Summaries:
     ) -> None:
         self._llm = llm
         self._clock = clock
-        self._chosen: _Lru[_Chosen] = _Lru(None, clock)
+        self._chosen: Lru[_Chosen] = Lru(None, clock)
         #: Until when (monotonic seconds) the model is left alone because it did not answer.
         self._model_paused_until = -math.inf
 
