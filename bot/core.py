@@ -28,7 +28,7 @@ from functools import partial
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import conferences, digest, grammar, memos, sessions, summary
+from bot import conferences, digest, export, grammar, memos, sessions, summary
 from bot.context import Context
 from bot.grammar import (
     AddMemo,
@@ -37,6 +37,7 @@ from bot.grammar import (
     DeleteMemo,
     DisableDigest,
     EditMemo,
+    Export,
     ListSessions,
     PreviewDigest,
     Rejected,
@@ -104,12 +105,16 @@ class MemoBot:
         return reply
 
     def may_be_slow(self, command: Command) -> bool:
-        """Whether running ``command`` may wait on a remote service (a summary by a model).
+        """Whether running ``command`` may take longer than a platform waits for an answer.
 
-        Adapters acknowledge such a command to their platform at once and deliver
-        the reply later (Slack's ``response_url``, a deferred Discord interaction),
-        instead of racing the platform's deadline.
+        A summary by a model waits on a remote service; an export reads and writes
+        a whole conference and comes with a file to upload. Adapters acknowledge
+        such a command to their platform at once and deliver the reply later
+        (Slack's ``response_url``, a deferred Discord interaction), instead of
+        racing the platform's deadline.
         """
+        if isinstance(command, Export):
+            return True
         return isinstance(command, Summarize) and self.summaries.calls_network
 
     def subscribe(self, subscriber: Callable[[Command], None]) -> None:
@@ -372,6 +377,8 @@ def _dispatch(ctx: Context, command: Command) -> Reply:
             return digest.disable(ctx, command)
         case PreviewDigest():
             return digest.preview(ctx, command)
+        case Export():
+            return export.export(ctx, command)
         case ShowHelp() | Reserved() | Summarize():
             raise AssertionError("answered outside this transaction")
 

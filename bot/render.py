@@ -15,6 +15,7 @@ from bot.reply import (
     ConferenceView,
     DigestSettingShown,
     DigestShown,
+    ExportReady,
     HelpShown,
     HomeShown,
     MemoChanged,
@@ -269,3 +270,13 @@ def digest_setting(shown: DigestSettingShown) -> str:
         f"Next: {shown.next_post:%a %Y-%m-%d %H:%M}." if shown.next_post else "No day left to post."
     )
     return f"The daily digest is on: {when}. {upcoming}"
+
+
+def export_ready(data: ExportReady, file_name: str) -> str:
+    """What the person who asked for an export reads next to the file."""
+    what = md.bold(data.conference) if data.conference else "This channel's memos"
+    when = f" · {day_label(data.day)}" if data.day else ""
+    counts = ", ".join(
+        (plural(data.posts, "day"), plural(data.sessions, "session"), plural(data.memos, "memo"))
+    )
+    return f"{what}{when}: {counts}, in `{file_name}`."

@@ -45,6 +45,8 @@ class ProblemCode(StrEnum):
     BAD_TIME = "bad_time"
     UNKNOWN_COMMAND = "unknown_command"
     NOT_AVAILABLE_YET = "not_available_yet"
+    NO_SUCH_CONFERENCE = "no_such_conference"
+    NOTHING_TO_EXPORT = "nothing_to_export"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -231,6 +233,28 @@ class DigestSettingShown:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a reply; adapters upload it, the console writes it to a folder."""
+
+    name: str
+    content: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReady:
+    """An export was written: what it holds (the file itself is ``Reply.attachment``)."""
+
+    conference: str
+    #: None when the export covers every day of the conference.
+    day: date | None
+    posts: int
+    sessions: int
+    memos: int
+    post_format: str
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     code: ProblemCode
     #: The form field the problem is about ("title", "text", "memo_id", ...), if any.
@@ -249,6 +273,7 @@ ReplyData = (
     | HomeShown
     | DigestShown
     | DigestSettingShown
+    | ExportReady
     | Problem
 )
 
@@ -258,6 +283,7 @@ class Reply:
     markdown: str
     visibility: Visibility
     data: ReplyData
+    attachment: Attachment | None = None
 
     @property
     def ok(self) -> bool:
