@@ -1,0 +1,46 @@
+"""Index memo text for /memo search: FTS5 on SQLite, a GIN-indexed token array on PostgreSQL.
+
+Both hold the tokens of ``storage.search_terms`` (channel-scoped hashes of
+Korean bigrams, words and symbols); the upgrade indexes every live memo that
+exists already. A later change to the analyzer needs a migration that calls
+``storage.search.rebuild_index`` again.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-27
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+from storage.search import rebuild_index
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    if op.get_context().dialect.name == "postgresql":
+        op.execute(
+            "CREATE TABLE memo_search ("
+            " memo_id INTEGER NOT NULL"
+            " CONSTRAINT pk_memo_search PRIMARY KEY"
+            " CONSTRAINT fk_memo_search_memo_id_memos REFERENCES memos (id) ON DELETE CASCADE,"
+            " tokens BIGINT[] NOT NULL)"
+        )
+        op.execute("CREATE INDEX ix_memo_search_tokens ON memo_search USING gin (tokens)")
+    else:
+        # Contentless (the tokens are not stored twice) and detail=none (no positions:
+        # the core checks phrases itself), the smallest index FTS5 can keep.
+        op.execute(
+            "CREATE VIRTUAL TABLE memo_search USING fts5("
+            "words, content='', detail=none, columnsize=0, tokenize='ascii')"
+        )
+    rebuild_index(op.get_bind())
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE memo_search")
