@@ -52,7 +52,8 @@ async def test_every_subcommand_answers(discord_bot: Discord) -> None:
     assert "`/memo undo`" in await private("delete", memo_id=1)
     assert "Restored #1" in await private("undo")
     assert "`/memo add [Session title] note`" in await private("help")
-    for reserved in ("summary", "search", "export", "import"):
+    assert "[" + ENVOY + "]" in await private("search", query="45ms")
+    for reserved in ("summary", "export", "import"):
         assert "not available yet" in await private(reserved)
 
 

@@ -30,22 +30,7 @@ POSTGRES = "Postgres 파티셔닝 실전: 30억 row 테이블"
 
 
 async def _choices(discord_bot: Discord, typed: str) -> list[dict[str, Any]]:
-    payload = discord_bot.fake.autocomplete(
-        guild_id=GUILD,
-        channel_id=CHANNEL,
-        user_id=ALICE,
-        name="memo",
-        options=[
-            {"name": "show", "type": 1, "options": [{"name": "session", "type": 3, "value": typed}]}
-        ],
-        focused="session",
-    )
-    answer = await discord_bot.fake.async_wait_for_callback(
-        discord_bot.fake.send_interaction(payload)
-    )
-    assert answer["type"] == 8, answer
-    choices: list[dict[str, Any]] = answer["data"]["choices"]
-    return choices
+    return await discord_bot.choices("show", "session", session=typed)
 
 
 async def _submit_form(
