@@ -36,6 +36,7 @@ from bot.sessions import check_title, find_existing, no_such_session, picked_ses
 from storage import channels, sessions
 from storage import search as search_index
 from storage.records import SearchCandidate
+from storage.search import Candidate
 from storage.search_terms import CJK, composed, folded, normalize, query_terms
 
 #: Hits shown; the rest are counted.
@@ -116,9 +117,14 @@ def search(ctx: Context, command: SearchMemos) -> Reply:
     if isinstance(filters, Reply):
         return filters
     found = _hits(ctx, pieces, filters)
-    found.sort(key=lambda hit: (-hit[0], -hit[1].created_at.timestamp(), -hit[1].id))
+    # Best score first; between equal scores the newest (two stable sorts: ``written`` is
+    # whatever the database stores, which orders correctly but cannot be negated).
+    found.sort(key=lambda hit: (hit[1].written, hit[1].id), reverse=True)
+    found.sort(key=lambda hit: hit[0], reverse=True)
+    best = [candidate.id for _, candidate in found[:MAX_HITS]]
+    shown_rows = search_index.details(ctx.tx, best)
     zone = ctx.zone()
-    shown = tuple(_hit(candidate, pieces, zone) for _, candidate in found[:MAX_HITS])
+    shown = tuple(_hit(shown_rows[memo_id], pieces, zone) for memo_id in best)
     data = SearchResults(command.query, shown, len(found))
     return Reply(render.search_results(data), Visibility.PRIVATE, data)
 
@@ -183,9 +189,7 @@ def _authors(ctx: Context, author: Author) -> list[int]:
     return channels.members_named(ctx.tx, workspace_id, author.name or "")
 
 
-def _hits(
-    ctx: Context, pieces: list[Piece], filters: _Filters
-) -> list[tuple[float, SearchCandidate]]:
+def _hits(ctx: Context, pieces: list[Piece], filters: _Filters) -> list[tuple[float, Candidate]]:
     """Every matching memo with its score; sessions found by title add their newest memo."""
     if ctx.channel is None:
         return []

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -29,10 +30,12 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Select,
+    String,
     Table,
     bindparam,
     select,
     text,
+    type_coerce,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -122,7 +125,24 @@ def _words(tokens: Sequence[int]) -> str:
     return " ".join(search_terms.fts_word(token) for token in tokens)
 
 
-_CANDIDATE_COLUMNS = (
+class Candidate(NamedTuple):
+    """A live memo that holds every token of a query; the core checks that it really matches.
+
+    Only what checking and ranking need: a plain row, because a query for a
+    common syllable can have thousands (``details`` loads the few shown).
+    """
+
+    id: int
+    session_id: int
+    text: str
+    #: Orders memos by when they were written (the database's own value: a string on SQLite).
+    written: Any
+
+
+_CANDIDATES = select(
+    Memo.id, Memo.session_id, Memo.text, type_coerce(Memo.created_at, String).label("written")
+)
+_DETAILS = (
     select(
         Memo.id,
         Memo.number,
@@ -136,6 +156,7 @@ _CANDIDATE_COLUMNS = (
     )
     .join(ConferenceSession, ConferenceSession.id == Memo.session_id)
     .join(Member, Member.id == Memo.author_id)
+    .where(Memo.id.in_(bindparam("ids", expanding=True)))
 )
 
 
@@ -148,7 +169,7 @@ def candidates(
     author_ids: Sequence[int] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> list[SearchCandidate]:
+) -> list[Candidate]:
     """Live memos of the channel whose tokens include every term's, through the index.
 
     Filters narrow the same query: sessions, authors, and ``since <= created_at < until``.
@@ -156,11 +177,11 @@ def candidates(
     if not terms:
         return []
     tokens = search_terms.tokens(channel_id, terms)
-    statement = _CANDIDATE_COLUMNS.where(
+    statement = _CANDIDATES.where(
         Memo.channel_id == channel_id, Memo.deleted_at.is_(None), _matching(tx, tokens)
     )
     statement = _filtered(statement, session_ids, author_ids, since, until)
-    return [SearchCandidate.from_row(row) for row in tx.execute(statement)]
+    return [Candidate(*row) for row in tx.execute(statement)]
 
 
 def latest_in_sessions(
@@ -170,20 +191,25 @@ def latest_in_sessions(
     author_ids: Sequence[int] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> list[SearchCandidate]:
+) -> list[Candidate]:
     """Each session's newest live memo (within the filters): a session found by its title."""
     found = []
     for session_id in session_ids:
-        statement = _CANDIDATE_COLUMNS.where(
-            Memo.session_id == session_id, Memo.deleted_at.is_(None)
-        )
+        statement = _CANDIDATES.where(Memo.session_id == session_id, Memo.deleted_at.is_(None))
         statement = _filtered(statement, None, author_ids, since, until)
         row = tx.execute(
             statement.order_by(Memo.created_at.desc(), Memo.id.desc()).limit(1)
         ).first()
         if row is not None:
-            found.append(SearchCandidate.from_row(row))
+            found.append(Candidate(*row))
     return found
+
+
+def details(tx: Connection, ids: list[int]) -> dict[int, SearchCandidate]:
+    """What showing these memos takes (number, times, session title, author), by id."""
+    if not ids:
+        return {}
+    return {row.id: SearchCandidate.from_row(row) for row in tx.execute(_DETAILS, {"ids": ids})}
 
 
 def _matching(tx: Connection, tokens: list[int]):  # type: ignore[no-untyped-def]
