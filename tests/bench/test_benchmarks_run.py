@@ -98,3 +98,37 @@ def test_digest_benchmark_builds_every_digest_and_writes_the_ratio(tmp_path: Pat
     assert written["digest"]["peak_rss_mb"] > 0
     assert written["ratio_to_baseline"] > 0
     assert set(written["meets_targets"]) == {"total_s", "peak_rss_mb"}
+
+
+def test_search_benchmark_measures_search_and_the_like_baseline(tmp_path: Path) -> None:
+    """SQLite only here (``--postgres ''``): the PostgreSQL copy is for `make bench`."""
+    stdout, written = _run(
+        tmp_path,
+        "search",
+        "--memos",
+        "2000",
+        "--sessions",
+        "100",
+        "--channels",
+        "5",
+        "--queries",
+        "60",
+        "--postgres",
+        "",
+    )
+    assert "p95 ms" in stdout
+    sqlite = written["results"]["sqlite"]
+    assert sqlite["all"]["queries"] == 60
+    assert sqlite["queries_with_hits"] > 30, "the generated queries find the seeded notes"
+    assert sqlite["baseline_like"]["queries"] == 60
+    assert sqlite["index_mb"] > 0
+    assert written["peak_rss_mb"] > 0
+
+
+def test_search_quality_finds_every_sample_querys_sessions(tmp_path: Path) -> None:
+    stdout, written = _run(tmp_path, "search_quality")
+    assert "recall" in stdout
+    chosen = written["results"]["bigrams + check (chosen)"]
+    assert chosen["recall"] == 1.0
+    assert chosen["precision"] >= 0.95
+    assert written["results"]["fts5 unicode61"]["recall"] < 1.0, "the baseline it improves on"
