@@ -39,6 +39,10 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE memo_search USING fts5("
             "words, content='', detail=none, columnsize=0, tokenize='ascii')"
         )
+        # Segments are merged by storage.search.IndexMerger, not inside each add's
+        # transaction; FTS5 itself steps in only past 64 segments of one size.
+        op.execute("INSERT INTO memo_search (memo_search, rank) VALUES ('automerge', 0)")
+        op.execute("INSERT INTO memo_search (memo_search, rank) VALUES ('crisismerge', 64)")
     rebuild_index(op.get_bind())
 
 
