@@ -100,7 +100,7 @@ def add_memo(
             "delivery_id": delivery_id,
         },
     ).scalar_one()
-    search.index_memo(tx, memo_id, channel_id, text)
+    search.index_new_memo(tx, memo_id, channel_id, text)
     return MemoRecord(
         id=memo_id,
         channel_id=channel_id,

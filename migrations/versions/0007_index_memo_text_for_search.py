@@ -2,7 +2,9 @@
 
 Both hold the tokens of ``storage.search_terms`` (channel-scoped hashes of
 Korean bigrams, words and symbols); the upgrade indexes every live memo that
-exists already. A later change to the analyzer needs a migration that calls
+exists already. SQLite also gets ``memo_search_progress``: how far the index
+goes (newer memos are indexed in the background, see ``storage.search``).
+A later change to the analyzer needs a migration that calls
 ``storage.search.rebuild_index`` again.
 
 Revision ID: 0007
@@ -39,12 +41,22 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE memo_search USING fts5("
             "words, content='', detail=none, columnsize=0, tokenize='ascii')"
         )
-        # Segments are merged by storage.search.IndexMerger, not inside each add's
+        # Segments are merged by storage.search_upkeep, not inside each add's
         # transaction; FTS5 itself steps in only past 64 segments of one size.
         op.execute("INSERT INTO memo_search (memo_search, rank) VALUES ('automerge', 0)")
         op.execute("INSERT INTO memo_search (memo_search, rank) VALUES ('crisismerge', 64)")
+        # The highest memo id indexed; newer memos wait for storage.search_upkeep.
+        op.execute(
+            "CREATE TABLE memo_search_progress ("
+            " id INTEGER NOT NULL CONSTRAINT pk_memo_search_progress PRIMARY KEY"
+            " CONSTRAINT ck_memo_search_progress_one_row CHECK (id = 1),"
+            " indexed_through INTEGER NOT NULL)"
+        )
+        op.execute("INSERT INTO memo_search_progress (id, indexed_through) VALUES (1, 0)")
     rebuild_index(op.get_bind())
 
 
 def downgrade() -> None:
     op.execute("DROP TABLE memo_search")
+    if op.get_context().dialect.name != "postgresql":
+        op.execute("DROP TABLE memo_search_progress")
