@@ -28,7 +28,7 @@ from functools import partial
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import conferences, digest, export, grammar, memos, sessions, summary
+from bot import conferences, digest, export, grammar, memos, search, sessions, summary
 from bot.context import Context
 from bot.grammar import (
     AddMemo,
@@ -42,6 +42,7 @@ from bot.grammar import (
     PreviewDigest,
     Rejected,
     Reserved,
+    SearchMemos,
     SetConference,
     SetDigestDays,
     SetDigestTime,
@@ -379,6 +380,8 @@ def _dispatch(ctx: Context, command: Command) -> Reply:
             return digest.preview(ctx, command)
         case Export():
             return export.export(ctx, command)
+        case SearchMemos():
+            return search.search(ctx, command)
         case ShowHelp() | Reserved() | Summarize():
             raise AssertionError("answered outside this transaction")
 
