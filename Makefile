@@ -25,6 +25,8 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/discord_interactions.py
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/summary.py
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/search_quality.py
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "memo-bot needs Python 3.11 or newer: run make with PYTHON=python3.11 (or newer)")'

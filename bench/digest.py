@@ -68,6 +68,7 @@ from storage.models import (
     table_of,
 )
 from storage.schema import upgrade_to_head
+from storage.search import rebuild_index
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -111,6 +112,7 @@ def seed(shape: DigestShape, path: Path) -> None:
             rows = _channel_rows(shape, range(first, min(shape.channels, first + SEED_BATCH)))
             for model, batch in rows.items():
                 tx.execute(insert(table_of(model)), batch)
+        rebuild_index(tx)  # as migration 0007 does: nothing left for the search upkeep
         tx.exec_driver_sql("ANALYZE")
     database.dispose()
 

@@ -34,6 +34,7 @@ from storage.models import (  # noqa: E402
     table_of,
 )
 from storage.schema import upgrade_to_head  # noqa: E402
+from storage.search import rebuild_index  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 SAMPLES = ROOT / "tests" / "samples" / "blog-notes.txt"
@@ -169,6 +170,7 @@ def seed(shape: Shape, path: Path) -> None:
             tx.execute(insert(table_of(ConferenceSession)), sessions)
             tx.execute(insert(table_of(Attendance)), attendances)
             tx.execute(insert(table_of(Memo)), memos)
+        rebuild_index(tx)  # rows went in around storage.memos, so index them as 0007 does
         tx.exec_driver_sql("ANALYZE")
     database.dispose()
 

@@ -28,7 +28,7 @@ from functools import partial
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import conferences, digest, grammar, memos, sessions, summary
+from bot import conferences, digest, grammar, memos, search, sessions, summary
 from bot.context import Context
 from bot.grammar import (
     AddMemo,
@@ -41,6 +41,7 @@ from bot.grammar import (
     PreviewDigest,
     Rejected,
     Reserved,
+    SearchMemos,
     SetConference,
     SetDigestDays,
     SetDigestTime,
@@ -372,6 +373,8 @@ def _dispatch(ctx: Context, command: Command) -> Reply:
             return digest.disable(ctx, command)
         case PreviewDigest():
             return digest.preview(ctx, command)
+        case SearchMemos():
+            return search.search(ctx, command)
         case ShowHelp() | Reserved() | Summarize():
             raise AssertionError("answered outside this transaction")
 

@@ -132,6 +132,25 @@ class PreviewDigest:
     day: date | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Whose memos: a platform user id (a mention, a Discord user option) or a name as typed."""
+
+    external_id: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchMemos:
+    """``/memo search``: the query as typed (quoted phrases keep their quotes), and filters."""
+
+    query: str
+    session: str | SessionId | None = None
+    author: Author | None = None
+    #: A local day (the conference's time zone) the memos were written on.
+    day: date | None = None
+
+
 Command = (
     AddMemo
     | Attend
@@ -147,6 +166,7 @@ Command = (
     | SetDigestDays
     | DisableDigest
     | PreviewDigest
+    | SearchMemos
     | ShowHelp
     | Reserved
 )
@@ -501,6 +521,87 @@ def digest_preview_from_option(day: str | None) -> Command | Rejected:
     return PreviewDigest(parsed)
 
 
+#: Longest search query, in characters: enough for a sentence, short enough to stay cheap.
+MAX_QUERY_LENGTH = 200
+_SEARCH_USAGE = '`/memo search 캐시 in:"Session title" by:@alice day:2025-09-25`'
+# A filter (its value quoted, bracketed or bare), a quoted phrase, or a word. Filters are
+# recognised only at the start of a word, so `1:N` or `login:` stay part of the query.
+_SEARCH_PART = re.compile(
+    r'(?<!\S)(?P<key>in|by|day):(?:"(?P<quoted>[^"]*)"?|\[(?P<bracketed>[^\]]*)\]?|(?P<bare>\S*))'
+    r'|(?P<phrase>"[^"]*"?)|(?P<word>\S+)',
+    re.IGNORECASE,
+)
+# <@U123>, <@U123|alice> (Slack), <@123>, <@!123> (Discord).
+_MENTION = re.compile(r"<@!?([^<>|\s]+)(?:\|[^<>]*)?>")
+
+
+def _parse_search(rest: str) -> Command | Rejected:
+    query: list[str] = []
+    filters: dict[str, str] = {}
+    for match in _SEARCH_PART.finditer(rest):
+        key = match.group("key")
+        if key is None:
+            query.append(match.group())
+            continue
+        value = next(
+            (group for group in match.group("quoted", "bracketed", "bare") if group is not None), ""
+        )
+        filters[key.lower()] = value
+    return search_from_options(
+        " ".join(query), filters.get("in"), _author(filters.get("by")), filters.get("day")
+    )
+
+
+def _author(typed: str | None) -> Author | str | None:
+    """``by:`` as a mention (a platform id) or a name; ``""`` when the filter was left empty."""
+    if typed is None:
+        return None
+    mention = _MENTION.fullmatch(typed.strip())
+    if mention is not None:
+        return Author(external_id=mention.group(1))
+    name = typed.strip().removeprefix("@").strip()
+    return Author(name=name) if name else ""
+
+
+def search_from_options(
+    query: str,
+    session: str | SessionId | None = None,
+    author: Author | str | None = None,
+    day: str | None = None,
+) -> Command | Rejected:
+    """``search`` from its parts; an empty filter (``by:`` with nothing after it) is refused."""
+    if not query.replace('"', "").strip():
+        return Rejected(
+            ProblemCode.EMPTY_QUERY, f"What should I look for? Write {_SEARCH_USAGE}.", "query"
+        )
+    if len(query) > MAX_QUERY_LENGTH:
+        return Rejected(
+            ProblemCode.QUERY_TOO_LONG,
+            f"Search for at most {MAX_QUERY_LENGTH} characters; this query has {len(query):,}.",
+            "query",
+        )
+    if author == "" or session == "" or day == "":
+        return Rejected(
+            ProblemCode.BAD_ARGUMENTS,
+            f"A filter needs a value after its colon: {_SEARCH_USAGE}.",
+        )
+    parsed_day = None
+    if day is not None:
+        parsed_day = parse_day(day.strip())
+        if parsed_day is None:
+            return Rejected(
+                ProblemCode.BAD_DATE,
+                f"`{_code(day)}` is not a date. Write `day:2025-09-25`.",
+                "date",
+            )
+    return SearchMemos(
+        query=query.strip(),
+        session=session,
+        author=author if isinstance(author, Author) else None,
+        day=parsed_day,
+    )
+
+
 def _parse_help(rest: str) -> Command | Rejected:
     return ShowHelp()
 
@@ -558,10 +659,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "The daily digest of this channel's sessions: show, schedule, stop or preview it.",
         _parse_digest,
     ),
+    CommandSpec(
+        "search",
+        '/memo search words ["a phrase"] [in:"Session"] [by:@person] [day:YYYY-MM-DD]',
+        "Find this channel's memos that mention the words, best matches first.",
+        _parse_search,
+    ),
     CommandSpec("help", "/memo help", "This list.", _parse_help),
 )
 
-RESERVED: tuple[str, ...] = ("search", "export", "import")
+RESERVED: tuple[str, ...] = ("export", "import")
 
 _SPECS: dict[str, Callable[[str], Command | Rejected]] = {
     **{spec.name: spec.parse for spec in COMMANDS},

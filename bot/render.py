@@ -20,6 +20,8 @@ from bot.reply import (
     MemoChanged,
     MemoSaved,
     MemoView,
+    SearchHit,
+    SearchResults,
     SessionListing,
     SessionMemos,
     SessionSummary,
@@ -269,3 +271,39 @@ def digest_setting(shown: DigestSettingShown) -> str:
         f"Next: {shown.next_post:%a %Y-%m-%d %H:%M}." if shown.next_post else "No day left to post."
     )
     return f"The daily digest is on: {when}. {upcoming}"
+
+
+def search_results(results: SearchResults) -> str:
+    """A head line, one list item per hit, then how many more there are."""
+    query = md.escape(results.query)
+    if not results.hits:
+        return f"No memos in this channel match {query}."
+    head = f"**{plural(results.total, 'memo')} match** {query}"
+    lines = [head, *(search_hit(hit) for hit in results.hits)]
+    more = results.total - len(results.hits)
+    if more > 0:
+        lines.append(
+            f'_{more:,} more. Narrow it down with `in:"Session"`, `by:@person` or '
+            "`day:YYYY-MM-DD`._"
+        )
+    return "\n".join(lines)
+
+
+def search_hit(hit: SearchHit) -> str:
+    """``- [Title] · author · day · #id: …snippet with **matches**…``"""
+    stamp = day_label(hit.local_created_at.date()) + (" (edited)" if hit.edited else "")
+    return (
+        f"- {md.title(hit.session_title)} · {md.escape(hit.author_name)} · {stamp} · "
+        f"#{hit.number}: {emphasised(hit.snippet, hit.marks)}"
+    )
+
+
+def emphasised(text: str, marks: tuple[tuple[int, int], ...]) -> str:
+    """``text`` escaped, with the marked parts in bold (each part escaped on its own)."""
+    pieces, position = [], 0
+    for start, end in marks:
+        pieces.append(md.escape(text[position:start]))
+        pieces.append(md.bold(text[start:end]))
+        position = end
+    pieces.append(md.escape(text[position:]))
+    return "".join(pieces)

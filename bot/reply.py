@@ -43,6 +43,9 @@ class ProblemCode(StrEnum):
     NAME_TOO_LONG = "name_too_long"
     BAD_ARGUMENTS = "bad_arguments"
     BAD_TIME = "bad_time"
+    EMPTY_QUERY = "empty_query"
+    QUERY_TOO_LONG = "query_too_long"
+    NO_SUCH_PERSON = "no_such_person"
     UNKNOWN_COMMAND = "unknown_command"
     NOT_AVAILABLE_YET = "not_available_yet"
     INTERNAL_ERROR = "internal_error"
@@ -231,6 +234,32 @@ class DigestSettingShown:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One memo found by `/memo search`, with the part of it worth showing."""
+
+    number: int
+    session_title: str
+    author_id: str
+    author_name: str
+    #: When it was written, in the conference's time zone.
+    local_created_at: datetime
+    edited: bool
+    #: One line of the memo around the first match (``…`` where it was cut).
+    snippet: str
+    #: Where the query matched in ``snippet``: (start, end) character offsets, in order.
+    marks: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    query: str
+    #: The best hits, at most ``bot.search.MAX_HITS``.
+    hits: tuple[SearchHit, ...]
+    #: Every memo that matched, shown or not.
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     code: ProblemCode
     #: The form field the problem is about ("title", "text", "memo_id", ...), if any.
@@ -249,6 +278,7 @@ ReplyData = (
     | HomeShown
     | DigestShown
     | DigestSettingShown
+    | SearchResults
     | Problem
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from storage.models import Channel, Member, Workspace, table_of
 from storage.records import ChannelRecord, MemberRecord
@@ -24,6 +24,10 @@ _FIND_WORKSPACE = select(Workspace.id).where(
 )
 _FIND_MEMBER = select(Member.id, Member.external_id, Member.display_name).where(
     Member.workspace_id == bindparam("workspace_id"), Member.external_id == bindparam("user")
+)
+_MEMBERS_NAMED = select(Member.id).where(
+    Member.workspace_id == bindparam("workspace_id"),
+    func.lower(Member.display_name) == func.lower(bindparam("name")),
 )
 _RENAME_MEMBER = (
     update(Member).where(Member.id == bindparam("member_id")).values(display_name=bindparam("name"))
@@ -92,6 +96,11 @@ def ensure_channel(
 def find_member(tx: Connection, workspace_id: int, external_id: str) -> MemberRecord | None:
     row = tx.execute(_FIND_MEMBER, {"workspace_id": workspace_id, "user": external_id}).first()
     return MemberRecord.from_row(row) if row else None
+
+
+def members_named(tx: Connection, workspace_id: int, name: str) -> list[int]:
+    """Ids of the workspace's members whose display name is ``name``, ignoring case."""
+    return list(tx.scalars(_MEMBERS_NAMED, {"workspace_id": workspace_id, "name": name}))
 
 
 def ensure_member(

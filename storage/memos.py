@@ -1,4 +1,9 @@
-"""Memos: adding, finding, editing with history, and soft deletion."""
+"""Memos: adding, finding, editing with history, and soft deletion.
+
+Every change of a memo's text or liveness also updates the search index
+(``storage.search``) in the same transaction, so any path that writes memos
+through here (commands, the importer) keeps search right.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,13 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from storage import search
 from storage.models import Channel, Conference, ConferenceSession, Member, Memo, MemoRevision
 from storage.records import ChannelMemo, MemberRecord, MemoRecord
 
 _SELECT = select(
     Memo.id,
+    Memo.channel_id,
     Memo.number,
     Memo.session_id,
     Memo.author_id,
@@ -93,8 +100,10 @@ def add_memo(
             "delivery_id": delivery_id,
         },
     ).scalar_one()
+    search.index_new_memo(tx, memo_id, channel_id, text)
     return MemoRecord(
         id=memo_id,
+        channel_id=channel_id,
         number=number,
         session_id=session_id,
         author_id=author.id,
@@ -149,16 +158,19 @@ def edit_memo(
         {"memo_id": memo.id, "text": memo.text, "replaced_at": now, "replaced_by_id": editor_id},
     )
     tx.execute(_SET_TEXT, {"memo_id": memo.id, "text": text, "now": now})
+    search.reindex_memo(tx, memo.id, memo.channel_id, memo.text, text)
     return replace(memo, text=text, edited_at=now)
 
 
 def delete_memo(tx: Connection, memo: MemoRecord, deleter_id: int, now: datetime) -> MemoRecord:
     tx.execute(_SET_DELETED, {"memo_id": memo.id, "now": now, "member_id": deleter_id})
+    search.unindex_memo(tx, memo.id, memo.channel_id, memo.text)
     return replace(memo, deleted_at=now)
 
 
 def restore_memo(tx: Connection, memo: MemoRecord) -> MemoRecord:
     tx.execute(_SET_DELETED, {"memo_id": memo.id, "now": None, "member_id": None})
+    search.index_memo(tx, memo.id, memo.channel_id, memo.text)
     return replace(memo, deleted_at=None)
 
 

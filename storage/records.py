@@ -66,6 +66,7 @@ class SessionRecord(RowRecord):
 @dataclass(frozen=True, slots=True)
 class MemoRecord(RowRecord):
     id: int
+    channel_id: int
     number: int
     session_id: int
     author_id: int
@@ -99,3 +100,18 @@ class SessionTally:
     memo_count: int
     #: Display names, in the order people first attended.
     attendees: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchCandidate(RowRecord):
+    """A live memo that holds every search token of a query (the core checks it really matches)."""
+
+    id: int
+    number: int
+    text: str
+    created_at: datetime
+    edited_at: datetime | None
+    session_id: int
+    session_title: str
+    author_external_id: str
+    author_name: str

@@ -34,6 +34,9 @@ _TITLED_IN_CHANNEL = (
     )
     .order_by(ConferenceSession.day.desc(), ConferenceSession.id.desc())
 )
+_IN_CHANNEL = select(ConferenceSession.id, ConferenceSession.title).where(
+    ConferenceSession.channel_id == bindparam("channel_id")
+)
 _TITLED_ON = select(*_COLUMNS).where(
     ConferenceSession.conference_id == bindparam("conference_id"),
     ConferenceSession.title_key == bindparam("title_key"),
@@ -112,6 +115,11 @@ def channel_sessions_titled(tx: Connection, channel_id: int, title_key: str) -> 
     """Sessions with this title in any conference of the channel, latest first."""
     rows = tx.execute(_TITLED_IN_CHANNEL, {"channel_id": channel_id, "title_key": title_key})
     return [SessionRecord.from_row(row) for row in rows]
+
+
+def channel_titles(tx: Connection, channel_id: int) -> list[tuple[int, str]]:
+    """(id, title) of every session of the channel, in every conference it followed."""
+    return [(row.id, row.title) for row in tx.execute(_IN_CHANNEL, {"channel_id": channel_id})]
 
 
 def title_keys(tx: Connection, conference_id: int) -> list[tuple[int, str]]:

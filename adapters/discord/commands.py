@@ -18,6 +18,7 @@ from bot.core import MemoBot
 from bot.grammar import (
     AddMemo,
     Attend,
+    Author,
     Command,
     DeleteMemo,
     DisableDigest,
@@ -147,6 +148,28 @@ class MemoCommands:
             command = grammar.conference_from_options(name, time_zone, first_day, last_day)
             await run(interaction, command)
 
+        @group.command(name="search", description="Find this channel's memos that mention words")
+        @app_commands.describe(
+            query='Words to find; "quotes" keep a phrase together',
+            session="Only this session's memos",
+            author="Only this person's memos",
+            date="Only memos written on this day, like 2025-09-25",
+        )
+        async def search(
+            interaction: discord.Interaction,
+            query: app_commands.Range[str, 1, grammar.MAX_QUERY_LENGTH],
+            session: str | None = None,
+            author: discord.User | None = None,
+            date: str | None = None,
+        ) -> None:
+            command = grammar.search_from_options(
+                query,
+                session_option(session),
+                Author(external_id=str(author.id)) if author is not None else None,
+                date,
+            )
+            await run(interaction, command)
+
         @group.command(name="help", description="What /memo can do")
         async def help_(interaction: discord.Interaction) -> None:
             await run(interaction, ShowHelp())
@@ -159,6 +182,7 @@ class MemoCommands:
         attend.autocomplete("session")(self._suggest_sessions)
         show.autocomplete("session")(self._suggest_sessions)
         summary.autocomplete("session")(self._suggest_sessions)
+        search.autocomplete("session")(self._suggest_sessions)
         return group
 
     def _digest_group(self) -> app_commands.Group:

@@ -115,3 +115,37 @@ def test_summary_benchmark_reports_quality_and_speed_against_its_baselines(tmp_p
     }
     assert written["speed"]["key_points"]["runs"] == 3
     assert written["key_points_p50_vs_floor"] > 0
+
+
+def test_search_benchmark_measures_search_and_the_like_baseline(tmp_path: Path) -> None:
+    """SQLite only here (``--postgres ''``): the PostgreSQL copy is for `make bench`."""
+    stdout, written = _run(
+        tmp_path,
+        "search",
+        "--memos",
+        "2000",
+        "--sessions",
+        "100",
+        "--channels",
+        "5",
+        "--queries",
+        "60",
+        "--postgres",
+        "",
+    )
+    assert "p95 ms" in stdout
+    sqlite = written["results"]["sqlite"]
+    assert sqlite["all"]["queries"] == 60
+    assert sqlite["queries_with_hits"] > 30, "the generated queries find the seeded notes"
+    assert sqlite["baseline_like"]["queries"] == 60
+    assert sqlite["index_mb"] > 0
+    assert written["peak_rss_mb"] > 0
+
+
+def test_search_quality_finds_every_sample_querys_sessions(tmp_path: Path) -> None:
+    stdout, written = _run(tmp_path, "search_quality")
+    assert "recall" in stdout
+    chosen = written["results"]["bigrams + check (chosen)"]
+    assert chosen["recall"] == 1.0
+    assert chosen["precision"] >= 0.95
+    assert written["results"]["fts5 unicode61"]["recall"] < 1.0, "the baseline it improves on"

@@ -153,6 +153,16 @@ def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None
     )
 
 
+def _user_option_values(options: list[Any]) -> list[str]:
+    """The ids that user options (type 6) name, in subcommands and groups too."""
+    found = []
+    for option in options:
+        if option["type"] == 6:
+            found.append(str(option["value"]))
+        found.extend(_user_option_values(option.get("options", [])))
+    return found
+
+
 def _template_pattern(template: str) -> re.Pattern[str]:
     path = template.partition(" ")[2]
     return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$")
@@ -453,10 +463,11 @@ class FakeDiscord(LoopbackServer[Call]):
         """An INTERACTION_CREATE payload for ``/name``, used by ``user_id`` in ``channel_id``.
 
         ``options`` are Discord's option objects: ``{"name", "type", "value"}`` (type 3 string,
-        4 integer, 5 boolean, ...). A subcommand is an option ``{"name": "add", "type": 1,
-        "options": [...]}`` holding its own options, inside a group option of type 2 if nested
-        twice: ``/memo add session:x`` is ``name="memo"``, ``options=[{"name": "add", "type": 1,
-        "options": [{"name": "session", "type": 3, "value": "x"}]}]``.
+        4 integer, 5 boolean, 6 user: its value the user's id, resolved as Discord does). A
+        subcommand is an option ``{"name": "add", "type": 1, "options": [...]}`` holding its own
+        options, inside a group option of type 2 if nested twice: ``/memo add session:x`` is
+        ``name="memo"``, ``options=[{"name": "add", "type": 1, "options": [{"name": "session",
+        "type": 3, "value": "x"}]}]``.
         ``permissions`` are the member's computed permissions in the channel.
         """
         command_id, command_guild_id = self._command(guild_id, name, 1)
@@ -467,6 +478,10 @@ class FakeDiscord(LoopbackServer[Call]):
         }
         if command_guild_id is not None:
             payload["data"]["guild_id"] = str(command_guild_id)
+        users = _user_option_values(options)
+        if users:
+            # Discord sends the users that user options name along with the interaction.
+            payload["data"]["resolved"] = {"users": {user: self._user(int(user)) for user in users}}
         return payload
 
     def autocomplete(

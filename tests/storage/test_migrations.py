@@ -11,11 +11,24 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, text, update
 
+from bot.core import MemoBot
+from bot.reply import SearchResults
 from storage.database import Database
-from storage.models import Base
+from storage.models import (
+    Base,
+    Channel,
+    Conference,
+    ConferenceSession,
+    Member,
+    Memo,
+    Workspace,
+    table_of,
+)
 from storage.schema import alembic_config, current_revision, head_revision, upgrade_to_head
+from storage.search import SEARCH_TABLES
+from tests.chat import START, Chat
 from tests.conftest import (
     BACKENDS,
     POSTGRES_ENV,
@@ -48,7 +61,9 @@ def _tables(database: Database) -> set[str]:
 
 def test_migrations_create_exactly_the_models_tables(empty_database: Database) -> None:
     upgrade_to_head(empty_database)
-    assert _tables(empty_database) == set(Base.metadata.tables)
+    # Plus the search index, which no model can describe (see storage/search.py).
+    assert _tables(empty_database) - set(SEARCH_TABLES) == set(Base.metadata.tables)
+    assert "memo_search" in _tables(empty_database)
     # `alembic check`: autogenerate finds nothing the migrations do not already do.
     command.check(alembic_config(empty_database))
 
@@ -74,6 +89,94 @@ def test_memo_bot_migrate_brings_a_new_database_to_head(tmp_path: Path) -> None:
     database = Database(url)
     assert current_revision(database) == head_revision()
     database.dispose()
+
+
+def _memos_written_at_0006(database: Database) -> None:
+    """Rows as the bot stored them before search existed: one live memo, one deleted."""
+    now = START
+    rows = [
+        (Workspace, {"id": 1, "platform": "slack", "external_id": "T1", "created_at": now}),
+        (Channel, {"id": 1, "workspace_id": 1, "external_id": "C1", "created_at": now}),
+        (
+            Member,
+            {
+                "id": 1,
+                "workspace_id": 1,
+                "external_id": "U-alice",
+                "display_name": "alice",
+                "created_at": now,
+            },
+        ),
+        (
+            Conference,
+            {
+                "id": 1,
+                "channel_id": 1,
+                "name": "",
+                "name_key": "",
+                "time_zone": "UTC",
+                "activated_at": now,
+                "created_at": now,
+            },
+        ),
+        (
+            ConferenceSession,
+            {
+                "id": 1,
+                "channel_id": 1,
+                "conference_id": 1,
+                "title": "Redis 설계",
+                "title_key": "redis 설계",
+                "day": now.date(),
+                "created_at": now,
+            },
+        ),
+    ]
+    memo = {"channel_id": 1, "session_id": 1, "author_id": 1, "created_at": now}
+    with database.engine.begin() as tx:
+        for model, values in rows:
+            tx.execute(insert(table_of(model)), values)
+        tx.execute(
+            insert(table_of(Memo)),
+            [
+                {
+                    **memo,
+                    "id": 1,
+                    "number": 1,
+                    "text": "캐시를 두 단계로",
+                    "deleted_at": None,
+                    "deleted_by_id": None,
+                },
+                {
+                    **memo,
+                    "id": 2,
+                    "number": 2,
+                    "text": "지워진 캐시 메모",
+                    "deleted_at": now,
+                    "deleted_by_id": 1,
+                },
+            ],
+        )
+        tx.execute(update(table_of(Channel)).values(last_memo_number=2))
+
+
+def test_the_search_migration_indexes_the_memos_written_before_it(
+    empty_database: Database,
+) -> None:
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0006")
+    _memos_written_at_0006(empty_database)
+
+    command.upgrade(config, "head")
+
+    bot = MemoBot(empty_database)
+    chat = Chat(bot)
+    found = chat.say("alice", "search 캐시")
+    assert isinstance(found.data, SearchResults), found.markdown
+    assert [hit.snippet for hit in found.data.hits] == ["캐시를 두 단계로"], "not the deleted one"
+    chat.say("alice", "undo")
+    assert len(chat.say("alice", "search 지워진").data.hits) == 1  # type: ignore[union-attr]
+    bot.close()
 
 
 @pytest.mark.postgres_only

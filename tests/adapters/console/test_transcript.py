@@ -47,6 +47,8 @@ def test_the_sample_conversation(database_url: URL) -> None:
     for command, expected in bad.items():
         assert expected in answer[command], (command, answer[command])
         assert len(answer[command].splitlines()) == 1 or command.endswith("frobnicate")
+    assert answer["@bob /memo search 캐시"].startswith("**")  # found in the notes above
+    assert "**캐시**" in answer["@bob /memo search 캐시"]
     # Each fact three (or two) people noted in their own words is one point, credited to all.
     for title, user, figure, authors in (
         (ENVOY, "alice", "210", "alice, bob, jiho"),

@@ -60,21 +60,17 @@ class Discord:
         )
         return await self.fake.async_wait_for_callback(self.fake.send_interaction(payload))
 
-    async def choices(self, typed: str, subcommand: str = "show") -> list[dict[str, Any]]:
-        """What autocomplete offers for ``subcommand``'s session option when ``typed`` is typed."""
+    async def choices(
+        self, subcommand: str, focused: str, *, user: int = ALICE, **options: Any
+    ) -> list[dict[str, Any]]:
+        """What autocomplete offers while ``focused`` is being typed in ``/memo <subcommand>``."""
         payload = self.fake.autocomplete(
             guild_id=GUILD,
             channel_id=CHANNEL,
-            user_id=ALICE,
+            user_id=user,
             name="memo",
-            options=[
-                {
-                    "name": subcommand,
-                    "type": 1,
-                    "options": [{"name": "session", "type": 3, "value": typed}],
-                }
-            ],
-            focused="session",
+            options=[{"name": subcommand, "type": 1, "options": _options(options)}],
+            focused=focused,
         )
         answer = await self.fake.async_wait_for_callback(self.fake.send_interaction(payload))
         assert answer["type"] == 8, answer
@@ -87,10 +83,19 @@ class Discord:
         return str(answer["data"]["content"])
 
 
+@dataclass(frozen=True)
+class UserOption:
+    """A user option's value (``/memo search author:@bob``): the user's id."""
+
+    user_id: int
+
+
 def _options(options: dict[str, Any]) -> list[dict[str, Any]]:
     kinds = {int: 4, str: 3, bool: 5}
     return [
-        {"name": name, "type": kinds[type(value)], "value": value}
+        {"name": name, "type": 6, "value": str(value.user_id)}
+        if isinstance(value, UserOption)
+        else {"name": name, "type": kinds[type(value)], "value": value}
         for name, value in options.items()
     ]
 

@@ -54,7 +54,8 @@ async def test_every_subcommand_answers(discord_bot: Discord) -> None:
     assert "`/memo add [Session title] note`" in await private("help")
     summary = await private("summary", session=ENVOY)
     assert summary.startswith(f"**[{ENVOY}]**") and "p99 210ms → 45ms" in summary
-    for reserved in ("search", "export", "import"):
+    assert "[" + ENVOY + "]" in await private("search", query="45ms")
+    for reserved in ("export", "import"):
         assert "not available yet" in await private(reserved)
 
 

@@ -29,6 +29,10 @@ def _now() -> datetime:
 POSTGRES = "Postgres 파티셔닝 실전: 30억 row 테이블"
 
 
+async def _choices(discord_bot: Discord, typed: str) -> list[dict[str, Any]]:
+    return await discord_bot.choices("show", "session", session=typed)
+
+
 async def _submit_form(
     discord_bot: Discord, form: dict[str, Any], values: dict[str, str], user: int = ALICE
 ) -> dict[str, Any]:
@@ -58,9 +62,9 @@ async def test_autocomplete_offers_the_channels_sessions_best_first(discord_bot:
     await discord_bot.memo("add", session=POSTGRES, text="둘째")
     await discord_bot.memo("add", session="다른 채널 세션", text="셋째", channel=CHANNEL + 1)
 
-    newest_first = await discord_bot.choices("")
+    newest_first = await _choices(discord_bot, "")
     assert [c["name"].split(" (")[0] for c in newest_first] == [POSTGRES, ENVOY]
-    fitting = await discord_bot.choices("파티셔닝")
+    fitting = await _choices(discord_bot, "파티셔닝")
     assert [c["name"].split(" (")[0] for c in fitting] == [POSTGRES]
     assert all(len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in newest_first)
 
@@ -68,7 +72,7 @@ async def test_autocomplete_offers_the_channels_sessions_best_first(discord_bot:
 @pytest.mark.asyncio
 async def test_a_picked_session_receives_the_memo(discord_bot: Discord) -> None:
     await discord_bot.memo("add", session=POSTGRES, text="첫째")
-    picked = (await discord_bot.choices("postgres"))[0]["value"]
+    picked = (await _choices(discord_bot, "postgres"))[0]["value"]
 
     answer = await discord_bot.content("add", session=picked, text="월 단위 range 파티션")
     assert f"[{POSTGRES}]" in answer and "#2" in answer

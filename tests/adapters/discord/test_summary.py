@@ -32,7 +32,7 @@ async def test_a_summary_is_deferred_at_once_then_delivered(
     await _note(discord_bot)
     fake_openai.complete_with_points(("p99 latency 210ms → 45ms", [2]))
 
-    picked = (await discord_bot.choices("envoy", "summary"))[0]["value"]
+    picked = (await discord_bot.choices("summary", "session", session="envoy"))[0]["value"]
     answer = await discord_bot.memo("summary", session=picked)
     assert answer == {"type": 5, "data": {"flags": EPHEMERAL}}, "deferred, privately"
     (edited,) = await discord_bot.fake.async_wait_for(EDIT_ORIGINAL)

@@ -45,6 +45,7 @@ async def test_every_subcommand_answers(slack: Slack) -> None:
         f"show [{ENVOY}]",
         "delete 1",
         "undo",
+        "search 45MS",
         "help",
         f"summary [{ENVOY}]",
         "frobnicate",
@@ -59,11 +60,13 @@ async def test_every_subcommand_answers(slack: Slack) -> None:
     assert "p99 210ms → 45ms" in _text(replies["show"])
     assert "`/memo undo`" in _text(replies["delete"])
     assert "Restored #1" in _text(replies["undo"])
+    assert "p99 210ms → *45ms*" in _text(replies["search"]), "the match in Slack's bold"
     assert "`/memo add [Session title] note`" in _text(replies["help"])
     assert _text(replies["summary"]).startswith(f"*[{ENVOY}]*")
     assert "p99 210ms → 45ms" in _text(replies["summary"])
     assert "no `/memo frobnicate` command" in _text(replies["frobnicate"])
-    for name in ("attend", "edit", "sessions", "show", "delete", "undo", "help", "summary"):
+    private = ("attend", "edit", "sessions", "show", "delete", "undo", "search", "help", "summary")
+    for name in private:
         assert replies[name]["response_type"] == "ephemeral", name
 
 

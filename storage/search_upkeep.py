@@ -1,0 +1,100 @@
+"""Keeping SQLite's search index current and compact, on a thread, off `/memo add`'s path.
+
+Two chores, each done in small steps of their own short writing transaction
+(a few milliseconds), so a `/memo add` waiting for the write lock hardly
+waits:
+
+- **Index pending memos.** New memos are not indexed by their add (see
+  ``storage.search``); this indexes them ``INDEX_BATCH`` at a time, reading
+  and tokenizing them before it takes the write lock.
+- **Merge segments.** FTS5 writes each transaction's tokens as a new segment
+  and by default merges segments inside the writing transaction: on 1M memos
+  that put a 40 ms merge into 1 write in 50. Migration 0007 turns that off
+  (``automerge=0``; FTS5 still merges by itself past 64 segments of one size,
+  so a stopped upkeep only makes searches slower, never wrong), and this
+  merges ``MERGE_STEP_PAGES`` pages at a time.
+
+Started with every SQLite ``Database``, like its WAL checkpointer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
+
+from storage.search import read_pending, write_pending
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between rounds of upkeep: about how long a new memo waits to be indexed.
+UPKEEP_INTERVAL_S = 1.0
+#: Memos indexed per transaction, and FTS5 pages merged per step (about 3 ms).
+INDEX_BATCH = 32
+MERGE_STEP_PAGES = 16
+#: At most this many steps of each chore in one round, so stopping is never slow.
+MAX_STEPS = 200
+
+_MERGE = text("INSERT INTO memo_search (memo_search, rank) VALUES ('merge', :pages)")
+_CHANGES = text("SELECT total_changes()")
+
+
+def merge_step(tx: Connection) -> bool:
+    """One bounded step of merging the index's segments; False when none was needed."""
+    before = int(tx.execute(_CHANGES).scalar_one())
+    tx.execute(_MERGE, {"pages": MERGE_STEP_PAGES})
+    return int(tx.execute(_CHANGES).scalar_one()) - before > 1  # the command itself is 1
+
+
+class SearchUpkeep:
+    def __init__(
+        self,
+        writing: Callable[[], AbstractContextManager[Connection]],
+        reading: Callable[[], AbstractContextManager[Connection]],
+    ) -> None:
+        self._writing = writing
+        self._reading = reading
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="search-upkeep", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(UPKEEP_INTERVAL_S):
+            try:
+                self.run_once()
+            except OperationalError:
+                logger.debug("no search index to keep up yet (database not migrated)")
+            except Exception:
+                logger.exception("search index upkeep failed; it is tried again shortly")
+
+    def run_once(self) -> None:
+        """Index every pending memo, then merge until nothing is left to merge."""
+        self._repeat(self._index_step)
+        self._repeat(self._merge_step)
+
+    def _index_step(self) -> bool:
+        # Read and tokenize without the write lock; only the inserts hold it.
+        with self._reading() as tx:
+            batch = read_pending(tx, INDEX_BATCH)
+        if not batch.memos:
+            return False
+        with self._writing() as tx:
+            write_pending(tx, batch)
+        return len(batch.memos) == INDEX_BATCH
+
+    def _merge_step(self) -> bool:
+        with self._writing() as tx:
+            return merge_step(tx)
+
+    def _repeat(self, step: Callable[[], bool]) -> None:
+        for _ in range(MAX_STEPS):
+            if self._stopped.is_set() or not step():
+                return
