@@ -66,6 +66,8 @@ class Post:
     #: The post's untitled notes, before the first session.
     intro: tuple[str, ...]
     sessions: tuple[PostSession, ...]
+    #: The title line as an imported post had it; None: written from conference and day.
+    title: str | None = None
 
 
 #: Korean posts' separator, as in the samples; English posts use a line of 80 hyphens.
@@ -99,6 +101,8 @@ def date_line(day: date, korean: bool) -> str:
 
 def title_line(post: Post, korean: bool) -> str:
     """``DEVRIVER 2025 Day1 참가 세션 메모`` / ``Harborline Conf 2025 Day 1 session notes``."""
+    if post.title:
+        return post.title
     if korean:
         words = [
             post.conference,
@@ -186,17 +190,20 @@ def _md_note(line: str) -> str:
     body = line.strip(" \t")
     lead = line[: len(line) - len(line.lstrip(" \t"))]
     trail = line[len(lead) + len(body) :]
-    first = ""
+    first = last = ""
     if not lead and _STRUCTURE.fullmatch(body):
         first, body = _reference(body[0]), body[1:]
-    return (
-        "".join(map(_reference, lead)) + first + md.escape(body) + "".join(map(_reference, trail))
-    )
+    if not trail and body.endswith("\\"):
+        # A reference, not an escaped backslash: a ``\`` hard line break follows the
+        # line, and readers should not have to count a run of backslashes.
+        last, body = _reference("\\"), body[:-1]
+    escaped = first + md.escape(body) + last
+    return "".join(map(_reference, lead)) + escaped + "".join(map(_reference, trail))
 
 
 def _md_text(text: str) -> str:
-    """A heading's or date line's text, escaped; a run of spaces and tabs cannot lead or trail."""
-    return md.escape(text.strip())
+    """A heading's or date line's text, escaped (every ``#``: a heading may end in ``#``s)."""
+    return "\\#".join(md.escape(part) for part in text.strip().split("#"))
 
 
 def _md_title(title: str) -> str:
