@@ -19,7 +19,7 @@ from bot.grammar import Export, clean_text
 from bot.post_writer import AuthorNotes, Post, PostFormat, PostSession
 from bot.reply import Attachment, ExportReady, ProblemCode, Reply, Visibility, refuse
 from storage import conferences, exports
-from storage.exports import ExportedMemo
+from storage.exports import ExportedMemo, PostText
 
 MIME_TYPES = {
     PostFormat.MARKDOWN: "text/markdown; charset=utf-8",
@@ -58,7 +58,11 @@ def export(ctx: Context, command: Export) -> Reply:
             "date" if command.day else None,
         )
     assert ctx.channel is not None
-    posts = build_posts(rows, exports.session_days(ctx.tx, ctx.channel.id))
+    posts = build_posts(
+        rows,
+        exports.session_days(ctx.tx, ctx.channel.id),
+        exports.post_texts(ctx.tx, ctx.channel.id, conference_id=conference_id, day=command.day),
+    )
     post_format = PostFormat(command.post_format)
     attachment = Attachment(
         file_name(posts, command.day, post_format),
@@ -89,8 +93,15 @@ class _Session:
         return (starts is None, starts or time(), self.row.created_at, self.row.session_id)
 
 
-def build_posts(rows: Sequence[ExportedMemo], days: dict[int, list[date]]) -> list[Post]:
-    """One post per (conference, day), newest day first; memos come oldest first."""
+def build_posts(
+    rows: Sequence[ExportedMemo],
+    days: dict[int, list[date]],
+    imported: dict[tuple[int, date], PostText],
+) -> list[Post]:
+    """One post per (conference, day), newest day first; memos come oldest first.
+
+    A day that was imported gets its post's own title line and untitled notes back.
+    """
     grouped: dict[tuple[int, date], dict[int, _Session]] = {}
     for row in rows:
         sessions = grouped.setdefault((row.conference_id, row.day), {})
@@ -100,12 +111,13 @@ def build_posts(rows: Sequence[ExportedMemo], days: dict[int, list[date]]) -> li
     posts = []
     for (conference_id, day), sessions in grouped.items():
         first = next(iter(sessions.values())).row
+        post_text = imported.get((conference_id, day))
         posts.append(
             Post(
                 day=day,
                 conference=first.conference_name,
                 day_number=_day_number(first, days[conference_id]),
-                intro=(),
+                intro=tuple(post_text.notes.split("\n")) if post_text and post_text.notes else (),
                 sessions=tuple(
                     PostSession(
                         session.row.session_title,
@@ -116,6 +128,7 @@ def build_posts(rows: Sequence[ExportedMemo], days: dict[int, list[date]]) -> li
                     )
                     for session in sorted(sessions.values(), key=_Session.order)
                 ),
+                title=post_text.title if post_text else None,
             )
         )
     return sorted(posts, key=lambda post: (-post.day.toordinal(), post.conference))

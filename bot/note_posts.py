@@ -293,7 +293,9 @@ class _Parser:
                 if self.post is not None:
                     self.post.add_line("")
                 continue
-            parsed_date = parse_date_line(line)
+            # In Markdown, a date line or separator is one as written: an escaped one is a note.
+            structure = raw if self.markdown else line
+            parsed_date = parse_date_line(structure)
             if parsed_date is not None:
                 self._start_post(parsed_date, number)
                 awaiting_title = True
@@ -305,7 +307,7 @@ class _Parser:
                 continue
             if awaiting_title:
                 awaiting_title = False
-                if header_title(line) is None and not _SEPARATOR.match(line):
+                if header_title(line) is None and not _SEPARATOR.match(structure):
                     self.post.title = line.strip()
                     continue
                 self.warnings.append(ParseWarning(number, "post has no title line"))
@@ -335,7 +337,7 @@ class _Parser:
 
     def _place(self, raw: str, line: str, heading: int, number: int) -> None:
         assert self.post is not None
-        if _SEPARATOR.match(line) and not heading:
+        if _SEPARATOR.match(raw if self.markdown else line) and not heading:
             self.post.end_session()
             return
         header = header_title(line)

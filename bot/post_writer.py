@@ -187,8 +187,9 @@ _STRUCTURE = re.compile(
 
 def _md_note(line: str) -> str:
     """One note line as Markdown text that renders as exactly this line and reads as a note."""
-    body = line.strip(" \t")
-    lead = line[: len(line) - len(line.lstrip(" \t"))]
+    # Every kind of whitespace, the non-breaking space too: renderers strip it at line ends.
+    body = line.strip()
+    lead = line[: len(line) - len(line.lstrip())]
     trail = line[len(lead) + len(body) :]
     first = last = ""
     if not lead and _STRUCTURE.fullmatch(body):

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import Connection, select
 
-from storage.models import Conference, ConferenceSession, Member, Memo
+from storage.models import Conference, ConferenceSession, Member, Memo, NotePost
 from storage.records import RowRecord
 
 
@@ -51,6 +51,7 @@ _MEMOS = (
     .where(Memo.deleted_at.is_(None))
     .order_by(Memo.created_at, Memo.number)
 )
+_POSTS = select(NotePost.conference_id, NotePost.day, NotePost.title, NotePost.notes)
 _DAYS = select(ConferenceSession.conference_id, ConferenceSession.day).distinct()
 
 
@@ -72,3 +73,23 @@ def session_days(tx: Connection, channel_id: int) -> dict[int, list[date]]:
     for row in tx.execute(_DAYS.where(ConferenceSession.channel_id == channel_id)):
         days.setdefault(row.conference_id, []).append(row.day)
     return {conference_id: sorted(found) for conference_id, found in days.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class PostText(RowRecord):
+    """What an imported post had besides its sessions: its title line and untitled notes."""
+
+    title: str
+    notes: str
+
+
+def post_texts(
+    tx: Connection, channel_id: int, *, conference_id: int | None, day: date | None
+) -> dict[tuple[int, date], PostText]:
+    """(conference id, day) -> the imported post of that day, for the channel's imported posts."""
+    statement = _POSTS.where(NotePost.channel_id == channel_id)
+    if conference_id is not None:
+        statement = statement.where(NotePost.conference_id == conference_id)
+    if day is not None:
+        statement = statement.where(NotePost.day == day)
+    return {(row.conference_id, row.day): PostText.from_row(row) for row in tx.execute(statement)}

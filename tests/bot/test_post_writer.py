@@ -252,9 +252,7 @@ _SPECIAL_LINES = st.sampled_from(
         "@alice",
     ]
 )
-_LINE = st.one_of(_TEXT, _SPECIAL_LINES).filter(
-    lambda line: line.strip() != ""
-)
+_LINE = st.one_of(_TEXT, _SPECIAL_LINES).filter(lambda line: line.strip() != "")
 _TITLE = _TEXT.map(lambda t: " ".join(t.split())).filter(bool)
 _NOTES = (
     st.lists(st.one_of(_LINE, st.just("")), min_size=1, max_size=6)
@@ -312,7 +310,8 @@ def test_markdown_export_imports_to_the_same_posts_sessions_notes_and_authors(
 ) -> None:
     parsed = parse_posts(write(posts, PostFormat.MARKDOWN))
 
-    assert parsed.warnings == ()
+    # A title with unbalanced brackets is imported right, with a "check it" warning.
+    assert all("check it" in warning.message for warning in parsed.warnings)
     assert posts_from_parsed(parsed, importer="alice") == [
         _as_imported(post, importer="alice") for post in posts
     ]
