@@ -279,10 +279,14 @@ def export_ready(data: ExportReady, file_name: str) -> str:
     """What the person who asked for an export reads next to the file."""
     what = md.bold(data.conference) if data.conference else "This channel's memos"
     when = f" · {day_label(data.day)}" if data.day else ""
-    counts = ", ".join(
+    return f"{what}{when}: {export_counts(data)}, in `{file_name}`."
+
+
+def export_counts(data: ExportReady) -> str:
+    """``1 day, 5 sessions, 23 memos``"""
+    return ", ".join(
         (plural(data.posts, "day"), plural(data.sessions, "session"), plural(data.memos, "memo"))
     )
-    return f"{what}{when}: {counts}, in `{file_name}`."
 
 
 def search_results(results: SearchResults) -> str:

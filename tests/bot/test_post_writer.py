@@ -8,12 +8,11 @@ from datetime import date
 from pathlib import Path
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from bot.note_posts import conference_from_title, parse_posts
+from bot.note_posts import parse_posts
 from bot.post_writer import AuthorNotes, Post, PostFormat, PostSession, date_line, write
-from tests.post_files import normalised, posts_from_parsed
+from tests.post_files import as_imported, normalised, post_lists, posts_from_parsed
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 COMMONMARK = MarkdownIt("commonmark")
@@ -212,99 +211,9 @@ def test_rendered_markdown_is_html_of_the_notes_only() -> None:
 
 # ---------------------------------------------------------------- round trips
 
-_PIECE = st.sampled_from(
-    [
-        *"[]()<>:?!#*_`~|&;\\/@.=+-0123456789 abcXYZ",
-        "<->",
-        "ㅡ",
-        "─",
-        "캐",
-        "시",
-        "를",
-        "\u00a0",
-        "\t",
-        "→",
-        "년",
-        "월",
-        "일",
-    ]
-)
-_TEXT = st.lists(_PIECE, min_size=1, max_size=30).map("".join)
-_SPECIAL_LINES = st.sampled_from(
-    [
-        "[Looks like a header]",
-        "(Looks like a section)",
-        "ㅡㅡㅡㅡㅡㅡㅡㅡㅡㅡ",
-        "-" * 80,
-        "=====",
-        "___",
-        "2025년 9월 26일 금요일",
-        "2025-09-26",
-        "Saturday, September 6, 2025",
-        "## [Markdown header]",
-        "### bob",
-        "> quote",
-        "- item",
-        "* star",
-        "<div>html</div>",
-        "  indented  ",
-        "ends with a backslash\\",
-        "@alice",
-    ]
-)
-_LINE = st.one_of(_TEXT, _SPECIAL_LINES).filter(lambda line: line.strip() != "")
-_TITLE = _TEXT.map(lambda t: " ".join(t.split())).filter(bool)
-_NOTES = (
-    st.lists(st.one_of(_LINE, st.just("")), min_size=1, max_size=6)
-    .map(lambda lines: tuple(normalised_block(lines)))
-    .filter(bool)
-)
-
-
-def normalised_block(lines: list[str]) -> list[str]:
-    """A memo's lines as an import keeps them: blank runs made one, none at either end."""
-    kept: list[str] = []
-    for line in lines:
-        if line == "" and (not kept or kept[-1] == ""):
-            continue
-        kept.append(line)
-    while kept and kept[-1] == "":
-        kept.pop()
-    return kept
-
-
-_AUTHORS = st.lists(
-    st.sampled_from(["alice", "bob", "지호", "Jiho Kim"]), min_size=1, max_size=3, unique=True
-)
-
-
-@st.composite
-def _sessions(draw: st.DrawFn) -> PostSession:
-    authors = draw(_AUTHORS)
-    return PostSession(draw(_TITLE), tuple(AuthorNotes(author, draw(_NOTES)) for author in authors))
-
-
-@st.composite
-def _posts(draw: st.DrawFn) -> list[Post]:
-    days = draw(
-        st.lists(
-            st.dates(date(2019, 1, 1), date(2030, 12, 31)), min_size=1, max_size=3, unique=True
-        )
-    )
-    return [
-        Post(
-            day,
-            draw(st.sampled_from(["DEVRIVER 2025", "Harborline Conf 2025"])),
-            draw(st.integers(1, 3)),
-            draw(st.lists(_LINE, max_size=3).map(tuple)),
-            tuple(draw(st.lists(_sessions(), min_size=1, max_size=3))),
-        )
-        for day in sorted(days, reverse=True)
-    ]
-
 
 @settings(max_examples=60, deadline=None)
-@given(_posts())
+@given(post_lists())
 def test_markdown_export_imports_to_the_same_posts_sessions_notes_and_authors(
     posts: list[Post],
 ) -> None:
@@ -313,12 +222,12 @@ def test_markdown_export_imports_to_the_same_posts_sessions_notes_and_authors(
     # A title with unbalanced brackets is imported right, with a "check it" warning.
     assert all("check it" in warning.message for warning in parsed.warnings)
     assert posts_from_parsed(parsed, importer="alice") == [
-        _as_imported(post, importer="alice") for post in posts
+        as_imported(post, importer="alice") for post in posts
     ]
 
 
 @settings(max_examples=60, deadline=None)
-@given(_posts())
+@given(post_lists())
 def test_markdown_export_is_valid_commonmark_showing_every_note_line(posts: list[Post]) -> None:
     blocks = _render(write(posts, PostFormat.MARKDOWN))
 
@@ -330,18 +239,6 @@ def test_markdown_export_is_valid_commonmark_showing_every_note_line(posts: list
                     assert line.strip(" ") in shown
 
 
-def _as_imported(post: Post, importer: str) -> Post:
-    """What an import of the exported post gives: one author goes unnamed (the importer)."""
-    sessions = tuple(
-        PostSession(session.title, (AuthorNotes(importer, session.notes[0].lines),))
-        if len(session.notes) == 1
-        else session
-        for session in post.sessions
-    )
-    title = write([post], PostFormat.TEXT).split("\n")[2]
-    return Post(post.day, conference_from_title(title), None, post.intro, sessions, title)
-
-
 def test_samples_parsed_and_written_again_are_the_samples_up_to_stated_normalisation() -> None:
     for name in ("blog-notes.txt", "blog-notes-english.txt"):
         original = (SAMPLES / name).read_text(encoding="utf-8")
@@ -350,7 +247,7 @@ def test_samples_parsed_and_written_again_are_the_samples_up_to_stated_normalisa
         assert normalised(write(posts, PostFormat.TEXT)) == normalised(original), name
 
 
-def test_markdown_of_the_samples_imports_to_the_same_posts() -> None:
+def test_markdown_of_the_samples_imports_to_the_samepost_lists() -> None:
     original = (SAMPLES / "blog-notes.txt").read_text(encoding="utf-8")
     posts = posts_from_parsed(parse_posts(original), importer="me")
 
