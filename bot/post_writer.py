@@ -74,7 +74,7 @@ class Post:
 KOREAN_SEPARATOR = "ㅡ" * 20
 ENGLISH_SEPARATOR = "-" * 80
 #: How much of a post's letters must be Hangul for the post to be written in Korean.
-KOREAN_SHARE = 0.2
+KOREAN_SHARE = 0.1
 
 _KOREAN_WEEKDAYS = "월화수목금토일"
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
