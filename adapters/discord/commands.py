@@ -170,6 +170,22 @@ class MemoCommands:
             )
             await run(interaction, command)
 
+        @group.command(name="export", description="A day or a conference as a post file, for you")
+        @app_commands.describe(
+            what="A day like 2025-09-25, or a conference's name (default: the current one)",
+            format="Markdown (default) or plain text with every line as written",
+        )
+        @app_commands.choices(
+            format=[
+                app_commands.Choice(name="Markdown", value="md"),
+                app_commands.Choice(name="Text", value="txt"),
+            ]
+        )
+        async def export(
+            interaction: discord.Interaction, what: str | None = None, format: str = "md"
+        ) -> None:
+            await run(interaction, grammar.export_from_options(what, format))
+
         @group.command(name="help", description="What /memo can do")
         async def help_(interaction: discord.Interaction) -> None:
             await run(interaction, ShowHelp())
