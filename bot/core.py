@@ -52,7 +52,6 @@ from bot.grammar import (
     ListSessions,
     PreviewDigest,
     Rejected,
-    Reserved,
     SearchMemos,
     SetConference,
     SetDigestDays,
@@ -63,7 +62,7 @@ from bot.grammar import (
     Summarize,
     UndoDelete,
 )
-from bot.help import not_available_yet, show_help
+from bot.help import show_help
 from bot.home import home
 from bot.importing import Progress
 from bot.invocation import Invocation
@@ -223,8 +222,6 @@ class MemoBot:
     def _run(self, invocation: Invocation, command: Command) -> Reply:
         if isinstance(command, ShowHelp):
             return show_help(command)
-        if isinstance(command, Reserved):
-            return not_available_yet(command)
         if isinstance(command, Summarize):
             return self._summarize(invocation, command)
         if isinstance(command, ImportPosts):
@@ -432,7 +429,7 @@ def _dispatch(ctx: Context, command: Command) -> Reply:
             return export.export(ctx, command)
         case SearchMemos():
             return search.search(ctx, command)
-        case ShowHelp() | Reserved() | Summarize() | ImportPosts():
+        case ShowHelp() | Summarize() | ImportPosts():
             raise AssertionError("answered outside this transaction")
 
 

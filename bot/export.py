@@ -30,9 +30,11 @@ _NOT_IN_NAME = re.compile(r"[^\w.]+")
 
 def export(ctx: Context, command: Export) -> Reply:
     conference_id: int | None = None
-    if ctx.channel is not None and command.conference is not None:
+    if command.conference is not None:
         name = titles.display_title(clean_text(command.conference))
-        found = conferences.find_conference(ctx.tx, ctx.channel.id, titles.title_key(name))
+        found = None
+        if ctx.channel is not None:
+            found = conferences.find_conference(ctx.tx, ctx.channel.id, titles.title_key(name))
         if found is None:
             return refuse(
                 ProblemCode.NO_SUCH_CONFERENCE,

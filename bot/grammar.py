@@ -108,13 +108,6 @@ class Export:
 
 
 @dataclass(frozen=True, slots=True)
-class Reserved:
-    """A subcommand that belongs to a feature not built yet."""
-
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
 class ImportPosts:
     """Import a note file (blog-style posts, or our Markdown export) into the channel.
 
@@ -203,7 +196,6 @@ Command = (
     | SearchMemos
     | ImportPosts
     | ShowHelp
-    | Reserved
 )
 
 
@@ -678,13 +670,6 @@ def _parse_help(rest: str) -> Command | Rejected:
     return ShowHelp()
 
 
-def _reserved(name: str) -> Callable[[str], Command | Rejected]:
-    def parse(rest: str) -> Command | Rejected:
-        return Reserved(name)
-
-    return parse
-
-
 def _code(text: str) -> str:
     """Text safe to put inside a Markdown code span."""
     return text.replace("`", "'")[:40]
@@ -752,11 +737,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", "/memo help", "This list.", _parse_help),
 )
 
-RESERVED: tuple[str, ...] = ()
-
 _SPECS: dict[str, Callable[[str], Command | Rejected]] = {
-    **{spec.name: spec.parse for spec in COMMANDS},
-    **{name: _reserved(name) for name in RESERVED},
+    spec.name: spec.parse for spec in COMMANDS
 }
 
 

@@ -184,7 +184,6 @@ def help_shown(shown: HelpShown) -> str:
     else:
         lines.append("**memo-bot** keeps this channel's conference session notes in one place.")
     lines.extend(f"- `{command.usage}`: {command.summary}" for command in shown.commands)
-    lines.append("Coming soon: " + ", ".join(f"`/memo {name}`" for name in shown.reserved) + ".")
     return "\n".join(lines)
 
 

@@ -47,7 +47,6 @@ class ProblemCode(StrEnum):
     QUERY_TOO_LONG = "query_too_long"
     NO_SUCH_PERSON = "no_such_person"
     UNKNOWN_COMMAND = "unknown_command"
-    NOT_AVAILABLE_YET = "not_available_yet"
     NO_SUCH_CONFERENCE = "no_such_conference"
     NOTHING_TO_EXPORT = "nothing_to_export"
     NO_FILE = "no_file"
@@ -166,7 +165,6 @@ class CommandHelp:
 @dataclass(frozen=True, slots=True)
 class HelpShown:
     commands: tuple[CommandHelp, ...]
-    reserved: tuple[str, ...]
     #: The subcommand the user typed that does not exist, if that is why help is shown.
     unknown: str | None
 

@@ -24,7 +24,6 @@ from bot.grammar import (
     DisableDigest,
     EditMemo,
     Rejected,
-    Reserved,
     SessionId,
     ShowDigest,
     ShowHelp,
@@ -191,8 +190,6 @@ class MemoCommands:
             await run(interaction, ShowHelp())
 
         group.add_command(self._digest_group())
-        for name in grammar.RESERVED:
-            group.add_command(self._reserved(name))
 
         add.autocomplete("session")(self._suggest_sessions)
         attend.autocomplete("session")(self._suggest_sessions)
@@ -242,14 +239,6 @@ class MemoCommands:
             await run(interaction, grammar.digest_preview_from_option(date))
 
         return digest
-
-    def _reserved(self, name: str) -> app_commands.Command[app_commands.Group, ..., None]:
-        async def reserved(interaction: discord.Interaction) -> None:
-            await self.replier.run(interaction, Reserved(name))
-
-        return app_commands.Command(
-            name=name, description="Coming in a later release", callback=reserved
-        )
 
     async def _suggest_sessions(
         self, interaction: discord.Interaction, current: str
