@@ -75,6 +75,10 @@ _DATE_FORMS = (
     ),
 )
 
+#: No date form is longer than this (``Wednesday, September 30th, 2025`` is 31).
+_LONGEST_DATE_LINE = 40
+_YEAR = re.compile(r"\d{4}")
+
 #: What a title line says besides the conference: the day and "session memos" words.
 _TITLE_NOISE = re.compile(
     r"(?:\b(?:day|dag|tag)\s*\d+\b|\d+\s*일\s*차|(?:첫|둘|셋|넷)째\s*날|"
@@ -118,6 +122,8 @@ class Session:
     bracket: str
     line_number: int
     blocks: tuple[NoteBlock, ...]
+    #: Note lines with something on them (blank paragraph breaks not counted).
+    note_line_count: int
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -128,11 +134,6 @@ class Session:
                 joined.append("")
             joined.extend(block.lines)
         return tuple(joined)
-
-    @property
-    def note_line_count(self) -> int:
-        """Lines with something on them (blank paragraph breaks not counted)."""
-        return sum(1 for line in self.lines if line.strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,8 @@ def split_lines(text: str) -> list[str]:
 def parse_date_line(line: str) -> tuple[date, bool] | None:
     """The date a whole line states, and whether its weekday (if any) agrees; else None."""
     stripped = line.strip()
+    if len(stripped) > _LONGEST_DATE_LINE or _YEAR.search(stripped) is None:
+        return None  # most lines: one cheap check instead of every form
     for form in _DATE_FORMS:
         match = form.match(stripped)
         if match is None:
@@ -267,6 +270,8 @@ def parse_posts(text: str, *, markdown: bool | None = None) -> ParsedFile:
 
 
 def _is_markdown_session_header(line: str) -> bool:
+    if "#" not in line[:4]:
+        return False  # most lines, without the regular expression
     heading = _markdown_header(line)
     return heading is not None and header_title(unescape_markdown(heading[1])) is not None
 
@@ -430,7 +435,8 @@ class _SessionBuilder:
             for author, number, raw_lines in self.blocks
             if (lines := _trimmed(raw_lines))
         )
-        return Session(self.title, self.bracket, self.line_number, blocks)
+        count = sum(1 for block in blocks for line in block.lines if line)
+        return Session(self.title, self.bracket, self.line_number, blocks, count)
 
 
 def _trimmed(lines: list[str]) -> tuple[str, ...]:
