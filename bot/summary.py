@@ -71,7 +71,7 @@ def gather(ctx: Context, command: Summarize) -> SummaryRequest | Reply:
         return found
     notes = tuple(
         Note(memo.number, memo.author_name, memo.text)
-        for memo in memos.live_memos(ctx.tx, found.session.id)
+        for memo in memos.live_notes(ctx.tx, found.session.id)
     )
     return SummaryRequest(found.session.id, session_view(ctx, found.session), notes)
 

@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
 
+from storage.chores import PeriodicChore
 from storage.search_upkeep import SearchUpkeep
 from storage.writes import BatchWriter, Discard
 
@@ -78,12 +79,21 @@ class Database:
         self.engine: Engine = _create_engine(self.url, echo=echo)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
         sqlite = self.engine.dialect.name == "sqlite"
-        self._checkpointer = _WalCheckpointer(self.engine) if sqlite else None
-        self._search_upkeep = SearchUpkeep(self.writing, self.reading) if sqlite else None
         # PostgreSQL has row locks; only SQLite needs writers to take turns.
         self._writer_turn: AbstractContextManager[object] = (
             threading.Lock() if sqlite else nullcontext()
         )
+        self._checkpointer = (
+            PeriodicChore(
+                "sqlite-checkpoint",
+                SQLITE_CHECKPOINT_INTERVAL_S,
+                lambda _stopped: _checkpoint(self.engine),
+                "SQLite WAL checkpoint failed; it is tried again shortly",
+            )
+            if sqlite
+            else None
+        )
+        self._search_upkeep = SearchUpkeep(self.writing, self.reading) if sqlite else None
         # SQLite commits in batches (see storage.writes); PostgreSQL commits each command
         # on its own, because batches holding row locks across processes could deadlock.
         self._batches = (
@@ -182,7 +192,7 @@ def _create_sqlite_engine(url: URL, *, echo: bool) -> Engine:
             "synchronous=FULL",
             "foreign_keys=ON",
             f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
-            "wal_autocheckpoint=0",  # _WalCheckpointer does it off the request path
+            "wal_autocheckpoint=0",  # _checkpoint does it off the request path
         ):
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
@@ -194,32 +204,16 @@ def _create_sqlite_engine(url: URL, *, echo: bool) -> Engine:
     return engine
 
 
-class _WalCheckpointer:
-    """Runs ``PRAGMA wal_checkpoint(PASSIVE)`` every few seconds on a daemon thread.
+def _checkpoint(engine: Engine) -> None:
+    """Copy what it can of the WAL into the database file.
 
-    PASSIVE never blocks readers or writers; it copies what it can and leaves
-    the rest for the next round.
+    PASSIVE never blocks readers or writers; what it cannot copy now is left
+    for the next round.
     """
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stopped.wait(SQLITE_CHECKPOINT_INTERVAL_S):
-            try:
-                connection = self._engine.raw_connection()
-                try:
-                    connection.driver_connection.execute(  # type: ignore[union-attr]
-                        "PRAGMA wal_checkpoint(PASSIVE)"
-                    )
-                finally:
-                    connection.close()
-            except Exception:
-                logger.exception("SQLite WAL checkpoint failed; it is tried again shortly")
+    connection = engine.raw_connection()
+    try:
+        connection.driver_connection.execute(  # type: ignore[union-attr]
+            "PRAGMA wal_checkpoint(PASSIVE)"
+        )
+    finally:
+        connection.close()

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from storage import search
 from storage.models import Channel, Conference, ConferenceSession, Member, Memo, MemoRevision
-from storage.records import ChannelMemo, MemberRecord, MemoRecord
+from storage.records import ChannelMemo, MemberRecord, MemoRecord, NoteRecord
 
 _SELECT = select(
     Memo.id,
@@ -40,6 +40,12 @@ _BY_DELIVERY = _SELECT.where(
 _LIVE_IN_SESSION = _SELECT.where(
     Memo.session_id == bindparam("session_id"), Memo.deleted_at.is_(None)
 ).order_by(Memo.created_at, Memo.number)
+_LIVE_NOTES_IN_SESSION = (
+    select(Memo.number, Member.display_name.label("author_name"), Memo.text)
+    .join(Member, Member.id == Memo.author_id)
+    .where(Memo.session_id == bindparam("session_id"), Memo.deleted_at.is_(None))
+    .order_by(Memo.created_at, Memo.number)
+)
 _LAST_DELETED_BY = (
     _SELECT.where(
         Memo.channel_id == bindparam("channel_id"),
@@ -173,6 +179,14 @@ def live_memos(tx: Connection, session_id: int) -> list[MemoRecord]:
     """A session's memos that are not deleted, oldest first, with their authors."""
     return [
         MemoRecord.from_row(row) for row in tx.execute(_LIVE_IN_SESSION, {"session_id": session_id})
+    ]
+
+
+def live_notes(tx: Connection, session_id: int) -> list[NoteRecord]:
+    """The number, author and text of a session's memos that are not deleted, oldest first."""
+    return [
+        NoteRecord.from_row(row)
+        for row in tx.execute(_LIVE_NOTES_IN_SESSION, {"session_id": session_id})
     ]
 
 

@@ -80,6 +80,15 @@ class MemoRecord(RowRecord):
 
 
 @dataclass(frozen=True, slots=True)
+class NoteRecord(RowRecord):
+    """What a summary reads of a memo: no times or ids, so 500 of them load quickly."""
+
+    number: int
+    author_name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class ChannelMemo:
     """A memo with the channel it lives in and what it takes to show it there."""
 

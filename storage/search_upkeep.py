@@ -27,6 +27,7 @@ from contextlib import AbstractContextManager
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
+from storage.chores import PeriodicChore
 from storage.search import read_pending, write_pending
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ def merge_step(tx: Connection) -> bool:
 
 
 class SearchUpkeep:
+    """The chores above, every ``UPKEEP_INTERVAL_S`` on a thread of their own."""
+
     def __init__(
         self,
         writing: Callable[[], AbstractContextManager[Connection]],
@@ -58,27 +61,27 @@ class SearchUpkeep:
     ) -> None:
         self._writing = writing
         self._reading = reading
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="search-upkeep", daemon=True)
-        self._thread.start()
+        self._chore = PeriodicChore(
+            "search-upkeep",
+            UPKEEP_INTERVAL_S,
+            self._round,
+            "search index upkeep failed; it is tried again shortly",
+        )
 
     def stop(self) -> None:
-        self._stopped.set()
-        self._thread.join()
+        self._chore.stop()
 
-    def _run(self) -> None:
-        while not self._stopped.wait(UPKEEP_INTERVAL_S):
-            try:
-                self.run_once()
-            except OperationalError:
-                logger.debug("no search index to keep up yet (database not migrated)")
-            except Exception:
-                logger.exception("search index upkeep failed; it is tried again shortly")
+    def run_once(self, stopped: threading.Event | None = None) -> None:
+        """Index every pending memo, then merge until nothing is left to merge (or stopped)."""
+        stopped = stopped or threading.Event()
+        self._repeat(self._index_step, stopped)
+        self._repeat(self._merge_step, stopped)
 
-    def run_once(self) -> None:
-        """Index every pending memo, then merge until nothing is left to merge."""
-        self._repeat(self._index_step)
-        self._repeat(self._merge_step)
+    def _round(self, stopped: threading.Event) -> None:
+        try:
+            self.run_once(stopped)
+        except OperationalError:
+            logger.debug("no search index to keep up yet (database not migrated)")
 
     def _index_step(self) -> bool:
         # Read and tokenize without the write lock; only the inserts hold it.
@@ -94,7 +97,8 @@ class SearchUpkeep:
         with self._writing() as tx:
             return merge_step(tx)
 
-    def _repeat(self, step: Callable[[], bool]) -> None:
+    @staticmethod
+    def _repeat(step: Callable[[], bool], stopped: threading.Event) -> None:
         for _ in range(MAX_STEPS):
-            if self._stopped.is_set() or not step():
+            if stopped.is_set() or not step():
                 return
