@@ -293,12 +293,12 @@ class _Parser:
     def run(self, lines: list[str]) -> ParsedFile:
         awaiting_title = False
         for number, raw in enumerate(lines, start=1):
-            line, heading = self._content(raw)
+            line, heading, structural = self._content(raw)
             if not line.strip():
                 if self.post is not None:
                     self.post.add_line("")
                 continue
-            parsed_date = parse_date_line(line)
+            parsed_date = parse_date_line(line) if structural else None
             if parsed_date is not None:
                 self._start_post(parsed_date, number)
                 awaiting_title = True
@@ -314,20 +314,27 @@ class _Parser:
                     self.post.title = line.strip()
                     continue
                 self.warnings.append(ParseWarning(number, "post has no title line"))
-            self._place(raw, line, heading, number)
+            self._place(raw, line, heading, number, structural=structural)
         self._finish_post()
         return ParsedFile(tuple(self.posts), tuple(self.warnings), self.markdown)
 
-    def _content(self, raw: str) -> tuple[str, int]:
-        """The line's text (heading marks removed, escapes undone in Markdown) and heading level."""
+    def _content(self, raw: str) -> tuple[str, int, bool]:
+        """The line's text (heading marks removed, escapes undone in Markdown), its heading
+        level, and whether it may be a date line or a separator.
+
+        In Markdown an escaped line is always text: that is how an export keeps a note
+        that reads like a date (``2025&#45;09&#45;25``) or a separator (``\\---``) a note.
+        """
         if not self.markdown:
-            return raw, 0
+            return raw, 0, True
         heading = _markdown_header(raw)
         if heading is not None:
-            return unescape_markdown(heading[1]), heading[0]
-        # A trailing backslash is a CommonMark hard line break, not the note's text.
-        body = raw[:-1] if raw.endswith("\\") and not raw.endswith("\\\\") else raw
-        return unescape_markdown(body), 0
+            return unescape_markdown(heading[1]), heading[0], True
+        # An odd run of backslashes at the end ends in a CommonMark hard line break.
+        trailing = len(raw) - len(raw.rstrip("\\"))
+        body = raw[:-1] if trailing % 2 else raw
+        text = unescape_markdown(body)
+        return text, 0, text == body
 
     def _start_post(self, parsed: tuple[date, bool], number: int) -> None:
         self._finish_post()
@@ -338,9 +345,9 @@ class _Parser:
             )
         self.post = _PostBuilder(day, number)
 
-    def _place(self, raw: str, line: str, heading: int, number: int) -> None:
+    def _place(self, raw: str, line: str, heading: int, number: int, *, structural: bool) -> None:
         assert self.post is not None
-        if _SEPARATOR.match(line) and not heading:
+        if structural and not heading and _SEPARATOR.match(line):
             self.post.end_session()
             return
         header = header_title(line)
