@@ -183,9 +183,10 @@ class MemoBot:
         """``execute`` for adapters running an event loop.
 
         Writes on SQLite go straight to the batch writer and are awaited there;
-        everything else runs on the core's worker threads.
+        everything else (an import too: its own transaction) runs on the core's worker threads.
         """
-        if not (grammar.changes_data(command) and self.database.batches_writes):
+        batched = grammar.changes_data(command) and not isinstance(command, ImportPosts)
+        if not (batched and self.database.batches_writes):
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._workers(), self.execute, invocation, command)
         started = time.perf_counter()

@@ -107,7 +107,10 @@ def store(
     total = file.parsed.line_count
     done_lines = 0
     for post in file.parsed.posts:
-        conference = _conference(ctx, post, command)
+        name = _conference_name(post, command)
+        if name not in counts.conferences:
+            counts.conferences[name] = _conference(ctx, name)
+        conference = counts.conferences[name]
         _store_post(ctx, post, conference, importer.id, default_author, counts)
         done_lines += _post_lines(post)
         if progress is not None:
@@ -151,6 +154,9 @@ class _Counts:
     removed: int = 0
     unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: Looked up once per import: authors by name, conferences by name.
+    authors: dict[str, int] = field(default_factory=dict)
+    conferences: dict[str, ConferenceRecord] = field(default_factory=dict)
 
 
 def _done(file: ReadFile, command: ImportPosts, counts: _Counts, *, dry_run: bool) -> ImportDone:
@@ -188,14 +194,13 @@ def _conference_name(post: Post, command: ImportPosts) -> str:
     return display_title(clean_text(typed))[:MAX_CONFERENCE_NAME_LENGTH]
 
 
-def _conference(ctx: Context, post: Post, command: ImportPosts) -> ConferenceRecord:
+def _conference(ctx: Context, name: str) -> ConferenceRecord:
     """The post's conference in this channel, created if new.
 
     A new conference becomes the channel's current one only when the channel
     follows no named conference yet, so importing old notes never moves a
     channel away from the conference it is at.
     """
-    name = _conference_name(post, command)
     if not name:
         return ctx.working_conference()
     channel = ctx.writable_channel()
@@ -243,45 +248,39 @@ def _store_post(
     new_memos: list[NewMemo] = []
     new_keys: list[tuple[BlockKey, str]] = []
     zone = ZoneInfo(conference.time_zone)
-    for position, parsed_session in enumerate(post.sessions):
-        title = display_title(parsed_session.title)
-        if len(title) > MAX_TITLE_LENGTH:
-            counts.warnings.append(
-                f"line {parsed_session.line_number}: title cut to {MAX_TITLE_LENGTH} characters"
-            )
-            title = title[:MAX_TITLE_LENGTH]
-        at = _local_time(post.date, position, zone)
-        session = sessions.ensure_session(
-            ctx.tx,
-            channel_id=channel.id,
-            conference_id=conference.id,
-            title=title,
-            title_key=title_key(title),
-            day=post.date,
-            now=at,
-        )
+    titles = [
+        (title, title_key(title), _local_time(post.date, position, zone))
+        for position, title in enumerate(_titles(post, counts))
+    ]
+    session_ids = sessions.ensure_sessions_on(
+        ctx.tx, channel_id=channel.id, conference_id=conference.id, day=post.date, titles=titles
+    )
+    attended: set[tuple[int, int]] = set()
+    for parsed_session, (_, key_of_title, at) in zip(post.sessions, titles, strict=True):
+        session_id = session_ids[key_of_title]
         ordinals: dict[int, int] = {}
         for block_position, block in enumerate(parsed_session.blocks):
-            author = (
-                _named_member(ctx, block.author, create_as=None) if block.author else default_author
-            )
+            author = _author(ctx, block.author, counts) if block.author else default_author
             ordinal = ordinals[author] = ordinals.get(author, -1) + 1
-            key = (session.id, author, ordinal)
+            key = (session_id, author, ordinal)
             seen.add(key)
+            attended.add((session_id, author))
             text = clean_text(block.text)
             if len(text) > MAX_MEMO_LENGTH:
                 counts.warnings.append(
                     f"line {block.line_number}: a memo of {len(text):,} characters, longer "
                     f"than the {MAX_MEMO_LENGTH:,} a chat command takes; imported whole"
                 )
-            attendance.record_attendance(ctx.tx, session.id, author, "memo", at)
             link = earlier.get(key)
             if link is None:
                 created_at = at + timedelta(seconds=block_position)
-                new_memos.append(NewMemo(0, session.id, author, text, created_at))
+                new_memos.append(NewMemo(0, session_id, author, text, created_at))
                 new_keys.append((key, text))
             else:
                 _update(ctx, link, text, importer_id, counts)
+    attendance.record_attendances(
+        ctx.tx, sorted(attended), "memo", titles[0][2] if titles else ctx.now
+    )
     for key, link in earlier.items():
         if key not in seen and not link.removed and not link.deleted:
             memo = _memo(ctx, link)
@@ -290,6 +289,27 @@ def _store_post(
             counts.removed += 1
     _add_new(ctx, post_id, new_memos, new_keys)
     counts.created += len(new_memos)
+
+
+def _titles(post: Post, counts: _Counts) -> list[str]:
+    """The post's session titles as shown, cut to the longest title a session may have."""
+    titles = []
+    for session in post.sessions:
+        title = display_title(session.title)
+        if len(title) > MAX_TITLE_LENGTH:
+            counts.warnings.append(
+                f"line {session.line_number}: title cut to {MAX_TITLE_LENGTH} characters"
+            )
+            title = title[:MAX_TITLE_LENGTH]
+        titles.append(title)
+    return titles
+
+
+def _author(ctx: Context, name: str, counts: _Counts) -> int:
+    """The member a Markdown export named, looked up once per import."""
+    if name not in counts.authors:
+        counts.authors[name] = _named_member(ctx, name, create_as=None)
+    return counts.authors[name]
 
 
 def _add_new(

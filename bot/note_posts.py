@@ -75,6 +75,10 @@ _DATE_FORMS = (
     ),
 )
 
+#: No date form is longer than this (``Wednesday, September 30th, 2025`` is 31).
+_LONGEST_DATE_LINE = 40
+_YEAR = re.compile(r"\d{4}")
+
 #: What a title line says besides the conference: the day and "session memos" words.
 _TITLE_NOISE = re.compile(
     r"(?:\b(?:day|dag|tag)\s*\d+\b|\d+\s*일\s*차|(?:첫|둘|셋|넷)째\s*날|"
@@ -118,6 +122,8 @@ class Session:
     bracket: str
     line_number: int
     blocks: tuple[NoteBlock, ...]
+    #: Note lines with something on them (blank paragraph breaks not counted).
+    note_line_count: int
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -128,11 +134,6 @@ class Session:
                 joined.append("")
             joined.extend(block.lines)
         return tuple(joined)
-
-    @property
-    def note_line_count(self) -> int:
-        """Lines with something on them (blank paragraph breaks not counted)."""
-        return sum(1 for line in self.lines if line.strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,8 @@ def split_lines(text: str) -> list[str]:
 def parse_date_line(line: str) -> tuple[date, bool] | None:
     """The date a whole line states, and whether its weekday (if any) agrees; else None."""
     stripped = line.strip()
+    if len(stripped) > _LONGEST_DATE_LINE or _YEAR.search(stripped) is None:
+        return None  # most lines: one cheap check instead of every form
     for form in _DATE_FORMS:
         match = form.match(stripped)
         if match is None:
@@ -267,6 +270,8 @@ def parse_posts(text: str, *, markdown: bool | None = None) -> ParsedFile:
 
 
 def _is_markdown_session_header(line: str) -> bool:
+    if "#" not in line[:4]:
+        return False  # most lines, without the regular expression
     heading = _markdown_header(line)
     return heading is not None and header_title(unescape_markdown(heading[1])) is not None
 
@@ -288,14 +293,12 @@ class _Parser:
     def run(self, lines: list[str]) -> ParsedFile:
         awaiting_title = False
         for number, raw in enumerate(lines, start=1):
-            line, heading = self._content(raw)
+            line, heading, structural = self._content(raw)
             if not line.strip():
                 if self.post is not None:
                     self.post.add_line("")
                 continue
-            # In Markdown, a date line or separator is one as written: an escaped one is a note.
-            structure = raw if self.markdown else line
-            parsed_date = parse_date_line(structure)
+            parsed_date = parse_date_line(line) if structural else None
             if parsed_date is not None:
                 self._start_post(parsed_date, number)
                 awaiting_title = True
@@ -307,24 +310,31 @@ class _Parser:
                 continue
             if awaiting_title:
                 awaiting_title = False
-                if header_title(line) is None and not _SEPARATOR.match(structure):
+                if header_title(line) is None and not _SEPARATOR.match(line):
                     self.post.title = line.strip()
                     continue
                 self.warnings.append(ParseWarning(number, "post has no title line"))
-            self._place(raw, line, heading, number)
+            self._place(raw, line, heading, number, structural=structural)
         self._finish_post()
         return ParsedFile(tuple(self.posts), tuple(self.warnings), self.markdown)
 
-    def _content(self, raw: str) -> tuple[str, int]:
-        """The line's text (heading marks removed, escapes undone in Markdown) and heading level."""
+    def _content(self, raw: str) -> tuple[str, int, bool]:
+        """The line's text (heading marks removed, escapes undone in Markdown), its heading
+        level, and whether it may be a date line or a separator.
+
+        In Markdown an escaped line is always text: that is how an export keeps a note
+        that reads like a date (``2025&#45;09&#45;25``) or a separator (``\\---``) a note.
+        """
         if not self.markdown:
-            return raw, 0
+            return raw, 0, True
         heading = _markdown_header(raw)
         if heading is not None:
-            return unescape_markdown(heading[1]), heading[0]
-        # A trailing backslash is a CommonMark hard line break, not the note's text.
-        body = raw[:-1] if raw.endswith("\\") and not raw.endswith("\\\\") else raw
-        return unescape_markdown(body), 0
+            return unescape_markdown(heading[1]), heading[0], True
+        # An odd run of backslashes at the end ends in a CommonMark hard line break.
+        trailing = len(raw) - len(raw.rstrip("\\"))
+        body = raw[:-1] if trailing % 2 else raw
+        text = unescape_markdown(body)
+        return text, 0, text == body
 
     def _start_post(self, parsed: tuple[date, bool], number: int) -> None:
         self._finish_post()
@@ -335,9 +345,9 @@ class _Parser:
             )
         self.post = _PostBuilder(day, number)
 
-    def _place(self, raw: str, line: str, heading: int, number: int) -> None:
+    def _place(self, raw: str, line: str, heading: int, number: int, *, structural: bool) -> None:
         assert self.post is not None
-        if _SEPARATOR.match(raw if self.markdown else line) and not heading:
+        if structural and not heading and _SEPARATOR.match(line):
             self.post.end_session()
             return
         header = header_title(line)
@@ -432,7 +442,8 @@ class _SessionBuilder:
             for author, number, raw_lines in self.blocks
             if (lines := _trimmed(raw_lines))
         )
-        return Session(self.title, self.bracket, self.line_number, blocks)
+        count = sum(1 for block in blocks for line in block.lines if line)
+        return Session(self.title, self.bracket, self.line_number, blocks, count)
 
 
 def _trimmed(lines: list[str]) -> tuple[str, ...]:

@@ -215,3 +215,19 @@ def test_plain_text_is_not_unescaped() -> None:
 )
 def test_conference_name_from_a_title_line(title: str, conference: str) -> None:
     assert conference_from_title(title) == conference
+
+
+def test_escaped_markdown_lines_that_read_like_dates_or_separators_stay_notes() -> None:
+    markdown = (
+        "# 2025-09-25\n\n# Conf Day1\n\n## [A]\n\n"
+        "2025&#45;09&#45;26\n\\---\nends with a backslash\\\\\nhard break\\\n"
+    )
+
+    (post,) = parse_posts(markdown).posts
+
+    assert post.sessions[0].lines == (
+        "2025-09-26",
+        "---",
+        "ends with a backslash\\",
+        "hard break",
+    )

@@ -23,7 +23,7 @@ async def test_the_export_is_uploaded_to_the_persons_direct_messages(slack: Slac
 
     assert status == 200 and body in ("", "{}"), "acknowledged with nothing to show yet"
     (response,) = await slack.fake.async_wait_for("response_url")
-    (uploaded,) = slack.fake.files
+    (uploaded,) = slack.fake.uploaded_files
     assert uploaded.channel_id == f"D{ALICE.id}", "privately, to the person who asked"
     assert uploaded.filename == uploaded.title == "DEVRIVER-2025.txt"
     text = uploaded.content.decode("utf-8")
@@ -56,4 +56,4 @@ async def test_an_upload_slack_refuses_is_reported_not_lost(slack: Slack) -> Non
 
     (response,) = await slack.fake.async_wait_for("response_url")
     assert "Slack did not take the file" in block_text(response.params)
-    assert slack.fake.files == []
+    assert slack.fake.uploaded_files == []
