@@ -29,12 +29,18 @@ _NOT_IN_NAME = re.compile(r"[^\w.]+")
 
 
 def export(ctx: Context, command: Export) -> Reply:
+    """The channel's memos of the chosen day or conference as a file, for the one who asked.
+
+    Without a conference name: the current conference's days, or with a date,
+    that day of whichever conferences the channel has sessions on then.
+    """
+    channel = ctx.channel
     conference_id: int | None = None
     if command.conference is not None:
         name = titles.display_title(clean_text(command.conference))
         found = None
-        if ctx.channel is not None:
-            found = conferences.find_conference(ctx.tx, ctx.channel.id, titles.title_key(name))
+        if channel is not None:
+            found = conferences.find_conference(ctx.tx, channel.id, titles.title_key(name))
         if found is None:
             return refuse(
                 ProblemCode.NO_SUCH_CONFERENCE,
@@ -43,27 +49,20 @@ def export(ctx: Context, command: Export) -> Reply:
                 "conference",
             )
         conference_id = found.id
-    elif ctx.channel is not None and command.day is None:
+    elif command.day is None:
         current = ctx.conference()
-        conference_id = current.id if current is not None else None
-    rows = []
-    if ctx.channel is not None and (conference_id is not None or command.day is not None):
-        rows = exports.channel_memos(
-            ctx.tx, ctx.channel.id, conference_id=conference_id, day=command.day
-        )
+        if current is None:
+            return _nothing_to_export(None)
+        conference_id = current.id
+    if channel is None:
+        return _nothing_to_export(command.day)
+    rows = exports.channel_memos(ctx.tx, channel.id, conference_id=conference_id, day=command.day)
     if not rows:
-        when = f"on {render.day_label(command.day)}" if command.day else "to export yet"
-        return refuse(
-            ProblemCode.NOTHING_TO_EXPORT,
-            f"No memos {when} in this channel, so there is no file. "
-            "`/memo sessions all` lists the days that have some.",
-            "date" if command.day else None,
-        )
-    assert ctx.channel is not None
+        return _nothing_to_export(command.day)
     posts = build_posts(
         rows,
-        exports.session_days(ctx.tx, ctx.channel.id),
-        exports.post_texts(ctx.tx, ctx.channel.id, conference_id=conference_id, day=command.day),
+        exports.session_days(ctx.tx, channel.id),
+        exports.post_texts(ctx.tx, channel.id, conference_id=conference_id, day=command.day),
     )
     post_format = PostFormat(command.post_format)
     attachment = Attachment(
@@ -81,6 +80,17 @@ def export(ctx: Context, command: Export) -> Reply:
         post_format=post_format.value,
     )
     return Reply(render.export_ready(data, attachment.name), Visibility.PRIVATE, data, attachment)
+
+
+def _nothing_to_export(day: date | None) -> Reply:
+    """No file at all rather than an empty one, and where to look instead."""
+    when = f"on {render.day_label(day)}" if day else "to export yet"
+    return refuse(
+        ProblemCode.NOTHING_TO_EXPORT,
+        f"No memos {when} in this channel, so there is no file. "
+        "`/memo sessions all` lists the days that have some.",
+        "date" if day else None,
+    )
 
 
 @dataclass
