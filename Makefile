@@ -25,6 +25,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/discord_interactions.py
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/summary.py
+	$(BIN)/python bench/import.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/search_quality.py
 

@@ -20,6 +20,8 @@ from typing import Annotated
 import discord
 import typer
 from pydantic import SecretStr, ValidationError
+from rich.console import Console as RichConsole
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from adapters.console.outbound import ConsoleOutbound
@@ -36,8 +38,12 @@ from adapters.slack.outbound import SlackOutbound
 from bot import grammar
 from bot.core import MemoBot
 from bot.digests import DigestPolicy, DigestRunner, Posted
-from bot.grammar import PreviewDigest
+from bot.grammar import ImportPosts, PreviewDigest
+from bot.importing import ImportTotals
+from bot.invocation import Invocation
+from bot.note_files import too_large
 from bot.outbound import Outbound
+from bot.reply import ProblemCode, Reply, refuse
 from bot.scheduler import DigestScheduler
 from bot.serving import Service, ServiceFailed, serve, serving_in_background
 from bot.settings import Settings
@@ -110,6 +116,7 @@ def _open(settings: Settings, url: str | None) -> MemoBot:
         default_time_zone=settings.default_time_zone,
         worker_threads=settings.worker_threads,
         summaries=Summaries(settings.llm_config()),
+        import_max_bytes=settings.import_max_bytes,
     )
 
 
@@ -325,6 +332,99 @@ async def _outbound(bot: MemoBot, settings: Settings, platform: str) -> AsyncIte
     else:
         typer.echo(f"memo-bot cannot post on {platform}.", err=True)
         raise typer.Exit(2)
+
+
+@app.command("import")
+def import_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Note files: blog-style posts (.txt) or our Markdown export (.md)."),
+    ],
+    workspace: Annotated[str, typer.Option(help="Workspace id to import into.")] = "console",
+    channel: Annotated[str, typer.Option(help="Channel id to import into.")] = "general",
+    author: Annotated[
+        str | None, typer.Option(help="Whose memos they become (default: $USER).")
+    ] = None,
+    conference: Annotated[
+        str | None,
+        typer.Option(help="The conference (default: named by each post's title line)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be imported; store nothing.")
+    ] = False,
+    platform: Annotated[
+        str, typer.Option(help="slack, discord or console: whose workspace and channel ids.")
+    ] = "console",
+    db: DatabaseOption = None,
+) -> None:
+    """Import note posts you already keep into a channel: each session becomes a memo.
+
+    Importing the same file again changes nothing; an edited file updates what changed.
+    Each file is one transaction. The defaults are the console's channel (`memo-bot console`).
+    """
+    settings = _settings()
+    _configure_logging(settings, "WARNING")
+    user = author or _default_user()
+    bot = _open(settings, db)
+    totals = ImportTotals()
+    try:
+        for path in files:
+            reply = _import_one(bot, path, platform, workspace, channel, user, conference, dry_run)
+            typer.echo(reply.markdown, err=not reply.ok)
+            totals.add(reply)
+    finally:
+        bot.close()
+        bot.database.dispose()
+    if len(files) > 1:
+        typer.echo(f"All files: {totals.summary_line(dry_run=dry_run)}")
+    if totals.failed:
+        raise typer.Exit(1)
+
+
+def _import_one(
+    bot: MemoBot,
+    path: Path,
+    platform: str,
+    workspace: str,
+    channel: str,
+    user: str,
+    conference: str | None,
+    dry_run: bool,
+) -> Reply:
+    """One file through the core, with a progress bar when the output is a terminal."""
+    try:
+        size = path.stat().st_size
+        large = too_large(str(path), size, bot.import_max_bytes)
+        content = b"" if large is not None else path.read_bytes()
+    except OSError as error:
+        return refuse(ProblemCode.UNREADABLE_FILE, f"Cannot read {path}: {error.strerror}.")
+    if large is not None:
+        return refuse(ProblemCode.UNREADABLE_FILE, large.message)
+    now = datetime.now(UTC)
+    invocation = Invocation(
+        platform=platform,
+        workspace_id=workspace,
+        channel_id=channel,
+        user_id=user,
+        display_name=user,
+        text=f"/memo import {path.name}",
+        received_at=now,
+    )
+    command = ImportPosts(str(path), content, conference=conference, dry_run=dry_run)
+    if dry_run or not sys.stderr.isatty():
+        return bot.import_file(invocation, command)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=RichConsole(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"Importing {path.name}", total=None)
+        return bot.import_file(
+            invocation, command, lambda done, total: bar.update(task, completed=done, total=total)
+        )
 
 
 discord_commands = typer.Typer(

@@ -28,7 +28,7 @@ from functools import partial
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import conferences, digest, grammar, memos, search, sessions, summary
+from bot import conferences, digest, grammar, importing, memos, search, sessions, summary
 from bot.context import Context
 from bot.grammar import (
     AddMemo,
@@ -37,6 +37,7 @@ from bot.grammar import (
     DeleteMemo,
     DisableDigest,
     EditMemo,
+    ImportPosts,
     ListSessions,
     PreviewDigest,
     Rejected,
@@ -53,8 +54,10 @@ from bot.grammar import (
 )
 from bot.help import not_available_yet, show_help
 from bot.home import home
+from bot.importing import Progress
 from bot.invocation import Invocation
 from bot.known import KnownRows
+from bot.note_files import DEFAULT_MAX_BYTES
 from bot.reply import ProblemCode, Reply, SessionChoice, refuse
 from bot.summary import Summaries
 from storage import channels
@@ -76,8 +79,10 @@ class MemoBot:
         default_time_zone: str = "UTC",
         worker_threads: int = 8,
         summaries: Summaries | None = None,
+        import_max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.database = database
+        self.import_max_bytes = import_max_bytes
         self.default_time_zone = default_time_zone
         self.summaries = summaries or Summaries()
         self.known = KnownRows()
@@ -111,6 +116,8 @@ class MemoBot:
         the reply later (Slack's ``response_url``, a deferred Discord interaction),
         instead of racing the platform's deadline.
         """
+        if isinstance(command, ImportPosts):
+            return command.content is not None  # a large file takes seconds
         return isinstance(command, Summarize) and self.summaries.calls_network
 
     def subscribe(self, subscriber: Callable[[Command], None]) -> None:
@@ -162,9 +169,10 @@ class MemoBot:
         """``execute`` for adapters running an event loop.
 
         Writes on SQLite go straight to the batch writer and are awaited there;
-        everything else runs on the core's worker threads.
+        everything else (an import too: its own transaction) runs on the core's worker threads.
         """
-        if not (grammar.changes_data(command) and self.database.batches_writes):
+        batched = grammar.changes_data(command) and not isinstance(command, ImportPosts)
+        if not (batched and self.database.batches_writes):
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._workers(), self.execute, invocation, command)
         started = time.perf_counter()
@@ -205,6 +213,8 @@ class MemoBot:
             return not_available_yet(command)
         if isinstance(command, Summarize):
             return self._summarize(invocation, command)
+        if isinstance(command, ImportPosts):
+            return self.import_file(invocation, command)
         if not grammar.changes_data(command):
             return self._read(invocation, command)
         for attempt in range(1, _ATTEMPTS + 1):
@@ -233,6 +243,37 @@ class MemoBot:
         if isinstance(request, Reply):
             return request
         return summary.answer(request, self.summaries)
+
+    def import_file(
+        self, invocation: Invocation, command: ImportPosts, progress: Progress | None = None
+    ) -> Reply:
+        """Import a note file in one transaction of its own (not a batch: it may be large).
+
+        The file is read and parsed before the transaction starts; a dry run
+        stops there. A retry after a concurrent write runs the whole file again,
+        which the import's idempotence makes safe.
+        """
+        file = importing.read(command, self.import_max_bytes)
+        if isinstance(file, Reply):
+            return file
+        if command.dry_run:
+            return importing.plan(file, command)
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                with self.database.writing() as tx:
+                    key = _channel_key(invocation)
+                    channel = channels.ensure_channel(tx, *key, invocation.received_at)
+                    ctx = self._context(tx, invocation, channel)
+                    reply = importing.store(ctx, file, command, progress)
+                _remember(ctx.learned)
+                for subscriber in self._subscribers:
+                    subscriber(command)
+                return reply
+            except IntegrityError:
+                if attempt == _ATTEMPTS:
+                    raise
+                logger.info("retrying ImportPosts after a concurrent write")
+        raise AssertionError("unreachable")
 
     def _write(self, invocation: Invocation, command: Command, *, retrying: bool) -> Reply:
         outcome = self.database.write(
@@ -375,7 +416,7 @@ def _dispatch(ctx: Context, command: Command) -> Reply:
             return digest.preview(ctx, command)
         case SearchMemos():
             return search.search(ctx, command)
-        case ShowHelp() | Reserved() | Summarize():
+        case ShowHelp() | Reserved() | Summarize() | ImportPosts():
             raise AssertionError("answered outside this transaction")
 
 

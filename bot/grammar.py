@@ -99,6 +99,24 @@ class Reserved:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class ImportPosts:
+    """Import a note file (blog-style posts, or our Markdown export) into the channel.
+
+    Adapters fill in the file an attachment or upload brought; typed text alone
+    (``/memo import``) has none, and is answered with how to attach one.
+    """
+
+    file_name: str = ""
+    content: bytes | None = None
+    #: Whose memos they become (the CLI's ``--author``); None: the importing user.
+    author: str | None = None
+    #: The conference to import into; None: named by each post's title line.
+    conference: str | None = None
+    #: Only say what would be imported.
+    dry_run: bool = False
+
+
 #: Which days a channel's digest is posted on.
 DIGEST_DAYS = ("mon-fri", "all", "conference")
 
@@ -167,6 +185,7 @@ Command = (
     | DisableDigest
     | PreviewDigest
     | SearchMemos
+    | ImportPosts
     | ShowHelp
     | Reserved
 )
@@ -183,6 +202,7 @@ _WRITES = (
     SetDigestTime,
     SetDigestDays,
     DisableDigest,
+    ImportPosts,
 )
 
 
@@ -602,6 +622,11 @@ def search_from_options(
     )
 
 
+def _parse_import(rest: str) -> Command | Rejected:
+    """Typed text carries no file: the adapter attaches one (Discord option, Slack form)."""
+    return ImportPosts()
+
+
 def _parse_help(rest: str) -> Command | Rejected:
     return ShowHelp()
 
@@ -665,10 +690,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Find this channel's memos that mention the words, best matches first.",
         _parse_search,
     ),
+    CommandSpec(
+        "import",
+        "/memo import (with a note file)",
+        "Import notes you already have: blog-style posts, one per conference day.",
+        _parse_import,
+    ),
     CommandSpec("help", "/memo help", "This list.", _parse_help),
 )
 
-RESERVED: tuple[str, ...] = ("export", "import")
+RESERVED: tuple[str, ...] = ("export",)
 
 _SPECS: dict[str, Callable[[str], Command | Rejected]] = {
     **{spec.name: spec.parse for spec in COMMANDS},

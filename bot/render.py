@@ -17,6 +17,7 @@ from bot.reply import (
     DigestShown,
     HelpShown,
     HomeShown,
+    ImportDone,
     MemoChanged,
     MemoSaved,
     MemoView,
@@ -307,3 +308,46 @@ def emphasised(text: str, marks: tuple[tuple[int, int], ...]) -> str:
         position = end
     pieces.append(md.escape(text[position:]))
     return "".join(pieces)
+
+
+#: Warnings listed in an import's reply; the rest are counted.
+MAX_IMPORT_WARNINGS = 10
+
+
+def import_summary_line(
+    posts: int, sessions: int, lines: int, warnings: int, *, dry_run: bool
+) -> str:
+    """The one-line summary: ``3 posts, 16 sessions, 333 lines imported; 0 warnings``."""
+    verb = "would be imported" if dry_run else "imported"
+    return (
+        f"{plural(posts, 'post')}, {plural(sessions, 'session')}, "
+        f"{plural(lines, 'line')} {verb}; {plural(warnings, 'warning')}"
+    )
+
+
+def import_done(done: ImportDone) -> str:
+    """The summary; for a dry run, each post and session; then the first warnings."""
+    summary = import_summary_line(
+        len(done.posts), done.session_count, done.lines, len(done.warnings), dry_run=done.dry_run
+    )
+    head = f"{md.escape(done.file_name)}: {summary}"
+    if not done.dry_run and (done.updated or done.removed or done.unchanged):
+        head += (
+            f" ({done.created:,} memos new, {done.updated:,} updated, {done.removed:,} removed, "
+            f"{done.unchanged:,} unchanged)"
+        )
+    lines = [head]
+    if done.dry_run:
+        for post in done.posts:
+            lines.append(
+                f"- {day_label(post.day)} · {md.bold(post.conference)} · {md.escape(post.title)}"
+            )
+            lines.extend(
+                f"  - {md.title(session.title)} · {plural(session.lines, 'line')}"
+                for session in post.sessions
+            )
+    lines.extend(f"- ⚠ {md.escape(warning)}" for warning in done.warnings[:MAX_IMPORT_WARNINGS])
+    more = len(done.warnings) - MAX_IMPORT_WARNINGS
+    if more > 0:
+        lines.append(f"_{plural(more, 'more warning')}._")
+    return "\n".join(lines)

@@ -48,6 +48,9 @@ class ProblemCode(StrEnum):
     NO_SUCH_PERSON = "no_such_person"
     UNKNOWN_COMMAND = "unknown_command"
     NOT_AVAILABLE_YET = "not_available_yet"
+    NO_FILE = "no_file"
+    UNREADABLE_FILE = "unreadable_file"
+    NO_POSTS = "no_posts"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -260,6 +263,43 @@ class SearchResults:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportedSession:
+    title: str
+    #: Note lines (blank paragraph breaks not counted).
+    lines: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedPost:
+    day: date
+    conference: str
+    title: str
+    sessions: tuple[ImportedSession, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportDone:
+    """What an import of one file did (or, for a dry run, would do)."""
+
+    file_name: str
+    dry_run: bool
+    posts: tuple[ImportedPost, ...]
+    lines: int
+    #: "line 12: ..." each: lines placed by a guess or not placed at all.
+    warnings: tuple[str, ...]
+    #: Memos created, changed (the file's text changed), removed (gone from the file),
+    #: and left as they were. All zero for a dry run.
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+    @property
+    def session_count(self) -> int:
+        return sum(len(post.sessions) for post in self.posts)
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     code: ProblemCode
     #: The form field the problem is about ("title", "text", "memo_id", ...), if any.
@@ -279,6 +319,7 @@ ReplyData = (
     | DigestShown
     | DigestSettingShown
     | SearchResults
+    | ImportDone
     | Problem
 )
 

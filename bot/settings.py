@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.llm import DEFAULT_TIMEOUT_SECONDS, LlmConfig
+from bot.note_files import DEFAULT_MAX_BYTES
 
 
 class Settings(BaseSettings):
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
     digest_grace_hours: float = Field(default=6.0, ge=0, le=23)
     #: Post a digest on days the channel had no memos or attendance too.
     digest_post_empty_days: bool = False
+    #: The largest note file `/memo import` and `memo-bot import` read, in bytes.
+    import_max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1)
 
     #: An OpenAI-compatible endpoint for `/memo summary` (README "Summaries"); unset: local only.
     llm_base_url: str | None = None

@@ -32,10 +32,10 @@ _MEMBERS_NAMED = select(Member.id).where(
 _RENAME_MEMBER = (
     update(Member).where(Member.id == bindparam("member_id")).values(display_name=bindparam("name"))
 )
-_TAKE_MEMO_NUMBER = (
+_TAKE_MEMO_NUMBERS = (
     update(Channel)
     .where(Channel.id == bindparam("channel_id"))
-    .values(last_memo_number=Channel.last_memo_number + 1)
+    .values(last_memo_number=Channel.last_memo_number + bindparam("count"))
     .returning(Channel.last_memo_number)
 )
 
@@ -130,6 +130,11 @@ def ensure_member(
 
 def take_memo_number(tx: Connection, channel_id: int) -> int:
     """The next memo number of a channel; the row lock serialises concurrent adds."""
-    number = tx.execute(_TAKE_MEMO_NUMBER, {"channel_id": channel_id}).scalar_one()
-    assert isinstance(number, int)
-    return number
+    return take_memo_numbers(tx, channel_id, 1).start
+
+
+def take_memo_numbers(tx: Connection, channel_id: int, count: int) -> range:
+    """The next ``count`` memo numbers of a channel, taken in one statement (an import)."""
+    last = tx.execute(_TAKE_MEMO_NUMBERS, {"channel_id": channel_id, "count": count}).scalar_one()
+    assert isinstance(last, int)
+    return range(last - count + 1, last + 1)

@@ -51,9 +51,20 @@ def get_conference(tx: Connection, conference_id: int) -> ConferenceRecord:
 
 
 def ensure_conference(
-    tx: Connection, channel_id: int, name: str, name_key: str, time_zone: str, now: datetime
+    tx: Connection,
+    channel_id: int,
+    name: str,
+    name_key: str,
+    time_zone: str,
+    now: datetime,
+    *,
+    activated_at: datetime | None = None,
 ) -> ConferenceRecord:
-    """The conference with this name in the channel, created if new."""
+    """The conference with this name in the channel, created if new.
+
+    A new one is the channel's current conference unless ``activated_at`` puts it
+    in the past (an import of old notes into a channel at another conference).
+    """
     insert_or_ignore(
         tx,
         table_of(Conference),
@@ -62,7 +73,7 @@ def ensure_conference(
             "name": name,
             "name_key": name_key,
             "time_zone": time_zone,
-            "activated_at": now,
+            "activated_at": activated_at or now,
             "created_at": now,
         },
         ("channel_id", "name_key"),

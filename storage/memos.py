@@ -7,7 +7,8 @@ through here (commands, the importer) keeps search right.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -68,6 +69,7 @@ _RECENT_BY_AUTHOR = (
     .limit(bindparam("limit"))
 )
 _INSERT = insert(Memo).returning(Memo.id)
+_INSERT_MANY = insert(Memo).returning(Memo.id, sort_by_parameter_order=True)
 _INSERT_REVISION = insert(MemoRevision)
 _SET_TEXT = (
     update(Memo)
@@ -121,6 +123,45 @@ def add_memo(
         deleted_at=None,
         source_url=source_url,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NewMemo:
+    """One memo of a batch added at once (an import): numbered and dated by the caller."""
+
+    number: int
+    session_id: int
+    author_id: int
+    text: str
+    created_at: datetime
+
+
+def add_memos(tx: Connection, channel_id: int, new: Sequence[NewMemo]) -> list[int]:
+    """Insert many memos of one channel in one statement; their ids, in order.
+
+    The import of a large file adds thousands of memos; one multi-row INSERT
+    instead of one per memo is most of the difference between the importer's
+    speed and a raw ``executemany``. They are indexed for search like ``add_memo``'s.
+    """
+    if not new:
+        return []
+    rows = [
+        {
+            "channel_id": channel_id,
+            "number": memo.number,
+            "session_id": memo.session_id,
+            "author_id": memo.author_id,
+            "text": memo.text,
+            "created_at": memo.created_at,
+            "source_url": None,
+            "delivery_id": None,
+        }
+        for memo in new
+    ]
+    ids = list(tx.scalars(_INSERT_MANY, rows))
+    for memo_id, memo in zip(ids, new, strict=True):
+        search.index_new_memo(tx, memo_id, channel_id, memo.text)
+    return ids
 
 
 def find_memo(tx: Connection, channel_id: int, number: int) -> MemoRecord | None:

@@ -219,6 +219,52 @@ class Attendance(Base):
     created_at: Mapped[datetime]
 
 
+class NotePost(Base):
+    """An imported note post (one conference day): its title line and its untitled notes.
+
+    Sessions and memos of the post live in their own tables; this keeps what
+    belongs to the post itself, so an export can write the post back whole.
+    A conference has at most one post per day: importing it again updates it.
+    """
+
+    __tablename__ = "note_posts"
+    __table_args__ = (UniqueConstraint("conference_id", "day"), Index(None, "channel_id", "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id"))
+    day: Mapped[date]
+    #: The title line as written (``DEVRIVER 2025 Day1 참가 세션 메모``).
+    title: Mapped[str] = mapped_column(Text)
+    #: Lines under no session header, in order; an empty line is a paragraph break.
+    notes: Mapped[str] = mapped_column(Text)
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    imported_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ImportedMemo(Base):
+    """Which block of which imported post a memo came from, so importing again changes nothing.
+
+    A block is known by (post, session, author, ordinal): the ``ordinal``-th
+    block by that author under that session. ``source_text`` is the text the
+    file had, so a re-import compares the file with the file (an edit made in
+    chat since is kept unless the file changed); ``removed`` marks a memo the
+    import deleted because its block left the file.
+    """
+
+    __tablename__ = "imported_memos"
+    __table_args__ = (UniqueConstraint("post_id", "session_id", "author_id", "ordinal"),)
+
+    memo_id: Mapped[int] = mapped_column(ForeignKey("memos.id"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("note_posts.id"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    ordinal: Mapped[int]
+    source_text: Mapped[str] = mapped_column(Text)
+    removed: Mapped[bool]
+
+
 class DigestSetting(Base):
     """A channel's daily digest: when, in which time zone, on which days; the schedule's source."""
 

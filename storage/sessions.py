@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 
 from storage.models import Attendance, Channel, ConferenceSession, Member, Memo, table_of
 from storage.records import ChannelSession, SessionRecord, SessionTally
@@ -46,6 +46,11 @@ _TITLE_KEYS = (
     select(ConferenceSession.id, ConferenceSession.title_key)
     .where(ConferenceSession.conference_id == bindparam("conference_id"))
     .order_by(ConferenceSession.day.desc(), ConferenceSession.id.desc())
+)
+_KEYED_ON_DAY = select(ConferenceSession.id, ConferenceSession.title_key).where(
+    ConferenceSession.conference_id == bindparam("conference_id"),
+    ConferenceSession.day == bindparam("day"),
+    ConferenceSession.title_key.in_(bindparam("keys", expanding=True)),
 )
 _BY_ID = select(*_COLUMNS).where(ConferenceSession.id == bindparam("session_id"))
 _BY_ID_IN_CHANNEL = _BY_ID.where(ConferenceSession.channel_id == bindparam("channel_id"))
@@ -168,6 +173,40 @@ def ensure_session(
         _TITLED_ON, {"conference_id": conference_id, "title_key": title_key, "day": day}
     ).one()
     return SessionRecord.from_row(row)
+
+
+def ensure_sessions_on(
+    tx: Connection,
+    *,
+    channel_id: int,
+    conference_id: int,
+    day: date,
+    titles: Sequence[tuple[str, str, datetime]],
+) -> dict[str, int]:
+    """Ids of the day's sessions with these (title, title key, created at), by key.
+
+    Missing ones are created in one statement: an import adds a day's sessions at
+    once. Another process creating one at the same moment makes the insert fail
+    on the unique key, and the caller's transaction is run again.
+    """
+    keys = list({key for _, key, _ in titles})
+    parameters = {"conference_id": conference_id, "day": day, "keys": keys}
+    found = {row.title_key: row.id for row in tx.execute(_KEYED_ON_DAY, parameters)}
+    missing: dict[str, dict[str, object]] = {}
+    for title, key, created_at in titles:
+        if key not in found and key not in missing:
+            missing[key] = {
+                "channel_id": channel_id,
+                "conference_id": conference_id,
+                "title": title,
+                "title_key": key,
+                "day": day,
+                "created_at": created_at,
+            }
+    if missing:
+        tx.execute(insert(ConferenceSession), list(missing.values()))
+        found = {row.title_key: row.id for row in tx.execute(_KEYED_ON_DAY, parameters)}
+    return found
 
 
 def sessions_on(tx: Connection, conference_id: int, day: date | None) -> list[SessionRecord]:

@@ -32,3 +32,18 @@ def insert_or_ignore(
     """Insert one row unless ``conflict`` columns clash; True when a row was inserted."""
     statement = _statement(table, tuple(conflict), connection.dialect.name)
     return connection.execute(statement, values).first() is not None
+
+
+@cache
+def _statement_without_returning(table: Table, conflict: tuple[str, ...], dialect: str) -> Insert:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=conflict)
+
+
+def insert_many_or_ignore(
+    connection: Connection, table: Table, rows: Sequence[dict[str, Any]], conflict: Sequence[str]
+) -> None:
+    """Insert the rows in one executemany, skipping those whose ``conflict`` columns clash."""
+    if rows:
+        statement = _statement_without_returning(table, tuple(conflict), connection.dialect.name)
+        connection.execute(statement, list(rows))

@@ -170,6 +170,13 @@ class MemoCommands:
             )
             await run(interaction, command)
 
+        @group.command(name="import", description="Import notes you already have, from a file")
+        @app_commands.describe(
+            file="Blog-style posts (a date line, a title line, [Session] headers) or an export"
+        )
+        async def import_(interaction: discord.Interaction, file: discord.Attachment) -> None:
+            await self.replier.import_attachment(interaction, file)
+
         @group.command(name="help", description="What /memo can do")
         async def help_(interaction: discord.Interaction) -> None:
             await run(interaction, ShowHelp())

@@ -19,9 +19,10 @@ import discord
 
 from adapters.discord.messages import split
 from bot.core import MemoBot
-from bot.grammar import AddMemo, Command, Rejected, SessionId
+from bot.grammar import AddMemo, Command, ImportPosts, Rejected, SessionId
 from bot.invocation import Invocation
-from bot.reply import Reply, Visibility, refuse
+from bot.note_files import too_large
+from bot.reply import ProblemCode, Reply, Visibility, refuse
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +62,8 @@ class Replier:
 
     async def run(self, interaction: discord.Interaction, command: Command | Rejected) -> None:
         """Run a command for the interaction and answer with the core's reply."""
-        invocation = self.invocation(interaction)
+        invocation = await self._channel_invocation(interaction)
         if invocation is None:
-            await interaction.response.send_message(
-                "Use /memo in a server channel: memos belong to a channel.", ephemeral=True
-            )
             return
         if isinstance(command, Rejected):
             await self.send(interaction, refuse(command.code, command.message, command.field))
@@ -75,6 +73,41 @@ class Replier:
             self.bot.execute_async(invocation, command),
             defer_at_once=self.bot.may_be_slow(command),
         )
+
+    async def import_attachment(
+        self, interaction: discord.Interaction, attachment: discord.Attachment
+    ) -> None:
+        """`/memo import file:`: acknowledge at once, download the file, import it, answer."""
+        invocation = await self._channel_invocation(interaction)
+        if invocation is None:
+            return
+
+        async def work() -> Reply:
+            large = too_large(attachment.filename, attachment.size, self.bot.import_max_bytes)
+            if large is not None:
+                return refuse(ProblemCode.UNREADABLE_FILE, large.message, "file")
+            try:
+                content = await attachment.read()
+            except discord.HTTPException:
+                logger.warning("could not download an attachment to import", exc_info=True)
+                return refuse(
+                    ProblemCode.UNREADABLE_FILE,
+                    f"Discord did not let me download {attachment.filename}; try again.",
+                    "file",
+                )
+            command = ImportPosts(attachment.filename, content)
+            return await self.bot.execute_async(invocation, command)
+
+        await self.answer(interaction, work(), defer_at_once=True)
+
+    async def _channel_invocation(self, interaction: discord.Interaction) -> Invocation | None:
+        """The invocation; outside a server channel, None after telling the person why."""
+        invocation = self.invocation(interaction)
+        if invocation is None:
+            await interaction.response.send_message(
+                "Use /memo in a server channel: memos belong to a channel.", ephemeral=True
+            )
+        return invocation
 
     async def answer(
         self, interaction: discord.Interaction, work: Awaitable[Reply], *, defer_at_once: bool

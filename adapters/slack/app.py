@@ -21,8 +21,9 @@ from adapters.slack.people import People
 from bot.core import MemoBot
 
 #: Bot scopes the app asks for (keep in step with manifest.yaml): the command, posting
-#: replies (also in public channels the bot was not invited to), and users.info.
-SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
+#: replies (also in public channels the bot was not invited to), downloading the note
+#: files people upload to `/memo import` (files:read), and users.info.
+SCOPES = ("commands", "chat:write", "chat:write.public", "files:read", "users:read")
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

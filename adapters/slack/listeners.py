@@ -18,17 +18,22 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import blocks
+from adapters.slack.files import DownloadFailed, download
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People, Person
 from adapters.slack.text import message_to_plain, unescape
 from adapters.slack.views import (
     ADD_CALLBACK,
+    FILE_ACTION,
+    FILE_BLOCK,
+    IMPORT_CALLBACK,
     NEW_ACTION,
     NEW_BLOCK,
     PICK_ACTION,
@@ -38,14 +43,16 @@ from adapters.slack.views import (
     ModalContext,
     add_modal,
     home_view,
+    import_modal,
     saved_modal,
     session_options,
 )
 from bot import grammar
 from bot.core import MemoBot
-from bot.grammar import AddMemo, SessionId
+from bot.grammar import AddMemo, ImportPosts, SessionId
 from bot.invocation import Invocation
-from bot.reply import Problem, Reply, Visibility
+from bot.note_files import too_large
+from bot.reply import Problem, ProblemCode, Reply, Visibility, refuse
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +83,7 @@ class SlackListeners:
         app.command(COMMAND)(self.on_memo_command)
         app.options(PICK_ACTION)(self.on_session_search)
         app.view_submission(ADD_CALLBACK)(self.on_add_submitted)
+        app.view_submission(IMPORT_CALLBACK)(self.on_import_submitted)
         app.message_shortcut(SAVE_SHORTCUT)(self.on_save_as_memo)
         app.event("app_home_opened")(self.on_home_opened)
 
@@ -103,6 +111,17 @@ class SlackListeners:
                     response_type="ephemeral",
                     text="Slack did not open the form in time. Type the memo instead: "
                     "`/memo add [Session title] note`.",
+                )
+            return
+        if isinstance(parsed, ImportPosts):
+            # The file comes in a form; its answer goes to this command's response_url.
+            where = ModalContext(channel_id, response_url=str(command["response_url"]))
+            if await self._open(client, command["trigger_id"], import_modal(where)):
+                await ack()
+            else:
+                await ack(
+                    response_type="ephemeral",
+                    text="Slack did not open the form in time. Try `/memo import` again.",
                 )
             return
         person = Person(str(command.get("user_name", "")), False)
@@ -194,6 +213,51 @@ class SlackListeners:
             # After the acknowledgement, not before it: the memo is stored already, and a
             # slow or rate-limited chat.postMessage must not make the modal time out.
             self._in_background(self._announce(client, where.channel_id, reply))
+
+    async def on_import_submitted(
+        self,
+        ack: AsyncAck,
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        """The import form's file: acknowledged at once; imported, then answered privately.
+
+        An import can take longer than Slack's 3 seconds, so the form closes at once
+        and the answer goes to the `/memo import` command's ``response_url``, the way
+        a slow summary's does.
+        """
+        received_at = self.clock()
+        where = ModalContext.load(view["private_metadata"])
+        state = view["state"]["values"].get(FILE_BLOCK, {}).get(FILE_ACTION) or {}
+        files = state.get("files") or []
+        if not files or where.response_url is None:
+            await ack(response_action="errors", errors={FILE_BLOCK: "Choose a note file."})
+            return
+        await ack()
+        person = await self._person(client, context, "")
+        invocation = self._invocation(context, where.channel_id, person, "", received_at)
+        work = self._import(invocation, files[0], str(context.bot_token or client.token))
+        self._in_background(self._respond_later(where.response_url, work))
+
+    async def _import(self, invocation: Invocation, file: dict[str, Any], token: str) -> Reply:
+        """Download an uploaded file with the bot's token and import it."""
+        name = str(file.get("name") or "the file")
+        large = too_large(name, int(file.get("size") or 0), self.bot.import_max_bytes)
+        if large is not None:
+            return refuse(ProblemCode.UNREADABLE_FILE, large.message, "file")
+        try:
+            content = await download(
+                str(file["url_private_download"]), token, self.bot.import_max_bytes
+            )
+        except (DownloadFailed, aiohttp.ClientError, TimeoutError) as error:
+            logger.warning("could not download a file to import: %s", error)
+            return refuse(
+                ProblemCode.UNREADABLE_FILE,
+                f"Slack did not let me download {name}; try `/memo import` again.",
+                "file",
+            )
+        return await self.bot.execute_async(invocation, ImportPosts(name, content))
 
     async def on_save_as_memo(
         self, ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient

@@ -25,6 +25,8 @@ ADD_CALLBACK = "memo_add"
 PICK_BLOCK, PICK_ACTION = "session_pick", "session_select"
 NEW_BLOCK, NEW_ACTION = "session_new", "session_title"
 TEXT_BLOCK, TEXT_ACTION = "memo_text", "memo_text"
+IMPORT_CALLBACK = "memo_import"
+FILE_BLOCK, FILE_ACTION = "note_file", "note_file"
 
 #: Slack's limit for a plain_text_input; the core allows more (4,000) for other platforms.
 MODAL_TEXT_LIMIT = 3_000
@@ -43,17 +45,53 @@ class ModalContext:
     #: The message a "Save as memo" shortcut started from: its channel and timestamp.
     source_channel: str | None = None
     source_ts: str | None = None
+    #: Where the answer to the command that opened the modal goes (an import's, later).
+    response_url: str | None = None
 
     def dump(self) -> str:
         return json.dumps(
-            {"channel": self.channel_id, "source": [self.source_channel, self.source_ts]}
+            {
+                "channel": self.channel_id,
+                "source": [self.source_channel, self.source_ts],
+                "response_url": self.response_url,
+            }
         )
 
     @classmethod
     def load(cls, metadata: str) -> ModalContext:
         data = json.loads(metadata)
         source_channel, source_ts = data.get("source") or [None, None]
-        return cls(str(data["channel"]), source_channel, source_ts)
+        return cls(str(data["channel"]), source_channel, source_ts, data.get("response_url"))
+
+
+def import_modal(where: ModalContext) -> dict[str, Any]:
+    """The form behind `/memo import`: one note file to upload (Block Kit's file_input)."""
+    return {
+        "type": "modal",
+        "callback_id": IMPORT_CALLBACK,
+        "title": plain("Import notes", 24),
+        "submit": plain("Import", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": where.dump(),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": FILE_BLOCK,
+                "label": plain("Note file", 2000),
+                "hint": plain(
+                    "Blog-style posts: a date line, a title line, then [Session] headers "
+                    "with their notes. .txt or .md, up to 10 MB.",
+                    2000,
+                ),
+                "element": {
+                    "type": "file_input",
+                    "action_id": FILE_ACTION,
+                    "filetypes": ["txt", "md", "text", "markdown"],
+                    "max_files": 1,
+                },
+            }
+        ],
+    }
 
 
 def add_modal(where: ModalContext, *, title: str | None = None, text: str = "") -> dict[str, Any]:

@@ -149,3 +149,13 @@ def test_search_quality_finds_every_sample_querys_sessions(tmp_path: Path) -> No
     assert chosen["recall"] == 1.0
     assert chosen["precision"] >= 0.95
     assert written["results"]["fts5 unicode61"]["recall"] < 1.0, "the baseline it improves on"
+
+
+def test_import_benchmark_reports_lines_per_second_against_its_baselines(tmp_path: Path) -> None:
+    stdout, written = _run(tmp_path, "import", "--lines", "3000")
+    assert "lines/s" in stdout and "peak RSS" in stdout
+    assert set(written["lines_per_s"]) == {"import", "reimport", "parse", "raw"}
+    assert written["results"]["import"]["created"] == written["results"]["import"]["sessions"]
+    assert written["results"]["reimport"]["created"] == 0
+    assert written["results"]["import"]["peak_rss_mb"] > 0
+    assert written["import_vs_parse"] > 0

@@ -16,6 +16,7 @@ from bot.grammar import (
     DeleteMemo,
     DisableDigest,
     EditMemo,
+    ImportPosts,
     ListSessions,
     PreviewDigest,
     Rejected,
@@ -117,7 +118,7 @@ def test_subcommands_are_case_insensitive_and_may_be_followed_by_a_newline() -> 
         ("digest now", PreviewDigest()),
         ("digest now 2025-09-25", PreviewDigest(date(2025, 9, 25))),
         ("export", Reserved("export")),
-        ("import", Reserved("import")),
+        ("import", ImportPosts()),
     ],
 )
 def test_each_subcommand_parses(text: str, expected: object) -> None:

@@ -26,7 +26,7 @@ def test_an_unknown_subcommand_names_it_and_shows_help(chat: Chat) -> None:
     assert "`/memo add" in reply.markdown
 
 
-@pytest.mark.parametrize("name", ["export", "import"])
+@pytest.mark.parametrize("name", ["export"])
 def test_reserved_subcommands_say_they_are_not_available_yet(chat: Chat, name: str) -> None:
     reply = chat.say("alice", f"{name} [아무도 안 들은 세션]")
     assert reply.data.code is ProblemCode.NOT_AVAILABLE_YET  # type: ignore[union-attr]

@@ -153,13 +153,13 @@ def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None
     )
 
 
-def _user_option_values(options: list[Any]) -> list[str]:
-    """The ids that user options (type 6) name, in subcommands and groups too."""
+def _option_values(options: list[Any], kind: int) -> list[str]:
+    """The ids that options of a kind (6 user, 11 attachment) name, in subcommands too."""
     found = []
     for option in options:
-        if option["type"] == 6:
+        if option["type"] == kind:
             found.append(str(option["value"]))
-        found.extend(_user_option_values(option.get("options", [])))
+        found.extend(_option_values(option.get("options", []), kind))
     return found
 
 
@@ -218,6 +218,9 @@ class FakeDiscord(LoopbackServer[Call]):
         self._messages: dict[int, JsonDict] = {}
         self._gateway_messages: list[JsonDict] = []
         self._sessions: dict[str, _Session] = {}
+        # Files people attached to interactions (attachment options), served at their url.
+        self._attachments: dict[str, tuple[JsonDict, bytes]] = {}
+        self.attachment_downloads: list[str] = []
         # The newest session, and its connection while it is live (READY or RESUMED sent).
         self._session: _Session | None = None
         self._socket: web.WebSocketResponse | None = None
@@ -250,6 +253,7 @@ class FakeDiscord(LoopbackServer[Call]):
 
     def _add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", API_PREFIX + "/{path:.*}", self._api)
+        app.router.add_get("/attachments/{attachment_id}/{filename}", self._attachment)
         app.router.add_get("/", self._gateway)
 
     # Configuration
@@ -268,6 +272,35 @@ class FakeDiscord(LoopbackServer[Call]):
         """A guild the bot is in, with these text channels; READY and GUILD_CREATE carry it."""
         with self._condition:
             self._guilds[guild_id] = _Guild(guild_id, name, tuple(channel_ids))
+
+    def add_attachment(self, filename: str, content: bytes) -> str:
+        """A file as someone attaches it to a command; its id, for an attachment option (type 11).
+
+        Like Discord's CDN, the fake serves it at the attachment's ``url``, which is
+        where discord.py's ``Attachment.read()`` downloads it from.
+        """
+        attachment_id = str(next(self._snowflakes))
+        url = f"http://127.0.0.1:{self._port}/attachments/{attachment_id}/{filename}"
+        payload: JsonDict = {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(content),
+            "url": url,
+            "proxy_url": url,
+            "content_type": "text/plain; charset=utf-8",
+        }
+        with self._condition:
+            self._attachments[attachment_id] = (payload, content)
+        return attachment_id
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        attachment_id = request.match_info["attachment_id"]
+        with self._condition:
+            found = self._attachments.get(attachment_id)
+            self.attachment_downloads.append(attachment_id)
+        if found is None:
+            return web.Response(status=404)
+        return web.Response(body=found[1], content_type="application/octet-stream")
 
     def rate_limit_next(self, route: str, retry_after: float = 0.05) -> None:
         """Answer the next request matching ``route`` (a template such as
@@ -478,10 +511,17 @@ class FakeDiscord(LoopbackServer[Call]):
         }
         if command_guild_id is not None:
             payload["data"]["guild_id"] = str(command_guild_id)
-        users = _user_option_values(options)
+        users = _option_values(options, 6)
+        resolved: JsonDict = {}
         if users:
             # Discord sends the users that user options name along with the interaction.
-            payload["data"]["resolved"] = {"users": {user: self._user(int(user)) for user in users}}
+            resolved["users"] = {user: self._user(int(user)) for user in users}
+        attachments = _option_values(options, 11)
+        if attachments:
+            with self._condition:
+                resolved["attachments"] = {a: self._attachments[a][0] for a in attachments}
+        if resolved:
+            payload["data"]["resolved"] = resolved  # type: ignore[typeddict-item]
         return payload
 
     def autocomplete(

@@ -150,6 +150,8 @@ class FakeSlack(LoopbackServer[Call]):
         self._display_names: dict[str, str] = {}
         self._socket: web.WebSocketResponse | None = None
         self._socket_connections = 0
+        # Files people uploaded (a modal's file_input): (team, content) by file id.
+        self._files: dict[str, tuple[str, bytes]] = {}
         # Only the server thread touches these.
         self._ts_counter = itertools.count(100, 100)
         self._view_counter = itertools.count(1)
@@ -172,6 +174,7 @@ class FakeSlack(LoopbackServer[Call]):
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_get("/socket-mode", self._socket_mode)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._file_download)
 
     # Configuration
 
@@ -212,6 +215,28 @@ class FakeSlack(LoopbackServer[Call]):
         workspace = self.add_workspace(team_id, bot_token, team_name=team_name)
         with self._condition:
             self._grants[code] = _Grant(workspace, installer_user_id, scopes)
+
+    def add_file(self, team_id: str, name: str, content: bytes) -> JsonDict:
+        """A file someone uploaded in ``team_id``: its file object, as a file_input submits it.
+
+        Like Slack, the fake serves it at ``url_private_download`` only to a request with
+        a bot token of that workspace (``Authorization: Bearer``); each download is
+        recorded as a call named "files.download".
+        """
+        file_id = f"F{uuid.uuid4().hex[:10].upper()}"
+        with self._condition:
+            self._files[file_id] = (team_id, content)
+        url = f"http://127.0.0.1:{self._port}/files-pri/{team_id}-{file_id}/{name}"
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": "text/plain",
+            "filetype": "text",
+            "size": len(content),
+            "url_private": url,
+            "url_private_download": url,
+        }
 
     def name_user(self, user_id: str, display_name: str) -> None:
         """The display name ``users.info`` reports for a user (default: ``user-<id>``)."""
@@ -354,6 +379,20 @@ class FakeSlack(LoopbackServer[Call]):
         headers = {name.lower(): value for name, value in request.headers.items()}
         failure = self._record(Call("response_url", None, params, headers))
         return web.Response(text="ok") if failure is None else failure
+
+    async def _file_download(self, request: web.Request) -> web.Response:
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        authorization = headers.get("authorization", "")
+        token = authorization.partition("Bearer ")[2] or None
+        self._record(Call("files.download", token, {"path": request.path}, headers))
+        file_id = request.match_info["file_id"].partition("-")[2]
+        with self._condition:
+            stored = self._files.get(file_id)
+            workspace = self._workspaces.get(token or "")
+        if stored is None or workspace is None or workspace.team_id != stored[0]:
+            # Slack answers an unauthorised download with its sign-in page, not the file.
+            return web.Response(text="<html>Sign in to Slack</html>", content_type="text/html")
+        return web.Response(body=stored[1], content_type="application/octet-stream")
 
     async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
         # No heartbeat and no receive timeout: idle clients stay connected; aiohttp answers pings.

@@ -90,11 +90,20 @@ class UserOption:
     user_id: int
 
 
+@dataclass(frozen=True)
+class AttachmentOption:
+    """An attachment option's value (``/memo import file:``): the id ``add_attachment`` gave."""
+
+    attachment_id: str
+
+
 def _options(options: dict[str, Any]) -> list[dict[str, Any]]:
     kinds = {int: 4, str: 3, bool: 5}
     return [
         {"name": name, "type": 6, "value": str(value.user_id)}
         if isinstance(value, UserOption)
+        else {"name": name, "type": 11, "value": value.attachment_id}
+        if isinstance(value, AttachmentOption)
         else {"name": name, "type": kinds[type(value)], "value": value}
         for name, value in options.items()
     ]

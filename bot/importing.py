@@ -1,0 +1,375 @@
+"""`/memo import` and `memo-bot import`: a note file's posts become sessions and memos.
+
+Each session block of a post becomes one memo by the importing user (or the
+CLI's ``--author``, or the author our Markdown export named), dated on the
+post's day in the conference's time zone; the author is recorded as attending.
+The post's title line and untitled notes are kept with the post.
+
+Importing is idempotent: every memo is linked to its block (post, session,
+author, ordinal) with the text the file had, so importing the same file again
+changes nothing, and an edited file updates what changed: an edit with its
+revision history, like `/memo edit`. A block that left the file has its memo
+deleted (recoverable), and a later file that has the block again restores it.
+A memo someone deleted in chat stays deleted unless the file's text changes.
+The whole file is one transaction: a file that fails halfway leaves nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import render
+from bot.conferences import MAX_CONFERENCE_NAME_LENGTH
+from bot.context import Context
+from bot.grammar import ImportPosts, clean_text
+from bot.memos import MAX_MEMO_LENGTH
+from bot.note_files import Unreadable, decode_note_file
+from bot.note_posts import ParsedFile, Post, conference_from_title, parse_posts
+from bot.reply import (
+    ImportDone,
+    ImportedPost,
+    ImportedSession,
+    ProblemCode,
+    Reply,
+    Visibility,
+    refuse,
+)
+from bot.titles import MAX_TITLE_LENGTH, display_title, title_key
+from storage import attendance, channels, conferences, imports, memos, sessions
+from storage.imports import BlockKey, ImportedLink
+from storage.memos import NewMemo
+from storage.models import DISPLAY_NAME_LENGTH
+from storage.records import ConferenceRecord, MemoRecord
+
+#: Called with (lines done, lines in the file) as posts are stored, for a progress bar.
+Progress = Callable[[int, int], None]
+
+#: Imported memos are dated at this local time on the post's day, one minute apart per
+#: session, so sessions and memos list in the file's order.
+_FIRST_MEMO_AT = time(9, 0)
+#: ``activated_at`` of a conference an import creates in a channel that follows another:
+#: an import of last year's notes must not change the channel's current conference.
+_NEVER_ACTIVATED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFile:
+    """A file read and parsed, before anything is stored."""
+
+    name: str
+    parsed: ParsedFile
+
+
+def read(command: ImportPosts, max_bytes: int) -> ReadFile | Reply:
+    """The parsed file, or a refusal saying why it cannot be imported (nothing is stored)."""
+    if command.content is None:
+        return refuse(
+            ProblemCode.NO_FILE,
+            "Attach the note file to import: on Discord `/memo import file:`, on Slack "
+            "`/memo import` opens a form to upload it, or run `memo-bot import FILE`.",
+            "file",
+        )
+    name = command.file_name or "the file"
+    decoded = decode_note_file(name, command.content, max_bytes)
+    if isinstance(decoded, Unreadable):
+        return refuse(ProblemCode.UNREADABLE_FILE, decoded.message, "file")
+    parsed = parse_posts(decoded.text)
+    if not parsed.posts:
+        return refuse(
+            ProblemCode.NO_POSTS,
+            f"{name} has no post: a post starts with a date line (`2025-09-25` or "
+            "`2025년 9월 25일 목요일`), then its title line. Nothing was imported.",
+            "file",
+        )
+    return ReadFile(name, parsed)
+
+
+def plan(file: ReadFile, command: ImportPosts) -> Reply:
+    """What importing the file would create, for ``--dry-run``: nothing is stored."""
+    done = _done(file, command, _Counts(), dry_run=True)
+    return Reply(render.import_done(done), Visibility.PRIVATE, done)
+
+
+def store(
+    ctx: Context, file: ReadFile, command: ImportPosts, progress: Progress | None = None
+) -> Reply:
+    """Import every post of the file in the command's transaction."""
+    counts = _Counts()
+    importer = ctx.member()
+    default_author = (
+        _named_member(ctx, command.author, create_as=command.author)
+        if command.author
+        else importer.id
+    )
+    total = file.parsed.line_count
+    done_lines = 0
+    for post in file.parsed.posts:
+        name = _conference_name(post, command)
+        if name not in counts.conferences:
+            counts.conferences[name] = _conference(ctx, name)
+        conference = counts.conferences[name]
+        _store_post(ctx, post, conference, importer.id, default_author, counts)
+        done_lines += _post_lines(post)
+        if progress is not None:
+            progress(done_lines, total)
+    done = _done(file, command, counts, dry_run=False)
+    return Reply(render.import_done(done), Visibility.PRIVATE, done)
+
+
+@dataclass
+class ImportTotals:
+    """Several files' imports added up, for the CLI's closing line."""
+
+    posts: int = 0
+    sessions: int = 0
+    lines: int = 0
+    warnings: int = 0
+    failed: int = 0
+
+    def add(self, reply: Reply) -> None:
+        if not isinstance(reply.data, ImportDone):
+            self.failed += 1
+            return
+        self.posts += len(reply.data.posts)
+        self.sessions += reply.data.session_count
+        self.lines += reply.data.lines
+        self.warnings += len(reply.data.warnings)
+
+    def summary_line(self, *, dry_run: bool) -> str:
+        line = render.import_summary_line(
+            self.posts, self.sessions, self.lines, self.warnings, dry_run=dry_run
+        )
+        return line + (
+            f"; {render.plural(self.failed, 'file')} not imported" if self.failed else ""
+        )
+
+
+@dataclass
+class _Counts:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    #: Looked up once per import: authors by name, conferences by name.
+    authors: dict[str, int] = field(default_factory=dict)
+    conferences: dict[str, ConferenceRecord] = field(default_factory=dict)
+
+
+def _done(file: ReadFile, command: ImportPosts, counts: _Counts, *, dry_run: bool) -> ImportDone:
+    warnings = [f"line {w.line_number}: {w.message}" for w in file.parsed.warnings]
+    return ImportDone(
+        file_name=file.name,
+        dry_run=dry_run,
+        posts=tuple(
+            ImportedPost(
+                day=post.date,
+                conference=_conference_name(post, command),
+                title=post.title,
+                sessions=tuple(
+                    ImportedSession(session.title, session.note_line_count)
+                    for session in post.sessions
+                ),
+            )
+            for post in file.parsed.posts
+        ),
+        lines=file.parsed.line_count,
+        warnings=(*warnings, *counts.warnings),
+        created=counts.created,
+        updated=counts.updated,
+        removed=counts.removed,
+        unchanged=counts.unchanged,
+    )
+
+
+def _post_lines(post: Post) -> int:
+    return sum(s.note_line_count for s in post.sessions) + sum(1 for n in post.notes if n.strip())
+
+
+def _conference_name(post: Post, command: ImportPosts) -> str:
+    typed = command.conference or conference_from_title(post.title)
+    return display_title(clean_text(typed))[:MAX_CONFERENCE_NAME_LENGTH]
+
+
+def _conference(ctx: Context, name: str) -> ConferenceRecord:
+    """The post's conference in this channel, created if new.
+
+    A new conference becomes the channel's current one only when the channel
+    follows no named conference yet, so importing old notes never moves a
+    channel away from the conference it is at.
+    """
+    if not name:
+        return ctx.working_conference()
+    channel = ctx.writable_channel()
+    key = title_key(name)
+    existing = conferences.find_conference(ctx.tx, channel.id, key)
+    if existing is not None:
+        return existing
+    current = ctx.conference()
+    follows_one = current is not None and current.name_key != conferences.UNNAMED
+    conference = conferences.ensure_conference(
+        ctx.tx,
+        channel.id,
+        name,
+        key,
+        current.time_zone if current is not None else ctx.default_time_zone,
+        ctx.now,
+        activated_at=_NEVER_ACTIVATED if follows_one else ctx.now,
+    )
+    if not follows_one:
+        ctx.set_conference(conference)
+    return conference
+
+
+def _store_post(
+    ctx: Context,
+    post: Post,
+    conference: ConferenceRecord,
+    importer_id: int,
+    default_author: int,
+    counts: _Counts,
+) -> None:
+    channel = ctx.writable_channel()
+    post_id = imports.ensure_post(
+        ctx.tx,
+        channel_id=channel.id,
+        conference_id=conference.id,
+        day=post.date,
+        title=post.title,
+        notes="\n".join(post.notes),
+        importer_id=importer_id,
+        now=ctx.now,
+    )
+    earlier = imports.links(ctx.tx, post_id)
+    seen: set[BlockKey] = set()
+    new_memos: list[NewMemo] = []
+    new_keys: list[tuple[BlockKey, str]] = []
+    zone = ZoneInfo(conference.time_zone)
+    titles = [
+        (title, title_key(title), _local_time(post.date, position, zone))
+        for position, title in enumerate(_titles(post, counts))
+    ]
+    session_ids = sessions.ensure_sessions_on(
+        ctx.tx, channel_id=channel.id, conference_id=conference.id, day=post.date, titles=titles
+    )
+    attended: set[tuple[int, int]] = set()
+    for parsed_session, (_, key_of_title, at) in zip(post.sessions, titles, strict=True):
+        session_id = session_ids[key_of_title]
+        ordinals: dict[int, int] = {}
+        for block_position, block in enumerate(parsed_session.blocks):
+            author = _author(ctx, block.author, counts) if block.author else default_author
+            ordinal = ordinals[author] = ordinals.get(author, -1) + 1
+            key = (session_id, author, ordinal)
+            seen.add(key)
+            attended.add((session_id, author))
+            text = clean_text(block.text)
+            if len(text) > MAX_MEMO_LENGTH:
+                counts.warnings.append(
+                    f"line {block.line_number}: a memo of {len(text):,} characters, longer "
+                    f"than the {MAX_MEMO_LENGTH:,} a chat command takes; imported whole"
+                )
+            link = earlier.get(key)
+            if link is None:
+                created_at = at + timedelta(seconds=block_position)
+                new_memos.append(NewMemo(0, session_id, author, text, created_at))
+                new_keys.append((key, text))
+            else:
+                _update(ctx, link, text, importer_id, counts)
+    attendance.record_attendances(
+        ctx.tx, sorted(attended), "memo", titles[0][2] if titles else ctx.now
+    )
+    for key, link in earlier.items():
+        if key not in seen and not link.removed and not link.deleted:
+            memo = _memo(ctx, link)
+            memos.delete_memo(ctx.tx, memo, importer_id, ctx.now)
+            imports.set_link(ctx.tx, link.memo_id, link.source_text, removed=True)
+            counts.removed += 1
+    _add_new(ctx, post_id, new_memos, new_keys)
+    counts.created += len(new_memos)
+
+
+def _titles(post: Post, counts: _Counts) -> list[str]:
+    """The post's session titles as shown, cut to the longest title a session may have."""
+    titles = []
+    for session in post.sessions:
+        title = display_title(session.title)
+        if len(title) > MAX_TITLE_LENGTH:
+            counts.warnings.append(
+                f"line {session.line_number}: title cut to {MAX_TITLE_LENGTH} characters"
+            )
+            title = title[:MAX_TITLE_LENGTH]
+        titles.append(title)
+    return titles
+
+
+def _author(ctx: Context, name: str, counts: _Counts) -> int:
+    """The member a Markdown export named, looked up once per import."""
+    if name not in counts.authors:
+        counts.authors[name] = _named_member(ctx, name, create_as=None)
+    return counts.authors[name]
+
+
+def _add_new(
+    ctx: Context, post_id: int, new_memos: list[NewMemo], new_keys: list[tuple[BlockKey, str]]
+) -> None:
+    """Insert the post's new memos in one statement, numbered in file order, and link them."""
+    if not new_memos:
+        return
+    channel_id = ctx.writable_channel().id
+    numbers = channels.take_memo_numbers(ctx.tx, channel_id, len(new_memos))
+    numbered = [
+        NewMemo(number, memo.session_id, memo.author_id, memo.text, memo.created_at)
+        for number, memo in zip(numbers, new_memos, strict=True)
+    ]
+    ids = memos.add_memos(ctx.tx, channel_id, numbered)
+    imports.add_links(
+        ctx.tx,
+        post_id,
+        [(key, memo_id, text) for (key, text), memo_id in zip(new_keys, ids, strict=True)],
+    )
+
+
+def _update(ctx: Context, link: ImportedLink, text: str, importer_id: int, counts: _Counts) -> None:
+    """Bring an earlier import's memo in line with the file, when the file changed."""
+    changed = text != link.source_text
+    if not changed and not link.removed:
+        # Also when it was deleted in chat since: that deletion stands while the file is the same.
+        counts.unchanged += 1
+        return
+    memo = _memo(ctx, link)
+    if memo.deleted_at is not None:
+        memo = memos.restore_memo(ctx.tx, memo)
+    if memo.text != text:
+        memos.edit_memo(ctx.tx, memo, text, importer_id, ctx.now)
+    imports.set_link(ctx.tx, link.memo_id, text, removed=False)
+    counts.updated += 1
+
+
+def _memo(ctx: Context, link: ImportedLink) -> MemoRecord:
+    memo = memos.find_memo(ctx.tx, ctx.writable_channel().id, link.number)
+    assert memo is not None and memo.id == link.memo_id
+    return memo
+
+
+def _named_member(ctx: Context, name: str, *, create_as: str | None) -> int:
+    """The workspace member with this display name, created if there is none.
+
+    ``create_as`` is the id a new member gets (the CLI's ``--author`` names a
+    console user); authors named in a Markdown export get ``imported:<name>``.
+    """
+    workspace_id = ctx.writable_channel().workspace_id
+    found = channels.members_named(ctx.tx, workspace_id, name)
+    if found:
+        return found[0]
+    display = display_title(clean_text(name))[:DISPLAY_NAME_LENGTH] or "imported"
+    external_id = (create_as or f"imported:{display}")[:64]
+    return channels.ensure_member(ctx.tx, workspace_id, external_id, display, ctx.now).id
+
+
+def _local_time(day: date, position: int, zone: ZoneInfo) -> datetime:
+    """When a session's memos are dated: the post's day, in file order, in the zone."""
+    start = datetime.combine(day, _FIRST_MEMO_AT, tzinfo=zone)
+    return (start + timedelta(minutes=position)).astimezone(UTC)

@@ -1,0 +1,93 @@
+"""/memo import on Slack: a form with a file_input, the file downloaded with the bot token."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.slack.views import FILE_ACTION, FILE_BLOCK
+from tests.adapters.slack.conftest import ALICE, BOT_TOKEN, TEAM, Slack, block_text
+
+SAMPLES = Path(__file__).parents[2] / "samples"
+
+
+async def _open_import_form(slack: Slack) -> dict[str, Any]:
+    status, body = await slack.command("import")
+    assert status == 200
+    assert body in ("", "{}"), "no visible answer: the form opens"
+    call = (await slack.fake.async_wait_for("views.open"))[-1]
+    view: dict[str, Any] = call.params["view"]
+    assert view["callback_id"] == "memo_import"
+    (block,) = view["blocks"]
+    assert block["element"]["type"] == "file_input"
+    return view
+
+
+def _submission(view: dict[str, Any], files: list[dict[str, Any]]) -> dict[str, Any]:
+    """The view_submission Slack sends when the form's Import is pressed with a file."""
+    values = {FILE_BLOCK: {FILE_ACTION: {"type": "file_input", "files": files}}}
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "team"},
+        "user": {"id": ALICE.id, "username": ALICE.name, "name": ALICE.name, "team_id": TEAM},
+        "api_app_id": "A0FAKE",
+        "token": "legacy-verification-token",
+        "trigger_id": "trigger-submit",
+        "view": {**view, "id": "VIMPORT1", "team_id": TEAM, "state": {"values": values}},
+        "response_urls": [],
+    }
+
+
+async def _import(slack: Slack, name: str, content: bytes) -> str:
+    """Upload ``content`` through the form; the private answer that follows."""
+    view = await _open_import_form(slack)
+    file = slack.fake.add_file(TEAM, name, content)
+    status, body = await slack.interactive(_submission(view, [file]))
+    assert status == 200 and body in ("", "{}"), "the form closes at once"
+    (answer,) = await slack.fake.async_wait_for("response_url")
+    assert answer.params["response_type"] == "ephemeral"
+    return block_text(answer.params) or str(answer.params.get("text"))
+
+
+@pytest.mark.asyncio
+async def test_an_uploaded_note_file_is_downloaded_with_the_bot_token_and_imported(
+    slack: Slack,
+) -> None:
+    content = (SAMPLES / "blog-notes-english.txt").read_bytes()
+
+    answer = await _import(slack, "harborline.txt", content)
+
+    assert "harborline.txt: 1 post, 5 sessions, 86 lines imported; 0 warnings" in answer
+    (download,) = slack.fake.calls_to("files.download")
+    assert download.token == BOT_TOKEN
+    listing = await slack.command_json("sessions all")
+    assert "Zero-Downtime Schema Migrations at 40 TB" in json.dumps(listing, ensure_ascii=False)
+    elsewhere = await slack.command_json("sessions all", channel="C2")
+    assert "Zero-Downtime" not in json.dumps(elsewhere, ensure_ascii=False)
+
+
+@pytest.mark.asyncio
+async def test_a_file_in_a_legacy_encoding_that_is_not_korean_is_refused_by_name(
+    slack: Slack,
+) -> None:
+    content = "2025-09-06\nConf Day 1\n[Talk]\ncaf\xe9\n".encode("latin-1")
+
+    answer = await _import(slack, "notes.txt", content)
+
+    assert "notes.txt is not UTF-8, UTF-16 or CP949/EUC-KR text: line 4" in answer
+
+
+@pytest.mark.asyncio
+async def test_submitting_without_a_file_asks_for_one(slack: Slack) -> None:
+    view = await _open_import_form(slack)
+
+    status, body = await slack.interactive(_submission(view, []))
+
+    assert status == 200
+    assert json.loads(body) == {
+        "response_action": "errors",
+        "errors": {FILE_BLOCK: "Choose a note file."},
+    }
