@@ -35,15 +35,15 @@ from adapters.discord import (
 )
 from adapters.slack import SlackConfig, build_app, slack_adapter
 from adapters.slack.outbound import SlackOutbound
-from bot import grammar
+from bot import grammar, render
 from bot.core import MemoBot
 from bot.digests import DigestPolicy, DigestRunner, Posted
-from bot.grammar import ImportPosts, PreviewDigest
+from bot.grammar import EXPORT_FORMATS, Export, ImportPosts, PreviewDigest
 from bot.importing import ImportTotals
 from bot.invocation import Invocation
 from bot.note_files import too_large
 from bot.outbound import Outbound
-from bot.reply import ProblemCode, Reply, refuse
+from bot.reply import ExportReady, ProblemCode, Reply, refuse
 from bot.scheduler import DigestScheduler
 from bot.serving import Service, ServiceFailed, serve, serving_in_background
 from bot.settings import Settings
@@ -425,6 +425,70 @@ def _import_one(
         return bot.import_file(
             invocation, command, lambda done, total: bar.update(task, completed=done, total=total)
         )
+
+
+@app.command("export")
+def export_command(
+    workspace: Annotated[str, typer.Option(help="Workspace id to export from.")] = "console",
+    channel: Annotated[str, typer.Option(help="Channel id to export from.")] = "general",
+    conference: Annotated[
+        str | None,
+        typer.Option(help="The conference (default: the channel's current one, unless --date)."),
+    ] = None,
+    day: Annotated[
+        str | None, typer.Option("--date", help="Only this day, YYYY-MM-DD (default: every day).")
+    ] = None,
+    post_format: Annotated[
+        str, typer.Option("--format", help="md (Markdown, the default) or txt (lines as written).")
+    ] = "md",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file (default: stdout).")
+    ] = None,
+    platform: Annotated[
+        str, typer.Option(help="slack, discord or console: whose workspace and channel ids.")
+    ] = "console",
+    db: DatabaseOption = None,
+) -> None:
+    """Write a channel's day or conference as a blog-ready post: one post per day, newest first.
+
+    The defaults are the console's channel (`memo-bot console`).
+    """
+    settings = _settings()
+    _configure_logging(settings, "WARNING")
+    if post_format not in EXPORT_FORMATS:
+        typer.echo(f"--format {post_format}: choose md or txt.", err=True)
+        raise typer.Exit(2)
+    wanted = None
+    if day is not None:
+        wanted = grammar.parse_day(day)
+        if wanted is None:
+            typer.echo(f"--date {day}: not a date; write it as YYYY-MM-DD.", err=True)
+            raise typer.Exit(2)
+    bot = _open(settings, db)
+    invocation = Invocation(
+        platform=platform,
+        workspace_id=workspace,
+        channel_id=channel,
+        user_id=_default_user(),
+        display_name=_default_user(),
+        text="/memo export",
+        received_at=datetime.now(UTC),
+    )
+    try:
+        reply = bot.execute(invocation, Export(wanted, conference, post_format))
+    finally:
+        bot.close()
+        bot.database.dispose()
+    if reply.attachment is None:
+        typer.echo(reply.markdown, err=True)
+        raise typer.Exit(1)
+    if output is None:
+        sys.stdout.buffer.write(reply.attachment.content)
+        sys.stdout.flush()
+        return
+    output.write_bytes(reply.attachment.content)
+    assert isinstance(reply.data, ExportReady)
+    typer.echo(f"Wrote {output}: {render.export_counts(reply.data)}.", err=True)
 
 
 discord_commands = typer.Typer(

@@ -28,7 +28,17 @@ from functools import partial
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import conferences, digest, grammar, importing, memos, search, sessions, summary
+from bot import (
+    conferences,
+    digest,
+    export,
+    grammar,
+    importing,
+    memos,
+    search,
+    sessions,
+    summary,
+)
 from bot.context import Context
 from bot.grammar import (
     AddMemo,
@@ -37,11 +47,11 @@ from bot.grammar import (
     DeleteMemo,
     DisableDigest,
     EditMemo,
+    Export,
     ImportPosts,
     ListSessions,
     PreviewDigest,
     Rejected,
-    Reserved,
     SearchMemos,
     SetConference,
     SetDigestDays,
@@ -52,7 +62,7 @@ from bot.grammar import (
     Summarize,
     UndoDelete,
 )
-from bot.help import not_available_yet, show_help
+from bot.help import show_help
 from bot.home import home
 from bot.importing import Progress
 from bot.invocation import Invocation
@@ -110,12 +120,16 @@ class MemoBot:
         return reply
 
     def may_be_slow(self, command: Command) -> bool:
-        """Whether running ``command`` may wait on a remote service (a summary by a model).
+        """Whether running ``command`` may take longer than a platform waits for an answer.
 
-        Adapters acknowledge such a command to their platform at once and deliver
-        the reply later (Slack's ``response_url``, a deferred Discord interaction),
-        instead of racing the platform's deadline.
+        A summary by a model waits on a remote service; an export reads and writes
+        a whole conference and comes with a file to upload. Adapters acknowledge
+        such a command to their platform at once and deliver the reply later
+        (Slack's ``response_url``, a deferred Discord interaction), instead of
+        racing the platform's deadline.
         """
+        if isinstance(command, Export):
+            return True
         if isinstance(command, ImportPosts):
             return command.content is not None  # a large file takes seconds
         return isinstance(command, Summarize) and self.summaries.calls_network
@@ -209,8 +223,6 @@ class MemoBot:
     def _run(self, invocation: Invocation, command: Command) -> Reply:
         if isinstance(command, ShowHelp):
             return show_help(command)
-        if isinstance(command, Reserved):
-            return not_available_yet(command)
         if isinstance(command, Summarize):
             return self._summarize(invocation, command)
         if isinstance(command, ImportPosts):
@@ -414,9 +426,11 @@ def _dispatch(ctx: Context, command: Command) -> Reply:
             return digest.disable(ctx, command)
         case PreviewDigest():
             return digest.preview(ctx, command)
+        case Export():
+            return export.export(ctx, command)
         case SearchMemos():
             return search.search(ctx, command)
-        case ShowHelp() | Reserved() | Summarize() | ImportPosts():
+        case ShowHelp() | Summarize() | ImportPosts():
             raise AssertionError("answered outside this transaction")
 
 

@@ -92,11 +92,19 @@ class ShowHelp:
     unknown: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Reserved:
-    """A subcommand that belongs to a feature not built yet."""
+#: The file formats of `/memo export`: Markdown (the default) or plain text.
+EXPORT_FORMATS = ("md", "txt")
 
-    name: str
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """A day or a conference of the channel as a note-post file, for the person who asked."""
+
+    #: None: every day (of ``conference``, else of the channel's current conference).
+    day: date | None = None
+    #: None: the channel's current conference (or, with ``day``, whichever has that day).
+    conference: str | None = None
+    post_format: str = "md"
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +192,10 @@ Command = (
     | SetDigestDays
     | DisableDigest
     | PreviewDigest
+    | Export
     | SearchMemos
     | ImportPosts
     | ShowHelp
-    | Reserved
 )
 
 
@@ -255,6 +263,8 @@ def clean_text(text: str) -> str:
 _MEMO_ID = re.compile(r"#?(\d{1,9})")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: What someone meant as a date, even if it is not a valid one (2025-9-31).
+_DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 
 def split_bracketed_title(text: str) -> tuple[str | None, str] | Rejected:
@@ -541,6 +551,35 @@ def digest_preview_from_option(day: str | None) -> Command | Rejected:
     return PreviewDigest(parsed)
 
 
+def _parse_export(rest: str) -> Command | Rejected:
+    words = rest.split()
+    post_format = words.pop().lower() if words and words[-1].lower() in EXPORT_FORMATS else "md"
+    return export_from_options(" ".join(words), post_format)
+
+
+def export_from_options(what: str | None, post_format: str = "md") -> Command | Rejected:
+    """``export`` from a date or a conference name (either may be bracketed), and a format."""
+    if post_format not in EXPORT_FORMATS:
+        return Rejected(ProblemCode.BAD_ARGUMENTS, "Choose the format `md` or `txt`.", "format")
+    split = split_bracketed_title(what or "")
+    if isinstance(split, Rejected):
+        return split
+    bracketed, remainder = split
+    typed = (bracketed if bracketed is not None else remainder).strip()
+    if not typed:
+        return Export(post_format=post_format)
+    if _DATE_LIKE.fullmatch(typed):
+        day = parse_day(typed)
+        if day is None:
+            return Rejected(
+                ProblemCode.BAD_DATE,
+                f"`{_code(typed)}` is not a date. Use `/memo export 2025-09-25`.",
+                "date",
+            )
+        return Export(day=day, post_format=post_format)
+    return Export(conference=typed, post_format=post_format)
+
+
 #: Longest search query, in characters: enough for a sentence, short enough to stay cheap.
 MAX_QUERY_LENGTH = 200
 _SEARCH_USAGE = '`/memo search 캐시 in:"Session title" by:@alice day:2025-09-25`'
@@ -631,13 +670,6 @@ def _parse_help(rest: str) -> Command | Rejected:
     return ShowHelp()
 
 
-def _reserved(name: str) -> Callable[[str], Command | Rejected]:
-    def parse(rest: str) -> Command | Rejected:
-        return Reserved(name)
-
-    return parse
-
-
 def _code(text: str) -> str:
     """Text safe to put inside a Markdown code span."""
     return text.replace("`", "'")[:40]
@@ -696,14 +728,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Import notes you already have: blog-style posts, one per conference day.",
         _parse_import,
     ),
+    CommandSpec(
+        "export",
+        "/memo export [YYYY-MM-DD|conference] [md|txt]",
+        "A day or a whole conference as a blog-ready post, as a file only you get.",
+        _parse_export,
+    ),
     CommandSpec("help", "/memo help", "This list.", _parse_help),
 )
 
-RESERVED: tuple[str, ...] = ("export",)
-
 _SPECS: dict[str, Callable[[str], Command | Rejected]] = {
-    **{spec.name: spec.parse for spec in COMMANDS},
-    **{name: _reserved(name) for name in RESERVED},
+    spec.name: spec.parse for spec in COMMANDS
 }
 
 

@@ -15,6 +15,7 @@ from bot.reply import (
     ConferenceView,
     DigestSettingShown,
     DigestShown,
+    ExportReady,
     HelpShown,
     HomeShown,
     ImportDone,
@@ -183,7 +184,6 @@ def help_shown(shown: HelpShown) -> str:
     else:
         lines.append("**memo-bot** keeps this channel's conference session notes in one place.")
     lines.extend(f"- `{command.usage}`: {command.summary}" for command in shown.commands)
-    lines.append("Coming soon: " + ", ".join(f"`/memo {name}`" for name in shown.reserved) + ".")
     return "\n".join(lines)
 
 
@@ -272,6 +272,20 @@ def digest_setting(shown: DigestSettingShown) -> str:
         f"Next: {shown.next_post:%a %Y-%m-%d %H:%M}." if shown.next_post else "No day left to post."
     )
     return f"The daily digest is on: {when}. {upcoming}"
+
+
+def export_ready(data: ExportReady, file_name: str) -> str:
+    """What the person who asked for an export reads next to the file."""
+    what = md.bold(data.conference) if data.conference else "This channel's memos"
+    when = f" · {day_label(data.day)}" if data.day else ""
+    return f"{what}{when}: {export_counts(data)}, in `{file_name}`."
+
+
+def export_counts(data: ExportReady) -> str:
+    """``1 day, 5 sessions, 23 memos``"""
+    return ", ".join(
+        (plural(data.posts, "day"), plural(data.sessions, "session"), plural(data.memos, "memo"))
+    )
 
 
 def search_results(results: SearchResults) -> str:

@@ -47,7 +47,8 @@ class ProblemCode(StrEnum):
     QUERY_TOO_LONG = "query_too_long"
     NO_SUCH_PERSON = "no_such_person"
     UNKNOWN_COMMAND = "unknown_command"
-    NOT_AVAILABLE_YET = "not_available_yet"
+    NO_SUCH_CONFERENCE = "no_such_conference"
+    NOTHING_TO_EXPORT = "nothing_to_export"
     NO_FILE = "no_file"
     UNREADABLE_FILE = "unreadable_file"
     NO_POSTS = "no_posts"
@@ -164,7 +165,6 @@ class CommandHelp:
 @dataclass(frozen=True, slots=True)
 class HelpShown:
     commands: tuple[CommandHelp, ...]
-    reserved: tuple[str, ...]
     #: The subcommand the user typed that does not exist, if that is why help is shown.
     unknown: str | None
 
@@ -234,6 +234,28 @@ class DigestSettingShown:
     next_post: datetime | None
     #: Why the bot turned the digest off by itself, if it did.
     disabled_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a reply; adapters upload it, the console writes it to a folder."""
+
+    name: str
+    content: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReady:
+    """An export was written: what it holds (the file itself is ``Reply.attachment``)."""
+
+    conference: str
+    #: None when the export covers every day of the conference.
+    day: date | None
+    posts: int
+    sessions: int
+    memos: int
+    post_format: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +340,7 @@ ReplyData = (
     | HomeShown
     | DigestShown
     | DigestSettingShown
+    | ExportReady
     | SearchResults
     | ImportDone
     | Problem
@@ -329,6 +352,7 @@ class Reply:
     markdown: str
     visibility: Visibility
     data: ReplyData
+    attachment: Attachment | None = None
 
     @property
     def ok(self) -> bool:

@@ -23,7 +23,7 @@ from rich.markdown import Markdown
 
 from bot.core import MemoBot
 from bot.invocation import Invocation
-from bot.reply import Reply, Visibility
+from bot.reply import Attachment, Reply, Visibility
 
 COMMAND_PREFIX = "/memo"
 
@@ -68,10 +68,20 @@ class Console:
         bot: MemoBot,
         identity: ConsoleIdentity,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        folder: Path | None = None,
     ) -> None:
         self.bot = bot
         self.identity = identity
         self.clock = clock
+        #: Where files that come with replies (exports) are written: the current folder.
+        self.folder = folder
+
+    def markdown(self, reply: Reply) -> str:
+        """The reply's Markdown; a file that came with it is written now, and it says where."""
+        if reply.attachment is None:
+            return reply.markdown
+        path = save_attachment(reply.attachment, self.folder or Path.cwd())
+        return f"{reply.markdown}\n\nWritten to `{path}`."
 
     def send(self, line: str) -> Reply | None:
         """Deliver one chat line to the bot; the reply, or None when the bot has nothing to say."""
@@ -96,7 +106,7 @@ class Console:
         for line in lines:
             reply = self.send(line)
             if reply is not None:
-                out.write(reply.markdown + "\n\n")
+                out.write(self.markdown(reply) + "\n\n")
                 out.flush()
 
     def run_interactive(self, history_file: Path) -> None:
@@ -122,13 +132,28 @@ class Console:
                             "[dim]Chat message, not stored. Commands start with /memo.[/]"
                         )
                     continue
-                terminal.print(Markdown(reply.markdown))
+                terminal.print(Markdown(self.markdown(reply)))
                 if reply.visibility is Visibility.PRIVATE:
                     terminal.print("[dim](only you can see this)[/]")
         except EOFError:
             terminal.print()
         finally:
             _save_history(history_file)
+
+
+def save_attachment(attachment: Attachment, folder: Path) -> Path:
+    """Write the file into ``folder`` under its own name, never over an existing file."""
+    path = folder / attachment.name
+    number = 1
+    while True:
+        try:
+            with path.open("xb") as file:
+                file.write(attachment.content)
+        except FileExistsError:
+            number += 1
+            path = folder / f"{Path(attachment.name).stem}-{number}{Path(attachment.name).suffix}"
+            continue
+        return path
 
 
 def _load_history(path: Path) -> None:

@@ -24,7 +24,6 @@ from bot.grammar import (
     DisableDigest,
     EditMemo,
     Rejected,
-    Reserved,
     SessionId,
     ShowDigest,
     ShowHelp,
@@ -170,6 +169,22 @@ class MemoCommands:
             )
             await run(interaction, command)
 
+        @group.command(name="export", description="A day or a conference as a post file, for you")
+        @app_commands.describe(
+            what="A day like 2025-09-25, or a conference's name (default: the current one)",
+            format="Markdown (default) or plain text with every line as written",
+        )
+        @app_commands.choices(
+            format=[
+                app_commands.Choice(name="Markdown", value="md"),
+                app_commands.Choice(name="Text", value="txt"),
+            ]
+        )
+        async def export(
+            interaction: discord.Interaction, what: str | None = None, format: str = "md"
+        ) -> None:
+            await run(interaction, grammar.export_from_options(what, format))
+
         @group.command(name="import", description="Import notes you already have, from a file")
         @app_commands.describe(
             file="Blog-style posts (a date line, a title line, [Session] headers) or an export"
@@ -182,8 +197,6 @@ class MemoCommands:
             await run(interaction, ShowHelp())
 
         group.add_command(self._digest_group())
-        for name in grammar.RESERVED:
-            group.add_command(self._reserved(name))
 
         add.autocomplete("session")(self._suggest_sessions)
         attend.autocomplete("session")(self._suggest_sessions)
@@ -233,14 +246,6 @@ class MemoCommands:
             await run(interaction, grammar.digest_preview_from_option(date))
 
         return digest
-
-    def _reserved(self, name: str) -> app_commands.Command[app_commands.Group, ..., None]:
-        async def reserved(interaction: discord.Interaction) -> None:
-            await self.replier.run(interaction, Reserved(name))
-
-        return app_commands.Command(
-            name=name, description="Coming in a later release", callback=reserved
-        )
 
     async def _suggest_sessions(
         self, interaction: discord.Interaction, current: str

@@ -4,13 +4,14 @@ Discord wants an answer within 3 seconds. The core normally answers in a few
 milliseconds; if it has not after ``DEFER_AFTER_SECONDS`` the interaction is
 deferred (the person sees "thinking...") and the reply follows through the
 interaction's webhook. A command the core says may be slow (a summary by a
-model) is deferred at once. Every message
-goes out with ``AllowedMentions.none()``: no memo can ping anyone.
+model, an export) is deferred at once; an export's file comes with the answer.
+Every message goes out with ``AllowedMentions.none()``: no memo can ping anyone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from bot.core import MemoBot
 from bot.grammar import AddMemo, Command, ImportPosts, Rejected, SessionId
 from bot.invocation import Invocation
 from bot.note_files import too_large
-from bot.reply import ProblemCode, Reply, Visibility, refuse
+from bot.reply import Attachment, ProblemCode, Reply, Visibility, refuse
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +123,17 @@ class Replier:
         await interaction.response.defer(ephemeral=True, thinking=True)
         reply = await task
         pieces = split(reply.markdown)
-        await interaction.edit_original_response(content=pieces[0], allowed_mentions=NO_MENTIONS)
+        # A file (an export) replaces "thinking...", so it is as private as the request.
+        if reply.attachment is None:
+            await interaction.edit_original_response(
+                content=pieces[0], allowed_mentions=NO_MENTIONS
+            )
+        else:
+            await interaction.edit_original_response(
+                content=pieces[0],
+                attachments=[_file(reply.attachment)],
+                allowed_mentions=NO_MENTIONS,
+            )
         public = reply.visibility is Visibility.PUBLIC
         for piece in pieces[1:] if not public else pieces:
             # After a private "thinking...", a public reply goes out as a follow-up message.
@@ -153,6 +164,10 @@ class Replier:
             await self.run(interaction, AddMemo(session=session, text=text))
             return
         await interaction.response.send_modal(MemoForm(self, session, text, source_url))
+
+
+def _file(attachment: Attachment) -> discord.File:
+    return discord.File(io.BytesIO(attachment.content), filename=attachment.name)
 
 
 class MemoForm(discord.ui.Modal, title="Add a memo"):

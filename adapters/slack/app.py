@@ -22,8 +22,17 @@ from bot.core import MemoBot
 
 #: Bot scopes the app asks for (keep in step with manifest.yaml): the command, posting
 #: replies (also in public channels the bot was not invited to), downloading the note
-#: files people upload to `/memo import` (files:read), and users.info.
-SCOPES = ("commands", "chat:write", "chat:write.public", "files:read", "users:read")
+#: files people upload to `/memo import` (files:read), uploading an export to the
+#: person who asked in a direct message (files:write, im:write), and users.info.
+SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "files:read",
+    "files:write",
+    "im:write",
+    "users:read",
+)
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

@@ -5,7 +5,7 @@ core call (and so the database commit) before Slack gets its acknowledgement,
 so nothing is acknowledged that is not stored. Retried deliveries carry the
 same trigger or view id, which the core uses to store a memo only once.
 
-A command the core says may be slow (a summary by a model) stores nothing: it
+A command the core says may be slow (a summary by a model, an export) stores nothing: it
 is acknowledged at once and answered through the command's ``response_url``,
 which Slack accepts for 30 minutes, so Slack's 3-second deadline never races it.
 """
@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -140,7 +141,11 @@ class SlackListeners:
         elif self.bot.may_be_slow(parsed):
             await ack()
             work = self.bot.execute_async(invocation, parsed)
-            self._in_background(self._respond_later(str(command["response_url"]), work))
+            self._in_background(
+                self._respond_later(
+                    str(command["response_url"]), work, client, str(context.user_id)
+                )
+            )
             return
         else:
             reply = await self.bot.execute_async(invocation, parsed)
@@ -238,7 +243,9 @@ class SlackListeners:
         person = await self._person(client, context, "")
         invocation = self._invocation(context, where.channel_id, person, "", received_at)
         work = self._import(invocation, files[0], str(context.bot_token or client.token))
-        self._in_background(self._respond_later(where.response_url, work))
+        self._in_background(
+            self._respond_later(where.response_url, work, client, str(context.user_id))
+        )
 
     async def _import(self, invocation: Invocation, file: dict[str, Any], token: str) -> Reply:
         """Download an uploaded file with the bot's token and import it."""
@@ -349,9 +356,21 @@ class SlackListeners:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _respond_later(self, response_url: str, work: Coroutine[Any, Any, Reply]) -> None:
-        """Send a slow command's reply to its ``response_url`` once the core has it."""
+    async def _respond_later(
+        self,
+        response_url: str,
+        work: Coroutine[Any, Any, Reply],
+        client: AsyncWebClient,
+        user_id: str,
+    ) -> None:
+        """Send a slow command's reply to its ``response_url`` once the core has it.
+
+        A file that comes with the reply (an export) is uploaded first, privately:
+        to the person's direct message with the app, since they asked for it.
+        """
         reply = await work
+        if reply.attachment is not None:
+            reply = await self._send_file(client, user_id, reply)
         try:
             sent = await AsyncWebhookClient(response_url).send_dict(_response(reply))
         except Exception as error:
@@ -359,6 +378,28 @@ class SlackListeners:
             return
         if sent.status_code != 200:
             logger.warning("response_url refused the answer: HTTP %s", sent.status_code)
+
+    @staticmethod
+    async def _send_file(client: AsyncWebClient, user_id: str, reply: Reply) -> Reply:
+        """Upload the reply's file to the person's direct message; the reply says where it went."""
+        attachment = reply.attachment
+        assert attachment is not None
+        try:
+            opened = await client.conversations_open(users=user_id)
+            await client.files_upload_v2(
+                channel=opened["channel"]["id"],
+                filename=attachment.name,
+                title=attachment.name,
+                content=attachment.content,
+            )
+        except (SlackApiError, SlackRequestError) as error:
+            reason = error.response.get("error") if isinstance(error, SlackApiError) else "upload"
+            logger.warning("could not upload %s: %s", attachment.mime_type, reason)
+            return refuse(
+                ProblemCode.INTERNAL_ERROR,
+                "Slack did not take the file, so nothing was sent. Try again in a moment.",
+            )
+        return replace(reply, markdown=f"{reply.markdown} I sent it to you in a direct message.")
 
     async def _announce(self, client: AsyncWebClient, channel_id: str, reply: Reply) -> None:
         """Announce a memo saved from a modal in its channel (best effort: it is stored already)."""

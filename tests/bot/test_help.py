@@ -1,13 +1,26 @@
-"""Help, unknown subcommands and the subcommands reserved for later features."""
+"""Help and unknown subcommands."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.reply import HelpShown, ProblemCode, Visibility
+from bot.reply import HelpShown, Visibility
 from tests.chat import Chat
 
-SUBCOMMANDS = ("add", "attend", "sessions", "show", "edit", "delete", "undo", "conference", "help")
+SUBCOMMANDS = (
+    "add",
+    "attend",
+    "sessions",
+    "show",
+    "edit",
+    "delete",
+    "undo",
+    "conference",
+    "search",
+    "import",
+    "export",
+    "help",
+)
 
 
 @pytest.mark.parametrize("text", ["help", ""])
@@ -24,11 +37,3 @@ def test_an_unknown_subcommand_names_it_and_shows_help(chat: Chat) -> None:
     assert isinstance(reply.data, HelpShown) and reply.data.unknown == "frobnicate"
     assert "no `/memo frobnicate` command" in reply.markdown
     assert "`/memo add" in reply.markdown
-
-
-@pytest.mark.parametrize("name", ["export"])
-def test_reserved_subcommands_say_they_are_not_available_yet(chat: Chat, name: str) -> None:
-    reply = chat.say("alice", f"{name} [아무도 안 들은 세션]")
-    assert reply.data.code is ProblemCode.NOT_AVAILABLE_YET  # type: ignore[union-attr]
-    assert "not available yet" in reply.markdown
-    assert "Traceback" not in reply.markdown

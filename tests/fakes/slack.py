@@ -15,7 +15,7 @@ import json
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -49,6 +49,19 @@ class Call:
     token: str | None
     params: dict[str, Any]
     headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file a client uploaded (files.getUploadURLExternal, the POST, completeUploadExternal)."""
+
+    file_id: str
+    filename: str
+    content: bytes
+    #: Where files.completeUploadExternal shared it; None until it was completed.
+    channel_id: str | None
+    title: str | None
+    initial_comment: str | None
 
 
 @dataclass(frozen=True)
@@ -155,6 +168,8 @@ class FakeSlack(LoopbackServer[Call]):
         # Only the server thread touches these.
         self._ts_counter = itertools.count(100, 100)
         self._view_counter = itertools.count(1)
+        self._file_counter = itertools.count(1)
+        self._uploads: dict[str, UploadedFile] = {}
         self._methods: dict[str, Callable[[Call], JsonDict]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -168,11 +183,15 @@ class FakeSlack(LoopbackServer[Call]):
             "users.info": self._users_info,
             "oauth.v2.access": self._oauth_v2_access,
             "apps.connections.open": self._apps_connections_open,
+            "conversations.open": self._conversations_open,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
 
     def _add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket-mode", self._socket_mode)
         app.router.add_get("/files-pri/{file_id}/{name}", self._file_download)
 
@@ -270,6 +289,12 @@ class FakeSlack(LoopbackServer[Call]):
     def _call_name(call: Call) -> str:
         """``calls_to`` and ``wait_for`` take Web API method names ("chat.postMessage")."""
         return call.method
+
+    @property
+    def uploaded_files(self) -> list[UploadedFile]:
+        """Every file uploaded and completed (shared) so far, in order."""
+        with self._condition:
+            return [upload for upload in self._uploads.values() if upload.channel_id is not None]
 
     # Socket Mode
 
@@ -379,6 +404,21 @@ class FakeSlack(LoopbackServer[Call]):
         headers = {name.lower(): value for name, value in request.headers.items()}
         failure = self._record(Call("response_url", None, params, headers))
         return web.Response(text="ok") if failure is None else failure
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2 of files_upload_v2: the file's bytes, POSTed to the URL step 1 handed out."""
+        file_id = request.match_info["file_id"]
+        content = await request.read()
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        failure = self._record(Call("upload", None, {"file_id": file_id}, headers))
+        if failure is not None:
+            return failure
+        with self._condition:
+            pending = self._uploads.get(file_id)
+            if pending is None:
+                return web.Response(status=404, text="unknown upload")
+            self._uploads[file_id] = replace(pending, content=content)
+        return web.Response(text=f"OK - {len(content)}")
 
     async def _file_download(self, request: web.Request) -> web.Response:
         headers = {name.lower(): value for name, value in request.headers.items()}
@@ -555,6 +595,53 @@ class FakeSlack(LoopbackServer[Call]):
             "enterprise": None,
             "is_enterprise_install": False,
         }
+
+    def _conversations_open(self, call: Call) -> JsonDict:
+        """A direct message with one user: ``D`` + the user id, as stable as Slack's."""
+        self._workspace(call)
+        users = str(call.params.get("users") or "")
+        if not users or "," in users:
+            raise _SlackError("user_not_found")
+        return {"ok": True, "channel": {"id": f"D{users}", "is_im": True}}
+
+    def _files_get_upload_url(self, call: Call) -> JsonDict:
+        self._workspace(call)
+        filename, length = call.params.get("filename"), call.params.get("length")
+        if not filename or not str(length or "").isdigit():
+            raise _SlackError("invalid_arguments")
+        file_id = f"F{next(self._file_counter):08d}"
+        with self._condition:
+            self._uploads[file_id] = UploadedFile(file_id, str(filename), b"", None, None, None)
+        return {
+            "ok": True,
+            "file_id": file_id,
+            "upload_url": f"http://127.0.0.1:{self._port}/upload/{file_id}",
+        }
+
+    def _files_complete_upload(self, call: Call) -> JsonDict:
+        self._workspace(call)
+        files = call.params.get("files")
+        if not isinstance(files, list) or not files:
+            raise _SlackError("invalid_arguments")
+        channel = call.params.get("channel_id") or call.params.get("channels")
+        completed = []
+        with self._condition:
+            for entry in files:
+                upload = self._uploads.get(str(entry.get("id")))
+                if upload is None or not upload.content:
+                    raise _SlackError("file_not_found")
+                upload = replace(
+                    upload,
+                    channel_id=str(channel or ""),
+                    title=entry.get("title"),
+                    initial_comment=call.params.get("initial_comment"),
+                )
+                self._uploads[upload.file_id] = upload
+                completed.append(
+                    {"id": upload.file_id, "name": upload.filename, "title": upload.title}
+                )
+            self._condition.notify_all()
+        return {"ok": True, "files": completed}
 
     def _apps_connections_open(self, call: Call) -> JsonDict:
         if call.token is None:

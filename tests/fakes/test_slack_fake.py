@@ -260,3 +260,38 @@ async def test_apps_connections_open_needs_an_app_level_token(fake: FakeSlack) -
     opened = await client.apps_connections_open(app_token="xapp-anything")
     url, api = urlsplit(opened["url"]), urlsplit(fake.base_url)
     assert (url.scheme, url.netloc, url.path) == ("ws", api.netloc, "/socket-mode")
+
+
+@pytest.mark.asyncio
+async def test_files_upload_v2_to_a_direct_message_is_recorded_with_its_bytes(
+    fake: FakeSlack,
+) -> None:
+    client = AsyncWebClient(token=TOKEN, base_url=fake.base_url)
+    content = "2025년 9월 25일 목요일\n\n[Envoy]\np99 210ms → 45ms\n".encode()
+
+    opened = await client.conversations_open(users="UALICE")
+    done = await client.files_upload_v2(
+        channel=opened["channel"]["id"], filename="day1.md", title="day1.md", content=content
+    )
+
+    assert done["file"]["name"] == "day1.md"
+    (uploaded,) = fake.uploaded_files
+    assert (uploaded.channel_id, uploaded.filename, uploaded.content) == (
+        "DUALICE",
+        "day1.md",
+        content,
+    )
+    (request,) = fake.calls_to("files.getUploadURLExternal")
+    assert request.params["length"] == str(len(content))
+
+
+@pytest.mark.asyncio
+async def test_an_upload_that_was_never_sent_cannot_be_completed(fake: FakeSlack) -> None:
+    client = AsyncWebClient(token=TOKEN, base_url=fake.base_url)
+    url = await client.files_getUploadURLExternal(filename="x.md", length=3)
+
+    with pytest.raises(SlackApiError) as refused:
+        await client.files_completeUploadExternal(files=[{"id": url["file_id"]}], channel_id="C1")
+
+    assert refused.value.response["error"] == "file_not_found"
+    assert fake.uploaded_files == []

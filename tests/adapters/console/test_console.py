@@ -89,6 +89,25 @@ def test_workspace_and_channel_options_separate_the_notes(database_url: URL) -> 
     assert other.stdout.startswith("No session called [S]")
 
 
+def test_an_export_is_written_to_the_current_folder_never_over_a_file(
+    database_url: URL, tmp_path: Path
+) -> None:
+    (tmp_path / "DEVRIVER-2025.txt").write_text("someone else's file")
+    script = (
+        "/memo conference DEVRIVER 2025 UTC\n"
+        "@alice /memo add [Envoy 게이트웨이] 라우트 3,400개\n"
+        "/memo export txt\n"
+    )
+
+    result = memo_bot("console", *db_option(database_url), stdin=script, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / "DEVRIVER-2025-2.txt"
+    assert f"in `DEVRIVER-2025.txt`.\n\nWritten to `{written}`." in result.stdout
+    assert "[Envoy 게이트웨이]\n라우트 3,400개\n" in written.read_text(encoding="utf-8")
+    assert (tmp_path / "DEVRIVER-2025.txt").read_text() == "someone else's file"
+
+
 def test_memo_bot_run_without_tokens_starts_the_console_on_sqlite(tmp_path: Path) -> None:
     result = memo_bot(
         "run",

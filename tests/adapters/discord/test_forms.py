@@ -132,7 +132,7 @@ async def test_save_as_memo_keeps_the_message_and_its_link(discord_bot: Discord)
 async def test_posting_to_a_channel_splits_and_never_pings(discord_bot: Discord) -> None:
     outbound = DiscordOutbound(discord_bot.service.client)
     long = "\n".join(f"- @everyone line {n} " + "가" * 90 for n in range(40))
-    digest = Reply(long, Visibility.PUBLIC, HelpShown((), (), None))
+    digest = Reply(long, Visibility.PUBLIC, HelpShown((), None))
     message_id = await outbound.post(str(GUILD), str(CHANNEL), digest)
 
     posts = discord_bot.fake.calls_to("POST /channels/{channel_id}/messages")

@@ -1,0 +1,163 @@
+"""Handler for `/memo export`: a day or a conference of the channel as a note-post file.
+
+The file is built here, inside the read transaction, and travels with the reply
+as an ``Attachment``: adapters upload it (Slack, Discord) or write it to a
+folder (the console, the CLI). Only the person who asked gets it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from bot import markdown as md
+from bot import post_writer, render, titles
+from bot.context import Context
+from bot.grammar import Export, clean_text
+from bot.post_writer import AuthorNotes, Post, PostFormat, PostSession
+from bot.reply import Attachment, ExportReady, ProblemCode, Reply, Visibility, refuse
+from storage import conferences, exports
+from storage.exports import ExportedMemo, PostText
+
+MIME_TYPES = {
+    PostFormat.MARKDOWN: "text/markdown; charset=utf-8",
+    PostFormat.TEXT: "text/plain; charset=utf-8",
+}
+_NOT_IN_NAME = re.compile(r"[^\w.]+")
+
+
+def export(ctx: Context, command: Export) -> Reply:
+    """The channel's memos of the chosen day or conference as a file, for the one who asked.
+
+    Without a conference name: the current conference's days, or with a date,
+    that day of whichever conferences the channel has sessions on then.
+    """
+    channel = ctx.channel
+    conference_id: int | None = None
+    if command.conference is not None:
+        name = titles.display_title(clean_text(command.conference))
+        found = None
+        if channel is not None:
+            found = conferences.find_conference(ctx.tx, channel.id, titles.title_key(name))
+        if found is None:
+            return refuse(
+                ProblemCode.NO_SUCH_CONFERENCE,
+                f"No conference called {md.bold(name)} in this channel. "
+                "`/memo conference` shows the current one.",
+                "conference",
+            )
+        conference_id = found.id
+    elif command.day is None:
+        current = ctx.conference()
+        if current is None:
+            return _nothing_to_export(None)
+        conference_id = current.id
+    if channel is None:
+        return _nothing_to_export(command.day)
+    rows = exports.channel_memos(ctx.tx, channel.id, conference_id=conference_id, day=command.day)
+    if not rows:
+        return _nothing_to_export(command.day)
+    posts = build_posts(
+        rows,
+        exports.session_days(ctx.tx, channel.id),
+        exports.post_texts(ctx.tx, channel.id, conference_id=conference_id, day=command.day),
+    )
+    post_format = PostFormat(command.post_format)
+    attachment = Attachment(
+        file_name(posts, command.day, post_format),
+        post_writer.write(posts, post_format).encode(),
+        MIME_TYPES[post_format],
+    )
+    names = sorted({post.conference for post in posts})
+    data = ExportReady(
+        conference=", ".join(names),
+        day=command.day,
+        posts=len(posts),
+        sessions=sum(len(post.sessions) for post in posts),
+        memos=len(rows),
+        post_format=post_format.value,
+    )
+    return Reply(render.export_ready(data, attachment.name), Visibility.PRIVATE, data, attachment)
+
+
+def _nothing_to_export(day: date | None) -> Reply:
+    """No file at all rather than an empty one, and where to look instead."""
+    when = f"on {render.day_label(day)}" if day else "to export yet"
+    return refuse(
+        ProblemCode.NOTHING_TO_EXPORT,
+        f"No memos {when} in this channel, so there is no file. "
+        "`/memo sessions all` lists the days that have some.",
+        "date" if day else None,
+    )
+
+
+@dataclass
+class _Session:
+    row: ExportedMemo
+    #: author id -> (name, note lines), in the order people first wrote.
+    authors: dict[int, tuple[str, list[str]]] = field(default_factory=dict)
+
+    def order(self) -> tuple[bool, time, datetime, int]:
+        """The programme's order when start times are known, else the first memo's."""
+        starts = self.row.starts_at
+        return (starts is None, starts or time(), self.row.created_at, self.row.session_id)
+
+
+def build_posts(
+    rows: Sequence[ExportedMemo],
+    days: dict[int, list[date]],
+    imported: dict[tuple[int, date], PostText],
+) -> list[Post]:
+    """One post per (conference, day), newest day first; memos come oldest first.
+
+    A day that was imported gets its post's own title line and untitled notes back.
+    """
+    grouped: dict[tuple[int, date], dict[int, _Session]] = {}
+    for row in rows:
+        sessions = grouped.setdefault((row.conference_id, row.day), {})
+        session = sessions.setdefault(row.session_id, _Session(row))
+        _, lines = session.authors.setdefault(row.author_id, (row.author_name, []))
+        lines.extend(row.text.split("\n"))
+    posts = []
+    for (conference_id, day), sessions in grouped.items():
+        first = next(iter(sessions.values())).row
+        post_text = imported.get((conference_id, day))
+        posts.append(
+            Post(
+                day=day,
+                conference=first.conference_name,
+                day_number=_day_number(first, days[conference_id]),
+                intro=tuple(post_text.notes.split("\n")) if post_text and post_text.notes else (),
+                sessions=tuple(
+                    PostSession(
+                        session.row.session_title,
+                        tuple(
+                            AuthorNotes(name, tuple(lines))
+                            for name, lines in session.authors.values()
+                        ),
+                    )
+                    for session in sorted(sessions.values(), key=_Session.order)
+                ),
+                title=post_text.title if post_text else None,
+            )
+        )
+    return sorted(posts, key=lambda post: (-post.day.toordinal(), post.conference))
+
+
+def _day_number(row: ExportedMemo, session_days: list[date]) -> int | None:
+    """Day N of the conference: counted from its first day when its dates are known, else
+    among the days it has sessions on. None for a day outside the conference's dates."""
+    starts_on, ends_on = row.conference_starts_on, row.conference_ends_on
+    if starts_on is None or ends_on is None:
+        return session_days.index(row.day) + 1
+    return (row.day - starts_on).days + 1 if starts_on <= row.day <= ends_on else None
+
+
+def file_name(posts: Sequence[Post], day: date | None, post_format: PostFormat) -> str:
+    """``DEVRIVER-2025-2025-09-25.md``: the conference, the day if one, safe on every platform."""
+    names = sorted({post.conference for post in posts if post.conference})
+    stem = _NOT_IN_NAME.sub("-", names[0] if len(names) == 1 else "memos").strip("-.")
+    parts = [stem or "memos"] + ([day.isoformat()] if day else [])
+    return "-".join(parts)[:100] + f".{post_format.value}"
