@@ -93,7 +93,7 @@ class Database:
             if sqlite
             else None
         )
-        self._search_upkeep = SearchUpkeep(self.writing, self.reading) if sqlite else None
+        self._search_upkeep = SearchUpkeep(self.write, self.reading) if sqlite else None
         # SQLite commits in batches (see storage.writes); PostgreSQL commits each command
         # on its own, because batches holding row locks across processes could deadlock.
         self._batches = (
@@ -159,12 +159,12 @@ class Database:
 
     def dispose(self) -> None:
         """Close every connection (the last one to close checkpoints SQLite's WAL)."""
+        if self._search_upkeep is not None:
+            self._search_upkeep.stop()  # first: its writes go through the batch writer
+            self._search_upkeep = None
         if self._batches is not None:
             self._batches.stop()
             self._batches = None
-        if self._search_upkeep is not None:
-            self._search_upkeep.stop()
-            self._search_upkeep = None
         if self._checkpointer is not None:
             self._checkpointer.stop()
             self._checkpointer = None

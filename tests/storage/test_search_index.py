@@ -19,7 +19,7 @@ def _found(chat: Chat, query: str) -> tuple[int, list[str]]:
 def _upkeep(database: Database) -> None:
     """Index what is pending and merge, as the background thread does every second."""
     if database.dialect == "sqlite":
-        upkeep = SearchUpkeep(database.writing, database.reading)
+        upkeep = SearchUpkeep(database.write, database.reading)
         upkeep.run_once()
         upkeep.stop()
 
