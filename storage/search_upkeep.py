@@ -40,8 +40,8 @@ logger = logging.getLogger(__name__)
 #: Seconds between rounds of upkeep: about how long a new memo waits to be indexed.
 UPKEEP_INTERVAL_S = 1.0
 #: Memos indexed, and FTS5 pages merged, per step (a millisecond or two each).
-INDEX_BATCH = 16
-MERGE_STEP_PAGES = 8
+INDEX_BATCH = 8
+MERGE_STEP_PAGES = 4
 #: At most this many steps of each chore in one round, so stopping is never slow.
 MAX_STEPS = 200
 
