@@ -127,7 +127,7 @@ def evaluate(analyzer: Analyzer, sessions: list[BlogSession], queries: list[dict
         extras.extend(f"{text} → {title}" for title in sorted(hit - truth))
         for session in sessions:
             for line in session.lines:
-                alone = BlogSession(session.post_date, "", [line])
+                alone = BlogSession(session.post_date, "", (line,))
                 relevant_line = text.casefold() in line.casefold()
                 hit_line = analyzer(text, alone)
                 line_relevant += relevant_line

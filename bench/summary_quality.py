@@ -1,10 +1,7 @@
 """Judging summaries on the sample notes: key-fact recall, and the baselines to compare with.
 
 Used by ``bench/summary.py`` (the figures) and the tests (a floor that must
-hold). The blog posts are parsed into sessions here, just enough for the
-evaluation (the real importer is a feature of its own): a session is a
-``[Title]`` or ``(Section)`` header line and its note lines up to the next
-header, separator or date line.
+hold). The blog posts are read into sessions by ``bench/blog_notes.py``.
 
 A summary covers a key fact when it contains one of the fact's strings,
 ignoring case (see ``tests/samples/README.md``).
@@ -14,90 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from pathlib import Path
 
+from bench.blog_notes import SAMPLES, BlogSession, blog_sessions
 from bot.keypoints import MAX_POINTS, Note, key_points
 from bot.note_lines import folded, shorten, split_units
-
-SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "samples"
-BLOG_FILES = ("blog-notes.txt", "blog-notes-english.txt")
-
-_KOREAN_DATE = re.compile(r"(\d{4})년 (\d{1,2})월 (\d{1,2})일 \S+요일")
-_ENGLISH_DATE = re.compile(r"[A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{4}")
-_HEADER = re.compile(r"^[\[(](.+)[\])]$")
-_SEPARATOR = re.compile(r"^(?:ㅡ{10,}|-{40,})$")
-
-
-@dataclass(frozen=True, slots=True)
-class BlogSession:
-    post_date: date
-    title: str
-    #: Note lines as written, blank lines (paragraph breaks) left out.
-    lines: tuple[str, ...]
-
-
-def _post_date(line: str) -> date | None:
-    korean = _KOREAN_DATE.fullmatch(line)
-    if korean:
-        return date(int(korean.group(1)), int(korean.group(2)), int(korean.group(3)))
-    if _ENGLISH_DATE.fullmatch(line):
-        return datetime.strptime(line, "%A, %B %d, %Y").date()
-    return None
-
-
-def _is_header(line: str) -> str | None:
-    """A session header's title; a line like ``자체 오케스트레이터 "Mulgyeol" (물결)`` is a note."""
-    match = _HEADER.fullmatch(line)
-    if match is None or line[0] + line[-1] not in ("[]", "()"):
-        return None
-    return match.group(1).strip()
-
-
-def parse_blog(text: str) -> list[BlogSession]:
-    """The sessions of blog posts in the samples' format."""
-    sessions: list[BlogSession] = []
-    post_date: date | None = None
-    title: str | None = None
-    lines: list[str] = []
-
-    def close() -> None:
-        nonlocal title, lines
-        if title is not None and post_date is not None:
-            sessions.append(BlogSession(post_date, title, tuple(lines)))
-        title, lines = None, []
-
-    for raw in text.splitlines():
-        line = raw.strip()
-        day = _post_date(line)
-        if day is not None:
-            close()
-            post_date = day
-            continue
-        if _SEPARATOR.fullmatch(line):
-            close()
-            continue
-        header = _is_header(line)
-        if header is not None:
-            close()
-            title = header
-            continue
-        if title is not None and line:
-            lines.append(raw.rstrip())
-    close()
-    return sessions
-
-
-def blog_sessions() -> list[BlogSession]:
-    return [
-        session
-        for name in BLOG_FILES
-        for session in parse_blog((SAMPLES / name).read_text(encoding="utf-8"))
-    ]
 
 
 @dataclass(frozen=True, slots=True)
