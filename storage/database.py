@@ -33,6 +33,7 @@ from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
 
 from storage.chores import PeriodicChore
+from storage.driver_sql import driver_execute
 from storage.search_upkeep import SearchUpkeep
 from storage.writes import BatchWriter, Discard
 
@@ -199,7 +200,7 @@ def _create_sqlite_engine(url: URL, *, echo: bool) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         writing = connection.get_execution_options().get(_WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        driver_execute(connection, "BEGIN IMMEDIATE" if writing else "BEGIN")
 
     return engine
 

@@ -22,6 +22,8 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, RootTransaction
 
+from storage.driver_sql import driver_execute
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -118,7 +120,7 @@ class BatchWriter:
                 transaction = connection.begin()
                 for job in batch:
                     if isolated:
-                        connection.exec_driver_sql("SAVEPOINT batch_job")
+                        driver_execute(connection, "SAVEPOINT batch_job")
                     try:
                         value = job.unit(connection)
                     except Discard as discarded:
@@ -129,7 +131,7 @@ class BatchWriter:
                         job.future.set_exception(error)
                     else:
                         if isolated:
-                            connection.exec_driver_sql("RELEASE SAVEPOINT batch_job")
+                            driver_execute(connection, "RELEASE SAVEPOINT batch_job")
                         kept.append((job, value))
                 if transaction.is_active:
                     transaction.commit()
@@ -149,7 +151,7 @@ class BatchWriter:
 def _undo(connection: Connection, transaction: RootTransaction, isolated: bool) -> None:
     """Undo one command: back to its savepoint, or the whole transaction when it ran alone."""
     if isolated:
-        connection.exec_driver_sql("ROLLBACK TO SAVEPOINT batch_job")
-        connection.exec_driver_sql("RELEASE SAVEPOINT batch_job")
+        driver_execute(connection, "ROLLBACK TO SAVEPOINT batch_job")
+        driver_execute(connection, "RELEASE SAVEPOINT batch_job")
     else:
         transaction.rollback()
