@@ -8,7 +8,6 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,6 +17,7 @@ from adapters.slack.installations import InstallationStore, StateStore
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People
+from adapters.slack.retries import RateLimitRetryHandler
 from bot.core import MemoBot
 
 #: Bot scopes the app asks for (keep in step with manifest.yaml): the command, posting
@@ -94,7 +94,7 @@ def web_client(config: SlackConfig) -> AsyncWebClient:
         base_url=config.api_base_url,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            RateLimitRetryHandler(max_retry_count=2),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )
