@@ -103,7 +103,7 @@ def seed(shape: DigestShape, path: Path) -> None:
     path.unlink(missing_ok=True)
     database = Database(f"sqlite:///{path}")
     upgrade_to_head(database)
-    with database.engine.begin() as tx:
+    with database.writing() as tx:  # in turn with the search upkeep, which also writes
         tx.execute(
             insert(table_of(Workspace)),
             [{"id": 1, "platform": PLATFORM, "external_id": WORKSPACE, "created_at": FIRST_DAY}],

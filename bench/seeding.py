@@ -82,7 +82,7 @@ def seed(shape: Shape, path: Path) -> None:
     per_channel = shape.sessions_per_channel
     memos_per_session = max(1, shape.memos // (per_channel * shape.channels))
     member_count = MEMBERS_PER_CHANNEL * 5
-    with database.engine.begin() as tx:
+    with database.writing() as tx:  # in turn with the search upkeep, which also writes
         tx.execute(
             insert(table_of(Workspace)),
             [{"id": 1, "platform": PLATFORM, "external_id": WORKSPACE, "created_at": FIRST_DAY}],

@@ -136,7 +136,7 @@ class BatchWriter:
                 if transaction.is_active:
                     transaction.commit()
         except Exception as error:
-            logger.exception("a batch of %d writes could not be committed", len(kept))
+            logger.exception("a batch of %d writes could not be committed", len(batch))
             for job, _ in kept:
                 job.future.set_exception(error)  # none of them is stored
             for job in batch:
