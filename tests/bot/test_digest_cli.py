@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import URL
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -17,15 +16,6 @@ from tests.timeline import claims, parse_posts
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
 DAY = "--date=2025-09-25"
-
-
-@pytest.fixture
-def cli(database_url: URL, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """The command line on the test database, with no chat tokens from the environment."""
-    monkeypatch.setenv("MEMO_DATABASE_URL", database_url.render_as_string(hide_password=False))
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DISCORD_TOKEN"):
-        monkeypatch.setenv(name, "")
-    return CliRunner()
 
 
 def _memos(

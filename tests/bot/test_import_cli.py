@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import URL
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -16,14 +15,6 @@ from tests.chat import Chat
 SAMPLES = Path(__file__).parent.parent / "samples"
 KOREAN = SAMPLES / "blog-notes.txt"
 ENGLISH = SAMPLES / "blog-notes-english.txt"
-
-
-@pytest.fixture
-def cli(database_url: URL, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """The command line on the test database, with no chat tokens from the environment."""
-    monkeypatch.setenv("MEMO_DATABASE_URL", database_url.render_as_string(hide_password=False))
-    monkeypatch.setenv("USER", "alice")
-    return CliRunner()
 
 
 def _console_sessions(bot: MemoBot, channel: str = "general") -> SessionListing:
