@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
+from storage.driver_sql import Prepared
 from storage.models import Channel, Member, Workspace, table_of
 from storage.records import ChannelRecord, MemberRecord
 from storage.upsert import insert_or_ignore
@@ -32,7 +33,7 @@ _MEMBERS_NAMED = select(Member.id).where(
 _RENAME_MEMBER = (
     update(Member).where(Member.id == bindparam("member_id")).values(display_name=bindparam("name"))
 )
-_TAKE_MEMO_NUMBERS = (
+_TAKE_MEMO_NUMBERS = Prepared(  # on every `/memo add`
     update(Channel)
     .where(Channel.id == bindparam("channel_id"))
     .values(last_memo_number=Channel.last_memo_number + bindparam("count"))
@@ -135,6 +136,6 @@ def take_memo_number(tx: Connection, channel_id: int) -> int:
 
 def take_memo_numbers(tx: Connection, channel_id: int, count: int) -> range:
     """The next ``count`` memo numbers of a channel, taken in one statement (an import)."""
-    last = tx.execute(_TAKE_MEMO_NUMBERS, {"channel_id": channel_id, "count": count}).scalar_one()
+    last = _TAKE_MEMO_NUMBERS.scalar(tx, {"channel_id": channel_id, "count": count})
     assert isinstance(last, int)
     return range(last - count + 1, last + 1)

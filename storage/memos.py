@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from storage import search
+from storage.driver_sql import Prepared
 from storage.models import Channel, Conference, ConferenceSession, Member, Memo, MemoRevision
 from storage.records import ChannelMemo, MemberRecord, MemoRecord, NoteRecord
 
@@ -68,7 +69,19 @@ _RECENT_BY_AUTHOR = (
     .order_by(Memo.created_at.desc(), Memo.id.desc())
     .limit(bindparam("limit"))
 )
-_INSERT = insert(Memo).returning(Memo.id)
+_INSERT = Prepared(  # every `/memo add`
+    insert(Memo).returning(Memo.id),
+    column_keys=(
+        "channel_id",
+        "number",
+        "session_id",
+        "author_id",
+        "text",
+        "created_at",
+        "source_url",
+        "delivery_id",
+    ),
+)
 _INSERT_MANY = insert(Memo).returning(Memo.id, sort_by_parameter_order=True)
 _INSERT_REVISION = insert(MemoRevision)
 _SET_TEXT = (
@@ -95,8 +108,8 @@ def add_memo(
     source_url: str | None,
     delivery_id: str | None,
 ) -> MemoRecord:
-    memo_id = tx.execute(
-        _INSERT,
+    memo_id = _INSERT.scalar(
+        tx,
         {
             "channel_id": channel_id,
             "number": number,
@@ -107,7 +120,7 @@ def add_memo(
             "source_url": source_url,
             "delivery_id": delivery_id,
         },
-    ).scalar_one()
+    )
     search.index_new_memo(tx, memo_id, channel_id, text)
     return MemoRecord(
         id=memo_id,

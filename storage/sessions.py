@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, bindparam, func, insert, select
 
+from storage.driver_sql import Prepared
 from storage.models import Attendance, Channel, ConferenceSession, Member, Memo, table_of
 from storage.records import ChannelSession, SessionRecord, SessionTally
 from storage.upsert import insert_or_ignore
@@ -18,7 +19,7 @@ _COLUMNS = (
     ConferenceSession.title,
     ConferenceSession.day,
 )
-_TITLED = (
+_TITLED = Prepared(  # on every `/memo add` with a title
     select(*_COLUMNS)
     .where(
         ConferenceSession.conference_id == bindparam("conference_id"),
@@ -112,7 +113,7 @@ _RECENTLY_ATTENDED = (
 
 def sessions_titled(tx: Connection, conference_id: int, title_key: str) -> list[SessionRecord]:
     """Sessions of a conference with exactly this title key, latest day first."""
-    rows = tx.execute(_TITLED, {"conference_id": conference_id, "title_key": title_key})
+    rows = _TITLED.rows(tx, {"conference_id": conference_id, "title_key": title_key})
     return [SessionRecord.from_row(row) for row in rows]
 
 

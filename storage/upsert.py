@@ -14,15 +14,20 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
+from storage.driver_sql import Prepared
+
 
 @cache
-def _statement(table: Table, conflict: tuple[str, ...], dialect: str) -> Insert:
+def _statement(
+    table: Table, conflict: tuple[str, ...], dialect: str, columns: tuple[str, ...]
+) -> Prepared:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # RETURNING tells whether a row went in; rowcount is not reliable on every driver.
-    return (
+    return Prepared(  # attendance is recorded on every `/memo add`
         insert(table)
         .on_conflict_do_nothing(index_elements=conflict)
-        .returning(table.c[conflict[0]])
+        .returning(table.c[conflict[0]]),
+        column_keys=columns,
     )
 
 
@@ -30,8 +35,8 @@ def insert_or_ignore(
     connection: Connection, table: Table, values: dict[str, Any], conflict: Sequence[str]
 ) -> bool:
     """Insert one row unless ``conflict`` columns clash; True when a row was inserted."""
-    statement = _statement(table, tuple(conflict), connection.dialect.name)
-    return connection.execute(statement, values).first() is not None
+    statement = _statement(table, tuple(conflict), connection.dialect.name, tuple(values))
+    return statement.first(connection, values) is not None
 
 
 @cache
