@@ -97,6 +97,10 @@ async def serve(kind: str, api: str, gateway: str, database: Path | None) -> Non
     await client.login("bench-token")
     running = asyncio.create_task(client.connect())
     await client.wait_until_ready()
+    if bot is not None:
+        from bot.serving import freeze_startup_objects
+
+        freeze_startup_objects()  # as `memo-bot run` does once its services are up
     print("ready", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     await client.close()

@@ -59,6 +59,7 @@ async def serve(kind: str, database: Path | None) -> None:
     from adapters.slack import SlackConfig, build_app
     from adapters.slack.server import HttpServer
     from bot.core import MemoBot
+    from bot.serving import freeze_startup_objects
     from storage.database import Database
     from tests.fakes.slack import FakeSlack
 
@@ -87,6 +88,8 @@ async def serve(kind: str, database: Path | None) -> None:
         app = build_app(bot, config, bot.database.engine)
     server = HttpServer(app, "127.0.0.1", 0)
     port = await server.start()
+    if bot is not None:
+        freeze_startup_objects()  # as `memo-bot run` does once its services are up
     print(port, flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     await server.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import threading
@@ -53,6 +54,7 @@ async def serve(services: list[Service], stop: asyncio.Event | None = None) -> N
                 raise ServiceFailed(f"{name} could not start: {error}") from error
             started.append(service)
             watchers[asyncio.create_task(service.stopped())] = service
+        freeze_startup_objects()
         told = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({told, *watchers}, return_when=asyncio.FIRST_COMPLETED)
         ended = next((task for task in watchers if task in done), None)
@@ -70,6 +72,19 @@ async def serve(services: list[Service], stop: asyncio.Event | None = None) -> N
             await service.stop()
         for signum in signals:
             loop.remove_signal_handler(signum)
+
+
+def freeze_startup_objects() -> None:
+    """Keep what start-up loaded (modules, SQLAlchemy's tables, Bolt's and discord.py's state)
+    out of every later garbage collection.
+
+    Each full collection walked all of it: 60 to 85 ms with the event loop and the
+    writer stopped, every few thousand commands, and every command in flight waited.
+    ``gc.freeze`` (CPython 3.7+) moves the objects alive now to a generation the
+    collector never scans; they are freed normally once unreferenced.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 @contextlib.contextmanager
