@@ -43,7 +43,8 @@ class Prepared:
     """A Core statement for the hot path: compiled once, then run on sqlite3's cursor.
 
     ``rows`` answers rows with attribute access and ``_mapping`` on both
-    databases, like SQLAlchemy's ``Row``. ``column_keys`` names the columns an
+    databases, like SQLAlchemy's ``Row`` (a ``text()`` SELECT on SQLite, which
+    declares no columns: plain tuples). ``column_keys`` names the columns an
     INSERT is given (its SQL depends on them). Statements with expanding
     ``IN`` parameters or Python-side column defaults are not supported: they
     are refused when first compiled.
@@ -61,7 +62,14 @@ class Prepared:
             return list(result.all()) if result.returns_rows else []
         compiled = self._sqlite or self._compile(tx)
         cursor = _run(tx, compiled.sql, compiled.arguments(params))
-        return compiled.convert(cursor) if compiled.row is not None else []
+        if compiled.row is not None:
+            return compiled.convert(cursor)
+        # A text() SELECT declares no columns: plain tuples, read by position.
+        return cursor.fetchall() if cursor.description is not None else []
+
+    def run(self, tx: Connection, params: Mapping[str, Any]) -> None:
+        """Run a statement whose rows, if any, nobody needs."""
+        self.rows(tx, params)
 
     def first(self, tx: Connection, params: Mapping[str, Any]) -> Any | None:
         rows = self.rows(tx, params)

@@ -50,6 +50,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from storage import search_terms
+from storage.driver_sql import Prepared
 from storage.models import ConferenceSession, Member, Memo
 from storage.records import SearchCandidate
 
@@ -72,13 +73,14 @@ _POSTGRES_TABLE = Table(
     Column("tokens", ARRAY(BigInteger), nullable=False),
 )
 
-_FTS_INSERT = text("INSERT INTO memo_search (rowid, words) VALUES (:memo_id, :words)")
+# The upkeep runs these for every memo added (storage.search_upkeep): prepared.
+_FTS_INSERT = Prepared(text("INSERT INTO memo_search (rowid, words) VALUES (:memo_id, :words)"))
 _FTS_DELETE = text(
     "INSERT INTO memo_search (memo_search, rowid, words) VALUES ('delete', :memo_id, :words)"
 )
 _FTS_MATCH = text("SELECT rowid FROM memo_search WHERE memo_search MATCH :match")
-_INDEXED_THROUGH = text("SELECT indexed_through FROM memo_search_progress")
-_SET_INDEXED_THROUGH = text("UPDATE memo_search_progress SET indexed_through = :memo_id")
+_INDEXED_THROUGH = Prepared(text("SELECT indexed_through FROM memo_search_progress"))
+_SET_INDEXED_THROUGH = Prepared(text("UPDATE memo_search_progress SET indexed_through = :memo_id"))
 _PG_INSERT = text(
     "INSERT INTO memo_search (memo_id, tokens) VALUES (:memo_id, :tokens)"
 ).bindparams(bindparam("tokens", type_=ARRAY(BigInteger)))
@@ -115,7 +117,7 @@ def reindex_memo(tx: Connection, memo_id: int, channel_id: int, old: str, new: s
 
 def indexed_through(tx: Connection) -> int:
     """SQLite: the highest memo id the index covers; memos above it are pending."""
-    return int(tx.execute(_INDEXED_THROUGH).scalar_one())
+    return int(_INDEXED_THROUGH.scalar(tx, {}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,7 @@ class PendingBatch:
 def read_pending(tx: Connection, limit: int) -> PendingBatch:
     """SQLite: the next ``limit`` pending memos, tokenized (the slow part, done unlocked)."""
     after = indexed_through(tx)
-    rows = tx.execute(_PENDING, {"after": after, "limit": limit}).all()
+    rows = _PENDING.rows(tx, {"after": after, "limit": limit})
     return PendingBatch(
         after,
         [(row.id, row.text, None if row.deleted_at is not None else _tokens(row)) for row in rows],
@@ -146,8 +148,7 @@ def write_pending(tx: Connection, batch: PendingBatch) -> int:
     if not batch.memos or indexed_through(tx) != batch.after:
         return 0
     now = {
-        row.id: row
-        for row in tx.execute(_PENDING, {"after": batch.after, "limit": len(batch.memos)})
+        row.id: row for row in _PENDING.rows(tx, {"after": batch.after, "limit": len(batch.memos)})
     }
     for memo_id, read_text, tokens in batch.memos:
         row = now.get(memo_id)
@@ -155,8 +156,8 @@ def write_pending(tx: Connection, batch: PendingBatch) -> int:
             continue
         if tokens is None or row.text != read_text:
             tokens = _tokens(row)
-        tx.execute(_FTS_INSERT, {"memo_id": memo_id, "words": _words(tokens)})
-    tx.execute(_SET_INDEXED_THROUGH, {"memo_id": batch.memos[-1][0]})
+        _FTS_INSERT.run(tx, {"memo_id": memo_id, "words": _words(tokens)})
+    _SET_INDEXED_THROUGH.run(tx, {"memo_id": batch.memos[-1][0]})
     return len(batch.memos)
 
 
@@ -173,7 +174,7 @@ def _insert(tx: Connection, memo_id: int, channel_id: int, text: str) -> None:
     if tx.dialect.name == "postgresql":
         tx.execute(_PG_INSERT, {"memo_id": memo_id, "tokens": tokens})
     else:
-        tx.execute(_FTS_INSERT, {"memo_id": memo_id, "words": _words(tokens)})
+        _FTS_INSERT.run(tx, {"memo_id": memo_id, "words": _words(tokens)})
 
 
 def rebuild_index(tx: Connection, batch: int = 5_000) -> int:
@@ -194,7 +195,7 @@ def rebuild_index(tx: Connection, batch: int = 5_000) -> int:
             if tx.dialect.name == "sqlite":
                 tx.execute(text("INSERT INTO memo_search (memo_search) VALUES ('optimize')"))
                 newest = tx.execute(select(func.max(Memo.id))).scalar_one()
-                tx.execute(_SET_INDEXED_THROUGH, {"memo_id": newest or 0})
+                _SET_INDEXED_THROUGH.run(tx, {"memo_id": newest or 0})
             return count
         values = [
             (row.id, search_terms.tokens(row.channel_id, search_terms.terms(row.text)))
@@ -203,7 +204,8 @@ def rebuild_index(tx: Connection, batch: int = 5_000) -> int:
         if tx.dialect.name == "postgresql":
             tx.execute(_PG_INSERT, [{"memo_id": i, "tokens": t} for i, t in values])
         else:
-            tx.execute(_FTS_INSERT, [{"memo_id": i, "words": _words(t)} for i, t in values])
+            words = [{"memo_id": i, "words": _words(t)} for i, t in values]
+            tx.execute(_FTS_INSERT.statement, words)
         count += len(chunk)
         last_id = chunk[-1].id
 
@@ -229,7 +231,7 @@ class Candidate(NamedTuple):
 _CANDIDATES = select(
     Memo.id, Memo.session_id, Memo.text, type_coerce(Memo.created_at, String).label("written")
 )
-_PENDING = (
+_PENDING = Prepared(
     select(Memo.id, Memo.channel_id, Memo.text, Memo.deleted_at)
     .where(Memo.id > bindparam("after"))
     .order_by(Memo.id)

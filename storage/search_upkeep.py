@@ -33,6 +33,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
 from storage.chores import PeriodicChore
+from storage.driver_sql import Prepared
 from storage.search import read_pending, write_pending
 
 logger = logging.getLogger(__name__)
@@ -45,15 +46,15 @@ MERGE_STEP_PAGES = 4
 #: At most this many steps of each chore in one round, so stopping is never slow.
 MAX_STEPS = 200
 
-_MERGE = text("INSERT INTO memo_search (memo_search, rank) VALUES ('merge', :pages)")
-_CHANGES = text("SELECT total_changes()")
+_MERGE = Prepared(text("INSERT INTO memo_search (memo_search, rank) VALUES ('merge', :pages)"))
+_CHANGES = Prepared(text("SELECT total_changes()"))
 
 
 def merge_step(tx: Connection) -> bool:
     """One bounded step of merging the index's segments; False when none was needed."""
-    before = int(tx.execute(_CHANGES).scalar_one())
-    tx.execute(_MERGE, {"pages": MERGE_STEP_PAGES})
-    return int(tx.execute(_CHANGES).scalar_one()) - before > 1  # the command itself is 1
+    before = int(_CHANGES.scalar(tx, {}))
+    _MERGE.run(tx, {"pages": MERGE_STEP_PAGES})
+    return int(_CHANGES.scalar(tx, {})) - before > 1  # the command itself is 1
 
 
 class SearchUpkeep:
