@@ -60,12 +60,9 @@ class Prepared:
         if tx.dialect.name != "sqlite":
             result = tx.execute(self.statement, dict(params))
             return list(result.all()) if result.returns_rows else []
-        compiled = self._sqlite or self._compile(tx)
-        cursor = _run(tx, compiled.sql, compiled.arguments(params))
-        if compiled.row is not None:
-            return compiled.convert(cursor)
+        compiled, raw = self._fetch(tx, params)
         # A text() SELECT declares no columns: plain tuples, read by position.
-        return cursor.fetchall() if cursor.description is not None else []
+        return compiled.convert(raw) if compiled.row is not None else raw
 
     def run(self, tx: Connection, params: Mapping[str, Any]) -> None:
         """Run a statement whose rows, if any, nobody needs."""
@@ -77,8 +74,20 @@ class Prepared:
 
     def scalar(self, tx: Connection, params: Mapping[str, Any]) -> Any:
         """The first column of the first row; None when there is no row."""
-        row = self.first(tx, params)
-        return None if row is None else row[0]
+        if tx.dialect.name != "sqlite":
+            row = self.first(tx, params)
+            return None if row is None else row[0]
+        compiled, raw = self._fetch(tx, params)  # no row object for one value
+        if not raw:
+            return None
+        process = compiled.results[0] if compiled.results else None
+        return raw[0][0] if process is None else process(raw[0][0])
+
+    def _fetch(self, tx: Connection, params: Mapping[str, Any]) -> tuple[_Compiled, list[Any]]:
+        """SQLite: the compiled statement and its raw result rows."""
+        compiled = self._sqlite or self._compile(tx)
+        cursor = _run(tx, compiled.sql, compiled.arguments(params))
+        return compiled, cursor.fetchall() if cursor.description is not None else []
 
     def _compile(self, tx: Connection) -> _Compiled:
         self._sqlite = _Compiled.of(self.statement, tx, self._column_keys)
@@ -126,17 +135,17 @@ class _Compiled:
             values.append(process(value) if process is not None and value is not None else value)
         return tuple(values)
 
-    def convert(self, cursor: sqlite3.Cursor) -> list[Any]:
+    def convert(self, rows: list[tuple[Any, ...]]) -> list[Any]:
         assert self.row is not None
         make, results = self.row._make, self.results  # type: ignore[attr-defined]
         if not any(results):
-            return [make(raw) for raw in cursor.fetchall()]
+            return [make(raw) for raw in rows]
         return [
             make(
                 value if process is None else process(value)
                 for process, value in zip(results, raw, strict=True)
             )
-            for raw in cursor.fetchall()
+            for raw in rows
         ]
 
 

@@ -36,7 +36,7 @@ def insert_or_ignore(
 ) -> bool:
     """Insert one row unless ``conflict`` columns clash; True when a row was inserted."""
     statement = _statement(table, tuple(conflict), connection.dialect.name, tuple(values))
-    return statement.first(connection, values) is not None
+    return statement.scalar(connection, values) is not None
 
 
 @cache

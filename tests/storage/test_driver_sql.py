@@ -111,6 +111,11 @@ def test_rows_read_and_written_through_prepared_match_sqlalchemy(database: Datab
     assert dict(prepared._mapping) == dict(expected._mapping)
     assert workspace is not None and workspace.team == "T1"
     assert workspace.created_at.astimezone(UTC) == CREATED.astimezone(UTC)
+    with database.reading() as tx:
+        day = Prepared(_SESSION.with_only_columns(ConferenceSession.day)).scalar(
+            tx, {"session_id": session_id}
+        )
+    assert day == date(2026, 11, 27)
 
 
 def test_a_statement_without_rows_answers_none(database: Database) -> None:
