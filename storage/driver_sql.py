@@ -46,8 +46,8 @@ class Prepared:
     databases, like SQLAlchemy's ``Row`` (a ``text()`` SELECT on SQLite, which
     declares no columns: plain tuples). ``column_keys`` names the columns an
     INSERT is given (its SQL depends on them). Statements with expanding
-    ``IN`` parameters or Python-side column defaults are not supported: they
-    are refused when first compiled.
+    ``IN`` parameters, or that leave a column with a Python-side default to
+    SQLAlchemy, are not supported: they are refused when first compiled.
     """
 
     def __init__(self, statement: Executable, *, column_keys: Sequence[str] | None = None) -> None:
@@ -109,6 +109,9 @@ class _Compiled:
         compiled = statement.compile(dialect=dialect, column_keys=keys)  # type: ignore[attr-defined]
         if "POSTCOMPILE" in compiled.string:
             raise ValueError(f"Prepared cannot run a statement rendered at execution: {compiled}")
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            # SQLAlchemy fills these in at execution; here they would silently be NULL.
+            raise ValueError(f"Prepared needs every column with a Python default given: {compiled}")
         binds = []
         for name in compiled.positiontup or ():
             bind: BindParameter[Any] = compiled.binds[name]

@@ -177,3 +177,7 @@ def test_statements_prepared_cannot_run_are_refused(sqlite_database: Database) -
     )
     with sqlite_database.reading() as tx, pytest.raises(ValueError, match="ids"):
         expanding.rows(tx, {"ids": [1, 2]})
+    # channels.last_memo_number has a Python-side default SQLAlchemy would fill in.
+    defaulted = Prepared(insert(Channel), column_keys=("workspace_id", "external_id", "created_at"))
+    with sqlite_database.writing() as tx, pytest.raises(ValueError, match="Python default"):
+        defaulted.run(tx, {"workspace_id": 1, "external_id": "C1", "created_at": CREATED})
