@@ -78,7 +78,7 @@ def freeze_startup_objects() -> None:
     """Keep what start-up loaded (modules, SQLAlchemy's tables, Bolt's and discord.py's state)
     out of every later garbage collection.
 
-    Each full collection walked all of it: 60 to 85 ms with the event loop and the
+    Each full collection walked all of it: 55 to 85 ms with the event loop and the
     writer stopped, every few thousand commands, and every command in flight waited.
     ``gc.freeze`` (CPython 3.7+) moves the objects alive now to a generation the
     collector never scans; they are freed normally once unreferenced.
