@@ -510,9 +510,8 @@ def discord_sync(
         typer.echo("Set DISCORD_TOKEN (the bot token from the Developer Portal) first.", err=True)
         raise typer.Exit(2)
     _configure_logging(settings, "WARNING")
-    bot = _open(settings, None)
     try:
-        url = asyncio.run(sync_commands(bot, settings.discord_token.get_secret_value(), guild))
+        url = asyncio.run(sync_commands(settings.discord_token.get_secret_value(), guild))
     except discord.LoginFailure:
         typer.echo("Discord did not accept DISCORD_TOKEN: copy the bot token again.", err=True)
         raise typer.Exit(1) from None
@@ -523,9 +522,6 @@ def discord_sync(
             err=True,
         )
         raise typer.Exit(1) from None
-    finally:
-        bot.close()
-        bot.database.dispose()
     where = f"in server {guild}" if guild is not None else "everywhere (may take a while to show)"
     typer.echo(f'Registered /memo and "Save as memo" {where}.')
     typer.echo(f"Invite the bot with: {url}")

@@ -58,7 +58,7 @@ class MemoClient(discord.AutoShardedClient):
         )
         self.tree: app_commands.CommandTree[MemoClient] = app_commands.CommandTree(self)
         self.replier = Replier(bot)
-        MemoCommands(bot, self.replier).register(self.tree)
+        MemoCommands(self.replier).register(self.tree)
 
 
 class DiscordService:
@@ -144,24 +144,27 @@ class SyncRefused(Exception):
         self.invite = invite
 
 
-async def sync_commands(bot: MemoBot, token: str, guild_id: int | None) -> str:
+async def sync_commands(token: str, guild_id: int | None) -> str:
     """Register the commands (in one server, or everywhere) and return the invite URL.
 
     A guild sync shows up at once, which suits development; a global one can
     take a while to reach every server. Raises ``discord.LoginFailure`` for a
-    bad token and ``SyncRefused`` when the bot is not in the server.
+    bad token and ``SyncRefused`` when the bot is not in the server. Only the
+    commands' descriptions are sent, so no database is opened.
     """
-    client = MemoClient(bot)
+    client = discord.Client(intents=discord.Intents.none())
+    tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
+    MemoCommands(None).register(tree)
     try:
         await client.login(token)
         invite = invite_url(client.application_id)
         if guild_id is None:
-            await client.tree.sync()
+            await tree.sync()
         else:
             guild = discord.Object(id=guild_id)
-            client.tree.copy_global_to(guild=guild)
+            tree.copy_global_to(guild=guild)
             try:
-                await client.tree.sync(guild=guild)
+                await tree.sync(guild=guild)
             except discord.Forbidden:
                 raise SyncRefused(invite) from None
         return invite

@@ -14,7 +14,6 @@ from discord import app_commands
 
 from adapters.discord.replies import Replier
 from bot import grammar
-from bot.core import MemoBot
 from bot.grammar import (
     AddMemo,
     Attend,
@@ -51,11 +50,23 @@ def session_option(value: str | None) -> str | SessionId | None:
 
 
 class MemoCommands:
-    """Builds the command tree's entries; every answer goes through one ``Replier``."""
+    """Builds the command tree's entries; every answer goes through one ``Replier``.
 
-    def __init__(self, bot: MemoBot, replier: Replier) -> None:
-        self.bot = bot
-        self.replier = replier
+    Built without one, the tree only describes the commands: that is all
+    `memo-bot discord sync` registers, so it needs no database.
+    """
+
+    def __init__(self, replier: Replier | None) -> None:
+        self._replier = replier
+
+    @property
+    def replier(self) -> Replier:
+        if self._replier is None:
+            raise RuntimeError("these commands were built to be registered, not to answer")
+        return self._replier
+
+    async def _run(self, interaction: discord.Interaction, command: Command | Rejected) -> None:
+        await self.replier.run(interaction, command)
 
     def register(self, tree: app_commands.CommandTree[discord.Client]) -> None:
         tree.add_command(self._group())
@@ -72,7 +83,7 @@ class MemoCommands:
             description="Conference session notes for this channel",
             guild_only=True,
         )
-        run = self.replier.run
+        run = self._run
 
         @group.command(name="add", description="Save a note to a session")
         @app_commands.describe(
@@ -210,7 +221,7 @@ class MemoCommands:
         digest = app_commands.Group(
             name="digest", description="The daily digest of this channel's sessions"
         )
-        run = self.replier.run
+        run = self._run
 
         @digest.command(name="show", description="This channel's digest setting and next post")
         async def show(interaction: discord.Interaction) -> None:
@@ -254,7 +265,7 @@ class MemoCommands:
         invocation = self.replier.invocation(interaction, text=current)
         if invocation is None:
             return []
-        choices = await self.bot.suggest_sessions_async(invocation, MAX_CHOICES)
+        choices = await self.replier.bot.suggest_sessions_async(invocation, MAX_CHOICES)
         return [
             app_commands.Choice(
                 name=_cut(f"{choice.title} ({day_label(choice.day)})", CHOICE_NAME_LIMIT),

@@ -6,6 +6,7 @@ import os
 import signal
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -142,10 +143,12 @@ async def test_posting_to_a_channel_splits_and_never_pings(discord_bot: Discord)
 
 
 def test_discord_sync_registers_the_commands_and_prints_the_invite(
-    fake_discord: FakeDiscord, database_url: Any, monkeypatch: pytest.MonkeyPatch
+    fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Registering needs only the token: the configured database is never opened or created."""
     monkeypatch.setenv("DISCORD_TOKEN", "fake-token")
-    monkeypatch.setenv("MEMO_DATABASE_URL", database_url.render_as_string(hide_password=False))
+    never_opened = tmp_path / "production" / "memo-bot.db"
+    monkeypatch.setenv("MEMO_DATABASE_URL", f"sqlite:///{never_opened}")
     runner = CliRunner()
 
     not_invited = runner.invoke(app, ["discord", "sync", "--guild", str(GUILD)])
@@ -175,6 +178,7 @@ def test_discord_sync_registers_the_commands_and_prints_the_invite(
         "help",
     }
     assert memo["dm_permission"] is False
+    assert not never_opened.parent.exists()
 
 
 def test_memo_bot_run_connects_to_discord_and_stops_on_sigterm(
