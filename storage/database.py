@@ -209,24 +209,32 @@ def _create_sqlite_engine(url: URL, *, echo: bool) -> Engine:
 
 
 def _checkpoint(engine: Engine) -> None:
-    """Copy the WAL into the database file, again until it has caught up with the writer.
-
-    PASSIVE never blocks readers or writers, so commits go on while it copies
-    (25 ms for 5 s of adds) and a round is never quite complete. The WAL starts
-    over from its beginning only when a write finds it all copied: without the
-    follow-up rounds (each copying what the last one let through) it never did
-    under steady load, and grew by 6 MB a second at 100 adds a second, every
-    commit extending the file.
-    """
+    """Copy the WAL into the database file (see ``checkpoint_until_caught_up``)."""
     connection = engine.raw_connection()
     try:
-        frames_before = None
-        for _ in range(CHECKPOINT_CATCH_UP_ROUNDS):
-            busy, frames, _copied = connection.driver_connection.execute(  # type: ignore[union-attr]
-                "PRAGMA wal_checkpoint(PASSIVE)"
-            ).fetchone()
-            if busy or frames == frames_before:  # nothing was committed during the last round
-                break
-            frames_before = frames
+        driver = connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        checkpoint_until_caught_up(
+            lambda: driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        )
     finally:
         connection.close()
+
+
+def checkpoint_until_caught_up(checkpoint_round: Callable[[], tuple[int, int, int]]) -> None:
+    """Run checkpoint rounds until one finds nothing committed since the last.
+
+    ``checkpoint_round`` is one PASSIVE checkpoint, answering SQLite's (busy,
+    frames in the WAL, frames copied). PASSIVE never blocks readers or
+    writers, so commits go on while it copies (25 ms for 5 s of adds) and a
+    round is never quite complete. The WAL starts over from its beginning only
+    when a write finds it all copied: without the follow-up rounds (each
+    copying what the last one let through) it never did under steady load, and
+    grew by 6 MB a second at 100 adds a second, every commit extending the file.
+    """
+    frames_before = None
+    for _ in range(CHECKPOINT_CATCH_UP_ROUNDS):
+        busy, frames, _copied = checkpoint_round()
+        if busy or frames == frames_before:  # nothing was committed during the last round
+            return
+        frames_before = frames
