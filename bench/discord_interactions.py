@@ -1,7 +1,7 @@
 """Benchmark: `/memo add` interactions through the fake Discord, memo-bot against a bare bot.
 
-In one run, a steady stream of INTERACTION_CREATE events (default 100 a second
-for 30 seconds) goes over the fake gateway to:
+A steady stream of INTERACTION_CREATE events (default 100 a second for 30
+seconds) goes over the fake gateway to each of these bots in turn:
 - (a) a bare discord.py bot whose `/memo add` only answers "ok": the baseline;
 - (a') the same bot committing the note to a one-table SQLite file first, on a
   thread, with memo-bot's pragmas: the floor under any bot that keeps the event
@@ -11,8 +11,11 @@ for 30 seconds) goes over the fake gateway to:
 
 Each bot runs in its own process, the fake Discord and the load in this one.
 Latency is from the fake sending INTERACTION_CREATE to it receiving the
-interaction's callback: what a Discord user waits for. Prints a table and
-writes ``bench/results/discord_interactions.json``.
+interaction's callback: what a Discord user waits for. The three bots are
+measured one after another, and that run is repeated (3 times by default): on
+the shared machine one window's p99 moved by half from run to run, so each
+run's ratio compares neighbouring windows and the median of the runs is the
+figure. Prints a table and writes ``bench/results/discord_interactions.json``.
 """
 
 from __future__ import annotations
@@ -43,6 +46,12 @@ FIRST_USER = 1400000000000100000
 USERS = 50
 TARGET_P99_MS = 25.0
 TARGET_RATIO = 2.0
+#: The bots, measured one after another in each run (each in a fresh process).
+BOTS = {
+    "bare": "(a) bare discord.py, answers ok",
+    "durable": "(a') bare + one durable SQLite commit",
+    "full": "(b) memo-bot",
+}
 
 
 def channel_snowflake(channel: int) -> int:
@@ -211,7 +220,7 @@ def run_load(fake: FakeDiscord, payloads: list[dict[str, Any]], rate: float) -> 
 
 
 def measure(
-    kind: str, database: Path | None, shape: Shape, args: argparse.Namespace
+    kind: str, database: Path | None, shape: Shape, args: argparse.Namespace, seed: int
 ) -> dict[str, float]:
     with FakeDiscord() as fake:
         fake.add_guild(GUILD, "bench", [channel_snowflake(c) for c in range(shape.channels)])
@@ -219,7 +228,8 @@ def measure(
         try:
             run_load(fake, interactions(fake, args.warmup, shape, seed=99), args.rate)
             count = int(args.rate * args.seconds)
-            latencies = sorted(run_load(fake, interactions(fake, count, shape, seed=7), args.rate))
+            payloads = interactions(fake, count, shape, seed=seed)
+            latencies = sorted(run_load(fake, payloads, args.rate))
         finally:
             assert process.stdin is not None
             process.stdin.close()
@@ -241,6 +251,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="interactions per second")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of the three bots; the ratios are their median"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "discord_interactions.json")
     parser.add_argument("--serve", choices=("bare", "durable", "full"), help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
@@ -258,65 +271,80 @@ def main() -> None:
     database = work / "memo.db"
     shutil.copyfile(ensure_seeded(shape), database)
     as_discord(database)
+    databases = {"bare": None, "durable": work / "durable.db", "full": database}
+    runs = []
     try:
-        bare = measure("bare", None, shape, args)
-        durable = measure("durable", work / "durable.db", shape, args)
-        full = measure("full", database, shape, args)
+        for run in range(args.repeat):
+            measured = {kind: measure(kind, databases[kind], shape, args, 7 + run) for kind in BOTS}
+            runs.append(measured)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report(args, bare, durable, full)
+    report(args, runs)
 
 
-def report(
-    args: argparse.Namespace,
-    bare: dict[str, float],
-    durable: dict[str, float],
-    full: dict[str, float],
-) -> None:
+def report(args: argparse.Namespace, runs: list[dict[str, dict[str, float]]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
     table = Table(
-        title=f"/memo add through the fake Discord, {args.rate:.0f}/s for {args.seconds:.0f} s, "
-        f"{args.memos:,} memos stored"
+        title=f"/memo add through the fake Discord, {args.rate:.0f}/s for {args.seconds:.0f} s "
+        f"a bot, {args.memos:,} memos stored"
     )
-    for column in ("bot", "interactions", "p50 ms", "p99 ms", "max ms"):
+    for column in ("run", "bot", "interactions", "p50 ms", "p99 ms", "max ms"):
         table.add_column(column, justify="left" if column == "bot" else "right")
-    for name, row in (
-        ("(a) bare discord.py, answers ok", bare),
-        ("(a') bare + one durable SQLite commit", durable),
-        ("(b) memo-bot", full),
-    ):
-        table.add_row(
-            name,
-            f"{row['interactions']:,.0f}",
-            f"{row['p50_ms']:.2f}",
-            f"{row['p99_ms']:.2f}",
-            f"{row['max_ms']:.2f}",
-        )
+    for number, run in enumerate(runs, 1):
+        for kind, name in BOTS.items():
+            row = run[kind]
+            table.add_row(
+                str(number),
+                name,
+                f"{row['interactions']:,.0f}",
+                f"{row['p50_ms']:.2f}",
+                f"{row['p99_ms']:.2f}",
+                f"{row['max_ms']:.2f}",
+            )
     console = Console()
     console.print(table)
-    ratio = full["p99_ms"] / bare["p99_ms"]
-    floor_ratio = durable["p99_ms"] / bare["p99_ms"]
-    over_floor = full["p99_ms"] / durable["p99_ms"]
+
+    def p99_ratios(top: str, bottom: str) -> list[float]:
+        return [run[top]["p99_ms"] / run[bottom]["p99_ms"] for run in runs]
+
+    ratios = p99_ratios("full", "bare")
+    ratio = statistics.median(ratios)
+    floor_ratio = statistics.median(p99_ratios("durable", "bare"))
+    over_floor = statistics.median(p99_ratios("full", "durable"))
+    worst_p99 = max(run["full"]["p99_ms"] for run in runs)
     console.print(
-        f"p99 (b)/(a) = {ratio:.2f} (target <= {TARGET_RATIO:.0f}); "
-        f"(b) p99 {full['p99_ms']:.1f} ms (target < {TARGET_P99_MS:.0f} ms); "
-        f"(a')/(a) = {floor_ratio:.2f}, (b)/(a') = {over_floor:.2f}"
+        f"p99 (b)/(a) by run: {', '.join(f'{r:.2f}' for r in ratios)}; median {ratio:.2f} "
+        f"(target <= {TARGET_RATIO:.0f}); (b) p99 at most {worst_p99:.1f} ms "
+        f"(target < {TARGET_P99_MS:.0f} ms); medians (a')/(a) = {floor_ratio:.2f}, "
+        f"(b)/(a') = {over_floor:.2f}"
     )
     result = {
         "benchmark": "discord_interactions",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": machine(),
-        "parameters": {"memos": args.memos, "rate_per_s": args.rate, "seconds": args.seconds},
-        "bare_discord_py": bare,
-        "bare_with_durable_commit": durable,
-        "memo_bot": full,
+        "parameters": {
+            "memos": args.memos,
+            "rate_per_s": args.rate,
+            "seconds": args.seconds,
+            "repeat": args.repeat,
+        },
+        "runs": [
+            {
+                "bare_discord_py": run["bare"],
+                "bare_with_durable_commit": run["durable"],
+                "memo_bot": run["full"],
+                "p99_ratio": run["full"]["p99_ms"] / run["bare"]["p99_ms"],
+            }
+            for run in runs
+        ],
         "p99_ratio": ratio,
         "durable_floor_p99_ratio": floor_ratio,
         "p99_ratio_to_durable_floor": over_floor,
+        "memo_bot_worst_p99_ms": worst_p99,
         "target": {"p99_ratio": TARGET_RATIO, "p99_ms": TARGET_P99_MS},
-        "meets_targets": ratio <= TARGET_RATIO and full["p99_ms"] < TARGET_P99_MS,
+        "meets_targets": ratio <= TARGET_RATIO and worst_p99 < TARGET_P99_MS,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n")
