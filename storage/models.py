@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -166,6 +167,10 @@ class ConferenceSession(Base):
     created_at: Mapped[datetime]
 
 
+#: The partial index's condition: the memo is deleted.
+_DELETED = text("deleted_at IS NOT NULL")
+
+
 class Memo(Base):
     """One note, exactly as typed. Deleting sets ``deleted_at``; nothing is dropped."""
 
@@ -175,7 +180,15 @@ class Memo(Base):
         UniqueConstraint("channel_id", "delivery_id"),
         Index(None, "session_id", "deleted_at", "created_at"),
         Index(None, "channel_id", "author_id", "created_at"),
-        Index(None, "channel_id", "deleted_by_id", "deleted_at"),
+        # Only deleted memos are in it (for `/memo undo`), so an add never writes to it.
+        Index(
+            None,
+            "channel_id",
+            "deleted_by_id",
+            "deleted_at",
+            sqlite_where=_DELETED,
+            postgresql_where=_DELETED,
+        ),
         Index(None, "author_id", "created_at"),
     )
 
