@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import os
 import random
@@ -32,13 +31,13 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from seeding import CACHE, ROOT, Shape, ensure_seeded, machine, note_lines, title_of
+from windows import no_collector_pauses
 
 from tests.fakes.discord import FakeDiscord
 
@@ -220,24 +219,6 @@ def run_load(fake: FakeDiscord, payloads: list[dict[str, Any]], rate: float) -> 
         assert seconds is not None
         latencies.append(seconds * 1000)
     return latencies
-
-
-@contextmanager
-def no_collector_pauses() -> Iterator[None]:
-    """Keep this process's garbage collector out of the measured window.
-
-    The fake Discord and the load run here and hold every payload and callback:
-    a full collection of that heap took 70 to 105 ms, during which nothing was
-    sent or timestamped, and it landed in whichever bot's window it happened to.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.unfreeze()
 
 
 def measure(
