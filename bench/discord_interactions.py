@@ -339,9 +339,9 @@ def report(args: argparse.Namespace, runs: list[dict[str, dict[str, float]]]) ->
                 "bare_discord_py": run["bare"],
                 "bare_with_durable_commit": run["durable"],
                 "memo_bot": run["full"],
-                "p99_ratio": run["full"]["p99_ms"] / run["bare"]["p99_ms"],
+                "p99_ratio": run_ratio,
             }
-            for run in runs
+            for run, run_ratio in zip(runs, ratios, strict=True)
         ],
         "p99_ratio": ratio,
         "durable_floor_p99_ratio": floor_ratio,
