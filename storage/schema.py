@@ -38,12 +38,16 @@ def upgrade_to_head(database: Database) -> str:
     """Apply any migrations not yet applied; returns the revision the database is at.
 
     Cheap when the database is already current, so the bot calls it on every start.
+    The migrations run in a writing transaction: on SQLite it holds the write lock
+    from the start and keeps this database's background writers (the search
+    upkeep) waiting their turn, instead of failing on a lock a long migration
+    holds (0012 rebuilds memos) or taking it between the migration's reads and writes.
     """
     head = head_revision()
     if current_revision(database) == head:
         return head
     config = alembic_config(database)
-    with database.engine.begin() as connection:
+    with database.writing() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return head
