@@ -325,9 +325,13 @@ class FakeSlack(LoopbackServer[Call]):
         accepts_response_payload: bool = True,
         retry_attempt: int = 0,
         retry_reason: str = "",
+        envelope_id: str | None = None,
     ) -> str:
-        """Send an envelope ("slash_commands", "interactive", "events_api"); return its id."""
-        envelope_id = str(uuid.uuid4())
+        """Send an envelope ("slash_commands", "interactive", "events_api"); return its id.
+
+        With the ``envelope_id`` of an envelope sent before (and its payload), it is that
+        envelope sent again, as Slack does when it saw no acknowledgement in time."""
+        envelope_id = envelope_id or str(uuid.uuid4())
         envelope = {
             "envelope_id": envelope_id,
             "type": envelope_type,
@@ -356,6 +360,25 @@ class FakeSlack(LoopbackServer[Call]):
 
     async def async_wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> JsonDict:
         return await asyncio.to_thread(self.wait_for_ack, envelope_id, timeout)
+
+    def wait_for_acks(self, envelope_id: str, count: int, timeout: float = 10.0) -> list[JsonDict]:
+        """Block until ``envelope_id`` was acked ``count`` times (it was sent again); all acks."""
+
+        def acks() -> list[JsonDict]:
+            return [a for a in self._acks if a.get("envelope_id") == envelope_id]
+
+        self._wait(
+            lambda: len(acks()) >= count,
+            timeout,
+            lambda: f"{count} acks of {envelope_id}; acks so far: {self._acks}",
+        )
+        with self._condition:
+            return acks()
+
+    async def async_wait_for_acks(
+        self, envelope_id: str, count: int, timeout: float = 10.0
+    ) -> list[JsonDict]:
+        return await asyncio.to_thread(self.wait_for_acks, envelope_id, count, timeout)
 
     def drop_socket(self) -> None:
         """Close the current connection from the server side, as Slack does every few hours.

@@ -78,9 +78,12 @@ class Slack:
         channel: str = "C1",
         team: str = TEAM,
         trigger_id: str | None = None,
+        response_url: str | None = None,
         signature: str | None = None,
     ) -> tuple[int, str]:
-        """`/memo <text>` as Slack posts it: form-encoded, with &, < and > escaped."""
+        """`/memo <text>` as Slack posts it: form-encoded, with &, < and > escaped.
+
+        The same ``trigger_id`` and ``response_url`` again make it the same request again."""
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         form = {
             "token": "legacy-verification-token",
@@ -93,7 +96,7 @@ class Slack:
             "command": "/memo",
             "text": escaped,
             "api_app_id": "A0FAKE",
-            "response_url": self.fake.response_url(),
+            "response_url": response_url or self.fake.response_url(),
             "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
         }
         return await self.post(
@@ -112,6 +115,28 @@ class Slack:
     async def interactive(self, payload: dict[str, Any]) -> tuple[int, str]:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return await self.post("/slack/events", body, "application/x-www-form-urlencoded")
+
+    async def save_as_memo(self, text: str, ts: str = "1727222400.000100") -> dict[str, Any]:
+        """The "Save as memo" shortcut on bob's message ``text`` in C1; the form it opens."""
+        opened = len(self.fake.calls_to("views.open"))
+        status, _ = await self.interactive(
+            {
+                "type": "message_action",
+                "callback_id": "save_as_memo",
+                "trigger_id": "trigger-shortcut",
+                "team": {"id": TEAM, "domain": "team"},
+                "user": {"id": ALICE.id, "name": ALICE.name, "team_id": TEAM},
+                "channel": {"id": "C1", "name": "general"},
+                "message": {"type": "message", "user": "UBOB", "ts": ts, "text": text},
+                "message_ts": ts,
+                "response_url": self.fake.response_url(),
+            }
+        )
+        assert status == 200
+        view: dict[str, Any] = (await self.fake.async_wait_for("views.open", opened + 1))[
+            -1
+        ].params["view"]
+        return view
 
     async def event(self, event: dict[str, Any], *, team: str = TEAM) -> tuple[int, str]:
         envelope = {

@@ -26,7 +26,9 @@ async def _open_import_form(slack: Slack) -> dict[str, Any]:
     return view
 
 
-def _submission(view: dict[str, Any], files: list[dict[str, Any]]) -> dict[str, Any]:
+def _submission(
+    view: dict[str, Any], files: list[dict[str, Any]], view_id: str = "VIMPORT1"
+) -> dict[str, Any]:
     """The view_submission Slack sends when the form's Import is pressed with a file."""
     values = {FILE_BLOCK: {FILE_ACTION: {"type": "file_input", "files": files}}}
     return {
@@ -36,7 +38,7 @@ def _submission(view: dict[str, Any], files: list[dict[str, Any]]) -> dict[str, 
         "api_app_id": "A0FAKE",
         "token": "legacy-verification-token",
         "trigger_id": "trigger-submit",
-        "view": {**view, "id": "VIMPORT1", "team_id": TEAM, "state": {"values": values}},
+        "view": {**view, "id": view_id, "team_id": TEAM, "state": {"values": values}},
         "response_urls": [],
     }
 

@@ -31,24 +31,25 @@ async def socket_mode(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[Fake
     await link.stop()
 
 
+def _slash_command(fake: FakeSlack, text: str, trigger_id: str | None = None) -> dict[str, Any]:
+    return {
+        "token": "legacy",
+        "team_id": TEAM,
+        "team_domain": "team",
+        "channel_id": "C1",
+        "channel_name": "general",
+        "user_id": ALICE.id,
+        "user_name": ALICE.name,
+        "command": "/memo",
+        "text": text,
+        "api_app_id": "A0FAKE",
+        "response_url": fake.response_url(),
+        "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
+    }
+
+
 async def _command(fake: FakeSlack, text: str, trigger_id: str | None = None) -> dict[str, Any]:
-    envelope_id = fake.socket_send(
-        "slash_commands",
-        {
-            "token": "legacy",
-            "team_id": TEAM,
-            "team_domain": "team",
-            "channel_id": "C1",
-            "channel_name": "general",
-            "user_id": ALICE.id,
-            "user_name": ALICE.name,
-            "command": "/memo",
-            "text": text,
-            "api_app_id": "A0FAKE",
-            "response_url": fake.response_url(),
-            "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
-        },
-    )
+    envelope_id = fake.socket_send("slash_commands", _slash_command(fake, text, trigger_id))
     ack = await fake.async_wait_for_ack(envelope_id)
     payload: dict[str, Any] = ack["payload"]
     return payload
@@ -71,6 +72,25 @@ async def test_a_retried_envelope_stores_once(socket_mode: FakeSlack) -> None:
     await _command(socket_mode, "add [Socket 세션] 한 번", trigger_id="trigger-same")
     shown = await _command(socket_mode, "show [Socket 세션]")
     assert "1 memo" in json.dumps(shown["blocks"], ensure_ascii=False)
+
+
+@pytest.mark.asyncio
+async def test_an_envelope_sent_again_is_answered_alike_and_restores_one_memo(
+    socket_mode: FakeSlack,
+) -> None:
+    """Slack sends an envelope again, same id and payload, when it missed the acknowledgement."""
+    for text in ("add [Socket 세션] 하나", "add [Socket 세션] 둘", "delete 1", "delete 2"):
+        await _command(socket_mode, text)
+    undo = _slash_command(socket_mode, "undo")
+    envelope_id = socket_mode.socket_send("slash_commands", undo)
+    socket_mode.socket_send("slash_commands", undo, envelope_id=envelope_id, retry_attempt=1)
+
+    first, again = await socket_mode.async_wait_for_acks(envelope_id, 2)
+
+    assert again["payload"] == first["payload"]
+    assert "Restored #2" in json.dumps(first["payload"]["blocks"], ensure_ascii=False)
+    shown = json.dumps((await _command(socket_mode, "show [Socket 세션]"))["blocks"])
+    assert "*#2*" in shown and "*#1*" not in shown
 
 
 @pytest.mark.asyncio
