@@ -6,6 +6,12 @@ deferred (the person sees "thinking...") and the reply follows through the
 interaction's webhook. A command the core says may be slow (a summary by a
 model, an export) is deferred at once; an export's file comes with the answer.
 Every message goes out with ``AllowedMentions.none()``: no memo can ping anyone.
+
+Discord answers only the first response to an interaction. When the same
+interaction arrives twice (two bot processes on one shard, or a copy after a
+reconnect), the core does the work once and both copies have the same answer;
+whichever responds second is told the interaction was acknowledged already and
+stops there, so the person sees one answer.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import discord
@@ -29,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 DEFER_AFTER_SECONDS = 2.0
+#: Discord's error code for a response to an interaction that has one already.
+ALREADY_ACKNOWLEDGED = 40060
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
@@ -67,7 +76,9 @@ class Replier:
         if invocation is None:
             return
         if isinstance(command, Rejected):
-            await self.send(interaction, refuse(command.code, command.message, command.field))
+            refused = refuse(command.code, command.message, command.field)
+            async with _unless_answered(interaction):
+                await self.send(interaction, refused)
             return
         await self.answer(
             interaction,
@@ -115,6 +126,13 @@ class Replier:
     ) -> None:
         """Send the reply ``work`` produces, deferring first if it is (or may be) slow in coming."""
         task = asyncio.ensure_future(work)
+        async with _unless_answered(interaction):
+            await self._answer(interaction, task, defer_at_once=defer_at_once)
+        await task  # done already unless another copy answered first
+
+    async def _answer(
+        self, interaction: discord.Interaction, task: asyncio.Future[Reply], *, defer_at_once: bool
+    ) -> None:
         if not defer_at_once:
             done, _ = await asyncio.wait({task}, timeout=self.defer_after)
             if task in done:
@@ -164,6 +182,17 @@ class Replier:
             await self.run(interaction, AddMemo(session=session, text=text))
             return
         await interaction.response.send_modal(MemoForm(self, session, text, source_url))
+
+
+@asynccontextmanager
+async def _unless_answered(interaction: discord.Interaction) -> AsyncIterator[None]:
+    """Stop quietly when another copy of the interaction has answered it already."""
+    try:
+        yield
+    except discord.HTTPException as error:
+        if error.code != ALREADY_ACKNOWLEDGED:
+            raise
+        logger.info("interaction %s was answered by another copy of it", interaction.id)
 
 
 def _file(attachment: Attachment) -> discord.File:

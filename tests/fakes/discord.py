@@ -640,15 +640,21 @@ class FakeDiscord(LoopbackServer[Call]):
 
     def send_interaction(self, payload: Mapping[str, Any]) -> int:
         """Dispatch INTERACTION_CREATE with ``payload`` (from a builder); return its id. Only
-        interactions sent this way may be answered: others get 404 Unknown interaction."""
-        interaction = _Interaction(
-            int(payload["id"]), payload["token"], payload["type"], int(payload["channel_id"])
-        )
+        interactions sent this way may be answered: others get 404 Unknown interaction.
+
+        Sending the same payload again delivers the same interaction again, as Discord does
+        to every process connected on its shard: still one interaction, whose first callback
+        is the only one accepted (40060 "already acknowledged" for the rest)."""
+        interaction_id = int(payload["id"])
         with self._condition:
-            self._interactions[interaction.id] = interaction
-        interaction.sent_at = time.perf_counter()
+            if interaction_id not in self._interactions:
+                interaction = _Interaction(
+                    interaction_id, payload["token"], payload["type"], int(payload["channel_id"])
+                )
+                interaction.sent_at = time.perf_counter()
+                self._interactions[interaction_id] = interaction
         self.dispatch("INTERACTION_CREATE", payload)
-        return interaction.id
+        return interaction_id
 
     def answer_seconds(self, interaction_id: int) -> float | None:
         """From INTERACTION_CREATE sent to callback received (None while unanswered): what a
