@@ -3,7 +3,8 @@
 slack_sdk's SQLAlchemy stores save and find installations in tables our migrations
 create (``storage.models``). This module holds what those stores lack: a state
 consumed by one statement that says whether it did, states that expire, are purged
-and are capped in number, and the Enterprise Grid org each workspace is in.
+and are capped in number, the Enterprise Grid org each workspace is in, and the
+tokens of an uninstalled app deleted as of the moment Slack said so.
 
 Times in slack_sdk's tables are naive UTC (its ``DateTime`` columns have no time
 zone); the functions here take aware datetimes and convert them.
@@ -11,13 +12,16 @@ zone); the functions here take aware datetimes and convert them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, bindparam, delete, func, select
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
+    SLACK_BOTS,
+    SLACK_INSTALLATIONS,
     SLACK_OAUTH_STATES,
     SlackTeam,
     table_of,
@@ -36,6 +40,14 @@ _CONSUME = (
 _TEAM = select(SlackTeam.enterprise_id, SlackTeam.is_enterprise_install).where(
     SlackTeam.team_id == bindparam("team_id")
 )
+_ORG_WIDE_TEAMS = (
+    select(SlackTeam.team_id)
+    .where(
+        SlackTeam.enterprise_id == bindparam("enterprise_id"),
+        SlackTeam.is_enterprise_install.is_(True),
+    )
+    .order_by(SlackTeam.team_id)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +57,15 @@ class Org:
 
     enterprise_id: str | None = None
     is_enterprise_install: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Install:
+    """One installation of the app: a workspace's (``team_id``), or an org's (``team_id``
+    None, ``enterprise_id`` set: an org-wide install)."""
+
+    enterprise_id: str | None
+    team_id: str | None
 
 
 def issue_state(tx: Connection, state: str, expire_at: datetime, now: datetime, most: int) -> bool:
@@ -83,6 +104,39 @@ def remember_org(tx: Connection, team_id: str, org: Org, now: datetime) -> None:
         .values(team_id=team_id, seen_at=now, **values)
         .on_conflict_do_update(index_elements=["team_id"], set_={**values, "seen_at": now})
     )
+
+
+def teams_served(tx: Connection, install: Install) -> list[str]:
+    """The workspaces ``install`` serves, as far as their requests told: a workspace
+    install its own; an org-wide install those that said so."""
+    if install.team_id is not None:
+        return [install.team_id]
+    return list(tx.scalars(_ORG_WIDE_TEAMS, {"enterprise_id": install.enterprise_id}))
+
+
+def delete_tokens(tx: Connection, client_id: str, install: Install, before: datetime) -> int:
+    """Delete ``install``'s saved installations and bot tokens made before ``before``.
+
+    A workspace install is found by its team id alone (Slack's team ids are unique
+    across orgs, and an event may leave the org out); an org-wide one by its org.
+    Anything saved from ``before`` on is a reinstall and stays. Returns the rows deleted.
+    """
+    deleted = 0
+    for table in (SLACK_BOTS, SLACK_INSTALLATIONS):
+        deleted += tx.execute(
+            delete(table).where(
+                table.c.client_id == client_id,
+                *_install_rows(table, install),
+                table.c.installed_at < _naive(before),
+            )
+        ).rowcount
+    return deleted
+
+
+def _install_rows(table: Table, install: Install) -> Sequence[ColumnElement[bool]]:
+    if install.team_id is not None:
+        return (table.c.team_id == install.team_id,)
+    return (table.c.enterprise_id == install.enterprise_id, table.c.team_id.is_(None))
 
 
 def _naive(moment: datetime) -> datetime:

@@ -21,6 +21,7 @@ from adapters.slack.listeners import SlackListeners
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People
 from adapters.slack.retries import RateLimitRetryHandler
+from adapters.slack.uninstalls import Uninstalls
 from bot.core import MemoBot
 from storage.slack_installs import Org
 
@@ -138,6 +139,7 @@ def build_app(bot: MemoBot, config: SlackConfig, engine: Engine) -> AsyncApp:
             client=client, signing_secret=config.signing_secret, process_before_response=True
         )
     SlackListeners(bot, People(), SlackOutbound(app)).register(app)
+    Uninstalls(bot, installs).register(app)
     return app
 
 

@@ -9,7 +9,7 @@ thread, the same way the core keeps database work off the event loop.
 What slack_sdk's stores leave out is in ``storage.slack_installs``: a state used
 at most once, a bounded number of pending states, the Enterprise Grid org each
 workspace is in (so a digest, which has no request, finds the token Bolt would
-use).
+use), and deleting an uninstalled app's tokens.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from sqlalchemy import Engine
 from storage import slack_installs
 from storage.database import immediate
 from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS
-from storage.slack_installs import Org
+from storage.slack_installs import Install, Org
 
 #: How long an OAuth state (the CSRF token of an install) stays valid.
 OAUTH_STATE_SECONDS = 600
@@ -121,6 +121,22 @@ class InstallationStore(AsyncInstallationStore):
             team_id=team_id,
             is_enterprise_install=org.is_enterprise_install,
         )
+
+    async def forget(self, install: Install, before: datetime) -> list[str]:
+        """Delete ``install``'s tokens saved before ``before`` (later ones are a reinstall);
+        returns the workspaces it served."""
+        deleted = await asyncio.to_thread(
+            self._write, slack_installs.delete_tokens, self._client_id, install, before
+        )
+        teams = await asyncio.to_thread(self._read, slack_installs.teams_served, install)
+        logger.info(
+            "slack install removed: enterprise=%s team=%s rows=%d workspaces=%s",
+            install.enterprise_id,
+            install.team_id,
+            deleted,
+            ",".join(teams),
+        )
+        return teams
 
     def _read(self, query: Callable[..., T], *args: Any) -> T:
         with self._engine.connect() as tx:

@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 
 import aiohttp
 import pytest_asyncio
+from sqlalchemy import select
 
 from adapters.slack import SlackConfig, build_app
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.server import HttpServer
 from bot.core import MemoBot
+from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS
 from tests.adapters.slack.conftest import Slack, bolt_config
 from tests.fakes.slack import FakeSlack
 from tests.timeline import FakeClock, Timeline
@@ -80,6 +82,16 @@ async def redirect(slack: Slack, code: str, state: str, cookie: str) -> int:
 async def authorize(slack: Slack, code: str) -> None:
     state, cookie = await install_page(slack)
     assert await redirect(slack, code, state, cookie) == 200
+
+
+def saved_tokens(slack: Slack) -> list[str]:
+    """Every bot token saved (installations and bots), sorted."""
+    with slack.bot.database.reading() as tx:
+        return sorted(
+            token
+            for table in (SLACK_BOTS, SLACK_INSTALLATIONS)
+            for token in tx.scalars(select(table.c.bot_token))
+        )
 
 
 def timeline(slack: Slack, at: datetime) -> Timeline:
