@@ -345,6 +345,27 @@ class FakeSlack(LoopbackServer[Call]):
             ids["enterprise_id"] = enterprise_id
         return ids
 
+    def interaction_ids(self, team_id: str) -> JsonDict:
+        """The ids an interaction payload (a modal's submission, a shortcut) carries for a person
+        in ``team_id``: ``team``, ``enterprise`` and ``is_enterprise_install``. With an org-wide
+        install ``team`` is null (the workspace is then only in ``user.team_id``)."""
+        ids = self.request_ids(team_id)
+        enterprise_id = ids.get("enterprise_id")
+        with self._condition:
+            names = {w.enterprise_id: w.enterprise_name for w in self._workspaces.values()}
+        enterprise = (
+            {"id": enterprise_id, "name": names.get(enterprise_id)} if enterprise_id else None
+        )
+        team: JsonDict = {"id": team_id, "domain": team_id.lower()}
+        if enterprise:
+            team |= {"enterprise_id": enterprise["id"], "enterprise_name": enterprise["name"]}
+        org_wide = ids["is_enterprise_install"]
+        return {
+            "team": None if org_wide else team,
+            "enterprise": enterprise,
+            "is_enterprise_install": org_wide,
+        }
+
     def event_callback(self, event: JsonDict, team_id: str) -> JsonDict:
         """The Events API envelope of ``event`` in ``team_id``, with its ``authorizations``."""
         ids = self.request_ids(team_id)

@@ -329,6 +329,11 @@ async def test_an_org_wide_install_belongs_to_the_org_not_a_workspace(
         "is_enterprise_install": True,
     }
     assert fake_slack.request_ids("T9") == {"team_id": "T9", "is_enterprise_install": False}
+    assert fake_slack.interaction_ids("T5") == {
+        "team": None,
+        "enterprise": {"id": "E1", "name": "Org"},
+        "is_enterprise_install": True,
+    }
 
 
 @pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
@@ -349,6 +354,12 @@ async def test_a_workspace_install_inside_an_org_names_both(fake_slack: FakeSlac
         False,
     )
     assert fake_slack.request_ids("T7")["enterprise_id"] == "E1"
+    assert fake_slack.interaction_ids("T7")["team"] == {
+        "id": "T7",
+        "domain": "t7",
+        "enterprise_id": "E1",
+        "enterprise_name": "Fake Org",
+    }
     envelope = fake_slack.event_callback({"type": "app_home_opened"}, "T7")
     assert envelope["enterprise_id"] == "E1"
     assert envelope["authorizations"][0]["enterprise_id"] == "E1"
