@@ -41,6 +41,11 @@ OAUTH_STATE_SECONDS = 600
 #: install page starts one, unauthenticated; far more than people install at once, few
 #: enough that a flood of visits cannot grow the table without end.
 MAX_PENDING_INSTALLS = 10_000
+#: What the install page says then.
+BUSY_PAGE = (
+    "<html><body><p>Too many installs are under way right now. "
+    "Try again in a few minutes.</p></body></html>"
+)
 
 logger = logging.getLogger(__name__)
 
@@ -152,19 +157,11 @@ class StateStore(AsyncOAuthStateStore):
 
     slack_sdk's own store consumes a state with a select and then a delete, so two
     callbacks racing with one state could both pass; here one DELETE ... RETURNING
-    decides. Issuing purges expired states and refuses more than ``most`` at once.
+    decides. Issuing purges expired states and refuses more than ``MAX_PENDING_INSTALLS``.
     """
 
-    def __init__(
-        self,
-        engine: Engine,
-        *,
-        seconds: int = OAUTH_STATE_SECONDS,
-        most: int = MAX_PENDING_INSTALLS,
-    ) -> None:
+    def __init__(self, engine: Engine) -> None:
         self._engine = immediate(engine)
-        self._seconds = seconds
-        self._most = most
 
     @property
     def logger(self) -> logging.Logger:
@@ -178,22 +175,20 @@ class StateStore(AsyncOAuthStateStore):
 
     def _issue(self) -> str:
         state = str(uuid.uuid4())
-        now = _now()
-        expire_at = now + timedelta(seconds=self._seconds)
+        now = datetime.now(UTC)
+        expire_at = now + timedelta(seconds=OAUTH_STATE_SECONDS)
         with self._engine.begin() as tx:
-            issued = slack_installs.issue_state(tx, state, expire_at, now, self._most)
+            issued = slack_installs.issue_state(tx, state, expire_at, now, MAX_PENDING_INSTALLS)
         if not issued:
-            logger.warning("%d Slack installs are under way: refusing a new one", self._most)
+            logger.warning(
+                "%d Slack installs are under way: refusing one more", MAX_PENDING_INSTALLS
+            )
             raise TooManyInstallsUnderWay
         return state
 
     def _consume(self, state: str) -> bool:
         with self._engine.begin() as tx:
-            return slack_installs.consume_state(tx, state, _now())
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+            return slack_installs.consume_state(tx, state, datetime.now(UTC))
 
 
 class InstallFlow(AsyncOAuthFlow):
@@ -211,9 +206,3 @@ class InstallFlow(AsyncOAuthFlow):
                     "Retry-After": str(OAUTH_STATE_SECONDS),
                 },
             )
-
-
-BUSY_PAGE = (
-    "<html><body><p>Too many installs are under way right now. "
-    "Try again in a few minutes.</p></body></html>"
-)
