@@ -16,6 +16,7 @@ from tests.adapters.slack import installs
 from tests.adapters.slack.conftest import Slack, block_text
 from tests.adapters.slack.installs import (
     CLIENT_ID,
+    authorize,
     evening,
     install,
     install_org,
@@ -173,6 +174,19 @@ async def test_a_used_state_is_refused_the_second_time(distributed: Slack) -> No
     assert await redirect(distributed, "code-one", state, cookie) == 200
     assert await redirect(distributed, "code-two", state, cookie) == 401
     assert _saved_bots(distributed) == ["T8"]
+
+
+@pytest.mark.asyncio
+async def test_an_oauth_code_used_again_installs_nothing_more(distributed: Slack) -> None:
+    """A reloaded redirect page (a fresh state, the code already exchanged) is refused."""
+    distributed.fake.add_oauth_code("code-once", "T2", "xoxb-team-two")
+    await authorize(distributed, "code-once")
+    state, cookie = await install_page(distributed)
+
+    assert await redirect(distributed, "code-once", state, cookie) == 401
+
+    assert _saved_bots(distributed) == ["T2"]
+    assert len(distributed.fake.calls_to("oauth.v2.access")) == 2
 
 
 @pytest.mark.asyncio

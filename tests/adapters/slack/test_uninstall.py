@@ -150,3 +150,17 @@ async def test_with_one_workspace_token_an_uninstall_stops_its_digests(slack: Sl
 
     slack.fake.add_workspace(TEAM, BOT_TOKEN)  # reinstalled: the same token is valid again
     assert f"uninstalled from this workspace on {TODAY}" in await _digest_shown(slack, TEAM)
+
+
+@pytest.mark.asyncio
+async def test_a_digest_whose_token_was_revoked_unannounced_turns_off(distributed: Slack) -> None:
+    """If the events never arrive, Slack refusing the token (token_revoked) still stops it."""
+    await install(distributed, "T2", "xoxb-team-two")
+    await _digest_and_memo(distributed, "T2")
+    distributed.fake.uninstall("xoxb-team-two")  # the events are lost
+
+    assert await timeline(distributed, evening()).runner.run_due() == 0
+
+    await install(distributed, "T2", "xoxb-team-two-again")
+    shown = await _digest_shown(distributed, "T2")
+    assert "(the bot cannot post in this channel any more: token_revoked)" in shown
