@@ -230,12 +230,17 @@ def test_search_finds_imported_notes(chat: Chat) -> None:
 
 
 def test_the_cli_author_option_names_whose_memos_they_are(chat: Chat) -> None:
+    chat.admins.add("alice")  # the operator's CLI imports as an admin
+
     _import(chat, ENGLISH, author="jiho")
 
     assert {session.attendees for session in _sessions(chat).sessions} == {("jiho",)}
 
 
-def test_markdown_export_authors_become_the_memo_authors(chat: Chat) -> None:
+def test_markdown_export_authors_become_the_memo_authors_in_an_admins_import(
+    chat: Chat,
+) -> None:
+    chat.admins.add("alice")
     chat.say("bob", "attend [Warm-up]")
     markdown = (
         "# 2025-09-25\n\n# DEVRIVER 2025 Day1 참가 세션 메모\n\n"

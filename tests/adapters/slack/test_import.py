@@ -9,16 +9,17 @@ from typing import Any
 import pytest
 
 from adapters.slack.views import FILE_ACTION, FILE_BLOCK
-from tests.adapters.slack.conftest import ALICE, BOT_TOKEN, TEAM, Slack, block_text
+from tests.adapters.slack.conftest import ALICE, BOB, BOT_TOKEN, TEAM, Slack, SlackUser, block_text
 
 SAMPLES = Path(__file__).parents[2] / "samples"
 
 
-async def _open_import_form(slack: Slack) -> dict[str, Any]:
-    status, body = await slack.command("import")
+async def _open_import_form(slack: Slack, user: SlackUser = ALICE) -> dict[str, Any]:
+    opened = len(slack.fake.calls_to("views.open"))
+    status, body = await slack.command("import", user=user)
     assert status == 200
     assert body in ("", "{}"), "no visible answer: the form opens"
-    call = (await slack.fake.async_wait_for("views.open"))[-1]
+    call = (await slack.fake.async_wait_for("views.open", opened + 1))[-1]
     view: dict[str, Any] = call.params["view"]
     assert view["callback_id"] == "memo_import"
     (block,) = view["blocks"]
@@ -26,13 +27,15 @@ async def _open_import_form(slack: Slack) -> dict[str, Any]:
     return view
 
 
-def _submission(view: dict[str, Any], files: list[dict[str, Any]]) -> dict[str, Any]:
+def _submission(
+    view: dict[str, Any], files: list[dict[str, Any]], user: SlackUser = ALICE
+) -> dict[str, Any]:
     """The view_submission Slack sends when the form's Import is pressed with a file."""
     values = {FILE_BLOCK: {FILE_ACTION: {"type": "file_input", "files": files}}}
     return {
         "type": "view_submission",
         "team": {"id": TEAM, "domain": "team"},
-        "user": {"id": ALICE.id, "username": ALICE.name, "name": ALICE.name, "team_id": TEAM},
+        "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": TEAM},
         "api_app_id": "A0FAKE",
         "token": "legacy-verification-token",
         "trigger_id": "trigger-submit",
@@ -41,13 +44,14 @@ def _submission(view: dict[str, Any], files: list[dict[str, Any]]) -> dict[str, 
     }
 
 
-async def _import(slack: Slack, name: str, content: bytes) -> str:
-    """Upload ``content`` through the form; the private answer that follows."""
-    view = await _open_import_form(slack)
+async def _import(slack: Slack, name: str, content: bytes, user: SlackUser = ALICE) -> str:
+    """Upload ``content`` through the form as ``user``; the private answer that follows."""
+    view = await _open_import_form(slack, user)
     file = slack.fake.add_file(TEAM, name, content)
-    status, body = await slack.interactive(_submission(view, [file]))
+    answered = len(slack.fake.calls_to("response_url"))
+    status, body = await slack.interactive(_submission(view, [file], user))
     assert status == 200 and body in ("", "{}"), "the form closes at once"
-    (answer,) = await slack.fake.async_wait_for("response_url")
+    answer = (await slack.fake.async_wait_for("response_url", answered + 1))[-1]
     assert answer.params["response_type"] == "ephemeral"
     return block_text(answer.params) or str(answer.params.get("text"))
 
@@ -91,3 +95,38 @@ async def test_submitting_without_a_file_asks_for_one(slack: Slack) -> None:
         "response_action": "errors",
         "errors": {FILE_BLOCK: "Choose a note file."},
     }
+
+
+ALICE_FILE = "2025-09-25\nDEVRIVER 2025 Day1\n[Alice Talk]\n앨리스의 메모\n".encode()
+BOB_FILE = "2025-09-25\nDEVRIVER 2025 Day1\n[Bob Talk]\n밥의 메모\n".encode()
+
+
+@pytest.mark.asyncio
+async def test_another_members_import_of_the_same_day_leaves_your_memos_alone(
+    slack: Slack,
+) -> None:
+    await _import(slack, "alice.txt", ALICE_FILE)
+
+    answer = await _import(slack, "bob.txt", BOB_FILE, user=BOB)
+
+    assert "bob.txt: 1 post, 1 session, 1 line imported" in answer
+    assert "removed" not in answer
+    shown = json.dumps(await slack.command_json("show [Alice Talk]"), ensure_ascii=False)
+    assert "앨리스의 메모" in shown
+    undo = json.dumps(await slack.command_json("undo", user=BOB), ensure_ascii=False)
+    assert "앨리스의 메모" not in undo
+
+
+@pytest.mark.asyncio
+async def test_notes_under_another_members_name_become_the_uploaders_with_a_warning(
+    slack: Slack,
+) -> None:
+    await _import(slack, "alice.txt", ALICE_FILE)
+    markdown = "# 2025-09-25\n\n# DEVRIVER 2025 Day1\n\n## [Alice Talk]\n\n### Alice\n\n고친 메모\n"
+
+    answer = await _import(slack, "day.md", markdown.encode(), user=BOB)
+
+    assert "Alice" in answer and "yours" in answer
+    shown = json.dumps(await slack.command_json("show [Alice Talk]"), ensure_ascii=False)
+    assert "Alice, 09:00: 앨리스의 메모" in shown
+    assert "Bob, 09:00: 고친 메모" in shown
