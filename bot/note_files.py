@@ -73,8 +73,14 @@ def too_large(name: str, size: int, max_bytes: int = DEFAULT_MAX_BYTES) -> Unrea
     """The refusal of a file over the limit; callers that can see the size check it first."""
     if size <= max_bytes:
         return None
-    return Unreadable(
-        f"{name} is {_size(size)}; files can be at most {_size(max_bytes)}. "
+    return Unreadable(over_limit(name, max_bytes, size))
+
+
+def over_limit(name: str, max_bytes: int, size: int | None = None) -> str:
+    """Why a file over the limit is refused; ``size`` None: a download stopped past the limit."""
+    how_big = _size(size) if size is not None else f"more than {_size(max_bytes)}"
+    return (
+        f"{name} is {how_big}; files can be at most {_size(max_bytes)}. "
         "Split it (one post per file works) and import the parts."
     )
 

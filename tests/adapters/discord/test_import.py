@@ -96,3 +96,19 @@ async def test_notes_under_another_members_name_become_the_uploaders_with_a_warn
     shown = await discord_bot.content("show", session="Alice Talk")
     assert "앨리스의 메모" in shown
     assert "고친 메모" in shown and f"User {BOB}" in shown
+
+
+@pytest.mark.asyncio
+async def test_an_attachment_whose_download_breaks_off_imports_nothing(
+    discord_bot: Discord,
+) -> None:
+    content = (SAMPLES / "blog-notes.txt").read_bytes()
+    attachment = discord_bot.fake.add_attachment("notes.txt", content, cut_after=len(content) // 2)
+
+    answer = await discord_bot.memo("import", file=AttachmentOption(attachment))
+
+    assert answer["type"] == 5
+    (edited,) = await discord_bot.fake.async_wait_for(EDIT_ORIGINAL)
+    assert edited.json["content"].startswith("Discord did not let me download notes.txt")
+    listing = await discord_bot.content("sessions", date="all")
+    assert "Kafka" not in listing

@@ -130,3 +130,93 @@ async def test_notes_under_another_members_name_become_the_uploaders_with_a_warn
     shown = json.dumps(await slack.command_json("show [Alice Talk]"), ensure_ascii=False)
     assert "Alice, 09:00: 앨리스의 메모" in shown
     assert "Bob, 09:00: 고친 메모" in shown
+
+
+def _many_posts(days: int, sessions: int = 5) -> bytes:
+    """A note file of ``days`` posts (one a day), each with ``sessions`` sessions."""
+    notes = [f"{number}. 캐시를 두 단계로, p99 210ms → 45ms" for number in range(40)]
+    posts = []
+    for day in range(days, 0, -1):
+        lines = [f"2025-{1 + day // 28:02d}-{1 + day % 28:02d}", f"BIG 2025 Day{day} 메모"]
+        for number in range(sessions):
+            lines += [f"[Talk {day}-{number}]", *notes[number : number + 20], "-" * 20]
+        posts.append("\n".join(lines))
+    return ("\n\n".join(posts) + "\n").encode()
+
+
+@pytest.mark.asyncio
+async def test_a_large_file_arriving_slowly_in_pieces_is_imported_whole(slack: Slack) -> None:
+    content = _many_posts(60)
+    assert len(content) > 200_000
+    view = await _open_import_form(slack)
+    file = slack.fake.add_file(TEAM, "big.txt", content, chunk_size=16_384, pause=0.005)
+
+    await slack.interactive(_submission(view, [file]))
+
+    (answer,) = await slack.fake.async_wait_for("response_url")
+    text = block_text(answer.params) or str(answer.params.get("text"))
+    assert "big.txt: 60 posts, 300 sessions" in text
+    listing = json.dumps(await slack.command_json("sessions all"), ensure_ascii=False)
+    assert "Talk 1-4" in listing and "Talk 60-0" in listing
+
+
+async def _upload(slack: Slack, name: str, content: bytes, **serving: Any) -> str:
+    """Upload a file the fake serves as ``serving`` says; the private answer."""
+    view = await _open_import_form(slack)
+    file = slack.fake.add_file(TEAM, name, content, **serving)
+    await slack.interactive(_submission(view, [file]))
+    (answer,) = await slack.fake.async_wait_for("response_url")
+    return block_text(answer.params) or str(answer.params.get("text"))
+
+
+async def _nothing_imported(slack: Slack) -> None:
+    listing = json.dumps(await slack.command_json("sessions all"), ensure_ascii=False)
+    assert "Talk" not in listing
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("declares_length", [True, False])
+async def test_a_file_over_the_limit_is_refused_whatever_its_file_object_says(
+    slack: Slack, declares_length: bool
+) -> None:
+    slack.bot.import_max_bytes = 90_000
+    content = _many_posts(60)
+
+    answer = await _upload(
+        slack,
+        "big.txt",
+        content,
+        size=1_000,  # what the file object claims
+        chunk_size=8_192,
+        pause=0.002,
+        declares_length=declares_length,
+    )
+
+    assert "big.txt is" in answer and "files can be at most 90,000 bytes" in answer
+    await _nothing_imported(slack)
+
+
+@pytest.mark.asyncio
+async def test_a_download_cut_short_imports_nothing(slack: Slack) -> None:
+    content = _many_posts(20)
+
+    answer = await _upload(
+        slack, "big.txt", content, chunk_size=8_192, pause=0.002, cut_after=len(content) // 2
+    )
+
+    assert "did not let me download big.txt" in answer
+    await _nothing_imported(slack)
+
+
+@pytest.mark.asyncio
+async def test_a_download_shorter_than_the_file_slack_described_imports_nothing(
+    slack: Slack,
+) -> None:
+    content = _many_posts(20)
+
+    answer = await _upload(
+        slack, "big.txt", content, size=len(content) + 500, chunk_size=8_192, declares_length=False
+    )
+
+    assert "did not let me download big.txt" in answer
+    await _nothing_imported(slack)
