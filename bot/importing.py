@@ -28,7 +28,7 @@ transaction: a file that fails halfway leaves nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,14 @@ from bot.context import Context
 from bot.grammar import ImportPosts, clean_text
 from bot.memos import MAX_MEMO_LENGTH
 from bot.note_files import Unreadable, decode_note_file
-from bot.note_posts import NoteBlock, ParsedFile, Post, conference_from_title, parse_posts
+from bot.note_posts import (
+    NoteBlock,
+    ParsedFile,
+    ParseWarning,
+    Post,
+    conference_from_title,
+    parse_posts,
+)
 from bot.reply import (
     ImportDone,
     ImportedPost,
@@ -97,7 +104,43 @@ def read(command: ImportPosts, max_bytes: int) -> ReadFile | Reply:
             "`2025년 9월 25일 목요일`), then its title line. Nothing was imported.",
             "file",
         )
-    return ReadFile(name, parsed)
+    return ReadFile(name, _one_post_a_day(parsed, command))
+
+
+def _one_post_a_day(parsed: ParsedFile, command: ImportPosts) -> ParsedFile:
+    """The file with each conference day's posts made one, as the importer stores them.
+
+    A person has one post per conference day; two posts of one day in a file
+    (a morning and an afternoon post) are imported together, in file order,
+    instead of the second replacing the first.
+    """
+    days: dict[tuple[str, date], list[Post]] = {}
+    for post in parsed.posts:
+        days.setdefault((_conference_name(post, command), post.date), []).append(post)
+    if len(days) == len(parsed.posts):
+        return parsed
+    warnings = list(parsed.warnings)
+    posts = []
+    for (_, day), same_day in days.items():
+        first = same_day[0]
+        warnings.extend(
+            ParseWarning(
+                later.line_number,
+                f"a second post of {day.isoformat()}, imported with the one at line "
+                f"{first.line_number}",
+            )
+            for later in same_day[1:]
+        )
+        notes = [line for post in same_day for line in (*post.notes, "") if post.notes]
+        posts.append(
+            replace(
+                first,
+                title=next((post.title for post in same_day if post.title), ""),
+                notes=tuple(notes[:-1]),
+                sessions=tuple(session for post in same_day for session in post.sessions),
+            )
+        )
+    return replace(parsed, posts=tuple(posts), warnings=tuple(warnings))
 
 
 def plan(file: ReadFile, command: ImportPosts) -> Reply:
@@ -289,17 +332,18 @@ def _store_post(
     )
     elsewhere = imports.texts_from_elsewhere(ctx.tx, post_id, list(session_ids.values()))
     attended: set[tuple[int, int]] = set()
+    # Per (session, author) over the whole post: a header may come twice ([Talk] ... [Talk]).
+    ordinals: dict[tuple[int, int], int] = {}
     for parsed_session, (_, key_of_title, at) in zip(post.sessions, titles, strict=True):
         session_id = session_ids[key_of_title]
         already_here = _already_here(session_id, elsewhere, earlier)
-        ordinals: dict[int, int] = {}
         for block_position, block in enumerate(parsed_session.blocks):
             text = clean_text(block.text)
             if text in already_here:
                 counts.unchanged += 1
                 continue
             author = _credit(ctx, block, importer, counts)
-            ordinal = ordinals[author] = ordinals.get(author, -1) + 1
+            ordinal = ordinals[session_id, author] = ordinals.get((session_id, author), -1) + 1
             key = (session_id, author, ordinal)
             seen.add(key)
             attended.add((session_id, author))

@@ -335,3 +335,27 @@ def test_imported_memos_are_dated_at_the_post_day_in_the_conference_zone(
     with database.reading() as tx:
         first = tx.scalar(select(func.min(Memo.created_at)))
     assert first == datetime(2025, 9, 25, 0, 0, tzinfo=UTC)  # 09:00 in Seoul
+
+
+def test_a_session_header_twice_in_one_post_keeps_both_blocks(chat: Chat) -> None:
+    twice = "2025-09-25\nConf 2025 Day1\n[Talk]\n하나\n[Other]\n둘\n[Talk]\n셋\n"
+
+    done = _done(_import(chat, twice))
+    again = _done(_import(chat, twice))
+
+    assert done.created == 3
+    assert sorted(_memo_texts(chat, "Talk")) == ["셋", "하나"]
+    assert (again.created, again.updated, again.removed, again.unchanged) == (0, 0, 0, 3)
+
+
+def test_two_posts_of_one_day_in_a_file_are_imported_together(chat: Chat) -> None:
+    morning = "2025-09-25\nConf 2025 Day1\n[Morning]\n하나\n"
+    two = morning + "\n2025-09-25\nConf 2025 Day1\n[Afternoon]\n둘\n"
+
+    done = _done(_import(chat, two))
+    again = _done(_import(chat, two))
+
+    assert done.created == 2
+    assert _memo_texts(chat, "Morning") == ["하나"] and _memo_texts(chat, "Afternoon") == ["둘"]
+    assert (again.created, again.updated, again.removed, again.unchanged) == (0, 0, 0, 2)
+    assert any("2025-09-25" in warning and "line 1" in warning for warning in done.warnings)
