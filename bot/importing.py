@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import markdown as md
 from bot import render
 from bot.conferences import MAX_CONFERENCE_NAME_LENGTH
 from bot.context import Context
@@ -100,7 +101,7 @@ def read(command: ImportPosts, max_bytes: int) -> ReadFile | Reply:
     if not parsed.posts:
         return refuse(
             ProblemCode.NO_POSTS,
-            f"{name} has no post: a post starts with a date line (`2025-09-25` or "
+            f"{md.escape(name)} has no post: a post starts with a date line (`2025-09-25` or "
             "`2025년 9월 25일 목요일`), then its title line. Nothing was imported.",
             "file",
         )

@@ -284,7 +284,7 @@ def test_bad_files_are_refused_with_the_file_and_line_and_store_nothing(
     latin = "2025-09-06\nConf Day 1\n[Talk]\ncaf\xe9 cr\xe8me\n".encode("latin-1")
     cases = {
         bytes(range(256)) * 4: ("not a text file", "line 1"),
-        latin: ("not UTF-8, UTF-16 or CP949/EUC-KR", "line 4"),
+        latin: ("not UTF-8, UTF-16 or CP949/EUC-KR, Shift-JIS, EUC-JP, GBK", "line 4"),
         b"": ("empty", ""),
         b"  \n\n": ("empty", ""),
         b"just some text\nwith no date line\n": ("has no post", ""),
@@ -359,3 +359,22 @@ def test_two_posts_of_one_day_in_a_file_are_imported_together(chat: Chat) -> Non
     assert _memo_texts(chat, "Morning") == ["하나"] and _memo_texts(chat, "Afternoon") == ["둘"]
     assert (again.created, again.updated, again.removed, again.unchanged) == (0, 0, 0, 2)
     assert any("2025-09-25" in warning and "line 1" in warning for warning in done.warnings)
+
+
+@pytest.mark.parametrize("encoding", ["shift_jis", "gbk"])
+def test_japanese_and_chinese_legacy_files_import_as_written(chat: Chat, encoding: str) -> None:
+    text = {
+        "shift_jis": "2025年9月25日 木曜日\nTechConf Tokyo 2025 1日目 メモ\n[キャッシュ設計]\n"
+        "DB の読み取り QPS が 85% 減った\n障害対応の訓練を四半期ごとにやっている\n",
+        "gbk": "2025年9月25日 星期四\nQCon 北京 2025 第一天 参会笔记\n[缓存设计]\n"
+        "数据库读取 QPS 下降了 85%\n每个季度做一次故障演练\n",
+    }[encoding]
+
+    done = _done(_import(chat, text.encode(encoding)))
+
+    listing = _sessions(chat)
+    (session,) = listing.sessions
+    assert (done.session_count, done.warnings) == (1, ())
+    assert listing.conference.name in {"TechConf Tokyo 2025", "QCon 北京 2025"}
+    assert session.title in text
+    assert _memo_texts(chat, session.title) == ["\n".join(text.split("\n")[3:5])]

@@ -81,7 +81,8 @@ async def test_a_file_in_a_legacy_encoding_that_is_not_korean_is_refused_by_name
 
     answer = await _import(slack, "notes.txt", content)
 
-    assert "notes.txt is not UTF-8, UTF-16 or CP949/EUC-KR text: line 4" in answer
+    assert "notes.txt is not UTF-8, UTF-16 or CP949/EUC-KR, Shift-JIS" in answer
+    assert "line 4 has bytes none of them reads" in answer
 
 
 @pytest.mark.asyncio
