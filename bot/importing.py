@@ -69,6 +69,11 @@ Progress = Callable[[int, int], None]
 #: Imported memos are dated at this local time on the post's day, one minute apart per
 #: session, so sessions and memos list in the file's order.
 _FIRST_MEMO_AT = time(9, 0)
+#: The most one imported memo (a session's notes by one person) may hold: ten chat memos.
+MAX_IMPORTED_MEMO_LENGTH = 10 * MAX_MEMO_LENGTH
+#: The most posts, and sessions, one file may bring: years of daily posts, and a bound on
+#: how long one import holds the database (a file of 10 MB of tiny sessions would not be).
+MAX_POSTS = MAX_SESSIONS = 10_000
 #: Why an import cannot credit notes to someone else, in its warnings.
 _ONLY_ADMINS = "only a workspace admin (or the operator's memo-bot import) can import for others"
 #: ``activated_at`` of a conference an import creates in a channel that follows another:
@@ -101,11 +106,44 @@ def read(command: ImportPosts, max_bytes: int) -> ReadFile | Reply:
     if not parsed.posts:
         return refuse(
             ProblemCode.NO_POSTS,
-            f"{md.escape(name)} has no post: a post starts with a date line (`2025-09-25` or "
+            f"{md.file_name(name)} has no post: a post starts with a date line (`2025-09-25` or "
             "`2025년 9월 25일 목요일`), then its title line. Nothing was imported.",
             "file",
         )
-    return ReadFile(name, _one_post_a_day(parsed, command))
+    merged = _one_post_a_day(parsed, command)
+    too_much = _too_much(name, merged)
+    if too_much is not None:
+        return refuse(ProblemCode.TEXT_TOO_LONG, too_much + " Nothing was imported.", "file")
+    return ReadFile(name, merged)
+
+
+def _too_much(name: str, parsed: ParsedFile) -> str | None:
+    """Why a file is more than an import takes, if it is: every memo, and the channel's
+    show, search, summaries and digests, must stay usable (one 10 MB line is no note)."""
+    shown = md.file_name(name)
+    if len(parsed.posts) > MAX_POSTS or parsed.session_count > MAX_SESSIONS:
+        return (
+            f"{shown} has {render.plural(len(parsed.posts), 'post')} and "
+            f"{render.plural(parsed.session_count, 'session')}; a file can have at most "
+            f"{MAX_POSTS:,} of each. Split it and import the parts."
+        )
+    for post in parsed.posts:
+        notes = "\n".join(post.notes)
+        if len(notes) > MAX_IMPORTED_MEMO_LENGTH:
+            return _too_long(shown, post.line_number, "the post's own notes", len(notes))
+        for session in post.sessions:
+            for block in session.blocks:
+                if len(block.text) > MAX_IMPORTED_MEMO_LENGTH:
+                    where = f"the notes of {md.title(session.title[:80])}"
+                    return _too_long(shown, block.line_number, where, len(block.text))
+    return None
+
+
+def _too_long(shown: str, line: int, what: str, length: int) -> str:
+    return (
+        f"{shown}, line {line}: {what} are {length:,} characters; an import takes at most "
+        f"{MAX_IMPORTED_MEMO_LENGTH:,} in one place. Split them under two headers."
+    )
 
 
 def _one_post_a_day(parsed: ParsedFile, command: ImportPosts) -> ParsedFile:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
-from bot.markdown import escape
+from bot.markdown import file_name
 
 #: The default largest file an import reads (``MEMO_IMPORT_MAX_BYTES``).
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -83,7 +83,7 @@ def decode_note_file(
     large = too_large(name, len(data), max_bytes)
     if large is not None:
         return large
-    shown = escape(name)
+    shown = file_name(name)
     for mark, encoding in _MARKS:
         if data.startswith(mark):
             if encoding != "utf-8-sig":
@@ -186,7 +186,7 @@ def over_limit(name: str, max_bytes: int, size: int | None = None) -> str:
     """Why a file over the limit is refused; ``size`` None: a download stopped past the limit."""
     how_big = _size(size) if size is not None else f"more than {_size(max_bytes)}"
     return (
-        f"{escape(name)} is {how_big}; files can be at most {_size(max_bytes)}. "
+        f"{file_name(name)} is {how_big}; files can be at most {_size(max_bytes)}. "
         "Split it (one post per file works) and import the parts."
     )
 
@@ -202,7 +202,8 @@ def _strict(data: bytes, encoding: str) -> str | int:
 def _checked(name: str, data: bytes, decoded: str | int, encoding: str) -> NoteText | Unreadable:
     if isinstance(decoded, int):
         return Unreadable(
-            f"{name} starts like {encoding.upper()} text but line {_line_of(data, decoded)} "
+            f"{name} starts like {encoding.upper()} text but line "
+            f"{_line_of(data, decoded, encoding)} "
             "is not valid in it. Save it as UTF-8 and import it again."
         )
     control = _CONTROL.search(decoded)
@@ -217,8 +218,15 @@ def _checked(name: str, data: bytes, decoded: str | int, encoding: str) -> NoteT
     return NoteText(decoded, encoding)
 
 
-def _line_of(data: bytes, offset: int) -> int:
-    """The 1-based line of a byte offset, for LF, CRLF and CR line ends."""
+def _line_of(data: bytes, offset: int, encoding: str = "utf-8") -> int:
+    """The 1-based line of a byte offset, for LF, CRLF and CR line ends.
+
+    In UTF-16 and UTF-32 a 0x0A byte can be half of any character, so the text
+    before the offset is counted; the other encodings never use it inside one.
+    """
+    if encoding.startswith(("utf-16", "utf-32")):
+        text = data[:offset].decode(encoding, errors="replace")
+        return len(re.findall(r"\r\n|\r|\n", text)) + 1
     before = data[:offset]
     return before.count(b"\n") + before.replace(b"\r\n", b"").count(b"\r") + 1
 

@@ -23,7 +23,7 @@ from adapters.discord.messages import split
 from bot.core import MemoBot
 from bot.grammar import AddMemo, Command, ImportPosts, Rejected, SessionId
 from bot.invocation import Invocation
-from bot.markdown import escape
+from bot.markdown import file_name
 from bot.note_files import too_large
 from bot.reply import Attachment, ProblemCode, Reply, Visibility, refuse
 
@@ -96,7 +96,7 @@ class Replier:
                 logger.warning("could not download an attachment to import", exc_info=True)
                 return refuse(
                     ProblemCode.UNREADABLE_FILE,
-                    f"Discord did not let me download {escape(attachment.filename)} whole, so "
+                    f"Discord did not let me download {file_name(attachment.filename)} whole, so "
                     "nothing was imported; try again.",
                     "file",
                 )

@@ -52,7 +52,7 @@ from bot import grammar
 from bot.core import MemoBot
 from bot.grammar import AddMemo, ImportPosts, SessionId
 from bot.invocation import Invocation
-from bot.markdown import escape
+from bot.markdown import file_name
 from bot.note_files import over_limit, too_large
 from bot.reply import Problem, ProblemCode, Reply, Visibility, refuse
 
@@ -264,7 +264,7 @@ class SlackListeners:
             logger.warning("could not download a file to import: %s", error)
             return refuse(
                 ProblemCode.UNREADABLE_FILE,
-                f"Slack did not let me download {escape(name)} whole, so nothing was "
+                f"Slack did not let me download {file_name(name)} whole, so nothing was "
                 "imported; try `/memo import` again.",
                 "file",
             )

@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import quote
 
 import pytest
 import yarl
@@ -283,7 +284,8 @@ class FakeDiscord(LoopbackServer[Call]):
         the connection drops after that many bytes of the body.
         """
         attachment_id = str(next(self._snowflakes))
-        url = f"http://127.0.0.1:{self._port}/attachments/{attachment_id}/{filename}"
+        quoted = quote(filename, safe="")  # as Discord's CDN URLs encode any name
+        url = f"http://127.0.0.1:{self._port}/attachments/{attachment_id}/{quoted}"
         payload: JsonDict = {
             "id": attachment_id,
             "filename": filename,

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from aiohttp import WSMsgType, web
@@ -275,7 +276,8 @@ class FakeSlack(LoopbackServer[Call]):
         stored = _StoredFile(team_id, content, chunk_size, pause, declares_length, cut_after)
         with self._condition:
             self._files[file_id] = stored
-        url = f"http://127.0.0.1:{self._port}/files-pri/{team_id}-{file_id}/{name}"
+        # Slack percent-encodes the name in the URL, whatever characters it has.
+        url = f"http://127.0.0.1:{self._port}/files-pri/{team_id}-{file_id}/{quote(name, safe='')}"
         return {
             "id": file_id,
             "name": name,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -11,34 +10,21 @@ from tests.adapters.discord.conftest import (
     ALICE,
     BOB,
     CHANNEL,
+    EDIT_ORIGINAL,
     OTHER_CHANNEL,
     AttachmentOption,
     Discord,
+    import_file,
 )
 
 SAMPLES = Path(__file__).parents[2] / "samples"
-EPHEMERAL = 64
-EDIT_ORIGINAL = "PATCH /webhooks/{application_id}/{token}/messages/@original"
-
-
-async def _import(
-    discord_bot: Discord, filename: str, content: bytes, user: int = ALICE
-) -> dict[str, Any]:
-    """``/memo import file:`` with the file attached; the edit that carries the answer."""
-    attachment = discord_bot.fake.add_attachment(filename, content)
-    edits = len(discord_bot.fake.calls_to(EDIT_ORIGINAL))
-    answer = await discord_bot.memo("import", user=user, file=AttachmentOption(attachment))
-    assert answer == {"type": 5, "data": {"flags": EPHEMERAL}}, "deferred at once, privately"
-    edited = (await discord_bot.fake.async_wait_for(EDIT_ORIGINAL, edits + 1))[-1]
-    body: dict[str, Any] = edited.json
-    return body
 
 
 @pytest.mark.asyncio
 async def test_an_attached_note_file_is_downloaded_and_imported(discord_bot: Discord) -> None:
     content = (SAMPLES / "blog-notes.txt").read_bytes()
 
-    answer = await _import(discord_bot, "blog-notes.txt", content)
+    answer = await import_file(discord_bot, "blog-notes.txt", content)
 
     assert (
         answer["content"] == "blog-notes.txt: 3 posts, 16 sessions, 333 lines imported; 0 warnings"
@@ -55,7 +41,7 @@ async def test_an_attached_note_file_is_downloaded_and_imported(discord_bot: Dis
 
 @pytest.mark.asyncio
 async def test_a_binary_attachment_gets_a_clear_private_answer(discord_bot: Discord) -> None:
-    answer = await _import(discord_bot, "photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    answer = await import_file(discord_bot, "photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
 
     assert answer["content"].startswith("photo.jpg is not a text file (line 1 has a NUL byte)")
     listing = await discord_bot.content("sessions", date="all", channel=CHANNEL)
@@ -70,9 +56,9 @@ BOB_FILE = "2025-09-25\nDEVRIVER 2025 Day1\n[Bob Talk]\n밥의 메모\n".encode(
 async def test_another_members_import_of_the_same_day_leaves_your_memos_alone(
     discord_bot: Discord,
 ) -> None:
-    await _import(discord_bot, "alice.txt", ALICE_FILE)
+    await import_file(discord_bot, "alice.txt", ALICE_FILE)
 
-    answer = await _import(discord_bot, "bob.txt", BOB_FILE, user=BOB)
+    answer = await import_file(discord_bot, "bob.txt", BOB_FILE, user=BOB)
 
     assert answer["content"].startswith("bob.txt: 1 post, 1 session, 1 line imported")
     assert "removed" not in answer["content"]
@@ -84,13 +70,13 @@ async def test_another_members_import_of_the_same_day_leaves_your_memos_alone(
 async def test_notes_under_another_members_name_become_the_uploaders_with_a_warning(
     discord_bot: Discord,
 ) -> None:
-    await _import(discord_bot, "alice.txt", ALICE_FILE)
+    await import_file(discord_bot, "alice.txt", ALICE_FILE)
     markdown = (
         f"# 2025-09-25\n\n# DEVRIVER 2025 Day1\n\n## [Alice Talk]\n\n### User {ALICE}\n\n"
         "고친 메모\n"
     )
 
-    answer = await _import(discord_bot, "day.md", markdown.encode(), user=BOB)
+    answer = await import_file(discord_bot, "day.md", markdown.encode(), user=BOB)
 
     assert f"User {ALICE}" in answer["content"] and "yours" in answer["content"]
     shown = await discord_bot.content("show", session="Alice Talk")

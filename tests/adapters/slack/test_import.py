@@ -4,56 +4,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from adapters.slack.views import FILE_ACTION, FILE_BLOCK
-from tests.adapters.slack.conftest import ALICE, BOB, BOT_TOKEN, TEAM, Slack, SlackUser, block_text
+from adapters.slack.views import FILE_BLOCK
+from tests.adapters.slack.conftest import (
+    BOB,
+    BOT_TOKEN,
+    TEAM,
+    Slack,
+    block_text,
+    import_submission,
+    open_import_form,
+    upload_note_file,
+)
 
 SAMPLES = Path(__file__).parents[2] / "samples"
-
-
-async def _open_import_form(slack: Slack, user: SlackUser = ALICE) -> dict[str, Any]:
-    opened = len(slack.fake.calls_to("views.open"))
-    status, body = await slack.command("import", user=user)
-    assert status == 200
-    assert body in ("", "{}"), "no visible answer: the form opens"
-    call = (await slack.fake.async_wait_for("views.open", opened + 1))[-1]
-    view: dict[str, Any] = call.params["view"]
-    assert view["callback_id"] == "memo_import"
-    (block,) = view["blocks"]
-    assert block["element"]["type"] == "file_input"
-    return view
-
-
-def _submission(
-    view: dict[str, Any], files: list[dict[str, Any]], user: SlackUser = ALICE
-) -> dict[str, Any]:
-    """The view_submission Slack sends when the form's Import is pressed with a file."""
-    values = {FILE_BLOCK: {FILE_ACTION: {"type": "file_input", "files": files}}}
-    return {
-        "type": "view_submission",
-        "team": {"id": TEAM, "domain": "team"},
-        "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": TEAM},
-        "api_app_id": "A0FAKE",
-        "token": "legacy-verification-token",
-        "trigger_id": "trigger-submit",
-        "view": {**view, "id": "VIMPORT1", "team_id": TEAM, "state": {"values": values}},
-        "response_urls": [],
-    }
-
-
-async def _import(slack: Slack, name: str, content: bytes, user: SlackUser = ALICE) -> str:
-    """Upload ``content`` through the form as ``user``; the private answer that follows."""
-    view = await _open_import_form(slack, user)
-    file = slack.fake.add_file(TEAM, name, content)
-    answered = len(slack.fake.calls_to("response_url"))
-    status, body = await slack.interactive(_submission(view, [file], user))
-    assert status == 200 and body in ("", "{}"), "the form closes at once"
-    answer = (await slack.fake.async_wait_for("response_url", answered + 1))[-1]
-    assert answer.params["response_type"] == "ephemeral"
-    return block_text(answer.params) or str(answer.params.get("text"))
 
 
 @pytest.mark.asyncio
@@ -62,7 +28,7 @@ async def test_an_uploaded_note_file_is_downloaded_with_the_bot_token_and_import
 ) -> None:
     content = (SAMPLES / "blog-notes-english.txt").read_bytes()
 
-    answer = await _import(slack, "harborline.txt", content)
+    answer = await upload_note_file(slack, "harborline.txt", content)
 
     assert "harborline.txt: 1 post, 5 sessions, 86 lines imported; 0 warnings" in answer
     (download,) = slack.fake.calls_to("files.download")
@@ -79,7 +45,7 @@ async def test_a_file_in_a_legacy_encoding_that_is_not_korean_is_refused_by_name
 ) -> None:
     content = "2025-09-06\nConf Day 1\n[Talk]\ncaf\xe9\n".encode("latin-1")
 
-    answer = await _import(slack, "notes.txt", content)
+    answer = await upload_note_file(slack, "notes.txt", content)
 
     assert "notes.txt is not UTF-8, UTF-16 or CP949/EUC-KR, Shift-JIS" in answer
     assert "line 4 has bytes none of them reads" in answer
@@ -87,9 +53,9 @@ async def test_a_file_in_a_legacy_encoding_that_is_not_korean_is_refused_by_name
 
 @pytest.mark.asyncio
 async def test_submitting_without_a_file_asks_for_one(slack: Slack) -> None:
-    view = await _open_import_form(slack)
+    view = await open_import_form(slack)
 
-    status, body = await slack.interactive(_submission(view, []))
+    status, body = await slack.interactive(import_submission(view, []))
 
     assert status == 200
     assert json.loads(body) == {
@@ -106,9 +72,9 @@ BOB_FILE = "2025-09-25\nDEVRIVER 2025 Day1\n[Bob Talk]\n밥의 메모\n".encode(
 async def test_another_members_import_of_the_same_day_leaves_your_memos_alone(
     slack: Slack,
 ) -> None:
-    await _import(slack, "alice.txt", ALICE_FILE)
+    await upload_note_file(slack, "alice.txt", ALICE_FILE)
 
-    answer = await _import(slack, "bob.txt", BOB_FILE, user=BOB)
+    answer = await upload_note_file(slack, "bob.txt", BOB_FILE, user=BOB)
 
     assert "bob.txt: 1 post, 1 session, 1 line imported" in answer
     assert "removed" not in answer
@@ -122,10 +88,10 @@ async def test_another_members_import_of_the_same_day_leaves_your_memos_alone(
 async def test_notes_under_another_members_name_become_the_uploaders_with_a_warning(
     slack: Slack,
 ) -> None:
-    await _import(slack, "alice.txt", ALICE_FILE)
+    await upload_note_file(slack, "alice.txt", ALICE_FILE)
     markdown = "# 2025-09-25\n\n# DEVRIVER 2025 Day1\n\n## [Alice Talk]\n\n### Alice\n\n고친 메모\n"
 
-    answer = await _import(slack, "day.md", markdown.encode(), user=BOB)
+    answer = await upload_note_file(slack, "day.md", markdown.encode(), user=BOB)
 
     assert "Alice" in answer and "yours" in answer
     shown = json.dumps(await slack.command_json("show [Alice Talk]"), ensure_ascii=False)
@@ -149,25 +115,16 @@ def _many_posts(days: int, sessions: int = 5) -> bytes:
 async def test_a_large_file_arriving_slowly_in_pieces_is_imported_whole(slack: Slack) -> None:
     content = _many_posts(60)
     assert len(content) > 200_000
-    view = await _open_import_form(slack)
+    view = await open_import_form(slack)
     file = slack.fake.add_file(TEAM, "big.txt", content, chunk_size=16_384, pause=0.005)
 
-    await slack.interactive(_submission(view, [file]))
+    await slack.interactive(import_submission(view, [file]))
 
     (answer,) = await slack.fake.async_wait_for("response_url")
     text = block_text(answer.params) or str(answer.params.get("text"))
     assert "big.txt: 60 posts, 300 sessions" in text
     listing = json.dumps(await slack.command_json("sessions all"), ensure_ascii=False)
     assert "Talk 1-4" in listing and "Talk 60-0" in listing
-
-
-async def _upload(slack: Slack, name: str, content: bytes, **serving: Any) -> str:
-    """Upload a file the fake serves as ``serving`` says; the private answer."""
-    view = await _open_import_form(slack)
-    file = slack.fake.add_file(TEAM, name, content, **serving)
-    await slack.interactive(_submission(view, [file]))
-    (answer,) = await slack.fake.async_wait_for("response_url")
-    return block_text(answer.params) or str(answer.params.get("text"))
 
 
 async def _nothing_imported(slack: Slack) -> None:
@@ -183,7 +140,7 @@ async def test_a_file_over_the_limit_is_refused_whatever_its_file_object_says(
     slack.bot.import_max_bytes = 90_000
     content = _many_posts(60)
 
-    answer = await _upload(
+    answer = await upload_note_file(
         slack,
         "big.txt",
         content,
@@ -201,7 +158,7 @@ async def test_a_file_over_the_limit_is_refused_whatever_its_file_object_says(
 async def test_a_download_cut_short_imports_nothing(slack: Slack) -> None:
     content = _many_posts(20)
 
-    answer = await _upload(
+    answer = await upload_note_file(
         slack, "big.txt", content, chunk_size=8_192, pause=0.002, cut_after=len(content) // 2
     )
 
@@ -215,7 +172,7 @@ async def test_a_download_shorter_than_the_file_slack_described_imports_nothing(
 ) -> None:
     content = _many_posts(20)
 
-    answer = await _upload(
+    answer = await upload_note_file(
         slack, "big.txt", content, size=len(content) + 500, chunk_size=8_192, declares_length=False
     )
 
