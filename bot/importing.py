@@ -28,33 +28,25 @@ transaction: a file that fails halfway leaves nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import markdown as md
 from bot import render
-from bot.conferences import MAX_CONFERENCE_NAME_LENGTH
 from bot.context import Context
 from bot.grammar import ImportPosts, clean_text
+from bot.import_reading import ReadFile, conference_name
 from bot.memos import MAX_MEMO_LENGTH
-from bot.note_files import Unreadable, decode_note_file
 from bot.note_posts import (
     NoteBlock,
-    ParsedFile,
-    ParseWarning,
     Post,
-    conference_from_title,
-    parse_posts,
 )
 from bot.reply import (
     ImportDone,
     ImportedPost,
     ImportedSession,
-    ProblemCode,
     Reply,
     Visibility,
-    refuse,
 )
 from bot.titles import MAX_TITLE_LENGTH, display_title, title_key
 from storage import attendance, channels, conferences, imports, memos, sessions
@@ -69,117 +61,11 @@ Progress = Callable[[int, int], None]
 #: Imported memos are dated at this local time on the post's day, one minute apart per
 #: session, so sessions and memos list in the file's order.
 _FIRST_MEMO_AT = time(9, 0)
-#: The most one imported memo (a session's notes by one person) may hold: ten chat memos.
-MAX_IMPORTED_MEMO_LENGTH = 10 * MAX_MEMO_LENGTH
-#: The most posts, and sessions, one file may bring: years of daily posts, and a bound on
-#: how long one import holds the database (a file of 10 MB of tiny sessions would not be).
-MAX_POSTS = MAX_SESSIONS = 10_000
 #: Why an import cannot credit notes to someone else, in its warnings.
 _ONLY_ADMINS = "only a workspace admin (or the operator's memo-bot import) can import for others"
 #: ``activated_at`` of a conference an import creates in a channel that follows another:
 #: an import of last year's notes must not change the channel's current conference.
 _NEVER_ACTIVATED = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class ReadFile:
-    """A file read and parsed, before anything is stored."""
-
-    name: str
-    parsed: ParsedFile
-
-
-def read(command: ImportPosts, max_bytes: int) -> ReadFile | Reply:
-    """The parsed file, or a refusal saying why it cannot be imported (nothing is stored)."""
-    if command.content is None:
-        return refuse(
-            ProblemCode.NO_FILE,
-            "Attach the note file to import: on Discord `/memo import file:`, on Slack "
-            "`/memo import` opens a form to upload it, or run `memo-bot import FILE`.",
-            "file",
-        )
-    name = command.file_name or "the file"
-    decoded = decode_note_file(name, command.content, max_bytes)
-    if isinstance(decoded, Unreadable):
-        return refuse(ProblemCode.UNREADABLE_FILE, decoded.message, "file")
-    parsed = parse_posts(decoded.text)
-    if not parsed.posts:
-        return refuse(
-            ProblemCode.NO_POSTS,
-            f"{md.file_name(name)} has no post: a post starts with a date line (`2025-09-25` or "
-            "`2025년 9월 25일 목요일`), then its title line. Nothing was imported.",
-            "file",
-        )
-    merged = _one_post_a_day(parsed, command)
-    too_much = _too_much(name, merged)
-    if too_much is not None:
-        return refuse(ProblemCode.TEXT_TOO_LONG, too_much + " Nothing was imported.", "file")
-    return ReadFile(name, merged)
-
-
-def _too_much(name: str, parsed: ParsedFile) -> str | None:
-    """Why a file is more than an import takes, if it is: every memo, and the channel's
-    show, search, summaries and digests, must stay usable (one 10 MB line is no note)."""
-    shown = md.file_name(name)
-    if len(parsed.posts) > MAX_POSTS or parsed.session_count > MAX_SESSIONS:
-        return (
-            f"{shown} has {render.plural(len(parsed.posts), 'post')} and "
-            f"{render.plural(parsed.session_count, 'session')}; a file can have at most "
-            f"{MAX_POSTS:,} of each. Split it and import the parts."
-        )
-    for post in parsed.posts:
-        notes = "\n".join(post.notes)
-        if len(notes) > MAX_IMPORTED_MEMO_LENGTH:
-            return _too_long(shown, post.line_number, "the post's own notes", len(notes))
-        for session in post.sessions:
-            for block in session.blocks:
-                if len(block.text) > MAX_IMPORTED_MEMO_LENGTH:
-                    where = f"the notes of {md.title(session.title[:80])}"
-                    return _too_long(shown, block.line_number, where, len(block.text))
-    return None
-
-
-def _too_long(shown: str, line: int, what: str, length: int) -> str:
-    return (
-        f"{shown}, line {line}: {what} are {length:,} characters; an import takes at most "
-        f"{MAX_IMPORTED_MEMO_LENGTH:,} in one place. Split them under two headers."
-    )
-
-
-def _one_post_a_day(parsed: ParsedFile, command: ImportPosts) -> ParsedFile:
-    """The file with each conference day's posts made one, as the importer stores them.
-
-    A person has one post per conference day; two posts of one day in a file
-    (a morning and an afternoon post) are imported together, in file order,
-    instead of the second replacing the first.
-    """
-    days: dict[tuple[str, date], list[Post]] = {}
-    for post in parsed.posts:
-        days.setdefault((_conference_name(post, command), post.date), []).append(post)
-    if len(days) == len(parsed.posts):
-        return parsed
-    warnings = list(parsed.warnings)
-    posts = []
-    for (_, day), same_day in days.items():
-        first = same_day[0]
-        warnings.extend(
-            ParseWarning(
-                later.line_number,
-                f"a second post of {day.isoformat()}, imported with the one at line "
-                f"{first.line_number}",
-            )
-            for later in same_day[1:]
-        )
-        notes = [line for post in same_day for line in (*post.notes, "") if post.notes]
-        posts.append(
-            replace(
-                first,
-                title=next((post.title for post in same_day if post.title), ""),
-                notes=tuple(notes[:-1]),
-                sessions=tuple(session for post in same_day for session in post.sessions),
-            )
-        )
-    return replace(parsed, posts=tuple(posts), warnings=tuple(warnings))
 
 
 def plan(file: ReadFile, command: ImportPosts) -> Reply:
@@ -197,7 +83,7 @@ def store(
     total = file.parsed.line_count
     done_lines = 0
     for post in file.parsed.posts:
-        name = _conference_name(post, command)
+        name = conference_name(post, command)
         if name not in counts.conferences:
             counts.conferences[name] = _conference(ctx, name)
         conference = counts.conferences[name]
@@ -286,7 +172,7 @@ def _done(file: ReadFile, command: ImportPosts, counts: _Counts, *, dry_run: boo
         posts=tuple(
             ImportedPost(
                 day=post.date,
-                conference=_conference_name(post, command),
+                conference=conference_name(post, command),
                 title=post.title,
                 sessions=tuple(
                     ImportedSession(session.title, session.note_line_count)
@@ -306,11 +192,6 @@ def _done(file: ReadFile, command: ImportPosts, counts: _Counts, *, dry_run: boo
 
 def _post_lines(post: Post) -> int:
     return sum(s.note_line_count for s in post.sessions) + sum(1 for n in post.notes if n.strip())
-
-
-def _conference_name(post: Post, command: ImportPosts) -> str:
-    typed = command.conference or conference_from_title(post.title)
-    return display_title(clean_text(typed))[:MAX_CONFERENCE_NAME_LENGTH]
 
 
 def _conference(ctx: Context, name: str) -> ConferenceRecord:
@@ -369,16 +250,17 @@ def _store_post(
     session_ids = sessions.ensure_sessions_on(
         ctx.tx, channel_id=channel.id, conference_id=conference.id, day=post.date, titles=titles
     )
-    elsewhere = imports.texts_from_elsewhere(ctx.tx, post_id, list(session_ids.values()))
+    already_here = _already_here(
+        imports.texts_from_elsewhere(ctx.tx, post_id, list(session_ids.values())), earlier
+    )
     attended: set[tuple[int, int]] = set()
     # Per (session, author) over the whole post: a header may come twice ([Talk] ... [Talk]).
     ordinals: dict[tuple[int, int], int] = {}
     for parsed_session, (_, key_of_title, at) in zip(post.sessions, titles, strict=True):
         session_id = session_ids[key_of_title]
-        already_here = _already_here(session_id, elsewhere, earlier)
         for block_position, block in enumerate(parsed_session.blocks):
             text = clean_text(block.text)
-            if text in already_here:
+            if text in already_here.get(session_id, ()):
                 counts.unchanged += 1
                 continue
             author = _credit(ctx, block, importer, counts)
@@ -412,13 +294,14 @@ def _store_post(
 
 
 def _already_here(
-    session_id: int, elsewhere: dict[int, set[str]], earlier: dict[BlockKey, ImportedLink]
-) -> set[str]:
-    """Block texts the session has without this importer's imports: such a block is not
-    imported again (an export of the channel imported back into it duplicates nothing).
+    elsewhere: dict[int, set[str]], earlier: dict[BlockKey, ImportedLink]
+) -> dict[int, set[str]]:
+    """Per session, the block texts it has without this importer's imports: such a block is
+    not imported again (an export of the channel imported back into it duplicates nothing).
     A text the importer's own earlier import stored stays theirs, matched by its link."""
-    own = {link.source_text for key, link in earlier.items() if key[0] == session_id}
-    return elsewhere.get(session_id, set()) - own
+    for (session_id, _, _), link in earlier.items():
+        elsewhere.get(session_id, set()).discard(link.source_text)
+    return elsewhere
 
 
 def _credit(ctx: Context, block: NoteBlock, importer: _Importer, counts: _Counts) -> int:
