@@ -34,6 +34,7 @@ from bot import (
     digest,
     export,
     grammar,
+    import_reading,
     importing,
     memos,
     removals,
@@ -288,7 +289,7 @@ class MemoBot:
         stops there. A retry after a concurrent write runs the whole file again,
         which the import's idempotence makes safe.
         """
-        file = importing.read(command, self.import_max_bytes)
+        file = import_reading.read(command, self.import_max_bytes)
         if isinstance(file, Reply):
             return file
         if command.dry_run:

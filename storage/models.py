@@ -233,15 +233,20 @@ class Attendance(Base):
 
 
 class NotePost(Base):
-    """An imported note post (one conference day): its title line and its untitled notes.
+    """One person's imported note post (one conference day): its title line and untitled notes.
 
     Sessions and memos of the post live in their own tables; this keeps what
     belongs to the post itself, so an export can write the post back whole.
-    A conference has at most one post per day: importing it again updates it.
+    Each importer has at most one post per conference day, and importing it
+    again updates only that one: what an import may change or remove is what
+    its importer's own earlier imports created (the post's ``ImportedMemo`` links).
     """
 
     __tablename__ = "note_posts"
-    __table_args__ = (UniqueConstraint("conference_id", "day"), Index(None, "channel_id", "day"))
+    __table_args__ = (
+        UniqueConstraint("conference_id", "day", "imported_by_id"),
+        Index(None, "channel_id", "day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
@@ -251,6 +256,7 @@ class NotePost(Base):
     title: Mapped[str] = mapped_column(Text)
     #: Lines under no session header, in order; an empty line is a paragraph break.
     notes: Mapped[str] = mapped_column(Text)
+    #: Whose import it is: the person importing, or whom the CLI's ``--author`` named.
     imported_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     imported_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -16,12 +16,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+import aiohttp
 import discord
 
 from adapters.discord.messages import split
 from bot.core import MemoBot
 from bot.grammar import AddMemo, Command, ImportPosts, Rejected, SessionId
 from bot.invocation import Invocation
+from bot.markdown import file_name
 from bot.note_files import too_large
 from bot.reply import Attachment, ProblemCode, Reply, Visibility, refuse
 
@@ -89,11 +91,13 @@ class Replier:
                 return refuse(ProblemCode.UNREADABLE_FILE, large.message, "file")
             try:
                 content = await attachment.read()
-            except discord.HTTPException:
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError):
+                # discord.py passes on aiohttp's error when the body breaks off.
                 logger.warning("could not download an attachment to import", exc_info=True)
                 return refuse(
                     ProblemCode.UNREADABLE_FILE,
-                    f"Discord did not let me download {attachment.filename}; try again.",
+                    f"Discord did not let me download {file_name(attachment.filename)} whole, so "
+                    "nothing was imported; try again.",
                     "file",
                 )
             command = ImportPosts(attachment.filename, content)

@@ -5,7 +5,7 @@ named, so digests and uninstalls find the token Bolt would use. ``slack_oauth_st
 gets a unique index on ``state`` (each install callback looks it up) and one on
 ``expire_at`` (expired states are purged).
 
-Revision ID: 0013
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-01
 """
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import quote
 
 import pytest
 import yarl
@@ -221,6 +222,8 @@ class FakeDiscord(LoopbackServer[Call]):
         # Files people attached to interactions (attachment options), served at their url.
         self._attachments: dict[str, tuple[JsonDict, bytes]] = {}
         self.attachment_downloads: list[str] = []
+        # Attachments whose download breaks off: bytes of the body sent first, by id.
+        self._cut_attachments: dict[str, int] = {}
         # The newest session, and its connection while it is live (READY or RESUMED sent).
         self._session: _Session | None = None
         self._socket: web.WebSocketResponse | None = None
@@ -273,14 +276,16 @@ class FakeDiscord(LoopbackServer[Call]):
         with self._condition:
             self._guilds[guild_id] = _Guild(guild_id, name, tuple(channel_ids))
 
-    def add_attachment(self, filename: str, content: bytes) -> str:
+    def add_attachment(self, filename: str, content: bytes, *, cut_after: int | None = None) -> str:
         """A file as someone attaches it to a command; its id, for an attachment option (type 11).
 
         Like Discord's CDN, the fake serves it at the attachment's ``url``, which is
-        where discord.py's ``Attachment.read()`` downloads it from.
+        where discord.py's ``Attachment.read()`` downloads it from. With ``cut_after``
+        the connection drops after that many bytes of the body.
         """
         attachment_id = str(next(self._snowflakes))
-        url = f"http://127.0.0.1:{self._port}/attachments/{attachment_id}/{filename}"
+        quoted = quote(filename, safe="")  # as Discord's CDN URLs encode any name
+        url = f"http://127.0.0.1:{self._port}/attachments/{attachment_id}/{quoted}"
         payload: JsonDict = {
             "id": attachment_id,
             "filename": filename,
@@ -291,16 +296,27 @@ class FakeDiscord(LoopbackServer[Call]):
         }
         with self._condition:
             self._attachments[attachment_id] = (payload, content)
+            if cut_after is not None:
+                self._cut_attachments[attachment_id] = cut_after
         return attachment_id
 
-    async def _attachment(self, request: web.Request) -> web.Response:
+    async def _attachment(self, request: web.Request) -> web.StreamResponse:
         attachment_id = request.match_info["attachment_id"]
         with self._condition:
             found = self._attachments.get(attachment_id)
             self.attachment_downloads.append(attachment_id)
+            cut_after = self._cut_attachments.get(attachment_id)
         if found is None:
             return web.Response(status=404)
-        return web.Response(body=found[1], content_type="application/octet-stream")
+        if cut_after is None:
+            return web.Response(body=found[1], content_type="application/octet-stream")
+        response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+        response.content_length = len(found[1])
+        await response.prepare(request)
+        await response.write(found[1][:cut_after])
+        assert request.transport is not None
+        request.transport.close()  # the download breaks off before the body is complete
+        return response
 
     def rate_limit_next(self, route: str, retry_after: float = 0.05) -> None:
         """Answer the next request matching ``route`` (a template such as

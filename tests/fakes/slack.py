@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from aiohttp import WSMsgType, web
@@ -63,6 +64,21 @@ class UploadedFile:
     channel_id: str | None
     title: str | None
     initial_comment: str | None
+
+
+@dataclass(frozen=True)
+class _StoredFile:
+    """A file someone uploaded, and how the fake's "network" hands it out."""
+
+    team_id: str
+    content: bytes
+    #: Sent in pieces of this many bytes, each flushed, ``pause`` seconds apart (None: at once).
+    chunk_size: int | None
+    pause: float
+    #: Whether the answer declares its length (``Content-Length``) or is sent chunked.
+    declares_length: bool
+    #: The connection drops after this many bytes of the body (None: it arrives whole).
+    cut_after: int | None
 
 
 @dataclass(frozen=True)
@@ -187,8 +203,8 @@ class FakeSlack(LoopbackServer[Call]):
         self._lost_acks: list[JsonDict] = []
         # The TCP transport under each connection, to cut it without a close frame.
         self._transports: dict[web.WebSocketResponse, asyncio.BaseTransport] = {}
-        # Files people uploaded (a modal's file_input): (team, content) by file id.
-        self._files: dict[str, tuple[str, bytes]] = {}
+        # Files people uploaded (a modal's file_input), by file id.
+        self._files: dict[str, _StoredFile] = {}
         # Only the server thread touches these.
         self._ts_counter = itertools.count(100, 100)
         self._view_counter = itertools.count(1)
@@ -433,24 +449,40 @@ class FakeSlack(LoopbackServer[Call]):
                 return team_id in self._org_teams.get(workspace.team_id, set())
         return workspace.team_id == team_id
 
-    def add_file(self, team_id: str, name: str, content: bytes) -> JsonDict:
+    def add_file(
+        self,
+        team_id: str,
+        name: str,
+        content: bytes,
+        *,
+        size: int | None = None,
+        chunk_size: int | None = None,
+        pause: float = 0.0,
+        declares_length: bool = True,
+        cut_after: int | None = None,
+    ) -> JsonDict:
         """A file someone uploaded in ``team_id``: its file object, as a file_input submits it.
 
         Like Slack, the fake serves it at ``url_private_download`` only to a request with
         a bot token of that workspace (``Authorization: Bearer``); each download is
-        recorded as a call named "files.download".
+        recorded as a call named "files.download". A slow network sends the body in
+        ``chunk_size`` pieces ``pause`` seconds apart; ``declares_length=False`` sends it
+        chunked, without ``Content-Length``; ``cut_after`` drops the connection after so
+        many bytes. ``size`` is what the file object says (default: the real size).
         """
         file_id = f"F{uuid.uuid4().hex[:10].upper()}"
+        stored = _StoredFile(team_id, content, chunk_size, pause, declares_length, cut_after)
         with self._condition:
-            self._files[file_id] = (team_id, content)
-        url = f"http://127.0.0.1:{self._port}/files-pri/{team_id}-{file_id}/{name}"
+            self._files[file_id] = stored
+        # Slack percent-encodes the name in the URL, whatever characters it has.
+        url = f"http://127.0.0.1:{self._port}/files-pri/{team_id}-{file_id}/{quote(name, safe='')}"
         return {
             "id": file_id,
             "name": name,
             "title": name,
             "mimetype": "text/plain",
             "filetype": "text",
-            "size": len(content),
+            "size": len(content) if size is None else size,
             "url_private": url,
             "url_private_download": url,
         }
@@ -682,7 +714,7 @@ class FakeSlack(LoopbackServer[Call]):
             self._uploads[file_id] = replace(pending, content=content)
         return web.Response(text=f"OK - {len(content)}")
 
-    async def _file_download(self, request: web.Request) -> web.Response:
+    async def _file_download(self, request: web.Request) -> web.StreamResponse:
         headers = {name.lower(): value for name, value in request.headers.items()}
         authorization = headers.get("authorization", "")
         token = authorization.partition("Bearer ")[2] or None
@@ -692,10 +724,39 @@ class FakeSlack(LoopbackServer[Call]):
             stored = self._files.get(file_id)
             workspace = self._workspaces.get(token or "")
             revoked = token in self._revoked
-        if stored is None or workspace is None or revoked or not self.covers(workspace, stored[0]):
+        if (
+            stored is None
+            or workspace is None
+            or revoked
+            or not self.covers(workspace, stored.team_id)
+        ):
             # Slack answers an unauthorised download with its sign-in page, not the file.
             return web.Response(text="<html>Sign in to Slack</html>", content_type="text/html")
-        return web.Response(body=stored[1], content_type="application/octet-stream")
+        if stored.chunk_size is None and stored.declares_length and stored.cut_after is None:
+            return web.Response(body=stored.content, content_type="application/octet-stream")
+        return await self._stream_file(request, stored)
+
+    @staticmethod
+    async def _stream_file(request: web.Request, stored: _StoredFile) -> web.StreamResponse:
+        """The file's body the way a slow or broken network delivers it (see ``add_file``)."""
+        response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+        if stored.declares_length:
+            response.content_length = len(stored.content)
+        else:
+            response.enable_chunked_encoding()
+        await response.prepare(request)
+        body = stored.content[: stored.cut_after]
+        step = stored.chunk_size or len(body) or 1
+        for start in range(0, len(body), step):
+            await response.write(body[start : start + step])
+            if stored.pause:
+                await asyncio.sleep(stored.pause)  # the network's pace, not a test waiting
+        if stored.cut_after is not None:
+            assert request.transport is not None
+            request.transport.close()  # the connection drops before the body is complete
+            return response
+        await response.write_eof()
+        return response
 
     async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
         # No heartbeat and no receive timeout: idle clients stay connected; aiohttp answers pings.

@@ -17,6 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import SlackConfig, build_app
 from adapters.slack.server import HttpServer
+from adapters.slack.views import FILE_ACTION, FILE_BLOCK
 from bot.core import MemoBot
 from tests.fakes.slack import FakeSlack, fake_slack  # noqa: F401
 
@@ -133,6 +134,61 @@ def block_text(answer: dict[str, Any]) -> str:
             texts.append(block["text"]["text"])
         texts.extend(element.get("text", "") for element in block.get("elements", []))
     return "\n".join(texts)
+
+
+async def open_import_form(slack: Slack, user: SlackUser = ALICE) -> dict[str, Any]:
+    """``/memo import``: the form Slack is asked to open, checked to be the upload form."""
+    opened = len(slack.fake.calls_to("views.open"))
+    status, body = await slack.command("import", user=user)
+    assert status == 200
+    assert body in ("", "{}"), "no visible answer: the form opens"
+    call = (await slack.fake.async_wait_for("views.open", opened + 1))[-1]
+    view: dict[str, Any] = call.params["view"]
+    assert view["callback_id"] == "memo_import"
+    (block,) = view["blocks"]
+    assert block["element"]["type"] == "file_input"
+    return view
+
+
+def view_submission(
+    view: dict[str, Any], values: dict[str, Any], user: SlackUser, view_id: str
+) -> dict[str, Any]:
+    """The view_submission payload Slack sends when a modal is submitted with ``values``."""
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "team"},
+        "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": TEAM},
+        "api_app_id": "A0FAKE",
+        "token": "legacy-verification-token",
+        "trigger_id": "trigger-submit",
+        "view": {**view, "id": view_id, "team_id": TEAM, "state": {"values": values}},
+        "response_urls": [],
+    }
+
+
+def import_submission(
+    view: dict[str, Any], files: list[dict[str, Any]], user: SlackUser = ALICE
+) -> dict[str, Any]:
+    """The view_submission Slack sends when the form's Import is pressed with a file."""
+    values = {FILE_BLOCK: {FILE_ACTION: {"type": "file_input", "files": files}}}
+    return view_submission(view, values, user, "VIMPORT1")
+
+
+async def upload_note_file(
+    slack: Slack, name: str, content: bytes, user: SlackUser = ALICE, **serving: Any
+) -> str:
+    """Upload ``content`` through the form as ``user``; the private answer that follows.
+
+    ``serving`` tells the fake how Slack hands the file out (``FakeSlack.add_file``).
+    """
+    view = await open_import_form(slack, user)
+    file = slack.fake.add_file(TEAM, name, content, **serving)
+    answered = len(slack.fake.calls_to("response_url"))
+    status, body = await slack.interactive(import_submission(view, [file], user))
+    assert status == 200 and body in ("", "{}"), "the form closes at once"
+    answer = (await slack.fake.async_wait_for("response_url", answered + 1))[-1]
+    assert answer.params["response_type"] == "ephemeral"
+    return block_text(answer.params) or str(answer.params.get("text"))
 
 
 def bolt_config(fake: FakeSlack, **overrides: Any) -> SlackConfig:

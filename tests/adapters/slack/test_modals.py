@@ -12,7 +12,7 @@ from adapters.slack.views import NEW_BLOCK, PICK_BLOCK, TEXT_BLOCK
 from bot.grammar import ShowSession
 from bot.invocation import Invocation
 from bot.reply import SessionMemos
-from tests.adapters.slack.conftest import ALICE, TEAM, Slack, SlackUser, block_text
+from tests.adapters.slack.conftest import ALICE, TEAM, Slack, SlackUser, block_text, view_submission
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
 POSTGRES = "Postgres 파티셔닝 실전: 30억 row 테이블"
@@ -48,16 +48,7 @@ def _submission(
             "text": {"type": "plain_text", "text": "picked"},
             "value": picked,
         }
-    return {
-        "type": "view_submission",
-        "team": {"id": TEAM, "domain": "team"},
-        "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": TEAM},
-        "api_app_id": "A0FAKE",
-        "token": "legacy-verification-token",
-        "trigger_id": "trigger-submit",
-        "view": {**view, "id": view_id, "team_id": TEAM, "state": {"values": values}},
-        "response_urls": [],
-    }
+    return view_submission(view, values, user, view_id)
 
 
 async def _submit(slack: Slack, payload: dict[str, Any]) -> dict[str, Any]:
