@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from storage.database import Database
+from storage.database import Database, immediate
 from storage.models import Base
 from storage.search import SEARCH_TABLES
 
@@ -52,7 +52,9 @@ def main() -> None:
         url = Settings().database_url
     database = Database(url)
     try:
-        with database.engine.connect() as connection:
+        # BEGIN IMMEDIATE on SQLite: a running bot's write between the migration's first read
+        # and its first write would otherwise fail it at once with "database is locked".
+        with immediate(database.engine).connect() as connection:
             run_migrations(connection)
             connection.commit()
     finally:

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import migrations
-from storage.database import Database
+from storage.database import Database, immediate
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
@@ -43,7 +43,7 @@ def upgrade_to_head(database: Database) -> str:
     if current_revision(database) == head:
         return head
     config = alembic_config(database)
-    with database.engine.begin() as connection:
+    with immediate(database.engine).begin() as connection:  # see migrations/env.py
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return head
