@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.commands import MemoCommands
-from adapters.discord.events import drop_unreadable_events
+from adapters.discord.events import InteractionChannels, drop_unreadable_events
 from adapters.discord.gateway_watch import STALL_AFTER_SECONDS, GatewayWatch
 from adapters.discord.messages import split
 from adapters.discord.replies import NO_MENTIONS, Replier
@@ -77,9 +77,12 @@ class MemoClient(discord.AutoShardedClient):
             guild_ready_timeout=guild_ready_timeout,
         )
         self.gateway_watch = GatewayWatch(stall_after)
-        drop_unreadable_events(self._connection.parsers)
+        channels = InteractionChannels()
+        drop_unreadable_events(
+            self._connection.parsers, before={"INTERACTION_CREATE": channels.record}
+        )
         self.tree: app_commands.CommandTree[MemoClient] = app_commands.CommandTree(self)
-        self.replier = Replier(bot)
+        self.replier = Replier(bot, channels=channels)
         MemoCommands(self.replier).register(self.tree)
 
     async def on_shard_connect(self, shard_id: int) -> None:
