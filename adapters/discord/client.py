@@ -208,7 +208,7 @@ class DiscordOutbound:
                 int(channel_id)
             )
         except (discord.NotFound, discord.Forbidden) as error:
-            raise ChannelGone(str(error)) from error
+            raise ChannelGone(cannot_post(error)) from error
         if not isinstance(channel, discord.abc.Messageable):
             raise ValueError(f"channel {channel_id} cannot receive messages")
         first: discord.Message | None = None
@@ -217,9 +217,24 @@ class DiscordOutbound:
                 message = await channel.send(piece, allowed_mentions=NO_MENTIONS)
                 first = first or message
         except (discord.NotFound, discord.Forbidden) as error:
-            raise ChannelGone(str(error)) from error
+            raise ChannelGone(cannot_post(error)) from error
         assert first is not None
         return str(first.id)
+
+
+#: What Discord's refusals to post mean, for the reason a channel's digest shows once off.
+_CANNOT_POST = {
+    10003: "the channel was deleted",
+    50001: "the bot cannot see the channel (it lacks View Channel there)",
+    50013: "the bot lacks the permission to send messages there (Send Messages)",
+}
+
+
+def cannot_post(error: discord.HTTPException) -> str:
+    """Why posting failed, in words for the channel's members, with Discord's own code."""
+    meaning = _CANNOT_POST.get(error.code)
+    said = f"Discord error {error.code}: {error.text}" if error.code else str(error)
+    return f"{meaning} ({said})" if meaning else said
 
 
 @contextlib.asynccontextmanager
