@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 
 class ServiceFailed(Exception):
-    """The bot cannot run as configured: a service was refused at its first start."""
+    """The bot cannot run as configured: a service was refused at its first start, or every
+    chat platform has been refused since."""
 
 
 class ServiceRefused(Exception):
