@@ -140,25 +140,21 @@ class Replier:
             if task in done:
                 await self.send(interaction, task.result())
                 return
-        try:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        except discord.HTTPException as error:
-            if error.code not in GONE_INTERACTION_CODES:
-                raise
-            await self._undelivered(interaction, await task, error)
+        gone = await _refused(interaction.response.defer(ephemeral=True, thinking=True))
+        if gone is not None:
+            await self._undelivered(interaction, await task, gone)
             return
         reply = await task
         pieces = split(reply.markdown)
         # A file (an export) replaces "thinking...", so it is as private as the request.
         files = [_file(reply.attachment)] if reply.attachment is not None else MISSING
-        try:
-            await interaction.edit_original_response(
+        gone = await _refused(
+            interaction.edit_original_response(
                 content=pieces[0], attachments=files, allowed_mentions=NO_MENTIONS
             )
-        except discord.HTTPException as error:
-            if error.code not in GONE_INTERACTION_CODES:
-                raise
-            await self._undelivered(interaction, reply, error)
+        )
+        if gone is not None:
+            await self._undelivered(interaction, reply, gone)
             return
         public = reply.visibility is Visibility.PUBLIC
         for piece in pieces[1:] if not public else pieces:
@@ -171,14 +167,13 @@ class Replier:
         """The reply as the interaction's response, plus follow-ups for what does not fit."""
         pieces = split(reply.markdown)
         private = reply.visibility is Visibility.PRIVATE
-        try:
-            await interaction.response.send_message(
+        gone = await _refused(
+            interaction.response.send_message(
                 pieces[0], ephemeral=private, allowed_mentions=NO_MENTIONS
             )
-        except discord.HTTPException as error:
-            if error.code not in GONE_INTERACTION_CODES:
-                raise
-            await self._undelivered(interaction, reply, error)
+        )
+        if gone is not None:
+            await self._undelivered(interaction, reply, gone)
             return
         for piece in pieces[1:]:
             await interaction.followup.send(piece, ephemeral=private, allowed_mentions=NO_MENTIONS)
@@ -195,16 +190,15 @@ class Replier:
         if interaction.guild_id is None:
             await self.run(interaction, AddMemo(session=session, text=text))
             return
-        try:
-            await interaction.response.send_modal(MemoForm(self, session, text, source_url))
-        except discord.HTTPException as error:
-            if error.code not in GONE_INTERACTION_CODES:
-                raise
+        gone = await _refused(
+            interaction.response.send_modal(MemoForm(self, session, text, source_url))
+        )
+        if gone is not None:
             logger.warning(
                 "the memo form could not be opened: interaction=%s user=%s: %s",
                 interaction.id,
                 interaction.user.id,
-                _why(error),
+                _why(gone),
             )
 
     async def _undelivered(
@@ -238,6 +232,18 @@ class Replier:
         logger.warning(
             "could not answer (%s); the private answer was not delivered: %s", _why(error), where
         )
+
+
+async def _refused(answer: Awaitable[object]) -> discord.HTTPException | None:
+    """Send an answer to an interaction; Discord's error if it no longer takes answers to it
+    (any other error is raised)."""
+    try:
+        await answer
+    except discord.HTTPException as error:
+        if error.code not in GONE_INTERACTION_CODES:
+            raise
+        return error
+    return None
 
 
 def _why(error: discord.HTTPException) -> str:
