@@ -95,8 +95,16 @@ async def serve(
         for service in services:
             supervisor = _Supervisor(service, statuses, backoff)
             supervisors.append(supervisor)
+            # Told to stop during a slow start (a gateway out of reach): stop at once.
+            starting = asyncio.create_task(supervisor.first_start())
+            told = asyncio.create_task(_wait(stop))
+            await asyncio.wait({starting, told}, return_when=asyncio.FIRST_COMPLETED)
+            told.cancel()
+            if not starting.done():
+                starting.cancel()
+                break
             try:
-                await supervisor.first_start()
+                starting.result()
             except ServiceRefused as refused:
                 raise ServiceFailed(f"{supervisor.name} could not start: {refused}") from refused
         freeze_startup_objects()

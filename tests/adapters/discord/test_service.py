@@ -269,3 +269,24 @@ async def test_when_no_chat_platform_is_left_serve_stops_with_the_reasons(
         await asyncio.wait_for(serving, timeout=30)
     assert str(failure.value).startswith("no chat platform is left (DiscordService: ")
     assert "4004" in str(failure.value) and DISCORD_TOKEN not in str(failure.value)
+
+
+@pytest.mark.asyncio
+async def test_stopping_during_a_start_that_cannot_finish_stops_at_once(
+    fake_discord: FakeDiscord, bot: MemoBot
+) -> None:
+    """SIGTERM while Discord's gateway is out of reach: no waiting out the stall timeout."""
+    fake_discord.add_guild(GUILD, "Team One", [CHANNEL])
+    fake_discord.refuse_gateway()
+    service = DiscordService(bot, DiscordConfig(DISCORD_TOKEN, guild_ready_timeout=0.05))
+    statuses = ServiceStatuses()
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve([service], stop, statuses=statuses))
+    await fake_discord.async_wait_for("GET /gateway/bot")
+    assert _state(statuses, "DiscordService") is ServiceState.STARTING
+
+    stop.set()
+
+    await asyncio.wait_for(serving, timeout=30)  # the default stall timeout is 120 s
+    assert _state(statuses, "DiscordService") is ServiceState.STOPPED
+    assert service.client.is_closed()
