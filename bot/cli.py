@@ -28,7 +28,6 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from adapters.console.outbound import ConsoleOutbound
 from adapters.discord import (
     DiscordConfig,
-    DiscordOutbound,
     DiscordService,
     SyncRefused,
     posting_only,
@@ -207,10 +206,11 @@ def run() -> None:
         )
         discord_service = DiscordService(bot, discord_config)
         services.append(discord_service)
-        outbounds["discord"] = DiscordOutbound(discord_service.client)
+        outbounds["discord"] = discord_service.outbound
+    chat_platforms = list(services)
     services.append(DigestScheduler(DigestRunner(bot, outbounds, _digest_policy(settings))))
     try:
-        asyncio.run(serve(services))
+        asyncio.run(serve(services, needs_one_of=chat_platforms))
     except ServiceFailed as failure:
         typer.echo(f"Stopped: {failure}", err=True)
         raise typer.Exit(1) from None
