@@ -67,6 +67,7 @@ ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
 ENVOY_TYPO = "Envoy로 갈아탄 사내 API 게이트워이"
 POSTGRES = "Postgres 파티셔닝 실전: 30억 row 테이블"
 KAFKA = "Kafka 없이 이벤트 소싱"
+KAFKA_TYPO = "Kafka 없이 이벤트소싱"
 CONFERENCE_DAY = "2025-09-25"
 #: In every memo of X, and typed by no command: an answer holding it shows X's memos.
 SECRET = "XSECRET-"
@@ -424,6 +425,7 @@ WRITE_NEXT_DOOR = [
     step("mallory", f"add [{ENVOY_TYPO}] 옆 채널 메모", "add", session=ENVOY_TYPO,
          text="옆 채널 메모"),
     step("mallory", f"attend [{POSTGRES}]", "attend", session=POSTGRES),
+    step("mallory", f"attend [{KAFKA_TYPO}]", "attend", session=KAFKA_TYPO),
     step("mallory", "conference DEVRIVER 2025", "conference", name="DEVRIVER 2025"),
     step("mallory", "digest at 07:00", "digest at", time="07:00"),
     step("mallory", "digest days mon-fri", "digest days", days="mon-fri"),
