@@ -10,7 +10,8 @@ export, help, the session pickers and App Home) from two doors:
 - **near**: next to X: another channel of X's workspace, another workspace with X's
   channel id, or X's very ids on another platform (Slack and Discord, where both use the
   same numeric-looking ids, and the console);
-- **far**: a door of the same kind where nothing else exists.
+- **far**: a door of the same kind where nothing else exists, which runs the script
+  before X is filled: its answers are those of a world without X.
 
 Every answer from the near door must be the one the far door gets. A command that showed
 anything of X, changed it, or told that one of its sessions, memos, people or conferences
