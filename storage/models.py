@@ -327,6 +327,28 @@ SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_
 SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
     Base.metadata, "slack_oauth_states"
 )
+# slack_sdk's states table has no index; a state is looked up (and consumed) by its value,
+# and expired ones are purged by their expiry.
+Index(None, SLACK_OAUTH_STATES.c.state, unique=True)
+Index(None, SLACK_OAUTH_STATES.c.expire_at)
+
+
+class SlackTeam(Base):
+    """Which Enterprise Grid org a Slack workspace is in, and whether an org-wide install serves it.
+
+    Every request from a workspace names its org (``enterprise_id``) and install kind
+    (``is_enterprise_install``), and Bolt finds the token with them. A digest has no
+    request, and an org-wide install's token is stored for the org, not for any workspace:
+    this keeps what the workspace's last request said, so the digest finds the same token,
+    and an uninstall of an org-wide install knows which workspaces it served.
+    """
+
+    __tablename__ = "slack_teams"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    is_enterprise_install: Mapped[bool]
+    seen_at: Mapped[datetime]
 
 
 def table_of(model: type[Base]) -> Table:

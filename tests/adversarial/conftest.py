@@ -1,4 +1,4 @@
-"""The adversarial suite attacks the real adapters; the Slack and Discord fixtures, shared."""
+"""The adversarial suite attacks the real adapters: the Slack and Discord fixtures, shared."""
 
 from tests.adapters.discord.conftest import discord_bot  # noqa: F401
 from tests.adapters.slack.conftest import slack  # noqa: F401

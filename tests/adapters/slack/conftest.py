@@ -81,11 +81,15 @@ class Slack:
         trigger_id: str | None = None,
         signature: str | None = None,
     ) -> tuple[int, str]:
-        """`/memo <text>` as Slack posts it: form-encoded, with &, < and > escaped."""
+        """`/memo <text>` as Slack posts it: form-encoded, with &, < and > escaped, and the
+        team's Enterprise Grid ids (``enterprise_id``, ``is_enterprise_install``) as the fake
+        knows them."""
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        ids = self.fake.request_ids(team)
         form = {
             "token": "legacy-verification-token",
-            "team_id": team,
+            **ids,
+            "is_enterprise_install": str(ids["is_enterprise_install"]).lower(),
             "team_domain": "team",
             "channel_id": channel,
             "channel_name": "general",
@@ -132,16 +136,10 @@ class Slack:
         )
 
     async def event(self, event: dict[str, Any], *, team: str = TEAM) -> tuple[int, str]:
-        envelope = {
-            "token": "legacy-verification-token",
-            "team_id": team,
-            "api_app_id": "A0FAKE",
-            "event": event,
-            "type": "event_callback",
-            "event_id": f"Ev{uuid.uuid4().hex[:10]}",
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}],
-        }
+        return await self.send_event(self.fake.event_callback(event, team))
+
+    async def send_event(self, envelope: dict[str, Any]) -> tuple[int, str]:
+        """An Events API envelope (``FakeSlack.event_callback``, ``uninstall`` ...), signed."""
         return await self.post("/slack/events", json.dumps(envelope).encode(), "application/json")
 
 
