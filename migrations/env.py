@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from storage.database import Database, immediate
 from storage.models import Base
+from storage.schema import DATABASE_URL_ATTRIBUTE
 from storage.search import SEARCH_TABLES
 
 #: Any fixed number: the PostgreSQL advisory lock that keeps two bot processes
@@ -45,8 +46,8 @@ def main() -> None:
     if connection is not None:
         run_migrations(connection)
         return
-    url = context.config.get_main_option("sqlalchemy.url")
-    if not url:
+    url = context.config.attributes.get(DATABASE_URL_ATTRIBUTE)
+    if url is None:  # the `alembic` command line
         from bot.settings import Settings
 
         url = Settings().database_url

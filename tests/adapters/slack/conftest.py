@@ -17,7 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import SlackConfig, build_app
 from adapters.slack.server import HttpServer
-from adapters.slack.views import FILE_ACTION, FILE_BLOCK
+from adapters.slack.views import FILE_ACTION, FILE_BLOCK, PICK_ACTION, PICK_BLOCK
 from bot.core import MemoBot
 from tests.fakes.slack import FakeSlack, fake_slack  # noqa: F401
 
@@ -117,6 +117,23 @@ class Slack:
     async def interactive(self, payload: dict[str, Any]) -> tuple[int, str]:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return await self.post("/slack/events", body, "application/x-www-form-urlencoded")
+
+    async def suggest(
+        self, view: dict[str, Any], typed: str, *, user: SlackUser = ALICE, team: str = TEAM
+    ) -> tuple[int, str]:
+        """What Slack sends while ``typed`` is typed into the add-memo modal's session select."""
+        return await self.interactive(
+            {
+                "type": "block_suggestion",
+                "user": {"id": user.id, "name": user.name, "team_id": team},
+                "team": {"id": team, "domain": "team"},
+                "api_app_id": "A0FAKE",
+                "action_id": PICK_ACTION,
+                "block_id": PICK_BLOCK,
+                "value": typed,
+                "view": view,
+            }
+        )
 
     async def event(self, event: dict[str, Any], *, team: str = TEAM) -> tuple[int, str]:
         return await self.send_event(self.fake.event_callback(event, team))

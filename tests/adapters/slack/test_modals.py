@@ -59,18 +59,7 @@ async def _submit(slack: Slack, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _options(slack: Slack, view: dict[str, Any], typed: str) -> list[dict[str, Any]]:
-    status, body = await slack.interactive(
-        {
-            "type": "block_suggestion",
-            "user": {"id": ALICE.id, "name": ALICE.name, "team_id": TEAM},
-            "team": {"id": TEAM, "domain": "team"},
-            "api_app_id": "A0FAKE",
-            "action_id": "session_select",
-            "block_id": PICK_BLOCK,
-            "value": typed,
-            "view": view,
-        }
-    )
+    status, body = await slack.suggest(view, typed)
     assert status == 200, body
     options: list[dict[str, Any]] = json.loads(body)["options"]
     return options
