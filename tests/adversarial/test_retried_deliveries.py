@@ -34,8 +34,14 @@ from bot.reply import SessionListing
 from storage.database import Database
 from tests.adapters.discord.conftest import ALICE as DISCORD_ALICE
 from tests.adapters.discord.conftest import GUILD, AttachmentOption, Discord, errors
-from tests.adapters.slack.conftest import ALICE, TEAM, Slack, block_text, bolt_config
-from tests.adapters.slack.test_import import _submission as import_submission
+from tests.adapters.slack.conftest import (
+    ALICE,
+    TEAM,
+    Slack,
+    block_text,
+    bolt_config,
+    import_submission,
+)
 from tests.polling import logged, until
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
@@ -204,7 +210,7 @@ async def _open_import_form(slack: Slack, where: Place) -> tuple[dict[str, Any],
     await slack.command("import", channel=where.channel, response_url=response_url)
     view = (await slack.fake.async_wait_for("views.open", opened + 1))[-1].params["view"]
     file = slack.fake.add_file(TEAM, "notes.txt", NOTES)
-    submission = import_submission(view, [file], view_id=f"V{uuid.uuid4().hex[:10].upper()}")
+    submission = import_submission(view, [file])
     return submission, response_url
 
 

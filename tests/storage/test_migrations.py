@@ -6,15 +6,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.config import Config
-from sqlalchemy import insert, inspect, text, update
+from sqlalchemy import func, insert, inspect, select, text, update
 
 from bot.core import MemoBot
+from bot.grammar import ImportPosts
 from bot.reply import SearchResults
 from storage.database import Database
 from storage.models import (
@@ -22,9 +22,11 @@ from storage.models import (
     Channel,
     Conference,
     ConferenceSession,
+    ImportedMemo,
     Member,
     Memo,
     MemoRevision,
+    NotePost,
     Workspace,
     table_of,
 )
@@ -194,22 +196,15 @@ def test_memos_and_their_history_are_kept_when_delivery_ids_move_out_and_back(
     empty_database: Database,
 ) -> None:
     """0012 rebuilds memos on SQLite while memo_revisions point at it: nothing may be lost."""
-
-    def migrate(move: Callable[[Config, str], None], revision: str) -> None:
-        # In the database's writing turn, like upgrade_to_head: its search upkeep waits.
-        config = alembic_config(empty_database)
-        with empty_database.writing() as connection:
-            config.attributes["connection"] = connection
-            move(config, revision)
-
-    migrate(command.upgrade, "0009")
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0009")
     _memos_written_at_0006(empty_database)
     with empty_database.engine.begin() as tx:
         revision = {"memo_id": 1, "text": "처음", "replaced_at": START, "replaced_by_id": 1}
         tx.execute(insert(table_of(MemoRevision)), revision)
     before = _memos_and_history(empty_database)
 
-    migrate(command.upgrade, "head")
+    command.upgrade(config, "head")
     assert _memos_and_history(empty_database) == before
     bot = MemoBot(empty_database)
     chat = Chat(bot)
@@ -219,12 +214,12 @@ def test_memos_and_their_history_are_kept_when_delivery_ids_move_out_and_back(
     bot.close()
     after = _memos_and_history(empty_database)
 
-    migrate(command.downgrade, "0009")
+    command.downgrade(config, "0009")
     assert "delivery_id" in {c["name"] for c in inspect(empty_database.engine).get_columns("memos")}
     assert _memos_and_history(empty_database) == after
-    migrate(command.upgrade, "head")
+    command.upgrade(config, "head")
     assert _memos_and_history(empty_database) == after
-    command.check(alembic_config(empty_database))
+    command.check(config)
 
 
 @pytest.mark.postgres_only
@@ -261,3 +256,24 @@ def test_a_plain_postgresql_url_works_as_users_write_it() -> None:
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar() == 1
     database.dispose()
+
+
+def test_going_back_to_one_note_post_per_day_keeps_every_memo(empty_database: Database) -> None:
+    config = alembic_config(empty_database)
+    command.upgrade(config, "head")
+    bot = MemoBot(empty_database)
+    chat = Chat(bot)
+    for person in ("alice", "bob"):
+        day = f"2025-09-25\nConf 2025 Day 1\n{person}의 소개\n[{person} talk]\n{person} 메모\n"
+        assert chat.run(person, ImportPosts("day.txt", day.encode())).ok
+    bot.close()
+
+    command.downgrade(config, "0011-1")  # before note posts were kept per importer
+
+    with empty_database.reading() as tx:
+        assert tx.scalar(select(func.count()).select_from(NotePost)) == 1
+        assert tx.scalar(select(func.count()).select_from(Memo)) == 2
+    command.upgrade(config, "head")
+    command.check(config)
+    with empty_database.reading() as tx:  # the kept post's link came through both ways
+        assert tx.scalar(select(func.count()).select_from(ImportedMemo)) == 1

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.slack.conftest import TEAM, Slack, block_text
-from tests.adapters.slack.test_import import _submission as import_submission
+from tests.adapters.slack.conftest import TEAM, Slack, block_text, import_submission
 from tests.adapters.slack.test_modals import _open_modal, _submission, _submit
 from tests.polling import logged, until
 
