@@ -27,6 +27,8 @@ NEW_BLOCK, NEW_ACTION = "session_new", "session_title"
 TEXT_BLOCK, TEXT_ACTION = "memo_text", "memo_text"
 IMPORT_CALLBACK = "memo_import"
 FILE_BLOCK, FILE_ACTION = "note_file", "note_file"
+#: The modals whose submissions (and session searches) come back to the bot.
+MODAL_CALLBACKS = frozenset({ADD_CALLBACK, IMPORT_CALLBACK})
 
 #: Slack's limit for a plain_text_input; the core allows more (4,000) for other platforms.
 MODAL_TEXT_LIMIT = 3_000
@@ -58,10 +60,18 @@ class ModalContext:
         )
 
     @classmethod
-    def load(cls, metadata: str) -> ModalContext:
-        data = json.loads(metadata)
-        source_channel, source_ts = data.get("source") or [None, None]
-        return cls(str(data["channel"]), source_channel, source_ts, data.get("response_url"))
+    def load(cls, metadata: object) -> ModalContext:
+        """What ``dump`` wrote; ``ValueError`` for anything else (Slack echoes it back)."""
+        data = json.loads(metadata) if isinstance(metadata, str) else None
+        if not isinstance(data, dict):
+            raise ValueError("the modal's private_metadata is not a JSON object")
+        channel, source = data.get("channel"), data.get("source") or [None, None]
+        response_url = data.get("response_url")
+        if not isinstance(channel, str) or not isinstance(source, list) or len(source) != 2:
+            raise ValueError("the modal's private_metadata has no channel or a bad source")
+        if not all(value is None or isinstance(value, str) for value in (*source, response_url)):
+            raise ValueError("the modal's private_metadata has a field that is not text")
+        return cls(channel, source[0], source[1], response_url)
 
 
 def import_modal(where: ModalContext) -> dict[str, Any]:

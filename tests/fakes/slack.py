@@ -336,13 +336,17 @@ class FakeSlack(LoopbackServer[Call]):
             "retry_attempt": retry_attempt,
             "retry_reason": retry_reason,
         }
+        self.socket_send_raw(json.dumps(envelope))
+        return envelope_id
+
+    def socket_send_raw(self, frame: str) -> None:
+        """Send one text frame as it is: a well-formed envelope, or anything else."""
         with self._condition:
             socket = self._socket
         if socket is None:
             raise AssertionError("fake Slack: no Socket Mode client is connected")
-        sent = asyncio.run_coroutine_threadsafe(socket.send_json(envelope), self._loop)
+        sent = asyncio.run_coroutine_threadsafe(socket.send_str(frame), self._loop)
         sent.result(timeout=10)
-        return envelope_id
 
     def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> JsonDict:
         """Block until the client acked ``envelope_id``; return its ack (with any "payload")."""

@@ -16,13 +16,14 @@ import pytest_asyncio
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import SlackConfig, build_app
-from adapters.slack.server import HttpServer
+from adapters.slack.server import HttpServer, SocketModeLink, web_app
 from bot.core import MemoBot
 from tests.fakes.slack import FakeSlack, fake_slack  # noqa: F401
 
 SIGNING_SECRET = "test-signing-secret"
 TEAM = "T1"
 BOT_TOKEN = "xoxb-team-one"
+APP_TOKEN = "xapp-1-A0FAKE-test"
 
 
 @dataclass
@@ -153,10 +154,22 @@ async def slack(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[Slack]:  #
     fake_slack.add_workspace(TEAM, BOT_TOKEN, admins={ADMIN.id})
     for person in (ALICE, BOB, ADMIN):
         fake_slack.name_user(person.id, person.name.capitalize())
-    server = HttpServer(
-        build_app(bot, bolt_config(fake_slack), bot.database.engine), "127.0.0.1", 0
-    )
+    app = build_app(bot, bolt_config(fake_slack), bot.database.engine)
+    server = HttpServer(web_app(app, SIGNING_SECRET), "127.0.0.1", 0)
     port = await server.start()
     async with aiohttp.ClientSession() as session:
         yield Slack(f"http://127.0.0.1:{port}", session, fake_slack, bot)
     await server.stop()
+
+
+@pytest_asyncio.fixture
+async def socket_mode(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[FakeSlack]:  # noqa: F811
+    """The same workspace over Socket Mode: the bot connected to the fake's WebSocket."""
+    fake_slack.add_workspace(TEAM, BOT_TOKEN)
+    fake_slack.name_user(ALICE.id, "Alice")
+    config = bolt_config(fake_slack, signing_secret=None, app_token=APP_TOKEN)
+    link = SocketModeLink(build_app(bot, config, bot.database.engine), APP_TOKEN)
+    await link.start()
+    await fake_slack.async_socket_connected()
+    yield fake_slack
+    await link.stop()

@@ -12,9 +12,9 @@ import pytest_asyncio
 
 from adapters.slack import build_app
 from adapters.slack.outbound import SlackOutbound
-from adapters.slack.server import HttpServer
+from adapters.slack.server import HttpServer, web_app
 from bot.core import MemoBot
-from tests.adapters.slack.conftest import Slack, block_text, bolt_config
+from tests.adapters.slack.conftest import SIGNING_SECRET, Slack, block_text, bolt_config
 from tests.chat import Chat
 from tests.fakes.slack import FakeSlack
 from tests.timeline import FakeClock, Timeline
@@ -31,7 +31,8 @@ async def distributed(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[Slac
     config = bolt_config(
         fake_slack, bot_token=None, client_id=CLIENT_ID, client_secret="client-secret"
     )
-    server = HttpServer(build_app(bot, config, bot.database.engine), "127.0.0.1", 0)
+    app = build_app(bot, config, bot.database.engine)
+    server = HttpServer(web_app(app, SIGNING_SECRET), "127.0.0.1", 0)
     port = await server.start()
     async with aiohttp.ClientSession() as session:
         yield Slack(f"http://127.0.0.1:{port}", session, fake_slack, bot)

@@ -4,31 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
-from adapters.slack import build_app
-from adapters.slack.server import SocketModeLink
-from bot.core import MemoBot
-from tests.adapters.slack.conftest import ALICE, BOT_TOKEN, TEAM, bolt_config
+from tests.adapters.slack.conftest import ALICE, TEAM
 from tests.fakes.slack import FakeSlack
-
-APP_TOKEN = "xapp-1-A0FAKE-test"
-
-
-@pytest_asyncio.fixture
-async def socket_mode(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[FakeSlack]:
-    fake_slack.add_workspace(TEAM, BOT_TOKEN)
-    fake_slack.name_user(ALICE.id, "Alice")
-    config = bolt_config(fake_slack, signing_secret=None, app_token=APP_TOKEN)
-    link = SocketModeLink(build_app(bot, config, bot.database.engine), APP_TOKEN)
-    await link.start()
-    await fake_slack.async_socket_connected()
-    yield fake_slack
-    await link.stop()
 
 
 async def _command(fake: FakeSlack, text: str, trigger_id: str | None = None) -> dict[str, Any]:
