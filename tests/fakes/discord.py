@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import quote
 
 import pytest
 import yarl
@@ -220,6 +221,8 @@ class FakeDiscord(LoopbackServer[Call]):
         self._sessions: dict[str, _Session] = {}
         # Files people attached to interactions (attachment options), served at their url.
         self._attachments: dict[str, tuple[JsonDict, bytes]] = {}
+        # Display names (global_name) people chose, by user id; default "User <id>".
+        self._display_names: dict[int, str] = {}
         self.attachment_downloads: list[str] = []
         # The newest session, and its connection while it is live (READY or RESUMED sent).
         self._session: _Session | None = None
@@ -280,7 +283,7 @@ class FakeDiscord(LoopbackServer[Call]):
         where discord.py's ``Attachment.read()`` downloads it from.
         """
         attachment_id = str(next(self._snowflakes))
-        url = f"http://127.0.0.1:{self._port}/attachments/{attachment_id}/{filename}"
+        url = f"http://127.0.0.1:{self._port}/attachments/{attachment_id}/{quote(filename)}"
         payload: JsonDict = {
             "id": attachment_id,
             "filename": filename,
@@ -735,11 +738,18 @@ class FakeDiscord(LoopbackServer[Call]):
 
     # Payloads
 
+    def name_user(self, user_id: int, display_name: str) -> None:
+        """The display name (``global_name``) interactions carry for ``user_id``."""
+        with self._condition:
+            self._display_names[user_id] = display_name
+
     def _user(self, user_id: int) -> UserPayload:
+        with self._condition:
+            display_name = self._display_names.get(user_id, f"User {user_id}")
         return {
             "id": str(user_id),
             "username": f"user{user_id}",
-            "global_name": f"User {user_id}",
+            "global_name": display_name,
             "discriminator": "0",
             "avatar": None,
         }
