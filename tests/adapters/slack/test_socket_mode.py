@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.adapters.slack.conftest import ALICE, TEAM
+from tests.adapters.slack.conftest import ALICE, TEAM, assert_slack_shows_literally, block_text
 from tests.fakes.slack import FakeSlack
 
 
@@ -40,10 +40,9 @@ async def test_a_command_over_socket_mode_is_answered_in_the_ack(socket_mode: Fa
     answer = await _command(socket_mode, "add [Socket 세션] 소켓으로 저장 &lt;!here&gt;")
 
     assert answer["response_type"] == "in_channel"
-    text = json.dumps(answer["blocks"], ensure_ascii=False)
-    assert "소켓으로 저장 &lt;!here&gt;" in text and "<!here>" not in text
+    assert_slack_shows_literally(answer, "소켓으로 저장 <!here>")
     shown = await _command(socket_mode, "show [Socket 세션]")
-    assert "*#1* Alice" in json.dumps(shown["blocks"], ensure_ascii=False)
+    assert "#1 Alice" in block_text(shown)
 
 
 @pytest.mark.asyncio
