@@ -13,7 +13,6 @@ import io
 import json
 import logging
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 from urllib.parse import urlencode
@@ -23,7 +22,7 @@ from sqlalchemy import func, select
 
 from bot.core import MemoBot
 from storage.models import Base
-from tests.adapters.slack.conftest import ALICE, SIGNING_SECRET, TEAM, Slack
+from tests.adapters.slack.conftest import SIGNING_SECRET, Slack, command_payload
 from tests.adapters.slack.test_modals import _submission as modal_submission
 from tests.fakes.slack import FakeSlack
 
@@ -40,20 +39,9 @@ def _sign(timestamp: str, body: bytes) -> str:
 
 
 def _command_form(**overrides: str) -> dict[str, str]:
-    form = {
-        "token": "legacy-verification-token",
-        "team_id": TEAM,
-        "team_domain": "team",
-        "channel_id": "C1",
-        "channel_name": "general",
-        "user_id": ALICE.id,
-        "user_name": ALICE.name,
-        "command": "/memo",
-        "text": f"add [공격 세션] {SECRET_NOTE}",
-        "api_app_id": "A0FAKE",
-        "response_url": "http://127.0.0.1:9/response/x",
-        "trigger_id": f"trigger-{uuid.uuid4().hex}",
-    }
+    form = command_payload(
+        f"add [공격 세션] {SECRET_NOTE}", response_url="http://127.0.0.1:9/response/x"
+    )
     form.update(overrides)
     return form
 

@@ -45,6 +45,32 @@ BOB = SlackUser("UBOB", "bob")
 ADMIN = SlackUser("UADMIN", "admin")
 
 
+def command_payload(
+    text: str,
+    *,
+    response_url: str,
+    user: SlackUser = ALICE,
+    channel: str = "C1",
+    team: str = TEAM,
+    trigger_id: str | None = None,
+) -> dict[str, str]:
+    """The fields of a `/memo` slash command as Slack sends them (``text`` already escaped)."""
+    return {
+        "token": "legacy-verification-token",
+        "team_id": team,
+        "team_domain": "team",
+        "channel_id": channel,
+        "channel_name": "general",
+        "user_id": user.id,
+        "user_name": user.name,
+        "command": "/memo",
+        "text": text,
+        "api_app_id": "A0FAKE",
+        "response_url": response_url,
+        "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
+    }
+
+
 @dataclass
 class Slack:
     """Sends what Slack would send to the bot, signed, and returns what the bot answered."""
@@ -91,20 +117,14 @@ class Slack:
     ) -> tuple[int, str]:
         """`/memo <text>` as Slack posts it: form-encoded, with &, < and > escaped."""
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        form = {
-            "token": "legacy-verification-token",
-            "team_id": team,
-            "team_domain": "team",
-            "channel_id": channel,
-            "channel_name": "general",
-            "user_id": user.id,
-            "user_name": user.name,
-            "command": "/memo",
-            "text": escaped,
-            "api_app_id": "A0FAKE",
-            "response_url": self.fake.response_url(),
-            "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
-        }
+        form = command_payload(
+            escaped,
+            response_url=self.fake.response_url(),
+            user=user,
+            channel=channel,
+            team=team,
+            trigger_id=trigger_id,
+        )
         return await self.post(
             "/slack/events",
             urlencode(form).encode(),

@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 import pytest
 
-from tests.adapters.slack.conftest import ALICE, TEAM, assert_slack_shows_literally, block_text
+from tests.adapters.slack.conftest import assert_slack_shows_literally, block_text, command_payload
 from tests.fakes.slack import FakeSlack
 
 
 async def _command(fake: FakeSlack, text: str, trigger_id: str | None = None) -> dict[str, Any]:
-    envelope_id = fake.socket_send(
-        "slash_commands",
-        {
-            "token": "legacy",
-            "team_id": TEAM,
-            "team_domain": "team",
-            "channel_id": "C1",
-            "channel_name": "general",
-            "user_id": ALICE.id,
-            "user_name": ALICE.name,
-            "command": "/memo",
-            "text": text,
-            "api_app_id": "A0FAKE",
-            "response_url": fake.response_url(),
-            "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
-        },
-    )
+    payload = command_payload(text, response_url=fake.response_url(), trigger_id=trigger_id)
+    envelope_id = fake.socket_send("slash_commands", payload)
     ack = await fake.async_wait_for_ack(envelope_id)
     payload: dict[str, Any] = ack["payload"]
     return payload
