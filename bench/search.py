@@ -69,7 +69,31 @@ SYMBOL_TERMS = ("AVX-512", "1:N", "C++", "<->", "5xx", "p99", "L1", "x3", "2-tie
 NO_HIT_WORDS = ("블록체인", "메타버스", "quantum", "웹3")
 
 
-def make_queries(shape: Shape, count: int, seed: int = 11) -> list[tuple[str, int, str]]:
+def channel_authors(database_file: Path) -> dict[str, list[str]]:
+    """The names of the people who wrote in each channel, by the channel's id.
+
+    A ``by:`` filter names one of them: a name that wrote only in other channels is
+    answered like a name nobody has, without searching.
+    """
+    connection = sqlite3.connect(database_file)
+    try:
+        rows = connection.execute(
+            "SELECT DISTINCT channels.external_id, members.display_name FROM memos"
+            " JOIN channels ON channels.id = memos.channel_id"
+            " JOIN members ON members.id = memos.author_id"
+            " ORDER BY 1, 2"
+        ).fetchall()
+    finally:
+        connection.close()
+    authors: dict[str, list[str]] = {}
+    for channel, name in rows:
+        authors.setdefault(channel, []).append(name)
+    return authors
+
+
+def make_queries(
+    shape: Shape, count: int, authors: dict[str, list[str]], seed: int = 11
+) -> list[tuple[str, int, str]]:
     """``count`` (kind, channel, query text after `/memo search`), the same for every run."""
     rng = random.Random(seed)
     lines = note_lines()
@@ -97,7 +121,7 @@ def make_queries(shape: Shape, count: int, seed: int = 11) -> list[tuple[str, in
             title = title_of(channel, rng.randrange(shape.sessions_per_channel))
             return f'{word} in:"{title}"'
         if kind == 1:
-            return f"{word} by:@member{rng.randrange(100)}"
+            return f"{word} by:@{rng.choice(authors[channel_id(channel)])}"
         day = (FIRST_DAY + timedelta(days=rng.randrange(3))).date().isoformat()
         return f"{word} day:{day}"
 
@@ -208,7 +232,7 @@ def measure_like_baseline(path: Path, queries: list[tuple[str, int, str]]) -> di
 def run_measurement(args: argparse.Namespace) -> dict[str, Any]:
     """In a fresh process: one database's search latencies, then this process's peak RSS."""
     shape = Shape(args.memos, args.sessions, args.channels)
-    queries = make_queries(shape, args.queries)
+    queries = make_queries(shape, args.queries, channel_authors(shape.cache_file()))
     if args.measure == "sqlite":
         work = CACHE / "search-run"
         shutil.rmtree(work, ignore_errors=True)  # a stale -wal file would corrupt a fresh copy

@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -27,7 +28,6 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from adapters.console.outbound import ConsoleOutbound
 from adapters.discord import (
     DiscordConfig,
-    DiscordOutbound,
     DiscordService,
     SyncRefused,
     posting_only,
@@ -206,10 +206,11 @@ def run() -> None:
         )
         discord_service = DiscordService(bot, discord_config)
         services.append(discord_service)
-        outbounds["discord"] = DiscordOutbound(discord_service.client)
+        outbounds["discord"] = discord_service.outbound
+    chat_platforms = list(services)
     services.append(DigestScheduler(DigestRunner(bot, outbounds, _digest_policy(settings))))
     try:
-        asyncio.run(serve(services))
+        asyncio.run(serve(services, needs_one_of=chat_platforms))
     except ServiceFailed as failure:
         typer.echo(f"Stopped: {failure}", err=True)
         raise typer.Exit(1) from None
@@ -343,7 +344,8 @@ def import_command(
     workspace: Annotated[str, typer.Option(help="Workspace id to import into.")] = "console",
     channel: Annotated[str, typer.Option(help="Channel id to import into.")] = "general",
     author: Annotated[
-        str | None, typer.Option(help="Whose memos they become (default: $USER).")
+        str | None,
+        typer.Option(help="Whose memos they become, by display name (default: $USER)."),
     ] = None,
     conference: Annotated[
         str | None,
@@ -361,15 +363,16 @@ def import_command(
 
     Importing the same file again changes nothing; an edited file updates what changed.
     Each file is one transaction. The defaults are the console's channel (`memo-bot console`).
+    The operator may import for anyone: `--author`, and the authors a Markdown export names.
     """
     settings = _settings()
     _configure_logging(settings, "WARNING")
-    user = author or _default_user()
+    where = _ImportTarget(platform, workspace, channel, author, conference)
     bot = _open(settings, db)
     totals = ImportTotals()
     try:
         for path in files:
-            reply = _import_one(bot, path, platform, workspace, channel, user, conference, dry_run)
+            reply = _import_one(bot, path, where, dry_run)
             typer.echo(reply.markdown, err=not reply.ok)
             totals.add(reply)
     finally:
@@ -381,17 +384,23 @@ def import_command(
         raise typer.Exit(1)
 
 
-def _import_one(
-    bot: MemoBot,
-    path: Path,
-    platform: str,
-    workspace: str,
-    channel: str,
-    user: str,
-    conference: str | None,
-    dry_run: bool,
-) -> Reply:
-    """One file through the core, with a progress bar when the output is a terminal."""
+@dataclass(frozen=True, slots=True)
+class _ImportTarget:
+    """Where `memo-bot import` puts the files, and for whom (None: the operator, $USER)."""
+
+    platform: str
+    workspace: str
+    channel: str
+    author: str | None
+    conference: str | None
+
+
+def _import_one(bot: MemoBot, path: Path, where: _ImportTarget, dry_run: bool) -> Reply:
+    """One file through the core, with a progress bar when the output is a terminal.
+
+    The operator runs it as an admin of the workspace: whoever has the database
+    may import for anyone, which a chat member may not.
+    """
     try:
         size = path.stat().st_size
         large = too_large(str(path), size, bot.import_max_bytes)
@@ -400,17 +409,20 @@ def _import_one(
         return refuse(ProblemCode.UNREADABLE_FILE, f"Cannot read {path}: {error.strerror}.")
     if large is not None:
         return refuse(ProblemCode.UNREADABLE_FILE, large.message)
-    now = datetime.now(UTC)
+    operator = _default_user()
     invocation = Invocation(
-        platform=platform,
-        workspace_id=workspace,
-        channel_id=channel,
-        user_id=user,
-        display_name=user,
+        platform=where.platform,
+        workspace_id=where.workspace,
+        channel_id=where.channel,
+        user_id=operator,
+        display_name=operator,
         text=f"/memo import {path.name}",
-        received_at=now,
+        received_at=datetime.now(UTC),
+        is_admin=True,
     )
-    command = ImportPosts(str(path), content, conference=conference, dry_run=dry_run)
+    command = ImportPosts(
+        str(path), content, author=where.author, conference=where.conference, dry_run=dry_run
+    )
     if dry_run or not sys.stderr.isatty():
         return bot.import_file(invocation, command)
     with Progress(

@@ -20,9 +20,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 
 from sqlalchemy import Connection
@@ -33,8 +34,10 @@ from bot import (
     digest,
     export,
     grammar,
+    import_reading,
     importing,
     memos,
+    removals,
     search,
     sessions,
     summary,
@@ -68,6 +71,7 @@ from bot.importing import Progress
 from bot.invocation import Invocation
 from bot.known import KnownRows
 from bot.note_files import DEFAULT_MAX_BYTES
+from bot.removals import Removal
 from bot.reply import ProblemCode, Reply, SessionChoice, refuse
 from bot.summary import Summaries
 from storage import channels
@@ -208,6 +212,26 @@ class MemoBot:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._workers(), self.home, invocation)
 
+    async def app_removed_async(
+        self, platform: str, workspace_ids: Sequence[str], removal: Removal, at: datetime
+    ) -> int:
+        """The platform took the app away from these workspaces at ``at``: their digests
+        stop, saying why (see ``bot.removals``); memos stay. Returns the digests stopped."""
+        now = datetime.now(UTC)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._workers(),
+            self.database.write,
+            partial(
+                removals.stop_digests,
+                platform=platform,
+                workspace_ids=workspace_ids,
+                removal=removal,
+                at=at,
+                now=now,
+            ),
+        )
+
     def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
@@ -265,7 +289,7 @@ class MemoBot:
         stops there. A retry after a concurrent write runs the whole file again,
         which the import's idempotence makes safe.
         """
-        file = importing.read(command, self.import_max_bytes)
+        file = import_reading.read(command, self.import_max_bytes)
         if isinstance(file, Reply):
             return file
         if command.dry_run:

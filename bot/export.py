@@ -26,6 +26,8 @@ MIME_TYPES = {
     PostFormat.TEXT: "text/plain; charset=utf-8",
 }
 _NOT_IN_NAME = re.compile(r"[^\w.]+")
+#: Between paragraphs of a post's untitled notes (stored with one empty line each).
+_PARAGRAPH_BREAK = re.compile(r"\n\n+")
 
 
 def export(ctx: Context, command: Export) -> Reply:
@@ -108,11 +110,11 @@ class _Session:
 def build_posts(
     rows: Sequence[ExportedMemo],
     days: dict[int, list[date]],
-    imported: dict[tuple[int, date], PostText],
+    imported: dict[tuple[int, date], list[PostText]],
 ) -> list[Post]:
     """One post per (conference, day), newest day first; memos come oldest first.
 
-    A day that was imported gets its post's own title line and untitled notes back.
+    A day that was imported gets its posts' own title line and untitled notes back.
     """
     grouped: dict[tuple[int, date], dict[int, _Session]] = {}
     for row in rows:
@@ -123,7 +125,7 @@ def build_posts(
     posts = []
     for (conference_id, day), sessions in grouped.items():
         first = next(iter(sessions.values())).row
-        post_text = imported.get((conference_id, day))
+        post_text = _one_post_text(imported.get((conference_id, day), []))
         posts.append(
             Post(
                 day=day,
@@ -144,6 +146,26 @@ def build_posts(
             )
         )
     return sorted(posts, key=lambda post: (-post.day.toordinal(), post.conference))
+
+
+def _one_post_text(texts: Sequence[PostText]) -> PostText | None:
+    """The day's post when several people imported one: the first importer's title line, and
+    every paragraph of untitled notes once, in the order they were imported.
+
+    Each person's import keeps a post of its own, so one import never overwrites
+    another's; a paragraph that is already there (someone imported an export of
+    the day back) is not repeated.
+    """
+    if not texts:
+        return None
+    title = next((text.title for text in texts if text.title), "")
+    paragraphs: list[str] = []
+    in_earlier_posts: set[str] = set()
+    for text in texts:
+        own = [paragraph for paragraph in _PARAGRAPH_BREAK.split(text.notes) if paragraph]
+        paragraphs.extend(paragraph for paragraph in own if paragraph not in in_earlier_posts)
+        in_earlier_posts.update(own)
+    return PostText(title=title, notes="\n\n".join(paragraphs))
 
 
 def _day_number(row: ExportedMemo, session_days: list[date]) -> int | None:

@@ -299,13 +299,19 @@ def parse_memo_number(token: str) -> int | None:
 
 
 def parse_day(token: str) -> date | None:
-    """A ``YYYY-MM-DD`` date, or None when the token is not one."""
+    """A ``YYYY-MM-DD`` date, or None when the token is not one the bot can use.
+
+    The calendar's first and last days (0001-01-01, 9999-12-31) are not: a day is
+    its 24 hours in the channel's time zone, and away from UTC those reach past
+    what a ``datetime`` can hold.
+    """
     if not _ISO_DATE.fullmatch(token):
         return None
     try:
-        return date.fromisoformat(token)
+        day = date.fromisoformat(token)
     except ValueError:
         return None
+    return day if date.min < day < date.max else None
 
 
 def parse_clock(token: str) -> time | None:
@@ -424,7 +430,10 @@ def _parse_conference(rest: str) -> Command | Rejected:
     bracketed, remainder = split
     tokens = remainder.split()
     dates: list[date] = []
-    while tokens and len(dates) < 2 and (day := parse_day(tokens[-1])) is not None:
+    while tokens and len(dates) < 2 and _DATE_LIKE.fullmatch(tokens[-1]):
+        day = parse_day(tokens[-1])
+        if day is None:  # meant as a date: refused, not taken into the name
+            return _not_a_date(tokens[-1])
         dates.insert(0, day)
         tokens.pop()
     time_zone = tokens.pop() if tokens and looks_like_time_zone(tokens[-1]) else None
@@ -446,6 +455,14 @@ def _parse_conference(rest: str) -> Command | Rejected:
     starts_on = dates[0] if dates else None
     ends_on = dates[-1] if dates else None
     return SetConference(name=name, time_zone=time_zone, starts_on=starts_on, ends_on=ends_on)
+
+
+def _not_a_date(typed: str) -> Rejected:
+    return Rejected(
+        ProblemCode.BAD_DATE,
+        f"`{_code(typed)}` is not a date. Write dates like 2025-09-25.",
+        "date",
+    )
 
 
 # ---------------------------------------------------------------- typed options
@@ -479,11 +496,7 @@ def conference_from_options(
             continue
         day = parse_day(typed.strip())
         if day is None:
-            return Rejected(
-                ProblemCode.BAD_DATE,
-                f"`{_code(typed)}` is not a date. Write dates like 2025-09-25.",
-                "date",
-            )
+            return _not_a_date(typed)
         days.append(day)
     return SetConference(
         name=name,

@@ -1,17 +1,28 @@
 """`/memo import` and `memo-bot import`: a note file's posts become sessions and memos.
 
-Each session block of a post becomes one memo by the importing user (or the
-CLI's ``--author``, or the author our Markdown export named), dated on the
-post's day in the conference's time zone; the author is recorded as attending.
-The post's title line and untitled notes are kept with the post.
+Each session block of a post becomes one memo by the importing user, dated on
+the post's day in the conference's time zone; the author is recorded as
+attending. The post's title line and untitled notes are kept with the post.
 
-Importing is idempotent: every memo is linked to its block (post, session,
-author, ordinal) with the text the file had, so importing the same file again
-changes nothing, and an edited file updates what changed: an edit with its
-revision history, like `/memo edit`. A block that left the file has its memo
-deleted (recoverable), and a later file that has the block again restores it.
-A memo someone deleted in chat stays deleted unless the file's text changes.
-The whole file is one transaction: a file that fails halfway leaves nothing.
+Authorship: an import speaks only for its importer. Each importer has a post of
+their own per conference day, and an import creates, changes or removes only
+memos that its importer's earlier imports created; memos written in chat, and
+other people's imports, are never touched. Only a workspace admin (and the
+operator's CLI, which runs as one) may import for others: the CLI's
+``--author``, and the ``### name`` blocks of our Markdown export. In anyone
+else's import such blocks become the importer's memos, with a warning, because
+nobody can speak for someone else. A block whose text the session already has
+(someone's memo, or someone's memos joined as an export writes them) is not
+imported again, so importing an export of the channel back duplicates nothing.
+
+Importing is idempotent: every memo is linked to its block (the importer's
+post, session, author, ordinal) with the text the file had, so importing the
+same file again changes nothing, and an edited file updates what changed: an
+edit with its revision history, like `/memo edit`. A block that left the file
+has its memo deleted (recoverable, also with the importer's `/memo undo`), and
+a later file that has the block again restores it. A memo someone deleted in
+chat stays deleted unless the file's text changes. The whole file is one
+transaction: a file that fails halfway leaves nothing.
 """
 
 from __future__ import annotations
@@ -22,20 +33,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import render
-from bot.conferences import MAX_CONFERENCE_NAME_LENGTH
 from bot.context import Context
 from bot.grammar import ImportPosts, clean_text
+from bot.import_reading import ReadFile, conference_name
 from bot.memos import MAX_MEMO_LENGTH
-from bot.note_files import Unreadable, decode_note_file
-from bot.note_posts import ParsedFile, Post, conference_from_title, parse_posts
+from bot.note_posts import (
+    NoteBlock,
+    Post,
+)
 from bot.reply import (
     ImportDone,
     ImportedPost,
     ImportedSession,
-    ProblemCode,
     Reply,
     Visibility,
-    refuse,
 )
 from bot.titles import MAX_TITLE_LENGTH, display_title, title_key
 from storage import attendance, channels, conferences, imports, memos, sessions
@@ -50,41 +61,11 @@ Progress = Callable[[int, int], None]
 #: Imported memos are dated at this local time on the post's day, one minute apart per
 #: session, so sessions and memos list in the file's order.
 _FIRST_MEMO_AT = time(9, 0)
+#: Why an import cannot credit notes to someone else, in its warnings.
+_ONLY_ADMINS = "only a workspace admin (or the operator's memo-bot import) can import for others"
 #: ``activated_at`` of a conference an import creates in a channel that follows another:
 #: an import of last year's notes must not change the channel's current conference.
 _NEVER_ACTIVATED = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class ReadFile:
-    """A file read and parsed, before anything is stored."""
-
-    name: str
-    parsed: ParsedFile
-
-
-def read(command: ImportPosts, max_bytes: int) -> ReadFile | Reply:
-    """The parsed file, or a refusal saying why it cannot be imported (nothing is stored)."""
-    if command.content is None:
-        return refuse(
-            ProblemCode.NO_FILE,
-            "Attach the note file to import: on Discord `/memo import file:`, on Slack "
-            "`/memo import` opens a form to upload it, or run `memo-bot import FILE`.",
-            "file",
-        )
-    name = command.file_name or "the file"
-    decoded = decode_note_file(name, command.content, max_bytes)
-    if isinstance(decoded, Unreadable):
-        return refuse(ProblemCode.UNREADABLE_FILE, decoded.message, "file")
-    parsed = parse_posts(decoded.text)
-    if not parsed.posts:
-        return refuse(
-            ProblemCode.NO_POSTS,
-            f"{name} has no post: a post starts with a date line (`2025-09-25` or "
-            "`2025년 9월 25일 목요일`), then its title line. Nothing was imported.",
-            "file",
-        )
-    return ReadFile(name, parsed)
 
 
 def plan(file: ReadFile, command: ImportPosts) -> Reply:
@@ -98,25 +79,47 @@ def store(
 ) -> Reply:
     """Import every post of the file in the command's transaction."""
     counts = _Counts()
-    importer = ctx.member()
-    default_author = (
-        _named_member(ctx, command.author, create_as=command.author)
-        if command.author
-        else importer.id
-    )
+    importer = _importer(ctx, command, counts)
     total = file.parsed.line_count
     done_lines = 0
     for post in file.parsed.posts:
-        name = _conference_name(post, command)
+        name = conference_name(post, command)
         if name not in counts.conferences:
             counts.conferences[name] = _conference(ctx, name)
         conference = counts.conferences[name]
-        _store_post(ctx, post, conference, importer.id, default_author, counts)
+        _store_post(ctx, post, conference, importer, counts)
         done_lines += _post_lines(post)
         if progress is not None:
             progress(done_lines, total)
+    counts.warnings.extend(_credited_warnings(counts))
     done = _done(file, command, counts, dry_run=False)
     return Reply(render.import_done(done), Visibility.PRIVATE, done)
+
+
+@dataclass(frozen=True, slots=True)
+class _Importer:
+    """Whose import it is, and whether it may credit notes to the people a file names."""
+
+    member_id: int
+    name: str
+    for_others: bool
+
+
+def _importer(ctx: Context, command: ImportPosts, counts: _Counts) -> _Importer:
+    """The person the file is imported for: the one importing, or the CLI's ``--author``.
+
+    Workspace admins may import for others (the operator's CLI runs as one);
+    anyone else's import is theirs, whoever the command names.
+    """
+    if command.author and ctx.invocation.is_admin:
+        author_id = _named_member(ctx, command.author, create_as=command.author)
+        return _Importer(author_id, command.author, for_others=True)
+    member = ctx.member()
+    if command.author and title_key(command.author) != title_key(member.display_name):
+        counts.warnings.append(
+            f"the memos are yours, not {_shown_name(command.author)}'s: {_ONLY_ADMINS}"
+        )
+    return _Importer(member.id, member.display_name, for_others=ctx.invocation.is_admin)
 
 
 @dataclass
@@ -157,6 +160,8 @@ class _Counts:
     #: Looked up once per import: authors by name, conferences by name.
     authors: dict[str, int] = field(default_factory=dict)
     conferences: dict[str, ConferenceRecord] = field(default_factory=dict)
+    #: Names of ``### name`` blocks imported as the importer's -> the lines of those blocks.
+    credited_to_importer: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _done(file: ReadFile, command: ImportPosts, counts: _Counts, *, dry_run: bool) -> ImportDone:
@@ -167,7 +172,7 @@ def _done(file: ReadFile, command: ImportPosts, counts: _Counts, *, dry_run: boo
         posts=tuple(
             ImportedPost(
                 day=post.date,
-                conference=_conference_name(post, command),
+                conference=conference_name(post, command),
                 title=post.title,
                 sessions=tuple(
                     ImportedSession(session.title, session.note_line_count)
@@ -187,11 +192,6 @@ def _done(file: ReadFile, command: ImportPosts, counts: _Counts, *, dry_run: boo
 
 def _post_lines(post: Post) -> int:
     return sum(s.note_line_count for s in post.sessions) + sum(1 for n in post.notes if n.strip())
-
-
-def _conference_name(post: Post, command: ImportPosts) -> str:
-    typed = command.conference or conference_from_title(post.title)
-    return display_title(clean_text(typed))[:MAX_CONFERENCE_NAME_LENGTH]
 
 
 def _conference(ctx: Context, name: str) -> ConferenceRecord:
@@ -225,12 +225,7 @@ def _conference(ctx: Context, name: str) -> ConferenceRecord:
 
 
 def _store_post(
-    ctx: Context,
-    post: Post,
-    conference: ConferenceRecord,
-    importer_id: int,
-    default_author: int,
-    counts: _Counts,
+    ctx: Context, post: Post, conference: ConferenceRecord, importer: _Importer, counts: _Counts
 ) -> None:
     channel = ctx.writable_channel()
     post_id = imports.ensure_post(
@@ -240,7 +235,7 @@ def _store_post(
         day=post.date,
         title=post.title,
         notes="\n".join(post.notes),
-        importer_id=importer_id,
+        importer_id=importer.member_id,
         now=ctx.now,
     )
     earlier = imports.links(ctx.tx, post_id)
@@ -255,17 +250,24 @@ def _store_post(
     session_ids = sessions.ensure_sessions_on(
         ctx.tx, channel_id=channel.id, conference_id=conference.id, day=post.date, titles=titles
     )
+    already_here = _already_here(
+        imports.texts_from_elsewhere(ctx.tx, post_id, list(session_ids.values())), earlier
+    )
     attended: set[tuple[int, int]] = set()
+    # Per (session, author) over the whole post: a header may come twice ([Talk] ... [Talk]).
+    ordinals: dict[tuple[int, int], int] = {}
     for parsed_session, (_, key_of_title, at) in zip(post.sessions, titles, strict=True):
         session_id = session_ids[key_of_title]
-        ordinals: dict[int, int] = {}
         for block_position, block in enumerate(parsed_session.blocks):
-            author = _author(ctx, block.author, counts) if block.author else default_author
-            ordinal = ordinals[author] = ordinals.get(author, -1) + 1
+            text = clean_text(block.text)
+            if text in already_here.get(session_id, ()):
+                counts.unchanged += 1
+                continue
+            author = _credit(ctx, block, importer, counts)
+            ordinal = ordinals[session_id, author] = ordinals.get((session_id, author), -1) + 1
             key = (session_id, author, ordinal)
             seen.add(key)
             attended.add((session_id, author))
-            text = clean_text(block.text)
             if len(text) > MAX_MEMO_LENGTH:
                 counts.warnings.append(
                     f"line {block.line_number}: a memo of {len(text):,} characters, longer "
@@ -277,18 +279,60 @@ def _store_post(
                 new_memos.append(NewMemo(0, session_id, author, text, created_at))
                 new_keys.append((key, text))
             else:
-                _update(ctx, link, text, importer_id, counts)
+                _update(ctx, link, text, importer.member_id, counts)
     attendance.record_attendances(
         ctx.tx, sorted(attended), "memo", titles[0][2] if titles else ctx.now
     )
     for key, link in earlier.items():
         if key not in seen and not link.removed and not link.deleted:
             memo = _memo(ctx, link)
-            memos.delete_memo(ctx.tx, memo, importer_id, ctx.now)
+            memos.delete_memo(ctx.tx, memo, importer.member_id, ctx.now)
             imports.set_link(ctx.tx, link.memo_id, link.source_text, removed=True)
             counts.removed += 1
     _add_new(ctx, post_id, new_memos, new_keys)
     counts.created += len(new_memos)
+
+
+def _already_here(
+    elsewhere: dict[int, set[str]], earlier: dict[BlockKey, ImportedLink]
+) -> dict[int, set[str]]:
+    """Per session, the block texts it has without this importer's imports: such a block is
+    not imported again (an export of the channel imported back into it duplicates nothing).
+    A text the importer's own earlier import stored stays theirs, matched by its link."""
+    for (session_id, _, _), link in earlier.items():
+        elsewhere.get(session_id, set()).discard(link.source_text)
+    return elsewhere
+
+
+def _credit(ctx: Context, block: NoteBlock, importer: _Importer, counts: _Counts) -> int:
+    """Whose memo a block becomes: the person it names only when the import may say so;
+    else the importer's, remembered for a warning when it names someone else."""
+    if block.author is None:
+        return importer.member_id
+    if importer.for_others:
+        return _author(ctx, block.author, counts)
+    if title_key(block.author) != title_key(importer.name):
+        counts.credited_to_importer.setdefault(_shown_name(block.author), []).append(
+            block.line_number
+        )
+    return importer.member_id
+
+
+def _credited_warnings(counts: _Counts) -> list[str]:
+    """One warning per name whose notes became the importer's, at its first block."""
+    warnings = []
+    for name, lines in counts.credited_to_importer.items():
+        blocks = f" ({len(lines)} blocks)" if len(lines) > 1 else ""
+        warnings.append(
+            f"line {lines[0]}: the notes under ### {name}{blocks} are imported as yours: "
+            f"{_ONLY_ADMINS}"
+        )
+    return warnings
+
+
+def _shown_name(name: str) -> str:
+    """A name from the file as a warning shows it: one line, at most a display name long."""
+    return display_title(clean_text(name))[:DISPLAY_NAME_LENGTH]
 
 
 def _titles(post: Post, counts: _Counts) -> list[str]:

@@ -66,3 +66,9 @@ def indent_continuation(text: str, prefix: str = "  ") -> str:
 def quote(text: str) -> str:
     """Each line of ``text`` as a Markdown block quote line."""
     return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
+
+
+def file_name(name: str) -> str:
+    """A file's name (an upload's, as the person or their platform gave it) as text on one
+    line: whitespace runs, newlines too, become one space, and Markdown is escaped."""
+    return escape(" ".join(name.split()))

@@ -49,6 +49,12 @@ _MONTHS_EN = (
     "december",
 )
 _KO_WEEKDAY = rf"(?:[{_WEEKDAYS_KO}]요일|\(?[{_WEEKDAYS_KO}]\)?)"
+#: Japanese (月曜日, (木)) and Chinese (星期四, 周四, 週四) weekdays, Monday first.
+_WEEKDAYS_JA = "月火水木金土日"
+_WEEKDAYS_ZH = "一二三四五六日"
+_CJK_WEEKDAY = (
+    rf"(?:[{_WEEKDAYS_JA}]曜日?|[(（][{_WEEKDAYS_JA}][)）]|(?:星期|周|週)[{_WEEKDAYS_ZH}天])"
+)
 _EN_WEEKDAY = r"(?:[A-Za-z]{3,9}\.?,?)"
 _EN_MONTH = r"(?P<month_name>[A-Za-z]{3,9})\.?"
 #: The date-line forms people write, all as whole lines (a trailing weekday optional).
@@ -57,6 +63,11 @@ _DATE_FORMS = (
     re.compile(
         rf"^(?P<year>\d{{4}})\s*년\s*(?P<month>\d{{1,2}})\s*월\s*(?P<day>\d{{1,2}})\s*일"
         rf"(?:\s*,?\s*(?P<weekday_ko>{_KO_WEEKDAY}))?$"
+    ),
+    # 2025年9月25日 木曜日, 2025年9月25日（木）, 2025年9月25日 星期四
+    re.compile(
+        r"^(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"
+        rf"(?:\s*,?\s*(?P<weekday_cjk>{_CJK_WEEKDAY}))?$"
     ),
     # 2025-08-16, 2025.08.16, 2025/8/16, 2025. 8. 16. (목)
     re.compile(
@@ -84,7 +95,10 @@ _TITLE_NOISE = re.compile(
     r"(?:\b(?:day|dag|tag)\s*\d+\b|\d+\s*일\s*차|(?:첫|둘|셋|넷)째\s*날|"
     r"참가\s*(?:세션\s*)?(?:메모|후기|정리)|세션\s*(?:메모|정리)|키노트\s*(?:정리|메모)?|"
     r"\b(?:session|talk)s?\s*(?:memos?|notes?)\b|\bkeynotes?\b|\b(?:memos?|notes)\b|"
-    r"메모|후기|정리)",
+    r"메모|후기|정리|"
+    # Japanese and Chinese: 1日目, 第一天, (セッション)メモ, (参会)笔记, 議程筆記
+    r"\d+\s*日目|第\s*[\d一二三四五六七八九十]+\s*天|(?:セッション|参加)?\s*(?:メモ|ノート)|"
+    r"(?:参会|議程|议程)?\s*(?:笔记|筆記))",
     re.IGNORECASE,
 )
 
@@ -193,7 +207,8 @@ def parse_date_line(line: str) -> tuple[date, bool] | None:
             day = date(int(parts["year"]), month, int(parts["day"]))
         except ValueError:
             continue
-        return day, _weekday_agrees(day, parts.get("weekday_ko"), parts.get("weekday_en"))
+        weekdays = (parts.get("weekday_ko"), parts.get("weekday_en"), parts.get("weekday_cjk"))
+        return day, _weekday_agrees(day, *weekdays)
     return None
 
 
@@ -208,11 +223,18 @@ def _month_number(name: str | None) -> int | None:
     return None
 
 
-def _weekday_agrees(day: date, korean: str | None, english: str | None) -> bool:
+def _weekday_agrees(
+    day: date, korean: str | None, english: str | None, cjk: str | None = None
+) -> bool:
     if korean:
         return _WEEKDAYS_KO[day.weekday()] in korean
     if english:
         return english.rstrip(".,").lower()[:3] == _WEEKDAYS_EN[day.weekday()]
+    if cjk:
+        chinese = cjk[-1] if cjk[-1] != "天" else "日"
+        if cjk.startswith(("星期", "周", "週")):
+            return _WEEKDAYS_ZH[day.weekday()] == chinese
+        return _WEEKDAYS_JA[day.weekday()] == cjk.strip("(（)）")[0]
     return True
 
 

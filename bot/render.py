@@ -344,7 +344,7 @@ def import_done(done: ImportDone) -> str:
     summary = import_summary_line(
         len(done.posts), done.session_count, done.lines, len(done.warnings), dry_run=done.dry_run
     )
-    head = f"{md.escape(done.file_name)}: {summary}"
+    head = f"{md.file_name(done.file_name)}: {summary}"
     if not done.dry_run and (done.updated or done.removed or done.unchanged):
         head += (
             f" ({done.created:,} memos new, {done.updated:,} updated, {done.removed:,} removed, "

@@ -180,13 +180,14 @@ def _sessions(ctx: Context, session: str | SessionId) -> list[int] | Reply:
 
 
 def _authors(ctx: Context, author: Author) -> list[int]:
+    """The people ``by:`` names among those who wrote memos in this channel.
+
+    A person who wrote only elsewhere gets the same answer as a name nobody has:
+    a search must not tell who is in the workspace or writes in other channels.
+    """
     if ctx.channel is None:
         return []
-    workspace_id = ctx.channel.workspace_id
-    if author.external_id is not None:
-        member = channels.find_member(ctx.tx, workspace_id, author.external_id)
-        return [member.id] if member is not None else []
-    return channels.members_named(ctx.tx, workspace_id, author.name or "")
+    return channels.channel_authors(ctx.tx, ctx.channel, user=author.external_id, name=author.name)
 
 
 def _hits(ctx: Context, pieces: list[Piece], filters: _Filters) -> list[tuple[float, Candidate]]:

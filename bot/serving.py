@@ -6,20 +6,34 @@ import asyncio
 import contextlib
 import gc
 import logging
+import random
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Protocol
+
+from bot.service_status import ServiceState, ServiceStatuses
 
 logger = logging.getLogger(__name__)
 
 
 class ServiceFailed(Exception):
-    """A service stopped on its own (a gateway that refused the token, say)."""
+    """The bot cannot run as configured: a service was refused at its first start, or every
+    chat platform has been refused since."""
+
+
+class ServiceRefused(Exception):
+    """Raised by a service (from ``start`` or ``stopped``) when trying again cannot help:
+    the platform rejected its token or its configuration. It is not restarted."""
 
 
 class Service(Protocol):
-    """Something an adapter runs: an HTTP server, a WebSocket link, a gateway client."""
+    """Something an adapter runs: an HTTP server, a WebSocket link, a gateway client.
+
+    ``stop`` may be called at any time, also after a failed or cancelled ``start``, and
+    more than once; after ``stop`` the service can be started again.
+    """
 
     async def start(self) -> object: ...
 
@@ -30,48 +44,183 @@ class Service(Protocol):
     async def stop(self) -> None: ...
 
 
-async def serve(services: list[Service], stop: asyncio.Event | None = None) -> None:
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """How long a service that stopped by itself waits before it is started again.
+
+    Exponential (``first``, doubling, at most ``cap``) with jitter, so services that failed
+    together do not all come back in the same instant; a service that then ran for
+    ``reset_after`` seconds starts over from ``first`` the next time.
+    """
+
+    first: float = 1.0
+    cap: float = 300.0
+    reset_after: float = 600.0
+
+    def delay(self, attempt: int, draw: Callable[[], float] = random.random) -> float:
+        """The pause before restart number ``attempt`` (0 for the first): between half and
+        all of ``first * 2**attempt``, capped."""
+        ceiling = min(self.cap, self.first * 2.0 ** min(attempt, 64))
+        return ceiling * (0.5 + draw() / 2)
+
+
+async def serve(
+    services: list[Service],
+    stop: asyncio.Event | None = None,
+    *,
+    statuses: ServiceStatuses | None = None,
+    backoff: Backoff = Backoff(),
+    needs_one_of: Sequence[Service] = (),
+) -> None:
     """Start every service, run until SIGINT/SIGTERM (or ``stop``), then stop them in reverse.
 
-    If a service stops by itself, the others are stopped too and ``ServiceFailed``
-    is raised: a bot half connected would look alive while missing every command
-    on one platform; exiting lets the process manager restart it and tell someone.
+    A service that stops by itself, or cannot start, is started again after a pause
+    (``backoff``) while the others keep serving: Discord going away must not take Slack
+    with it. One that raises ``ServiceRefused`` is not retried and shows as failed. At
+    the first start, a refusal is a configuration mistake (a wrong token) and raises
+    ``ServiceFailed`` before anything is served, so whoever deploys it sees it at once;
+    so does losing every service of ``needs_one_of`` (the chat platforms: a bot that
+    serves none would look alive while answering no one). Each service's state is in
+    ``statuses`` (and the log).
     """
     stop = stop or asyncio.Event()
+    statuses = statuses or ServiceStatuses()
     loop = asyncio.get_running_loop()
     # Signals reach the main thread only; in a background thread its owner sets ``stop``.
     signals = (signal.SIGINT, signal.SIGTERM) if _in_main_thread() else ()
     for signum in signals:
         loop.add_signal_handler(signum, stop.set)
-    started: list[Service] = []
-    watchers: dict[asyncio.Task[None], Service] = {}
+    supervisors: list[_Supervisor] = []
     try:
         for service in services:
-            try:
-                await service.start()
-            except Exception as error:
-                name = type(service).__name__
-                raise ServiceFailed(f"{name} could not start: {error}") from error
-            started.append(service)
-            watchers[asyncio.create_task(service.stopped())] = service
-        freeze_startup_objects()
-        told = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({told, *watchers}, return_when=asyncio.FIRST_COMPLETED)
-        ended = next((task for task in watchers if task in done), None)
-        if ended is not None:
+            supervisor = _Supervisor(service, statuses, backoff)
+            supervisors.append(supervisor)
+            # Told to stop during a slow start (a gateway out of reach): stop at once.
+            starting = asyncio.create_task(supervisor.first_start())
+            told = asyncio.create_task(_wait(stop))
+            await asyncio.wait({starting, told}, return_when=asyncio.FIRST_COMPLETED)
             told.cancel()
-            name = type(watchers[ended]).__name__
-            reason = ended.exception() or "it stopped without an error"
-            logger.error("%s stopped by itself (%s); stopping", name, reason)
-            raise ServiceFailed(f"{name}: {reason}")
+            if not starting.done():
+                starting.cancel()
+                break
+            try:
+                starting.result()
+            except ServiceRefused as refused:
+                raise ServiceFailed(f"{supervisor.name} could not start: {refused}") from refused
+        freeze_startup_objects()
+        needed = [s for s in supervisors if any(s.service is n for n in needs_one_of)]
+        told = asyncio.create_task(_wait(stop))
+        waiting: set[asyncio.Task[None]] = {told}
+        if needed:
+            waiting.add(asyncio.create_task(_all_refused(needed)))
+        done, pending = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        if told not in done:
+            reasons = "; ".join(f"{s.name}: {_said(s.refusal)}" for s in needed if s.refusal)
+            raise ServiceFailed(f"no chat platform is left ({reasons})")
         logger.info("stopping")
     finally:
-        for watcher in watchers:
-            watcher.cancel()
-        for service in reversed(started):
-            await service.stop()
+        for supervisor in reversed(supervisors):
+            await supervisor.stop()
         for signum in signals:
             loop.remove_signal_handler(signum)
+
+
+class _Supervisor:
+    """Runs one service: starts it, waits for it to stop by itself, starts it again."""
+
+    def __init__(self, service: Service, statuses: ServiceStatuses, backoff: Backoff) -> None:
+        self.service = service
+        self.name = type(service).__name__
+        self.statuses = statuses
+        self.backoff = backoff
+        self._first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._task: asyncio.Task[None] | None = None
+        #: Why it was refused for good, once it was.
+        self.refusal: ServiceRefused | None = None
+        self.refused = asyncio.Event()
+
+    async def first_start(self) -> None:
+        """Returns once the first start is over, whether or not it worked, unless it was
+        refused (``ServiceRefused``); a start that failed otherwise is retried in the
+        background."""
+        self._task = asyncio.create_task(self._run(), name=f"supervising {self.name}")
+        await asyncio.wait({self._first, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        await self._first
+
+    async def _run(self) -> None:
+        attempt = 0
+        while True:
+            self.statuses.starting(self.name)
+            started = asyncio.get_running_loop().time()
+            try:
+                await self.service.start()
+                self.statuses.running(self.name)
+                self._settle_first()
+                await self.service.stopped()
+                problem: str = "it stopped without an error"
+            except ServiceRefused as refused:
+                self.statuses.failed(self.name, _said(refused))
+                await self._stop_service()
+                self.refusal = refused
+                self.refused.set()
+                self._settle_first(refused)
+                return
+            except Exception as error:
+                problem = _said(error)
+                logger.debug("%s stopped", self.name, exc_info=True)
+            self._settle_first()
+            await self._stop_service()
+            if asyncio.get_running_loop().time() - started >= self.backoff.reset_after:
+                attempt = 0
+            delay = self.backoff.delay(attempt)
+            attempt += 1
+            self.statuses.restarting(self.name, problem, delay)
+            await asyncio.sleep(delay)
+
+    def _settle_first(self, error: BaseException | None = None) -> None:
+        if self._first.done():
+            return
+        if error is None:
+            self._first.set_result(None)
+        else:
+            self._first.set_exception(error)
+
+    async def stop(self) -> None:
+        """Stop supervising (a restart under way is called off), then stop the service."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        self._first.cancel()
+        await self._stop_service()
+        status = self.statuses.get(self.name)
+        if status is None or status.state is not ServiceState.FAILED:
+            self.statuses.stopped(self.name)
+
+    async def _stop_service(self) -> None:
+        """Stop the service; shielded, so calling off the supervisor never cuts a stop short."""
+        try:
+            await asyncio.shield(self.service.stop())
+        except Exception:
+            logger.exception("stopping %s failed", self.name)
+
+
+async def _wait(event: asyncio.Event) -> None:
+    await event.wait()
+
+
+async def _all_refused(supervisors: list[_Supervisor]) -> None:
+    await asyncio.gather(*(supervisor.refused.wait() for supervisor in supervisors))
+
+
+def _said(error: BaseException) -> str:
+    """An error as one line for the status and the log: its type (unless it is a refusal,
+    which says what happened itself) and the first line of its message."""
+    lines = str(error).strip().splitlines()
+    if isinstance(error, ServiceRefused) and lines:
+        return lines[0]
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
 
 
 def freeze_startup_objects() -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from storage.database import Database
+from storage.database import Database, immediate
 from storage.models import Base
+from storage.schema import DATABASE_URL_ATTRIBUTE
 from storage.search import SEARCH_TABLES
 
 #: Any fixed number: the PostgreSQL advisory lock that keeps two bot processes
@@ -45,14 +46,16 @@ def main() -> None:
     if connection is not None:
         run_migrations(connection)
         return
-    url = context.config.get_main_option("sqlalchemy.url")
-    if not url:
+    url = context.config.attributes.get(DATABASE_URL_ATTRIBUTE)
+    if url is None:  # the `alembic` command line
         from bot.settings import Settings
 
         url = Settings().database_url
     database = Database(url)
     try:
-        with database.engine.connect() as connection:
+        # BEGIN IMMEDIATE on SQLite: a running bot's write between the migration's first read
+        # and its first write would otherwise fail it at once with "database is locked".
+        with immediate(database.engine).connect() as connection:
             run_migrations(connection)
             connection.commit()
     finally:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, exists, func, select, update
 
 from storage.driver_sql import Prepared
-from storage.models import Channel, Member, Workspace, table_of
+from storage.models import Channel, Member, Memo, Workspace, table_of
 from storage.records import ChannelRecord, MemberRecord
 from storage.upsert import insert_or_ignore
 
@@ -29,6 +29,19 @@ _FIND_MEMBER = select(Member.id, Member.external_id, Member.display_name).where(
 _MEMBERS_NAMED = select(Member.id).where(
     Member.workspace_id == bindparam("workspace_id"),
     func.lower(Member.display_name) == func.lower(bindparam("name")),
+)
+_WROTE_IN_CHANNEL = exists().where(
+    Memo.channel_id == bindparam("channel_id"), Memo.author_id == Member.id
+)
+_CHANNEL_AUTHOR = select(Member.id).where(
+    Member.workspace_id == bindparam("workspace_id"),
+    Member.external_id == bindparam("user"),
+    _WROTE_IN_CHANNEL,
+)
+_CHANNEL_AUTHORS_NAMED = select(Member.id).where(
+    Member.workspace_id == bindparam("workspace_id"),
+    func.lower(Member.display_name) == func.lower(bindparam("name")),
+    _WROTE_IN_CHANNEL,
 )
 _RENAME_MEMBER = (
     update(Member).where(Member.id == bindparam("member_id")).values(display_name=bindparam("name"))
@@ -102,6 +115,21 @@ def find_member(tx: Connection, workspace_id: int, external_id: str) -> MemberRe
 def members_named(tx: Connection, workspace_id: int, name: str) -> list[int]:
     """Ids of the workspace's members whose display name is ``name``, ignoring case."""
     return list(tx.scalars(_MEMBERS_NAMED, {"workspace_id": workspace_id, "name": name}))
+
+
+def channel_authors(
+    tx: Connection, channel: ChannelRecord, *, user: str | None = None, name: str | None = None
+) -> list[int]:
+    """Ids of the members who wrote memos in ``channel`` with this platform id or this
+    display name (ignoring case).
+
+    Only authors of the channel: whether someone wrote in another channel, or is
+    in the workspace at all, is none of this channel's business.
+    """
+    where = {"workspace_id": channel.workspace_id, "channel_id": channel.id}
+    if user is not None:
+        return list(tx.scalars(_CHANNEL_AUTHOR, {**where, "user": user}))
+    return list(tx.scalars(_CHANNEL_AUTHORS_NAMED, {**where, "name": name or ""}))
 
 
 def ensure_member(

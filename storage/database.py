@@ -87,7 +87,7 @@ class Database:
     def __init__(self, url: str | URL, *, echo: bool = False) -> None:
         self.url = normalize_database_url(url)
         self.engine: Engine = _create_engine(self.url, echo=echo)
-        self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        self._write_engine = immediate(self.engine)
         sqlite = self.engine.dialect.name == "sqlite"
         # PostgreSQL has row locks; only SQLite needs writers to take turns.
         self._writer_turn: AbstractContextManager[object] = (
@@ -179,6 +179,13 @@ class Database:
             self._checkpointer.stop()
             self._checkpointer = None
         self.engine.dispose()
+
+
+def immediate(engine: Engine) -> Engine:
+    """The engine for transactions that write: on SQLite they take the write lock with their
+    first statement (``BEGIN IMMEDIATE``), so one that reads and then writes waits its turn
+    instead of failing when another writer committed in between. Elsewhere: ``engine``."""
+    return engine.execution_options(**{_WRITE_OPTION: True})
 
 
 def _create_engine(url: URL, *, echo: bool) -> Engine:

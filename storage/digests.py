@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, or_, select, update
 
 from storage.models import (
     Attendance,
@@ -341,3 +342,46 @@ def mark_failed(tx: Connection, channel_id: int, day: date, error: str, retry_at
         _FAILED,
         {"the_channel": channel_id, "the_day": day, "error": error, "retry_at": retry_at},
     )
+
+
+def stop_in_workspaces(
+    tx: Connection,
+    platform: str,
+    workspace_external_ids: Sequence[str],
+    reason: str,
+    now: datetime,
+    *,
+    unchanged_since: datetime,
+    replacing_reasons: bool,
+) -> int:
+    """Turn off the digests of every channel in these workspaces, saying why; returns how many.
+
+    A setting changed since ``unchanged_since`` is left alone (someone turned it back on
+    after what ``reason`` reports). Settings the bot already turned off keep their
+    reason unless ``replacing_reasons``; ones people turned off stay as they are.
+    """
+    if not workspace_external_ids:
+        return 0
+    channels = (
+        select(Channel.id)
+        .join(Workspace, Workspace.id == Channel.workspace_id)
+        .where(
+            Workspace.platform == platform,
+            Workspace.external_id.in_(workspace_external_ids),
+        )
+    )
+    stoppable = (
+        or_(DigestSetting.enabled.is_(True), DigestSetting.disabled_reason.is_not(None))
+        if replacing_reasons
+        else DigestSetting.enabled.is_(True)
+    )
+    stopped = tx.execute(
+        update(DigestSetting)
+        .where(
+            DigestSetting.channel_id.in_(channels),
+            DigestSetting.updated_at < unchanged_since,
+            stoppable,
+        )
+        .values(enabled=False, disabled_reason=reason, updated_at=now)
+    )
+    return stopped.rowcount

@@ -51,7 +51,9 @@ _MEMOS = (
     .where(Memo.deleted_at.is_(None))
     .order_by(Memo.created_at, Memo.number)
 )
-_POSTS = select(NotePost.conference_id, NotePost.day, NotePost.title, NotePost.notes)
+_POSTS = select(NotePost.conference_id, NotePost.day, NotePost.title, NotePost.notes).order_by(
+    NotePost.id
+)
 _DAYS = select(ConferenceSession.conference_id, ConferenceSession.day).distinct()
 
 
@@ -85,11 +87,15 @@ class PostText(RowRecord):
 
 def post_texts(
     tx: Connection, channel_id: int, *, conference_id: int | None, day: date | None
-) -> dict[tuple[int, date], PostText]:
-    """(conference id, day) -> the imported post of that day, for the channel's imported posts."""
+) -> dict[tuple[int, date], list[PostText]]:
+    """(conference id, day) -> the posts imported for that day (one per importer), in the
+    order they were first imported."""
     statement = _POSTS.where(NotePost.channel_id == channel_id)
     if conference_id is not None:
         statement = statement.where(NotePost.conference_id == conference_id)
     if day is not None:
         statement = statement.where(NotePost.day == day)
-    return {(row.conference_id, row.day): PostText.from_row(row) for row in tx.execute(statement)}
+    posts: dict[tuple[int, date], list[PostText]] = {}
+    for row in tx.execute(statement):
+        posts.setdefault((row.conference_id, row.day), []).append(PostText.from_row(row))
+    return posts

@@ -3,7 +3,8 @@
 The importer writes memos through ``storage.memos`` (so the search index stays
 in step); what it keeps here is only what makes a second import of the same
 file change nothing: the post's own lines and, per memo, which block of the
-file it is and the text the file had.
+file it is and the text the file had. Posts are per importer, so the links a
+re-import reads are the memos that importer's own imports created.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from storage.models import ImportedMemo, Memo, NotePost, table_of
 from storage.upsert import insert_or_ignore
 
 _POST_ID = select(NotePost.id).where(
-    NotePost.conference_id == bindparam("conference_id"), NotePost.day == bindparam("day")
+    NotePost.conference_id == bindparam("conference_id"),
+    NotePost.day == bindparam("day"),
+    NotePost.imported_by_id == bindparam("importer_id"),
 )
 _SET_POST = (
     update(NotePost)
@@ -37,6 +40,16 @@ _LINKS = (
     )
     .join(Memo, Memo.id == ImportedMemo.memo_id)
     .where(ImportedMemo.post_id == bindparam("post_id"))
+)
+_NOTES_FROM_ELSEWHERE = (
+    select(Memo.session_id, Memo.author_id, Memo.text)
+    .outerjoin(ImportedMemo, ImportedMemo.memo_id == Memo.id)
+    .where(
+        Memo.session_id.in_(bindparam("session_ids", expanding=True)),
+        Memo.deleted_at.is_(None),
+        or_(ImportedMemo.post_id.is_(None), ImportedMemo.post_id != bindparam("post_id")),
+    )
+    .order_by(Memo.created_at, Memo.number)
 )
 _INSERT_LINK = insert(ImportedMemo)
 _SET_LINK = (
@@ -71,7 +84,8 @@ def ensure_post(
     importer_id: int,
     now: datetime,
 ) -> int:
-    """The post of this conference and day, created, or updated to the file's title and notes."""
+    """The importer's post of this conference and day, created, or updated to the file's
+    title and notes. Another importer's post of the same day is a row of its own."""
     created = insert_or_ignore(
         tx,
         table_of(NotePost),
@@ -85,9 +99,11 @@ def ensure_post(
             "imported_at": now,
             "updated_at": now,
         },
-        ("conference_id", "day"),
+        ("conference_id", "day", "imported_by_id"),
     )
-    post_id = tx.execute(_POST_ID, {"conference_id": conference_id, "day": day}).scalar_one()
+    post_id = tx.execute(
+        _POST_ID, {"conference_id": conference_id, "day": day, "importer_id": importer_id}
+    ).scalar_one()
     assert isinstance(post_id, int)
     if not created:
         tx.execute(_SET_POST, {"post_id": post_id, "title": title, "notes": notes, "now": now})
@@ -106,6 +122,22 @@ def links(tx: Connection, post_id: int) -> dict[BlockKey, ImportedLink]:
         )
         for row in tx.execute(_LINKS, {"post_id": post_id})
     }
+
+
+def texts_from_elsewhere(
+    tx: Connection, post_id: int, session_ids: list[int]
+) -> dict[int, set[str]]:
+    """Session id -> what its live memos that the post's imports did not create (chat
+    memos, other importers' memos) hold: each memo's text, and each person's such memos
+    joined line by line (oldest first), the way an export writes them."""
+    texts: dict[int, set[str]] = {}
+    joined: dict[tuple[int, int], list[str]] = {}
+    for row in tx.execute(_NOTES_FROM_ELSEWHERE, {"post_id": post_id, "session_ids": session_ids}):
+        texts.setdefault(row.session_id, set()).add(row.text)
+        joined.setdefault((row.session_id, row.author_id), []).append(row.text)
+    for (session_id, _), person_texts in joined.items():
+        texts[session_id].add("\n".join(person_texts))
+    return texts
 
 
 def add_links(tx: Connection, post_id: int, new: list[tuple[BlockKey, int, str]]) -> None:

@@ -233,15 +233,20 @@ class Attendance(Base):
 
 
 class NotePost(Base):
-    """An imported note post (one conference day): its title line and its untitled notes.
+    """One person's imported note post (one conference day): its title line and untitled notes.
 
     Sessions and memos of the post live in their own tables; this keeps what
     belongs to the post itself, so an export can write the post back whole.
-    A conference has at most one post per day: importing it again updates it.
+    Each importer has at most one post per conference day, and importing it
+    again updates only that one: what an import may change or remove is what
+    its importer's own earlier imports created (the post's ``ImportedMemo`` links).
     """
 
     __tablename__ = "note_posts"
-    __table_args__ = (UniqueConstraint("conference_id", "day"), Index(None, "channel_id", "day"))
+    __table_args__ = (
+        UniqueConstraint("conference_id", "day", "imported_by_id"),
+        Index(None, "channel_id", "day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
@@ -251,6 +256,7 @@ class NotePost(Base):
     title: Mapped[str] = mapped_column(Text)
     #: Lines under no session header, in order; an empty line is a paragraph break.
     notes: Mapped[str] = mapped_column(Text)
+    #: Whose import it is: the person importing, or whom the CLI's ``--author`` named.
     imported_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     imported_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -327,6 +333,28 @@ SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_
 SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
     Base.metadata, "slack_oauth_states"
 )
+# slack_sdk's states table has no index; a state is looked up (and consumed) by its value,
+# and expired ones are purged by their expiry.
+Index(None, SLACK_OAUTH_STATES.c.state, unique=True)
+Index(None, SLACK_OAUTH_STATES.c.expire_at)
+
+
+class SlackTeam(Base):
+    """Which Enterprise Grid org a Slack workspace is in, and whether an org-wide install serves it.
+
+    Every request from a workspace names its org (``enterprise_id``) and install kind
+    (``is_enterprise_install``), and Bolt finds the token with them. A digest has no
+    request, and an org-wide install's token is stored for the org, not for any workspace:
+    this keeps what the workspace's last request said, so the digest finds the same token,
+    and an uninstall of an org-wide install knows which workspaces it served.
+    """
+
+    __tablename__ = "slack_teams"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    is_enterprise_install: Mapped[bool]
+    seen_at: Mapped[datetime]
 
 
 def table_of(model: type[Base]) -> Table:

@@ -10,16 +10,24 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import migrations
-from storage.database import Database
+from storage.database import Database, immediate
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
+#: Where ``alembic_config`` puts the database's URL for ``migrations/env.py``.
+DATABASE_URL_ATTRIBUTE = "memo_bot_database_url"
 
 
 def alembic_config(database: Database) -> Config:
-    """An Alembic config for our migrations, wherever the package is installed."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", database.url.render_as_string(hide_password=False))
+    """An Alembic config for our migrations, wherever the package is installed.
+
+    Alembic keeps its options in a configparser, which reads ``%`` as the start of an
+    interpolation; a URL is full of them (``memo (1).db`` is ``memo %281%29.db``, a
+    password with ``@`` has ``%40``). So the database URL never goes in as text: it
+    travels as the URL object in ``attributes`` (``migrations/env.py`` reads it there),
+    and the folder's ``%`` is doubled, which is how configparser spells it.
+    """
+    config = Config(attributes={DATABASE_URL_ATTRIBUTE: database.url})
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     return config
 
 
@@ -43,7 +51,7 @@ def upgrade_to_head(database: Database) -> str:
     if current_revision(database) == head:
         return head
     config = alembic_config(database)
-    with database.engine.begin() as connection:
+    with immediate(database.engine).begin() as connection:  # see migrations/env.py
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return head

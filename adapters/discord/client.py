@@ -12,11 +12,14 @@ import discord
 from discord import app_commands
 
 from adapters.discord.commands import MemoCommands
+from adapters.discord.events import InteractionChannels, drop_unreadable_events
+from adapters.discord.gateway_watch import STALL_AFTER_SECONDS, GatewayWatch
 from adapters.discord.messages import split
 from adapters.discord.replies import NO_MENTIONS, Replier
 from bot.core import MemoBot
 from bot.outbound import ChannelGone
 from bot.reply import Reply
+from bot.serving import ServiceRefused
 
 logger = logging.getLogger(__name__)
 
@@ -38,17 +41,34 @@ class DiscordConfig:
     shard_count: int | None = None
     #: Seconds the client waits for servers to arrive after connecting before it is ready.
     guild_ready_timeout: float = 2.0
+    #: Seconds without a gateway connection (and no progress towards one) after which the
+    #: service gives up on discord.py's own reconnects and starts afresh.
+    stall_after: float = STALL_AFTER_SECONDS
+
+
+#: Gateway close codes after which connecting again cannot help: authentication failed,
+#: an API version or intents Discord refuses (4014: privileged intents not enabled).
+REFUSING_CLOSE_CODES = frozenset({4004, 4012, 4013, 4014})
+#: Invalid shard, sharding required: a fresh start asks Discord for the shard count again,
+#: unless DISCORD_SHARD_COUNT fixed it.
+SHARDING_CLOSE_CODES = frozenset({4010, 4011})
 
 
 class MemoClient(discord.AutoShardedClient):
     """Sharded from the start, so a bot that grows past 2,500 servers needs no code change.
 
     It only needs the ``guilds`` intent (channel permissions); slash commands
-    and components arrive whatever the intents.
+    and components arrive whatever the intents. An event discord.py cannot read is
+    dropped and logged (see ``adapters.discord.events``) instead of closing the client.
     """
 
     def __init__(
-        self, bot: MemoBot, *, shard_count: int | None = None, guild_ready_timeout: float = 2.0
+        self,
+        bot: MemoBot,
+        *,
+        shard_count: int | None = None,
+        guild_ready_timeout: float = 2.0,
+        stall_after: float = STALL_AFTER_SECONDS,
     ) -> None:
         super().__init__(
             intents=discord.Intents(guilds=True),
@@ -56,45 +76,122 @@ class MemoClient(discord.AutoShardedClient):
             shard_count=shard_count,
             guild_ready_timeout=guild_ready_timeout,
         )
+        self.gateway_watch = GatewayWatch(stall_after)
+        channels = InteractionChannels()
+        drop_unreadable_events(
+            self._connection.parsers, before={"INTERACTION_CREATE": channels.record}
+        )
         self.tree: app_commands.CommandTree[MemoClient] = app_commands.CommandTree(self)
-        self.replier = Replier(bot)
+        self.replier = Replier(bot, channels=channels)
         MemoCommands(self.replier).register(self.tree)
+
+    async def on_shard_connect(self, shard_id: int) -> None:
+        self.gateway_watch.connected(shard_id)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self.gateway_watch.connected(shard_id)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self.gateway_watch.disconnected(shard_id)
+
+    async def on_ready(self) -> None:
+        self.gateway_watch.ready()
+
+
+class GatewayUnreachable(Exception):
+    """The gateway made no progress for ``DiscordConfig.stall_after`` seconds."""
 
 
 class DiscordService:
     """The gateway connection as a service: started with the other adapters, stopped on exit.
+
+    Each start is a fresh client (discord.py's cannot be reused once closed): a new
+    login, and the gateway's address and shard count asked for again; ``outbound``
+    posts through whichever client is current. A token Discord refuses, at login or by
+    closing the gateway, raises ``ServiceRefused``: no restart can fix it.
 
     Commands are not synced here: `memo-bot discord sync` does that once, since
     Discord rate-limits command registration and a restart changes nothing.
     """
 
     def __init__(self, bot: MemoBot, config: DiscordConfig) -> None:
-        self.client = MemoClient(
-            bot, shard_count=config.shard_count, guild_ready_timeout=config.guild_ready_timeout
-        )
-        self._token = config.token
+        self._bot = bot
+        self._config = config
+        self.client = self._new_client()
+        self.outbound = DiscordOutbound(self.client)
+        self._used = False
         self._running: asyncio.Task[None] | None = None
 
+    def _new_client(self) -> MemoClient:
+        return MemoClient(
+            self._bot,
+            shard_count=self._config.shard_count,
+            guild_ready_timeout=self._config.guild_ready_timeout,
+            stall_after=self._config.stall_after,
+        )
+
     async def start(self) -> None:
-        """Log in and connect; returns when the bot is ready, raises if it cannot log in."""
-        await self.client.login(self._token)  # raises LoginFailure for a bad token
-        self._running = asyncio.create_task(self.client.connect())
+        """Log in and connect; returns when the bot is ready. Raises ``ServiceRefused`` for a
+        refused token, ``GatewayUnreachable`` when the gateway makes no progress."""
+        if self._used:
+            self.client = self._new_client()
+            self.outbound.client = self.client
+        self._used = True
+        try:
+            await self.client.login(self._config.token)
+        except discord.LoginFailure as refused:
+            raise ServiceRefused(f"Discord refused the token (DISCORD_TOKEN): {refused}") from None
+        running = self._running = asyncio.create_task(self.client.connect())
         ready = asyncio.create_task(self.client.wait_until_ready())
-        await asyncio.wait({self._running, ready}, return_when=asyncio.FIRST_COMPLETED)
-        if self._running.done():
+        stalled = asyncio.create_task(self.client.gateway_watch.stalled())
+        try:
+            await asyncio.wait({running, ready, stalled}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
             ready.cancel()
-            self._running.result()  # raises LoginFailure and the like
+            stalled.cancel()
+        if running.done():
+            self._raise_why_it_ended(running)
             raise RuntimeError("the Discord client stopped before it was ready")
+        if stalled.done() and not stalled.cancelled():
+            raise GatewayUnreachable(stalled.result())
         logger.info("Discord connected with %s shard(s)", self.client.shard_count)
 
     async def stopped(self) -> None:
-        """Ends if discord.py gives up (a revoked token, an intent Discord refuses)."""
-        assert self._running is not None, "started first"
-        await asyncio.shield(self._running)
+        """Ends if discord.py gives up (a revoked token, an intent Discord refuses, an error
+        it cannot handle), or if the gateway stays out of reach for ``stall_after``."""
+        running = self._running
+        assert running is not None, "started first"
+        stalled = asyncio.create_task(self.client.gateway_watch.stalled())
+        try:
+            await asyncio.wait({running, stalled}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stalled.cancel()
+        if running.done():
+            self._raise_why_it_ended(running)
+            return
+        raise GatewayUnreachable(stalled.result())
+
+    def _raise_why_it_ended(self, running: asyncio.Task[None]) -> None:
+        """Re-raise what ended ``connect``, as ``ServiceRefused`` when retrying cannot help."""
+        error = running.exception()
+        if error is None:
+            return
+        if isinstance(error, discord.PrivilegedIntentsRequired):
+            raise ServiceRefused(f"Discord refused the intents the bot asks for: {error}")
+        if isinstance(error, discord.ConnectionClosed) and (
+            error.code in REFUSING_CLOSE_CODES
+            or (self._config.shard_count is not None and error.code in SHARDING_CLOSE_CODES)
+        ):
+            raise ServiceRefused(f"Discord closed the gateway for good: {error}")
+        raise error
 
     async def stop(self) -> None:
+        if not self._used:
+            return
         await self.client.close()
         if self._running is not None:
+            # Closing does not end a connect stuck retrying a gateway that cannot be reached.
+            self._running.cancel()
             await asyncio.gather(self._running, return_exceptions=True)
             self._running = None
 
@@ -111,7 +208,7 @@ class DiscordOutbound:
                 int(channel_id)
             )
         except (discord.NotFound, discord.Forbidden) as error:
-            raise ChannelGone(str(error)) from error
+            raise ChannelGone(cannot_post(error)) from error
         if not isinstance(channel, discord.abc.Messageable):
             raise ValueError(f"channel {channel_id} cannot receive messages")
         first: discord.Message | None = None
@@ -120,9 +217,24 @@ class DiscordOutbound:
                 message = await channel.send(piece, allowed_mentions=NO_MENTIONS)
                 first = first or message
         except (discord.NotFound, discord.Forbidden) as error:
-            raise ChannelGone(str(error)) from error
+            raise ChannelGone(cannot_post(error)) from error
         assert first is not None
         return str(first.id)
+
+
+#: What Discord's refusals to post mean, for the reason a channel's digest shows once off.
+_CANNOT_POST = {
+    10003: "the channel was deleted",
+    50001: "the bot cannot see the channel (it lacks View Channel there)",
+    50013: "the bot lacks the permission to send messages there (Send Messages)",
+}
+
+
+def cannot_post(error: discord.HTTPException) -> str:
+    """Why posting failed, in words for the channel's members, with Discord's own code."""
+    meaning = _CANNOT_POST.get(error.code)
+    said = f"Discord error {error.code}: {error.text}" if error.code else str(error)
+    return f"{meaning} ({said})" if meaning else said
 
 
 @contextlib.asynccontextmanager

@@ -16,12 +16,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+import aiohttp
 import discord
+from discord.utils import MISSING
 
+from adapters.discord.events import InteractionChannels
 from adapters.discord.messages import split
 from bot.core import MemoBot
 from bot.grammar import AddMemo, Command, ImportPosts, Rejected, SessionId
 from bot.invocation import Invocation
+from bot.markdown import file_name
 from bot.note_files import too_large
 from bot.reply import Attachment, ProblemCode, Reply, Visibility, refuse
 
@@ -30,6 +34,17 @@ logger = logging.getLogger(__name__)
 PLATFORM = "discord"
 DEFER_AFTER_SECONDS = 2.0
 NO_MENTIONS = discord.AllowedMentions.none()
+#: Discord's error codes for an interaction it no longer takes answers to: the first answer
+#: came after its 3 s deadline (Unknown interaction), a follow-up to an interaction never
+#: answered (Unknown Webhook), or after its token's 15 minutes (Invalid Webhook Token).
+UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK, INVALID_WEBHOOK_TOKEN = 10062, 10015, 50027
+GONE_INTERACTION_CODES = frozenset({UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK, INVALID_WEBHOOK_TOKEN})
+#: The answer in a DM or group DM: memos belong to a server's channel (see the README).
+OUTSIDE_A_SERVER = refuse(
+    ProblemCode.BAD_ARGUMENTS,
+    "/memo works in server channels only: memos belong to a server's channel, "
+    "so use it in a channel of a server the bot is in.",
+)
 
 
 class Replier:
@@ -38,20 +53,28 @@ class Replier:
         bot: MemoBot,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         defer_after: float = DEFER_AFTER_SECONDS,
+        channels: InteractionChannels | None = None,
     ) -> None:
         self.bot = bot
         self.clock = clock
         self.defer_after = defer_after
+        self.channels = channels or InteractionChannels()
 
     def invocation(self, interaction: discord.Interaction, text: str = "") -> Invocation | None:
-        """The interaction as the core sees it; None outside a server channel."""
-        if interaction.guild_id is None or interaction.channel_id is None:
+        """The interaction as the core sees it; None outside a server channel.
+
+        The channel is the payload's ``channel_id``: discord.py's ``interaction.channel_id``
+        is None when the payload's optional ``channel`` object is missing or of a type it
+        does not know, though the command came from a server channel all the same.
+        """
+        channel_id = self.channels.of(interaction.id) or interaction.channel_id
+        if interaction.guild_id is None or channel_id is None:
             return None
         user = interaction.user
         return Invocation(
             platform=PLATFORM,
             workspace_id=str(interaction.guild_id),
-            channel_id=str(interaction.channel_id),
+            channel_id=str(channel_id),
             user_id=str(user.id),
             display_name=user.display_name,
             text=text,
@@ -89,11 +112,13 @@ class Replier:
                 return refuse(ProblemCode.UNREADABLE_FILE, large.message, "file")
             try:
                 content = await attachment.read()
-            except discord.HTTPException:
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError):
+                # discord.py passes on aiohttp's error when the body breaks off.
                 logger.warning("could not download an attachment to import", exc_info=True)
                 return refuse(
                     ProblemCode.UNREADABLE_FILE,
-                    f"Discord did not let me download {attachment.filename}; try again.",
+                    f"Discord did not let me download {file_name(attachment.filename)} whole, so "
+                    "nothing was imported; try again.",
                     "file",
                 )
             command = ImportPosts(attachment.filename, content)
@@ -102,12 +127,11 @@ class Replier:
         await self.answer(interaction, work(), defer_at_once=True)
 
     async def _channel_invocation(self, interaction: discord.Interaction) -> Invocation | None:
-        """The invocation; outside a server channel, None after telling the person why."""
+        """The invocation; outside a server channel (a DM, a group DM), None after telling
+        the person why."""
         invocation = self.invocation(interaction)
         if invocation is None:
-            await interaction.response.send_message(
-                "Use /memo in a server channel: memos belong to a channel.", ephemeral=True
-            )
+            await self.send(interaction, OUTSIDE_A_SERVER)
         return invocation
 
     async def answer(
@@ -120,20 +144,22 @@ class Replier:
             if task in done:
                 await self.send(interaction, task.result())
                 return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        gone = await _refused(interaction.response.defer(ephemeral=True, thinking=True))
+        if gone is not None:
+            await self._undelivered(interaction, await task, gone)
+            return
         reply = await task
         pieces = split(reply.markdown)
         # A file (an export) replaces "thinking...", so it is as private as the request.
-        if reply.attachment is None:
-            await interaction.edit_original_response(
-                content=pieces[0], allowed_mentions=NO_MENTIONS
+        files = [_file(reply.attachment)] if reply.attachment is not None else MISSING
+        gone = await _refused(
+            interaction.edit_original_response(
+                content=pieces[0], attachments=files, allowed_mentions=NO_MENTIONS
             )
-        else:
-            await interaction.edit_original_response(
-                content=pieces[0],
-                attachments=[_file(reply.attachment)],
-                allowed_mentions=NO_MENTIONS,
-            )
+        )
+        if gone is not None:
+            await self._undelivered(interaction, reply, gone)
+            return
         public = reply.visibility is Visibility.PUBLIC
         for piece in pieces[1:] if not public else pieces:
             # After a private "thinking...", a public reply goes out as a follow-up message.
@@ -145,9 +171,14 @@ class Replier:
         """The reply as the interaction's response, plus follow-ups for what does not fit."""
         pieces = split(reply.markdown)
         private = reply.visibility is Visibility.PRIVATE
-        await interaction.response.send_message(
-            pieces[0], ephemeral=private, allowed_mentions=NO_MENTIONS
+        gone = await _refused(
+            interaction.response.send_message(
+                pieces[0], ephemeral=private, allowed_mentions=NO_MENTIONS
+            )
         )
+        if gone is not None:
+            await self._undelivered(interaction, reply, gone)
+            return
         for piece in pieces[1:]:
             await interaction.followup.send(piece, ephemeral=private, allowed_mentions=NO_MENTIONS)
 
@@ -163,7 +194,68 @@ class Replier:
         if interaction.guild_id is None:
             await self.run(interaction, AddMemo(session=session, text=text))
             return
-        await interaction.response.send_modal(MemoForm(self, session, text, source_url))
+        gone = await _refused(
+            interaction.response.send_modal(MemoForm(self, session, text, source_url))
+        )
+        if gone is not None:
+            logger.warning(
+                "the memo form could not be opened: interaction=%s user=%s: %s",
+                interaction.id,
+                interaction.user.id,
+                _why(gone),
+            )
+
+    async def _undelivered(
+        self, interaction: discord.Interaction, reply: Reply, error: discord.HTTPException
+    ) -> None:
+        """Discord no longer takes answers to the interaction (the 3-second deadline for the
+        first one passed, or the 15-minute token expired). What was done stays done (a memo
+        is saved); a public reply, meant for the channel anyway, is posted there so the
+        person still learns it; a private one cannot reach them: it is logged (not its text)."""
+        channel_id = self.channels.of(interaction.id) or interaction.channel_id
+        where = f"interaction={interaction.id} user={interaction.user.id} channel={channel_id}"
+        if reply.visibility is Visibility.PUBLIC and interaction.guild_id and channel_id:
+            channel = interaction.client.get_partial_messageable(
+                channel_id, guild_id=interaction.guild_id
+            )
+            try:
+                for piece in split(reply.markdown):
+                    await channel.send(piece, allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException as send_error:
+                logger.warning(
+                    "could not answer (%s) nor post the answer in the channel (%s): %s",
+                    _why(error),
+                    send_error,
+                    where,
+                )
+                return
+            logger.warning(
+                "could not answer (%s); posted the answer in the channel: %s", _why(error), where
+            )
+            return
+        logger.warning(
+            "could not answer (%s); the private answer was not delivered: %s", _why(error), where
+        )
+
+
+async def _refused(answer: Awaitable[object]) -> discord.HTTPException | None:
+    """Send an answer to an interaction; Discord's error if it no longer takes answers to it
+    (any other error is raised)."""
+    try:
+        await answer
+    except discord.HTTPException as error:
+        if error.code not in GONE_INTERACTION_CODES:
+            raise
+        return error
+    return None
+
+
+def _why(error: discord.HTTPException) -> str:
+    if error.code == UNKNOWN_INTERACTION:
+        return "Discord's 3-second deadline for the first answer had passed"
+    if error.code == INVALID_WEBHOOK_TOKEN:
+        return "the interaction's 15-minute token had expired"
+    return f"Discord no longer knows the interaction ({error.code} {error.text})"
 
 
 def _file(attachment: Attachment) -> discord.File:

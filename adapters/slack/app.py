@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncServerErrorRetryHandler,
@@ -13,12 +16,14 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine
 
-from adapters.slack.installations import InstallationStore, StateStore
+from adapters.slack.installations import InstallationStore, InstallFlow, StateStore
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People
 from adapters.slack.retries import RateLimitRetryHandler
+from adapters.slack.uninstalls import Uninstalls
 from bot.core import MemoBot
+from storage.slack_installs import Org
 
 #: Bot scopes the app asks for (keep in step with manifest.yaml): the command, posting
 #: replies (also in public channels the bot was not invited to), downloading the note
@@ -36,6 +41,8 @@ SCOPES = (
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +115,13 @@ def build_app(bot: MemoBot, config: SlackConfig, engine: Engine) -> AsyncApp:
     avoids the 10 ms polling for the ack that Bolt's default mode does).
     """
     client = web_client(config)
-    if config.client_id:
+    installs = InstallationStore(config.client_id, engine) if config.client_id else None
+    if installs is not None:
         oauth = AsyncOAuthSettings(
             client_id=config.client_id,
             client_secret=config.client_secret,
             scopes=list(SCOPES),
-            installation_store=InstallationStore(config.client_id, engine),
+            installation_store=installs,
             state_store=StateStore(engine),
             install_path=INSTALL_PATH,
             redirect_uri_path=REDIRECT_PATH,
@@ -122,12 +130,35 @@ def build_app(bot: MemoBot, config: SlackConfig, engine: Engine) -> AsyncApp:
         app = AsyncApp(
             client=client,
             signing_secret=config.signing_secret,
-            oauth_settings=oauth,
+            oauth_flow=InstallFlow(client=client, settings=oauth),
             process_before_response=True,
         )
+        app.middleware(_remembering_orgs(installs))
     else:
         app = AsyncApp(
             client=client, signing_secret=config.signing_secret, process_before_response=True
         )
     SlackListeners(bot, People(), SlackOutbound(app)).register(app)
+    Uninstalls(bot, installs).register(app)
     return app
+
+
+def _remembering_orgs(
+    installs: InstallationStore,
+) -> Callable[[AsyncBoltContext, Callable[[], Awaitable[BoltResponse]]], Awaitable[BoltResponse]]:
+    """Middleware recording the org each authorized request names for its workspace, which a
+    digest (no request) needs to find the workspace's token."""
+
+    async def remember_org(
+        context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        team_id = context.team_id
+        if team_id and team_id != context.enterprise_id:
+            org = Org(context.enterprise_id, bool(context.is_enterprise_install))
+            try:
+                await installs.remember_org(team_id, org)
+            except Exception:  # the request itself can still be served
+                logger.exception("could not record the org of team=%s", team_id)
+        return await next()
+
+    return remember_org

@@ -26,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import blocks
-from adapters.slack.files import DownloadFailed, download
+from adapters.slack.files import DownloadFailed, TooLarge, download
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People, Person
 from adapters.slack.text import message_to_plain, unescape
@@ -52,7 +52,8 @@ from bot import grammar
 from bot.core import MemoBot
 from bot.grammar import AddMemo, ImportPosts, SessionId
 from bot.invocation import Invocation
-from bot.note_files import too_large
+from bot.markdown import file_name
+from bot.note_files import over_limit, too_large
 from bot.reply import Problem, ProblemCode, Reply, Visibility, refuse
 
 logger = logging.getLogger(__name__)
@@ -248,20 +249,23 @@ class SlackListeners:
         )
 
     async def _import(self, invocation: Invocation, file: dict[str, Any], token: str) -> Reply:
-        """Download an uploaded file with the bot's token and import it."""
+        """Download an uploaded file with the bot's token, whole, and import it."""
         name = str(file.get("name") or "the file")
-        large = too_large(name, int(file.get("size") or 0), self.bot.import_max_bytes)
+        size = _declared_size(file)
+        limit = self.bot.import_max_bytes
+        large = too_large(name, size or 0, limit)
         if large is not None:
             return refuse(ProblemCode.UNREADABLE_FILE, large.message, "file")
         try:
-            content = await download(
-                str(file["url_private_download"]), token, self.bot.import_max_bytes
-            )
+            content = await download(str(file["url_private_download"]), token, limit, size)
+        except TooLarge as error:
+            return refuse(ProblemCode.UNREADABLE_FILE, over_limit(name, limit, error.size), "file")
         except (DownloadFailed, aiohttp.ClientError, TimeoutError) as error:
             logger.warning("could not download a file to import: %s", error)
             return refuse(
                 ProblemCode.UNREADABLE_FILE,
-                f"Slack did not let me download {name}; try `/memo import` again.",
+                f"Slack did not let me download {file_name(name)} whole, so nothing was "
+                "imported; try `/memo import` again.",
                 "file",
             )
         return await self.bot.execute_async(invocation, ImportPosts(name, content))
@@ -407,6 +411,12 @@ class SlackListeners:
             await self.outbound.post_with(client, channel_id, reply)
         except Exception as error:
             logger.warning("could not announce a saved memo in channel=%s: %s", channel_id, error)
+
+
+def _declared_size(file: dict[str, Any]) -> int | None:
+    """The size Slack's file object states, if it states a usable one."""
+    size = file.get("size")
+    return size if isinstance(size, int) and size > 0 else None
 
 
 def _workspace(context: AsyncBoltContext) -> str:

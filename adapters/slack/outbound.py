@@ -7,6 +7,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
+from adapters.slack.installations import InstallationStore
 from bot.outbound import ChannelGone
 from bot.reply import Reply
 
@@ -29,6 +30,8 @@ class SlackOutbound:
 
     def __init__(self, app: AsyncApp) -> None:
         self.app = app
+        store = app.installation_store
+        self._installs = store if isinstance(store, InstallationStore) else None
 
     async def post(self, workspace_id: str, channel_id: str, reply: Reply) -> str:
         return await self.post_with(await self._client(workspace_id), channel_id, reply)
@@ -47,10 +50,9 @@ class SlackOutbound:
         return str(response["ts"])
 
     async def _client(self, workspace_id: str) -> AsyncWebClient:
-        store = self.app.installation_store
-        if store is None:
+        if self._installs is None:  # one workspace, one token
             return self.app.client
-        bot = await store.async_find_bot(enterprise_id=None, team_id=workspace_id)
+        bot = await self._installs.find_team_bot(workspace_id)
         if bot is None or not bot.bot_token:
             raise ChannelGone("the app is not installed in this workspace any more")
         base = self.app.client

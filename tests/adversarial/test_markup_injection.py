@@ -22,18 +22,17 @@ from adapters.console.console import Console, ConsoleIdentity
 from bot.core import MemoBot
 from bot.reply import Reply
 from tests.adapters.discord.conftest import ALICE as DISCORD_ALICE
-from tests.adapters.discord.conftest import Discord
-from tests.adapters.discord.test_import import _import as discord_import
+from tests.adapters.discord.conftest import Discord, import_file
 from tests.adapters.slack.conftest import (
     ALICE,
     TEAM,
     Slack,
     assert_slack_shows_literally,
     bold_text,
+    import_submission,
+    open_import_form,
     slack_blocks,
 )
-from tests.adapters.slack.test_import import _open_import_form
-from tests.adapters.slack.test_import import _submission as import_submission
 from tests.adapters.slack.test_modals import _open_modal, _options, _submission
 from tests.fakes.slack import rich_elements
 
@@ -112,7 +111,7 @@ async def test_slack_home_tab_shows_user_text_as_typed(slack: Slack) -> None:
 
 @pytest.mark.asyncio
 async def test_slack_import_answer_shows_the_file_name_as_typed(slack: Slack) -> None:
-    view = await _open_import_form(slack)
+    view = await open_import_form(slack)
     file = slack.fake.add_file(TEAM, FILE_NAME, POST)
 
     await slack.interactive(import_submission(view, [file]))
@@ -165,7 +164,7 @@ def assert_discord_shows_literally(body: dict[str, Any], *typed: str) -> None:
 
 @pytest.mark.asyncio
 async def test_discord_shows_a_hostile_note_title_and_name_as_typed(discord_bot: Discord) -> None:
-    discord_bot.fake.name_user(DISCORD_ALICE, NAME)
+    discord_bot.fake.set_user(DISCORD_ALICE, global_name=NAME)
 
     added = await discord_bot.memo("add", session=TITLE, text=NOTE)
     shown = await discord_bot.memo("show", session=TITLE)
@@ -180,7 +179,7 @@ async def test_discord_shows_a_hostile_note_title_and_name_as_typed(discord_bot:
 
 @pytest.mark.asyncio
 async def test_discord_import_answer_shows_the_file_name_as_typed(discord_bot: Discord) -> None:
-    answer = await discord_import(discord_bot, FILE_NAME, POST)
+    answer = await import_file(discord_bot, FILE_NAME, POST)
 
     assert_discord_shows_literally(answer, FILE_NAME)
 

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from bot.core import MemoBot
 from storage.models import Base
-from tests.adapters.slack.conftest import SIGNING_SECRET, Slack, command_payload
+from tests.adapters.slack.conftest import SIGNING_SECRET, TEAM, Slack, command_payload
 from tests.adapters.slack.test_modals import _submission as modal_submission
 from tests.fakes.slack import FakeSlack
 
@@ -40,7 +40,9 @@ def _sign(timestamp: str, body: bytes) -> str:
 
 def _command_form(**overrides: str) -> dict[str, str]:
     form = command_payload(
-        f"add [공격 세션] {SECRET_NOTE}", response_url="http://127.0.0.1:9/response/x"
+        f"add [공격 세션] {SECRET_NOTE}",
+        ids={"team_id": TEAM, "is_enterprise_install": "false"},
+        response_url="http://127.0.0.1:9/response/x",
     )
     form.update(overrides)
     return form

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from bot.reply import ConferenceSet, ProblemCode, SessionListing, Visibility
 from tests.chat import Chat
 
@@ -42,6 +44,19 @@ def test_an_invalid_time_zone_is_refused_and_changes_nothing(chat: Chat) -> None
     assert reply.data.code is ProblemCode.INVALID_TIME_ZONE  # type: ignore[union-attr]
     assert "Asia/Seoul" in reply.markdown
     assert _current(chat).conference.name == "DEVRIVER 2025"
+
+
+@pytest.mark.parametrize(
+    "dates", ["2025-02-30", "2025-09-25 2025-9-31", "2025-13-01", "2025-09-25 0000-01-01"]
+)
+def test_a_mistyped_date_is_refused_and_changes_nothing(chat: Chat, dates: str) -> None:
+    chat.say("alice", "conference DEVRIVER 2025 Asia/Seoul 2025-09-25 2025-09-26")
+    reply = chat.say("bob", f"conference PyCon KR Asia/Seoul {dates}")
+
+    assert reply.data.code is ProblemCode.BAD_DATE  # type: ignore[union-attr]
+    assert "\n" not in reply.markdown
+    conference = _current(chat).conference
+    assert (conference.name, conference.starts_on) == ("DEVRIVER 2025", date(2025, 9, 25))
 
 
 def test_dates_in_the_wrong_order_are_refused(chat: Chat) -> None:

@@ -192,6 +192,7 @@ def test_export_then_import_then_export_keeps_posts_sessions_notes_and_authors(
     chat: Chat, posts: list[Post]
 ) -> None:
     here = chat.elsewhere(channel=f"C-{uuid.uuid4().hex[:8]}")
+    here.admins.add("alice")  # only an admin imports the authors a file names
     imported = here.run(
         "alice", ImportPosts("posts.md", write(posts, PostFormat.MARKDOWN).encode())
     )

@@ -230,12 +230,17 @@ def test_search_finds_imported_notes(chat: Chat) -> None:
 
 
 def test_the_cli_author_option_names_whose_memos_they_are(chat: Chat) -> None:
+    chat.admins.add("alice")  # the operator's CLI imports as an admin
+
     _import(chat, ENGLISH, author="jiho")
 
     assert {session.attendees for session in _sessions(chat).sessions} == {("jiho",)}
 
 
-def test_markdown_export_authors_become_the_memo_authors(chat: Chat) -> None:
+def test_markdown_export_authors_become_the_memo_authors_in_an_admins_import(
+    chat: Chat,
+) -> None:
+    chat.admins.add("alice")
     chat.say("bob", "attend [Warm-up]")
     markdown = (
         "# 2025-09-25\n\n# DEVRIVER 2025 Day1 참가 세션 메모\n\n"
@@ -279,7 +284,7 @@ def test_bad_files_are_refused_with_the_file_and_line_and_store_nothing(
     latin = "2025-09-06\nConf Day 1\n[Talk]\ncaf\xe9 cr\xe8me\n".encode("latin-1")
     cases = {
         bytes(range(256)) * 4: ("not a text file", "line 1"),
-        latin: ("not UTF-8, UTF-16 or CP949/EUC-KR", "line 4"),
+        latin: ("not UTF-8, UTF-16 or CP949/EUC-KR, Shift-JIS, EUC-JP, GBK", "line 4"),
         b"": ("empty", ""),
         b"  \n\n": ("empty", ""),
         b"just some text\nwith no date line\n": ("has no post", ""),
@@ -330,3 +335,46 @@ def test_imported_memos_are_dated_at_the_post_day_in_the_conference_zone(
     with database.reading() as tx:
         first = tx.scalar(select(func.min(Memo.created_at)))
     assert first == datetime(2025, 9, 25, 0, 0, tzinfo=UTC)  # 09:00 in Seoul
+
+
+def test_a_session_header_twice_in_one_post_keeps_both_blocks(chat: Chat) -> None:
+    twice = "2025-09-25\nConf 2025 Day1\n[Talk]\n하나\n[Other]\n둘\n[Talk]\n셋\n"
+
+    done = _done(_import(chat, twice))
+    again = _done(_import(chat, twice))
+
+    assert done.created == 3
+    assert sorted(_memo_texts(chat, "Talk")) == ["셋", "하나"]
+    assert (again.created, again.updated, again.removed, again.unchanged) == (0, 0, 0, 3)
+
+
+def test_two_posts_of_one_day_in_a_file_are_imported_together(chat: Chat) -> None:
+    morning = "2025-09-25\nConf 2025 Day1\n[Morning]\n하나\n"
+    two = morning + "\n2025-09-25\nConf 2025 Day1\n[Afternoon]\n둘\n"
+
+    done = _done(_import(chat, two))
+    again = _done(_import(chat, two))
+
+    assert done.created == 2
+    assert _memo_texts(chat, "Morning") == ["하나"] and _memo_texts(chat, "Afternoon") == ["둘"]
+    assert (again.created, again.updated, again.removed, again.unchanged) == (0, 0, 0, 2)
+    assert any("2025-09-25" in warning and "line 1" in warning for warning in done.warnings)
+
+
+@pytest.mark.parametrize("encoding", ["shift_jis", "gbk"])
+def test_japanese_and_chinese_legacy_files_import_as_written(chat: Chat, encoding: str) -> None:
+    text = {
+        "shift_jis": "2025年9月25日 木曜日\nTechConf Tokyo 2025 1日目 メモ\n[キャッシュ設計]\n"
+        "DB の読み取り QPS が 85% 減った\n障害対応の訓練を四半期ごとにやっている\n",
+        "gbk": "2025年9月25日 星期四\nQCon 北京 2025 第一天 参会笔记\n[缓存设计]\n"
+        "数据库读取 QPS 下降了 85%\n每个季度做一次故障演练\n",
+    }[encoding]
+
+    done = _done(_import(chat, text.encode(encoding)))
+
+    listing = _sessions(chat)
+    (session,) = listing.sessions
+    assert (done.session_count, done.warnings) == (1, ())
+    assert listing.conference.name in {"TechConf Tokyo 2025", "QCon 北京 2025"}
+    assert session.title in text
+    assert _memo_texts(chat, session.title) == ["\n".join(text.split("\n")[3:5])]

@@ -98,3 +98,20 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(
     assert result.exit_code == 1
     assert "files can be at most 1,000 bytes" in result.stderr
     assert _console_sessions(bot).sessions == ()
+
+
+def test_the_operator_imports_for_the_authors_the_file_and_author_option_name(
+    cli: CliRunner, bot: MemoBot, tmp_path: Path
+) -> None:
+    jiho = tmp_path / "jiho.txt"
+    jiho.write_text("2025-09-25\nConf 2025 Day 1\n[Jiho Talk]\n지호의 메모\n")
+    kim = tmp_path / "kim.md"
+    kim.write_text("# 2025-09-25\n\n# Conf 2025 Day 1\n\n## [Kim Talk]\n\n### carol\n\n캐롤 메모\n")
+
+    first = cli.invoke(app, ["import", str(jiho), "--author", "jiho"])
+    second = cli.invoke(app, ["import", str(kim), "--author", "kim"])
+
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "removed" not in second.stdout and "0 warnings" in second.stdout
+    attendees = {session.title: session.attendees for session in _console_sessions(bot).sessions}
+    assert attendees == {"Jiho Talk": ("jiho",), "Kim Talk": ("carol",)}

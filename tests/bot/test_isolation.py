@@ -150,3 +150,21 @@ def test_random_conversations_never_leak_between_channels(bot: MemoBot, script: 
         reply = chat.say(user, text)
         for found in re.findall(r"mark(\d)x\d+", reply.markdown):
             assert int(found) == index, f"{reply.markdown!r} leaked into chat {index}"
+
+
+@pytest.mark.parametrize(
+    ("alice", "nobody"),
+    [("by:@alice", "by:@nobody"), ("by:<@U-alice|alice>", "by:<@U-nobody|nobody>")],
+)
+def test_search_by_a_person_does_not_tell_who_wrote_in_other_channels(
+    chat: Chat, alice: str, nobody: str
+) -> None:
+    chat.say("alice", f"add [{TITLE}] 캐시 메모")
+    other = chat.elsewhere(channel="C2")
+    other.say("bob", "add [Keynote] 캐시 이야기")  # the channel exists, alice never wrote here
+
+    by_alice = other.say("bob", f"search 캐시 {alice}")
+    by_nobody = other.say("bob", f"search 캐시 {nobody}")
+
+    assert by_alice.data.code is ProblemCode.NO_SUCH_PERSON  # type: ignore[union-attr]
+    assert by_alice.markdown == by_nobody.markdown.replace("nobody", "alice")

@@ -231,3 +231,25 @@ def test_escaped_markdown_lines_that_read_like_dates_or_separators_stay_notes() 
         "ends with a backslash\\",
         "hard break",
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "day", "agrees"),
+    [
+        ("2025年9月25日 木曜日", date(2025, 9, 25), True),
+        ("2025年9月25日（木）", date(2025, 9, 25), True),
+        ("2025年9月25日 星期四", date(2025, 9, 25), True),
+        ("2025年9月28日 星期天", date(2025, 9, 28), True),
+        ("2025年9月25日 金曜日", date(2025, 9, 25), False),
+    ],
+)
+def test_japanese_and_chinese_date_lines_start_posts(line: str, day: date, agrees: bool) -> None:
+    assert parse_date_line(line) == (day, agrees)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["TechConf Tokyo 2025 1日目 セッションメモ", "TechConf Tokyo 2025 第二天 参会笔记"],
+)
+def test_japanese_and_chinese_titles_name_the_conference_without_the_day(title: str) -> None:
+    assert conference_from_title(title) == "TechConf Tokyo 2025"

@@ -34,6 +34,8 @@ import pytest
 import yarl
 from aiohttp import BodyPartReader, WSMsgType, web
 
+from tests.fakes import discord_shapes as shapes
+from tests.fakes.discord_shapes import Channel, Membership, Person
 from tests.fakes.loopback import LoopbackServer
 
 with warnings.catch_warnings():
@@ -45,7 +47,6 @@ with warnings.catch_warnings():
 
 if TYPE_CHECKING:
     # As in discord.py itself: imported at run time, discord.types.channel hits an import cycle.
-    from discord.types.channel import TextChannel as TextChannelPayload
     from discord.types.interactions import (
         ApplicationCommandInteraction,
         ApplicationCommandInteractionDataOption,
@@ -54,7 +55,6 @@ if TYPE_CHECKING:
         ModalSubmitInteraction,
     )
     from discord.types.interactions import _BaseInteraction as BaseInteractionPayload
-    from discord.types.member import Member as MemberPayload
     from discord.types.message import Message as MessagePayload
     from discord.types.user import User as UserPayload
 
@@ -64,14 +64,17 @@ T = TypeVar("T")
 API_PREFIX = "/api/v10"
 DISCORD_EPOCH_MS = 1420070400000
 FIRST_SNOWFLAKE = (1727222400000 - DISCORD_EPOCH_MS) << 22
-# What a freshly invited bot may do in a text channel: view, send, embed, attach, read history.
-APP_PERMISSIONS = 117760
+APP_PERMISSIONS = shapes.APP_PERMISSIONS
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 MESSAGE_LOADING = 1 << 7
 MESSAGE_EPHEMERAL = 1 << 6
 # Gateway close codes after which Discord forgets the session: the next RESUME is refused (op 9).
 SESSION_ENDING_CLOSE_CODES = frozenset({4007, 4009})
 UNKNOWN_ROUTE = "<unknown>"
+#: Discord's deadlines: the first answer to an interaction within 3 s, then its token
+#: (follow-ups, edits) for 15 minutes.
+CALLBACK_DEADLINE_SECONDS = 3.0
+TOKEN_LIFETIME_SECONDS = 15 * 60.0
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ class _Session:
     """A gateway session: its dispatches are kept so a RESUME can replay what the client missed."""
 
     id: str
+    #: The bot token it identified with.
+    token: str | None = None
     sequence: int = 0
     events: list[JsonDict] = field(default_factory=list)
 
@@ -130,6 +135,8 @@ class _Interaction:
     #: time.perf_counter() when INTERACTION_CREATE went out, and when its callback came in.
     sent_at: float | None = None
     answered_at: float | None = None
+    #: On the fake's clock (see ``let_time_pass``): when the person used the command.
+    created: float = 0.0
 
 
 class _DiscordError(Exception):
@@ -199,18 +206,42 @@ class FakeDiscord(LoopbackServer[Call]):
 
     label = "fake Discord"
 
-    def __init__(self, *, shards: int = 1, heartbeat_interval: int = 41250) -> None:
+    def __init__(
+        self,
+        *,
+        shards: int = 1,
+        heartbeat_interval: int = 41250,
+        callback_deadline: float = CALLBACK_DEADLINE_SECONDS,
+        token_lifetime: float = TOKEN_LIFETIME_SECONDS,
+    ) -> None:
         """``shards`` is what ``GET /gateway/bot`` recommends (AutoShardedClient obeys it);
-        ``heartbeat_interval`` (ms) is in HELLO. The default, Discord's, keeps tests quiet."""
+        ``heartbeat_interval`` (ms) is in HELLO. The default, Discord's, keeps tests quiet.
+
+        ``callback_deadline`` and ``token_lifetime`` are Discord's interaction deadlines, in
+        seconds on the fake's own clock: it only moves by ``let_time_pass`` (and an
+        interaction's ``late_by``), so a slow test machine never makes a callback late.
+        """
         super().__init__()
         self._shards = shards
         self._heartbeat_interval = heartbeat_interval
+        self.callback_deadline = callback_deadline
+        self.token_lifetime = token_lifetime
+        self._elapsed = 0.0
+        self._people: dict[int, Person] = {}
+        self._memberships: dict[tuple[int, int], Membership] = {}
+        self._channels: dict[int, Channel] = {}
+        self._revoked_tokens: set[str] = set()
+        # Whether new gateway connections are refused (HTTP 503 instead of the upgrade).
+        self._gateway_refused = False
         self._snowflakes = itertools.count(FIRST_SNOWFLAKE + 1)
         self.application_id: int = next(self._snowflakes)
         # Distinct from the application id (unlike most real bots) so a mix-up fails the tests.
         self.bot_user_id: int = next(self._snowflakes)
         self.owner_user_id: int = next(self._snowflakes)
         self._rate_limits: dict[str, deque[float]] = {}
+        # Routes whose next request waits for ``release``; the events live on the server loop.
+        self._holds: dict[str, int] = {}
+        self._releases: dict[str, asyncio.Event] = {}
         self._guilds: dict[int, _Guild] = {}
         self._global_commands: list[JsonDict] = []
         self._guild_commands: dict[int, list[JsonDict]] = {}
@@ -221,9 +252,9 @@ class FakeDiscord(LoopbackServer[Call]):
         self._sessions: dict[str, _Session] = {}
         # Files people attached to interactions (attachment options), served at their url.
         self._attachments: dict[str, tuple[JsonDict, bytes]] = {}
-        # Display names (global_name) people chose, by user id; default "User <id>".
-        self._display_names: dict[int, str] = {}
         self.attachment_downloads: list[str] = []
+        # Attachments whose download breaks off: bytes of the body sent first, by id.
+        self._cut_attachments: dict[str, int] = {}
         # The newest session, and its connection while it is live (READY or RESUMED sent).
         self._session: _Session | None = None
         self._socket: web.WebSocketResponse | None = None
@@ -275,15 +306,151 @@ class FakeDiscord(LoopbackServer[Call]):
         """A guild the bot is in, with these text channels; READY and GUILD_CREATE carry it."""
         with self._condition:
             self._guilds[guild_id] = _Guild(guild_id, name, tuple(channel_ids))
+            for position, channel_id in enumerate(channel_ids):
+                self._channels[channel_id] = Channel(
+                    channel_id, shapes.GUILD_TEXT, guild_id, position=position
+                )
 
-    def add_attachment(self, filename: str, content: bytes) -> str:
+    def add_channel(
+        self,
+        guild_id: int,
+        channel_id: int,
+        *,
+        type: int,
+        name: str | None = None,
+        parent_id: int | None = None,
+        owner_id: int | None = None,
+    ) -> None:
+        """Another channel of a guild: a voice channel (2), a thread (10, 11, 12, with its
+        ``parent_id``), or a type discord.py does not know yet (99, say). GUILD_CREATE lists
+        it (threads among the active ones); added while a client is connected, it gets
+        CHANNEL_CREATE or THREAD_CREATE, as Discord sends with the guilds intent."""
+        channel = Channel(
+            channel_id,
+            type,
+            guild_id,
+            name=name,
+            parent_id=parent_id,
+            owner_id=owner_id if owner_id is not None else self.owner_user_id,
+        )
+        if channel.is_thread and parent_id is None:
+            raise ValueError("fake Discord: a thread needs its parent_id")
+        with self._condition:
+            guild = self._guilds[guild_id]
+            channel.position = len(guild.channel_ids)
+            self._guilds[guild_id] = _Guild(guild.id, guild.name, (*guild.channel_ids, channel_id))
+            self._channels[channel_id] = channel
+            live = self._socket is not None
+        if live:
+            event = "THREAD_CREATE" if channel.is_thread else "CHANNEL_CREATE"
+            payload = self._channel_payload(channel)
+            if channel.is_thread:
+                payload["newly_created"] = True
+            self.dispatch(event, payload)
+
+    def open_dm(self, user_id: int, other_user_id: int | None = None) -> int:
+        """A DM channel: with the bot (interactions there have context 1, BOT_DM), or between
+        ``user_id`` and another person, where a user-installed app is used (context 2)."""
+        channel_id = next(self._snowflakes)
+        recipients = (user_id,) if other_user_id is None else (user_id, other_user_id)
+        with self._condition:
+            self._channels[channel_id] = Channel(channel_id, shapes.DM, None, recipients=recipients)
+        return channel_id
+
+    def open_group_dm(self, owner_id: int, others: list[int], name: str | None = None) -> int:
+        """A group DM (channel type 3); interactions there have context 2 (PRIVATE_CHANNEL)."""
+        channel_id = next(self._snowflakes)
+        with self._condition:
+            self._channels[channel_id] = Channel(
+                channel_id,
+                shapes.GROUP_DM,
+                None,
+                name=name,
+                owner_id=owner_id,
+                recipients=(owner_id, *others),
+            )
+        return channel_id
+
+    def set_user(
+        self,
+        user_id: int,
+        *,
+        username: str | None = None,
+        global_name: str | object | None = ...,
+    ) -> None:
+        """How a person appears in payloads. ``global_name`` None: no display name set (null);
+        ``ABSENT``: the field left out. By default a person is ``user<id>``, "User <id>"."""
+        person = self._person(user_id)
+        if username is not None:
+            person.username = username
+        if global_name is not ...:
+            person.global_name = global_name  # type: ignore[assignment]
+        with self._condition:
+            self._people[user_id] = person
+
+    def set_member(
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        nick: str | None = None,
+        roles: list[int] | None = None,
+    ) -> None:
+        """A person's server nickname and roles (role ids: Discord sends ids, known or not)."""
+        with self._condition:
+            self._memberships[(guild_id, user_id)] = Membership(nick, tuple(roles or ()))
+
+    def deny_bot(self, channel_id: int, permissions: int) -> None:
+        """Deny the bot permissions in a channel (an overwrite on its member), e.g.
+        ``SEND_MESSAGES``: sending there then gets 403 50013 Missing Permissions; without
+        ``VIEW_CHANNEL``, the channel answers 403 50001 Missing Access. Interactions from the
+        channel carry the reduced ``app_permissions``; a connected client gets CHANNEL_UPDATE."""
+        with self._condition:
+            channel = self._channels[channel_id]
+            channel.denied |= permissions
+            live = self._socket is not None
+        if live and channel.guild_id is not None:
+            self.dispatch("CHANNEL_UPDATE", self._channel_payload(channel))
+
+    def revoke_token(self, token: str) -> None:
+        """As when the bot's token is reset in the developer portal: REST calls with it get
+        401, an IDENTIFY or RESUME with it gets the gateway closed with 4004 (authentication
+        failed), and a live connection that identified with it is closed with 4004."""
+        with self._condition:
+            self._revoked_tokens.add(token)
+            socket, identified = self._socket, self._identified_with
+        if socket is not None and identified == token:
+            self.drop_gateway(4004)
+
+    def refuse_gateway(self) -> None:
+        """The gateway goes away for good: the live connection is dropped and new ones are
+        refused (HTTP 503 instead of the WebSocket upgrade) until ``accept_gateway``."""
+        with self._condition:
+            self._gateway_refused = True
+            live = self._socket is not None
+        if live:
+            self.drop_gateway()
+
+    def accept_gateway(self) -> None:
+        with self._condition:
+            self._gateway_refused = False
+
+    def let_time_pass(self, seconds: float) -> None:
+        """Move the fake's clock on: interactions sent before it age by ``seconds`` (their
+        3-second callback deadline and 15-minute token lifetime count on this clock)."""
+        with self._condition:
+            self._elapsed += seconds
+
+    def add_attachment(self, filename: str, content: bytes, *, cut_after: int | None = None) -> str:
         """A file as someone attaches it to a command; its id, for an attachment option (type 11).
 
         Like Discord's CDN, the fake serves it at the attachment's ``url``, which is
-        where discord.py's ``Attachment.read()`` downloads it from.
+        where discord.py's ``Attachment.read()`` downloads it from. With ``cut_after``
+        the connection drops after that many bytes of the body.
         """
         attachment_id = str(next(self._snowflakes))
-        url = f"http://127.0.0.1:{self._port}/attachments/{attachment_id}/{quote(filename)}"
+        quoted = quote(filename, safe="")  # as Discord's CDN URLs encode any name
+        url = f"http://127.0.0.1:{self._port}/attachments/{attachment_id}/{quoted}"
         payload: JsonDict = {
             "id": attachment_id,
             "filename": filename,
@@ -294,24 +461,53 @@ class FakeDiscord(LoopbackServer[Call]):
         }
         with self._condition:
             self._attachments[attachment_id] = (payload, content)
+            if cut_after is not None:
+                self._cut_attachments[attachment_id] = cut_after
         return attachment_id
 
-    async def _attachment(self, request: web.Request) -> web.Response:
+    async def _attachment(self, request: web.Request) -> web.StreamResponse:
         attachment_id = request.match_info["attachment_id"]
         with self._condition:
             found = self._attachments.get(attachment_id)
             self.attachment_downloads.append(attachment_id)
+            cut_after = self._cut_attachments.get(attachment_id)
         if found is None:
             return web.Response(status=404)
-        return web.Response(body=found[1], content_type="application/octet-stream")
+        if cut_after is None:
+            return web.Response(body=found[1], content_type="application/octet-stream")
+        response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+        response.content_length = len(found[1])
+        await response.prepare(request)
+        await response.write(found[1][:cut_after])
+        assert request.transport is not None
+        request.transport.close()  # the download breaks off before the body is complete
+        return response
 
     def rate_limit_next(self, route: str, retry_after: float = 0.05) -> None:
         """Answer the next request matching ``route`` (a template such as
         "POST /channels/{channel_id}/messages") with HTTP 429, as Discord does."""
-        if route not in (template for template, _, _ in self._routes):
-            raise ValueError(f"fake Discord: no route {route!r}")
+        self._check_route(route)
         with self._condition:
             self._rate_limits.setdefault(route, deque()).append(retry_after)
+
+    def hold_next(self, route: str) -> None:
+        """Keep the next request to ``route`` waiting (recorded, unanswered) until ``release``:
+        a test can then let time pass (``let_time_pass``) before Discord answers it."""
+        self._check_route(route)
+        with self._condition:
+            self._holds[route] = self._holds.get(route, 0) + 1
+
+    def release(self, route: str) -> None:
+        """Answer the request ``hold_next`` kept waiting on ``route``."""
+
+        def release() -> None:
+            self._releases.setdefault(route, asyncio.Event()).set()
+
+        self._loop.call_soon_threadsafe(release)
+
+    def _check_route(self, route: str) -> None:
+        if route not in (template for template, _, _ in self._routes):
+            raise ValueError(f"fake Discord: no route {route!r}")
 
     # Recorded requests and state
 
@@ -379,9 +575,17 @@ class FakeDiscord(LoopbackServer[Call]):
                 self._session = None
         asyncio.run_coroutine_threadsafe(socket.close(code=code), self._loop)
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    @property
+    def _identified_with(self) -> str | None:
+        return self._session.token if self._session is not None else None
+
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
         # The query string (v=10&encoding=json&compress=zlib-stream) is accepted and ignored:
         # text frames are never compressed, and discord.py only inflates binary ones.
+        with self._condition:
+            refused = self._gateway_refused
+        if refused:
+            return web.Response(status=503, text="gateway unavailable")
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self._open_sockets.add(socket)
@@ -412,8 +616,10 @@ class FakeDiscord(LoopbackServer[Call]):
             await self._resume(socket, data)
 
     async def _identify(self, socket: web.WebSocketResponse, data: JsonDict) -> None:
+        if await self._refused(socket, data):
+            return
         shard: list[int] | None = data.get("shard")
-        session = _Session(uuid.uuid4().hex)
+        session = _Session(uuid.uuid4().hex, token=data.get("token"))
         with self._condition:
             self._sessions[session.id] = session
             guilds = [
@@ -439,7 +645,17 @@ class FakeDiscord(LoopbackServer[Call]):
                 await self._emit(session, "GUILD_CREATE", self._guild_create(guild), socket)
         self._go_live(session, socket)
 
+    async def _refused(self, socket: web.WebSocketResponse, data: JsonDict) -> bool:
+        """A revoked token: Discord closes the connection with 4004 Authentication failed."""
+        with self._condition:
+            revoked = data.get("token") in self._revoked_tokens
+        if revoked:
+            await socket.close(code=4004, message=b"Authentication failed.")
+        return revoked
+
     async def _resume(self, socket: web.WebSocketResponse, data: JsonDict) -> None:
+        if await self._refused(socket, data):
+            return
         with self._condition:
             session = self._sessions.get(data.get("session_id", ""))
         if session is None:
@@ -487,7 +703,7 @@ class FakeDiscord(LoopbackServer[Call]):
     def slash_command(
         self,
         *,
-        guild_id: int,
+        guild_id: int | None,
         channel_id: int,
         user_id: int,
         name: str,
@@ -495,6 +711,7 @@ class FakeDiscord(LoopbackServer[Call]):
         permissions: int = 0,
         locale: str = "en-US",
         interaction_id: int | None = None,
+        channel_object: bool = True,
     ) -> ApplicationCommandInteraction:
         """An INTERACTION_CREATE payload for ``/name``, used by ``user_id`` in ``channel_id``.
 
@@ -505,10 +722,17 @@ class FakeDiscord(LoopbackServer[Call]):
         ``name="memo"``, ``options=[{"name": "add", "type": 1, "options": [{"name": "session",
         "type": 3, "value": "x"}]}]``.
         ``permissions`` are the member's computed permissions in the channel.
+
+        Where it comes from follows the channel (see ``_context``): a guild channel with
+        ``guild_id``, or with ``guild_id=None`` a DM (``open_dm``) or group DM
+        (``open_group_dm``). ``channel_object=False`` leaves out the ``channel`` object, which
+        Discord documents as optional (``channel_id`` stays).
         """
         command_id, command_guild_id = self._command(guild_id, name, 1)
         payload: ApplicationCommandInteraction = {
-            **self._context(guild_id, channel_id, user_id, permissions, locale, interaction_id),
+            **self._context(
+                guild_id, channel_id, user_id, permissions, locale, interaction_id, channel_object
+            ),
             "type": 2,
             "data": {"id": str(command_id), "name": name, "type": 1, "options": options},
         }
@@ -530,7 +754,7 @@ class FakeDiscord(LoopbackServer[Call]):
     def autocomplete(
         self,
         *,
-        guild_id: int,
+        guild_id: int | None,
         channel_id: int,
         user_id: int,
         name: str,
@@ -539,6 +763,7 @@ class FakeDiscord(LoopbackServer[Call]):
         permissions: int = 0,
         locale: str = "en-US",
         interaction_id: int | None = None,
+        channel_object: bool = True,
     ) -> ApplicationCommandInteraction:
         """Like ``slash_command``, for the user typing in the option named ``focused``: the
         innermost option with that name (below any subcommand) is marked focused."""
@@ -559,6 +784,7 @@ class FakeDiscord(LoopbackServer[Call]):
             permissions=permissions,
             locale=locale,
             interaction_id=interaction_id,
+            channel_object=channel_object,
         )
         payload["type"] = 4
         return payload
@@ -566,7 +792,7 @@ class FakeDiscord(LoopbackServer[Call]):
     def message_context_menu(
         self,
         *,
-        guild_id: int,
+        guild_id: int | None,
         channel_id: int,
         user_id: int,
         name: str,
@@ -574,11 +800,14 @@ class FakeDiscord(LoopbackServer[Call]):
         permissions: int = 0,
         locale: str = "en-US",
         interaction_id: int | None = None,
+        channel_object: bool = True,
     ) -> ApplicationCommandInteraction:
         """The "Apps > ``name``" menu used on ``target_message`` (see ``message``)."""
         command_id, command_guild_id = self._command(guild_id, name, 3)
         payload: ApplicationCommandInteraction = {
-            **self._context(guild_id, channel_id, user_id, permissions, locale, interaction_id),
+            **self._context(
+                guild_id, channel_id, user_id, permissions, locale, interaction_id, channel_object
+            ),
             "type": 2,
             "data": {
                 "id": str(command_id),
@@ -595,7 +824,7 @@ class FakeDiscord(LoopbackServer[Call]):
     def modal_submit(
         self,
         *,
-        guild_id: int,
+        guild_id: int | None,
         channel_id: int,
         user_id: int,
         custom_id: str,
@@ -603,23 +832,44 @@ class FakeDiscord(LoopbackServer[Call]):
         permissions: int = 0,
         locale: str = "en-US",
         interaction_id: int | None = None,
+        channel_object: bool = True,
     ) -> ModalSubmitInteraction:
         """The submission of the modal ``custom_id`` (the ``custom_id`` of the type 9 callback's
-        data); ``components`` as ``text_inputs`` builds them."""
+        data); ``components`` as ``modal_answers`` (or ``text_inputs``) builds them."""
         return {
-            **self._context(guild_id, channel_id, user_id, permissions, locale, interaction_id),
+            **self._context(
+                guild_id, channel_id, user_id, permissions, locale, interaction_id, channel_object
+            ),
             "type": 5,
             "data": {"custom_id": custom_id, "components": list(components)},
         }
 
     @staticmethod
+    def modal_answers(
+        modal: Mapping[str, Any], values: Mapping[str, str]
+    ) -> list[ModalSubmitComponentInteractionData]:
+        """The components Discord sends when someone submits ``modal`` (the ``data`` of the
+        type 9 callback) after typing ``values`` (by ``custom_id``): the modal's own layout,
+        every component with its ``id``, see ``discord_shapes.modal_submission``."""
+        return cast(
+            "list[ModalSubmitComponentInteractionData]", shapes.modal_submission(modal, values)
+        )
+
+    @staticmethod
     def text_inputs(values: Mapping[str, str]) -> list[ModalSubmitActionRowInteractionData]:
         """Modal submit components for text inputs, by ``custom_id``: one action row each, the
-        layout discord.py gives a Modal's TextInputs."""
+        layout discord.py gives a Modal's TextInputs, numbered as Discord numbers them."""
+        ids = itertools.count(1)
         return [
-            {"type": 1, "components": [{"type": 4, "custom_id": custom_id, "value": value}]}
+            {
+                "type": 1,
+                "id": next(ids),
+                "components": [
+                    {"type": 4, "id": next(ids), "custom_id": custom_id, "value": value}
+                ],
+            }
             for custom_id, value in values.items()
-        ]
+        ]  # type: ignore[typeddict-unknown-key]
 
     def message(self, channel_id: int, author_id: int, content: str) -> MessagePayload:
         """A message someone sent earlier, e.g. the target of a context menu."""
@@ -641,13 +891,18 @@ class FakeDiscord(LoopbackServer[Call]):
             "flags": 0,
         }
 
-    def send_interaction(self, payload: Mapping[str, Any]) -> int:
+    def send_interaction(self, payload: Mapping[str, Any], *, late_by: float = 0.0) -> int:
         """Dispatch INTERACTION_CREATE with ``payload`` (from a builder); return its id. Only
-        interactions sent this way may be answered: others get 404 Unknown interaction."""
+        interactions sent this way may be answered: others get 404 Unknown interaction.
+
+        ``late_by`` (seconds) is how long the gateway took to deliver it: Discord's clock
+        started when the person used the command, so at 3 s or more any callback is late.
+        """
         interaction = _Interaction(
             int(payload["id"]), payload["token"], payload["type"], int(payload["channel_id"])
         )
         with self._condition:
+            interaction.created = self._elapsed - late_by
             self._interactions[interaction.id] = interaction
         interaction.sent_at = time.perf_counter()
         self.dispatch("INTERACTION_CREATE", payload)
@@ -682,55 +937,88 @@ class FakeDiscord(LoopbackServer[Call]):
 
     def _context(
         self,
-        guild_id: int,
+        guild_id: int | None,
         channel_id: int,
         user_id: int,
         permissions: int,
         locale: str,
         interaction_id: int | None,
+        channel_object: bool,
     ) -> BaseInteractionPayload:
-        """The fields every guild interaction has, as Discord sends them."""
-        with self._condition:
-            guild = self._guilds.get(guild_id)
-        channel_ids = guild.channel_ids if guild else ()
-        position = channel_ids.index(channel_id) if channel_id in channel_ids else 0
-        channel = self._text_channel(guild_id, channel_id, position)
-        member: MemberPayload = {
-            "user": self._user(user_id),
-            "roles": [],
-            "joined_at": _now(),
-            "deaf": False,
-            "mute": False,
-            "flags": 0,
-            "pending": False,
-            "premium_since": None,
-            "permissions": str(permissions),
-        }
-        return {
+        """The fields every interaction has, as Discord sends them for where it was used.
+
+        In a guild (context 0): ``guild_id``, ``guild``, ``member`` (with the person's
+        nickname, roles and permissions). In a DM with the bot (context 1) or another DM or
+        group DM (context 2): ``user`` and no ``member``. ``app_permissions`` are the bot's
+        in the channel, ``authorizing_integration_owners`` who installed the app there.
+        """
+        channel = self._channel_for(guild_id, channel_id)
+        context = shapes.context_type(channel)
+        user = self._user(user_id)
+        payload: JsonDict = {
             "id": str(interaction_id or next(self._snowflakes)),
             "application_id": str(self.application_id),
             "token": f"fake-interaction-{uuid.uuid4().hex}",
             "version": 1,
-            "guild_id": str(guild_id),
-            "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
             "channel_id": str(channel_id),
-            # discord.py types the channel as a full channel; Discord adds the user's permissions.
-            "channel": cast("TextChannelPayload", {**channel, "permissions": str(permissions)}),
-            "member": member,  # type: ignore[typeddict-unknown-key]
-            "app_permissions": str(APP_PERMISSIONS),
             "locale": locale,
-            "guild_locale": "en-US",
             "entitlements": [],
-            "authorizing_integration_owners": {"0": str(guild_id)},
-            "context": 0,
+            "context": context,
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }
+        if channel_object:
+            # The user's permissions are added to a guild channel, as Discord does.
+            shown = self._channel_payload(channel)
+            if guild_id is not None:
+                shown["permissions"] = str(permissions)
+            payload["channel"] = shown
+        if context == shapes.GUILD_CONTEXT:
+            assert guild_id is not None
+            with self._condition:
+                membership = self._memberships.get((guild_id, user_id), Membership())
+            payload.update(
+                guild_id=str(guild_id),
+                guild={"id": str(guild_id), "locale": "en-US", "features": []},
+                guild_locale="en-US",
+                member=shapes.member_payload(dict(user), membership, permissions),
+                app_permissions=str(APP_PERMISSIONS & ~channel.denied),
+                authorizing_integration_owners={"0": str(guild_id)},
+            )
+        elif context == shapes.BOT_DM_CONTEXT:
+            payload.update(
+                user=user,
+                app_permissions=str(shapes.BOT_DM_APP_PERMISSIONS),
+                authorizing_integration_owners={"0": "0"},
+            )
+        else:
+            # Only an app its user installed can be used there: the owner is that user.
+            payload.update(
+                user=user,
+                app_permissions=str(shapes.PRIVATE_CHANNEL_APP_PERMISSIONS),
+                authorizing_integration_owners={"1": str(user_id)},
+            )
+        return cast("BaseInteractionPayload", payload)
 
-    def _command(self, guild_id: int, name: str, command_type: int) -> tuple[int, int | None]:
+    def _channel_for(self, guild_id: int | None, channel_id: int) -> Channel:
+        """The channel as registered; an unregistered one is a text channel of the guild (or,
+        without a guild, a DM with the bot)."""
+        with self._condition:
+            channel = self._channels.get(channel_id)
+        if channel is not None:
+            if channel.guild_id != guild_id:
+                raise ValueError(f"fake Discord: channel {channel_id} is not in guild {guild_id}")
+            return channel
+        if guild_id is None:
+            return Channel(channel_id, shapes.DM, None)
+        return Channel(channel_id, shapes.GUILD_TEXT, guild_id)
+
+    def _command(
+        self, guild_id: int | None, name: str, command_type: int
+    ) -> tuple[int, int | None]:
         """The id of the command as synced (guild commands first) and the guild it was synced to.
         A command never synced gets a fresh id: discord.py finds commands by name, not id."""
         with self._condition:
-            for scope in (guild_id, None):
+            for scope in (guild_id, None) if guild_id is not None else (None,):
                 command_id = self._command_ids.get((scope, name, command_type))
                 if command_id is not None:
                     return command_id, scope
@@ -738,21 +1026,15 @@ class FakeDiscord(LoopbackServer[Call]):
 
     # Payloads
 
-    def name_user(self, user_id: int, display_name: str) -> None:
-        """The display name (``global_name``) interactions carry for ``user_id``."""
+    def _person(self, user_id: int) -> Person:
         with self._condition:
-            self._display_names[user_id] = display_name
+            person = self._people.get(user_id)
+        if person is None:
+            return Person(user_id, f"user{user_id}", f"User {user_id}")
+        return Person(person.id, person.username, person.global_name)
 
     def _user(self, user_id: int) -> UserPayload:
-        with self._condition:
-            display_name = self._display_names.get(user_id, f"User {user_id}")
-        return {
-            "id": str(user_id),
-            "username": f"user{user_id}",
-            "global_name": display_name,
-            "discriminator": "0",
-            "avatar": None,
-        }
+        return cast("UserPayload", shapes.user_payload(self._person(user_id)))
 
     def _bot_user(self) -> UserPayload:
         return {
@@ -768,19 +1050,15 @@ class FakeDiscord(LoopbackServer[Call]):
             "email": None,
         }
 
-    def _text_channel(self, guild_id: int, channel_id: int, position: int) -> TextChannelPayload:
-        return {
-            "id": str(channel_id),
-            "type": 0,
-            "guild_id": str(guild_id),
-            "name": f"channel-{position}",
-            "position": position,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "parent_id": None,
-            "last_message_id": None,
-            "rate_limit_per_user": 0,
-        }
+    def _channel_payload(self, channel: Channel) -> JsonDict:
+        recipients = [
+            self._user(user_id) for user_id in channel.recipients if user_id != self.bot_user_id
+        ]
+        return shapes.channel_payload(channel, self.bot_user_id, recipients)
+
+    def _guild_channels(self, guild: _Guild) -> list[Channel]:
+        with self._condition:
+            return [self._channels[channel_id] for channel_id in guild.channel_ids]
 
     def _guild_create(self, guild: _Guild) -> JsonDict:
         everyone = {
@@ -804,10 +1082,7 @@ class FakeDiscord(LoopbackServer[Call]):
             "mute": False,
             "flags": 0,
         }
-        channels = [
-            self._text_channel(guild.id, channel_id, position)
-            for position, channel_id in enumerate(guild.channel_ids)
-        ]
+        channels = self._guild_channels(guild)
         return {
             "id": str(guild.id),
             "name": guild.name,
@@ -835,8 +1110,9 @@ class FakeDiscord(LoopbackServer[Call]):
             "unavailable": False,
             "member_count": 2,
             "members": [bot_member],
-            "channels": channels,
-            "threads": [],
+            "channels": [self._channel_payload(c) for c in channels if not c.is_thread],
+            # The active threads (the bot sees every one here).
+            "threads": [self._channel_payload(c) for c in channels if c.is_thread],
             "presences": [],
             "voice_states": [],
             "stage_instances": [],
@@ -921,8 +1197,18 @@ class FakeDiscord(LoopbackServer[Call]):
             self._condition.notify_all()
             limits = self._rate_limits.get(route)
             retry_after = limits.popleft() if limits else None
+            held = self._holds.get(route, 0) > 0
+            if held:
+                self._holds[route] -= 1
+        if held:
+            await self._releases.setdefault(route, asyncio.Event()).wait()
+            del self._releases[route]
+        with self._condition:
+            revoked = call.token is not None and call.token in self._revoked_tokens
         if retry_after is not None:
             return self._rate_limited(route, retry_after)
+        if revoked:
+            return _json({"message": "401: Unauthorized", "code": 0}, 401)
         if handler is None:
             return _json({"message": "404: Not Found", "code": 0}, 404)
         try:
@@ -994,7 +1280,11 @@ class FakeDiscord(LoopbackServer[Call]):
 
     async def _callback(self, call: Call, params: dict[str, str]) -> web.Response:
         """Answer an interaction. discord.py 2.7 always asks ``?with_response=1`` and reads the
-        interaction callback response (``interaction`` and, for message types, ``resource``)."""
+        interaction callback response (``interaction`` and, for message types, ``resource``).
+
+        Past the callback deadline (3 s on the fake's clock) Discord has forgotten the
+        interaction: 404 Unknown interaction, and its token is no use any more.
+        """
         body = call.json if isinstance(call.json, dict) else {}
         response_type = body.get("type")
         data = body.get("data") or {}
@@ -1006,6 +1296,8 @@ class FakeDiscord(LoopbackServer[Call]):
                 raise _DiscordError(401, "Invalid Webhook Token", 50027)
             if interaction.callback is not None:
                 raise _DiscordError(400, "Interaction has already been acknowledged.", 40060)
+            if self._elapsed - interaction.created >= self.callback_deadline:
+                raise _DiscordError(404, "Unknown interaction", 10062)
             interaction.callback = body
             interaction.answered_at = time.perf_counter()
             self._condition.notify_all()
@@ -1032,11 +1324,19 @@ class FakeDiscord(LoopbackServer[Call]):
         return _json(result)
 
     def _interaction_for(self, params: dict[str, str]) -> _Interaction:
-        """The interaction of a webhook route's token; it must have been answered already."""
+        """The interaction of a webhook route's token; it must have been answered already.
+
+        After 15 minutes (on the fake's clock) every use of the token gets 401 50027 Invalid
+        Webhook Token; before, a token whose interaction was never answered is 404 Unknown
+        Webhook (as Discord answers, see discord/discord-api-docs#6851).
+        """
         with self._condition:
             found = next(
                 (i for i in self._interactions.values() if i.token == params["token"]), None
             )
+            expired = found is not None and (self._elapsed - found.created >= self.token_lifetime)
+        if expired:
+            raise _DiscordError(401, "Invalid Webhook Token", 50027)
         if (
             found is None
             or found.callback is None
@@ -1113,21 +1413,28 @@ class FakeDiscord(LoopbackServer[Call]):
             del self._messages[int(message["id"])]
         return web.Response(status=204)
 
-    def _channel_guild(self, channel_id: int) -> _Guild:
+    def _visible_channel(self, channel_id: int) -> Channel:
+        """A channel the bot can see: a guild's (unless denied VIEW_CHANNEL: 403 50001 Missing
+        Access) or its own DM. Anything else is 404 Unknown Channel, also other people's DMs."""
         with self._condition:
-            guild = next((g for g in self._guilds.values() if channel_id in g.channel_ids), None)
-        if guild is None:
+            channel = self._channels.get(channel_id)
+        if channel is None or (channel.guild_id is None and len(channel.recipients) != 1):
             raise _DiscordError(404, "Unknown Channel", 10003)
-        return guild
+        if channel.denied & shapes.VIEW_CHANNEL:
+            raise _DiscordError(403, "Missing Access", 50001)
+        return channel
 
     async def _get_channel(self, call: Call, params: dict[str, str]) -> web.Response:
-        channel_id = int(params["channel_id"])
-        guild = self._channel_guild(channel_id)
-        return _json(self._text_channel(guild.id, channel_id, guild.channel_ids.index(channel_id)))
+        return _json(self._channel_payload(self._visible_channel(int(params["channel_id"]))))
 
     async def _create_message(self, call: Call, params: dict[str, str]) -> web.Response:
+        """Send a message: the bot needs SEND_MESSAGES there (SEND_MESSAGES_IN_THREADS in a
+        thread), else 403 50013 Missing Permissions."""
         channel_id = int(params["channel_id"])
-        self._channel_guild(channel_id)
+        channel = self._visible_channel(channel_id)
+        needed = shapes.SEND_MESSAGES_IN_THREADS if channel.is_thread else shapes.SEND_MESSAGES
+        if channel.denied & needed:
+            raise _DiscordError(403, "Missing Permissions", 50013)
         payload = call.json if isinstance(call.json, dict) else {}
         flags = payload.get("flags", 0)
         return _json(

@@ -12,9 +12,10 @@ import asyncio
 import base64
 import itertools
 import json
+import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
@@ -66,8 +67,28 @@ class UploadedFile:
 
 
 @dataclass(frozen=True)
+class _StoredFile:
+    """A file someone uploaded, and how the fake's "network" hands it out."""
+
+    team_id: str
+    content: bytes
+    #: Sent in pieces of this many bytes, each flushed, ``pause`` seconds apart (None: at once).
+    chunk_size: int | None
+    pause: float
+    #: Whether the answer declares its length (``Content-Length``) or is sent chunked.
+    declares_length: bool
+    #: The connection drops after this many bytes of the body (None: it arrives whole).
+    cut_after: int | None
+
+
+@dataclass(frozen=True)
 class Workspace:
-    """A team the fake knows, found by its bot token."""
+    """An installation the fake knows, found by its bot token: one workspace's, or a whole org's.
+
+    An org-wide install (``is_enterprise_install``, Enterprise Grid) is no single workspace:
+    like Slack, auth.test reports the enterprise's id as its ``team_id``, and its token acts in
+    every workspace of the org the install covers (``FakeSlack.covers``).
+    """
 
     team_id: str
     team_name: str
@@ -75,6 +96,9 @@ class Workspace:
     bot_user_id: str
     admins: frozenset[str]
     owners: frozenset[str]
+    enterprise_id: str | None = None
+    enterprise_name: str | None = None
+    is_enterprise_install: bool = False
 
     @property
     def bot_id(self) -> str:
@@ -83,7 +107,7 @@ class Workspace:
 
 @dataclass(frozen=True)
 class _Grant:
-    """What ``oauth.v2.access`` hands out for one registered code."""
+    """What ``oauth.v2.access`` hands out for one registered code (once: codes are single-use)."""
 
     workspace: Workspace
     installer_user_id: str
@@ -403,10 +427,25 @@ class FakeSlack(LoopbackServer[Call]):
         self._workspaces: dict[str, Workspace] = {}
         self._grants: dict[str, _Grant] = {}
         self._display_names: dict[str, str] = {}
+        # Enterprise Grid: the org of each workspace in one, and the org-wide installs' teams.
+        self._team_enterprise: dict[str, str] = {}
+        self._org_teams: dict[str, set[str]] = {}
+        # Bot tokens of uninstalled apps and revoked tokens: refused with token_revoked.
+        self._revoked: set[str] = set()
+        self._event_counter = itertools.count(1)
         self._socket: web.WebSocketResponse | None = None
         self._socket_connections = 0
-        # Files people uploaded (a modal's file_input): (team, content) by file id.
-        self._files: dict[str, tuple[str, bytes]] = {}
+        # Socket Mode envelopes not acked yet, with the connection they were last sent on, and
+        # every envelope sent (redeliveries too), in order.
+        self._pending: dict[str, tuple[JsonDict, web.WebSocketResponse]] = {}
+        self._deliveries: list[JsonDict] = []
+        # Envelopes whose next ack is lost on the way (as when the connection dies under it).
+        self._losing_acks: set[str] = set()
+        self._lost_acks: list[JsonDict] = []
+        # The TCP transport under each connection, to cut it without a close frame.
+        self._transports: dict[web.WebSocketResponse, asyncio.BaseTransport] = {}
+        # Files people uploaded (a modal's file_input), by file id.
+        self._files: dict[str, _StoredFile] = {}
         # Only the server thread touches these.
         self._ts_counter = itertools.count(100, 100)
         self._view_counter = itertools.count(1)
@@ -453,13 +492,63 @@ class FakeSlack(LoopbackServer[Call]):
         bot_user_id: str = "UBOT",
         admins: frozenset[str] | set[str] = frozenset(),
         owners: frozenset[str] | set[str] = frozenset(),
+        enterprise_id: str | None = None,
+        enterprise_name: str = "Fake Org",
     ) -> Workspace:
-        """Make ``bot_token`` valid for ``team_id``; users.info reports admins and owners."""
+        """Make ``bot_token`` valid for ``team_id``; users.info reports admins and owners.
+
+        With ``enterprise_id`` the workspace is in that Enterprise Grid org (a workspace
+        install inside an org): requests from it carry the ``enterprise_id``.
+        """
         workspace = Workspace(
-            team_id, team_name, bot_token, bot_user_id, frozenset(admins), frozenset(owners)
+            team_id,
+            team_name,
+            bot_token,
+            bot_user_id,
+            frozenset(admins),
+            frozenset(owners),
+            enterprise_id=enterprise_id,
+            enterprise_name=enterprise_name if enterprise_id else None,
         )
         with self._condition:
             self._workspaces[bot_token] = workspace
+            self._revoked.discard(bot_token)
+            if enterprise_id:
+                self._team_enterprise[team_id] = enterprise_id
+        return workspace
+
+    def add_org_install(
+        self,
+        enterprise_id: str,
+        bot_token: str,
+        team_ids: Iterable[str],
+        *,
+        enterprise_name: str = "Fake Org",
+        bot_user_id: str = "WBOT",
+        admins: frozenset[str] | set[str] = frozenset(),
+    ) -> Workspace:
+        """An org-wide install of the app in ``enterprise_id``, granted to ``team_ids``.
+
+        Requests from those workspaces carry ``enterprise_id`` and ``is_enterprise_install``;
+        the token is valid in each of them.
+        """
+        workspace = Workspace(
+            enterprise_id,
+            enterprise_name,
+            bot_token,
+            bot_user_id,
+            frozenset(admins),
+            frozenset(),
+            enterprise_id=enterprise_id,
+            enterprise_name=enterprise_name,
+            is_enterprise_install=True,
+        )
+        with self._condition:
+            self._workspaces[bot_token] = workspace
+            self._revoked.discard(bot_token)
+            self._org_teams[enterprise_id] = set(team_ids)
+            for team_id in team_ids:
+                self._team_enterprise[team_id] = enterprise_id
         return workspace
 
     def add_oauth_code(
@@ -471,30 +560,170 @@ class FakeSlack(LoopbackServer[Call]):
         team_name: str = "Fake Team",
         installer_user_id: str = "UINSTALLER",
         scopes: str = "commands,chat:write,users:read",
+        enterprise_id: str | None = None,
     ) -> None:
-        """Let oauth.v2.access exchange ``code`` for ``bot_token``, then a known workspace token."""
-        workspace = self.add_workspace(team_id, bot_token, team_name=team_name)
+        """Let oauth.v2.access exchange ``code`` (once) for ``bot_token`` of ``team_id``."""
+        workspace = self.add_workspace(
+            team_id, bot_token, team_name=team_name, enterprise_id=enterprise_id
+        )
         with self._condition:
             self._grants[code] = _Grant(workspace, installer_user_id, scopes)
 
-    def add_file(self, team_id: str, name: str, content: bytes) -> JsonDict:
+    def add_org_oauth_code(
+        self,
+        code: str,
+        enterprise_id: str,
+        bot_token: str,
+        team_ids: Iterable[str],
+        *,
+        enterprise_name: str = "Fake Org",
+        installer_user_id: str = "WINSTALLER",
+        scopes: str = "commands,chat:write,users:read",
+    ) -> None:
+        """Let oauth.v2.access exchange ``code`` (once) for an org-wide install's token."""
+        workspace = self.add_org_install(
+            enterprise_id, bot_token, team_ids, enterprise_name=enterprise_name
+        )
+        with self._condition:
+            self._grants[code] = _Grant(workspace, installer_user_id, scopes)
+
+    def request_ids(self, team_id: str) -> JsonDict:
+        """The ids Slack puts in a request from a person in ``team_id``.
+
+        A slash command carries them as form fields (``is_enterprise_install`` as
+        "true"/"false"); ``enterprise_id`` is there only in an Enterprise Grid org, and
+        ``is_enterprise_install`` is true when an org-wide install serves the workspace.
+        """
+        with self._condition:
+            enterprise_id = self._team_enterprise.get(team_id)
+            org_wide = team_id in self._org_teams.get(enterprise_id or "", set())
+        ids: JsonDict = {"team_id": team_id, "is_enterprise_install": org_wide}
+        if enterprise_id:
+            ids["enterprise_id"] = enterprise_id
+        return ids
+
+    def interaction_ids(self, team_id: str) -> JsonDict:
+        """The ids an interaction payload (a modal's submission, a shortcut) carries for a person
+        in ``team_id``: ``team``, ``enterprise`` and ``is_enterprise_install``. With an org-wide
+        install ``team`` is null (the workspace is then only in ``user.team_id``)."""
+        ids = self.request_ids(team_id)
+        enterprise_id = ids.get("enterprise_id")
+        with self._condition:
+            names = {w.enterprise_id: w.enterprise_name for w in self._workspaces.values()}
+        enterprise = (
+            {"id": enterprise_id, "name": names.get(enterprise_id)} if enterprise_id else None
+        )
+        team: JsonDict = {"id": team_id, "domain": team_id.lower()}
+        if enterprise:
+            team |= {"enterprise_id": enterprise["id"], "enterprise_name": enterprise["name"]}
+        org_wide = ids["is_enterprise_install"]
+        return {
+            "team": None if org_wide else team,
+            "enterprise": enterprise,
+            "is_enterprise_install": org_wide,
+        }
+
+    def event_callback(self, event: JsonDict, team_id: str) -> JsonDict:
+        """The Events API envelope of ``event`` in ``team_id``, with its ``authorizations``."""
+        ids = self.request_ids(team_id)
+        authorization = {**ids, "user_id": "UBOT", "is_bot": True}
+        return self._envelope(event, team_id, ids.get("enterprise_id"), authorization)
+
+    def uninstall(self, bot_token: str) -> list[JsonDict]:
+        """Uninstall the app whose bot token this is: what Slack does and sends.
+
+        The token is refused from now on (``token_revoked``), and the app is sent
+        ``app_uninstalled`` and ``tokens_revoked`` (Slack does not promise their order).
+        """
+        workspace = self._revoke(bot_token)
+        return [
+            self._installation_event(workspace, {"type": "app_uninstalled"}),
+            self._tokens_revoked(workspace),
+        ]
+
+    def revoke_bot_token(self, bot_token: str) -> JsonDict:
+        """Revoke the bot token (the app stays installed): the ``tokens_revoked`` event."""
+        return self._tokens_revoked(self._revoke(bot_token))
+
+    def _revoke(self, bot_token: str) -> Workspace:
+        with self._condition:
+            self._revoked.add(bot_token)
+            return self._workspaces[bot_token]
+
+    def _tokens_revoked(self, workspace: Workspace) -> JsonDict:
+        tokens = {"oauth": [], "bot": [workspace.bot_user_id]}
+        return self._installation_event(workspace, {"type": "tokens_revoked", "tokens": tokens})
+
+    def _installation_event(self, workspace: Workspace, event: JsonDict) -> JsonDict:
+        """An event about an installation itself: an org-wide one names no workspace."""
+        team_id = None if workspace.is_enterprise_install else workspace.team_id
+        authorization = {
+            "enterprise_id": workspace.enterprise_id,
+            "team_id": team_id,
+            "user_id": workspace.bot_user_id,
+            "is_bot": True,
+            "is_enterprise_install": workspace.is_enterprise_install,
+        }
+        return self._envelope(event, workspace.team_id, workspace.enterprise_id, authorization)
+
+    def _envelope(
+        self, event: JsonDict, team_id: str, enterprise_id: str | None, authorization: JsonDict
+    ) -> JsonDict:
+        envelope: JsonDict = {
+            "token": "legacy-verification-token",
+            "team_id": team_id,
+            "api_app_id": APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{next(self._event_counter):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [authorization],
+        }
+        if enterprise_id:
+            envelope["enterprise_id"] = enterprise_id
+        return envelope
+
+    def covers(self, workspace: Workspace, team_id: str) -> bool:
+        """Whether ``workspace``'s token may act in ``team_id`` (its own, or its org's)."""
+        if workspace.is_enterprise_install:
+            with self._condition:
+                return team_id in self._org_teams.get(workspace.team_id, set())
+        return workspace.team_id == team_id
+
+    def add_file(
+        self,
+        team_id: str,
+        name: str,
+        content: bytes,
+        *,
+        size: int | None = None,
+        chunk_size: int | None = None,
+        pause: float = 0.0,
+        declares_length: bool = True,
+        cut_after: int | None = None,
+    ) -> JsonDict:
         """A file someone uploaded in ``team_id``: its file object, as a file_input submits it.
 
         Like Slack, the fake serves it at ``url_private_download`` only to a request with
         a bot token of that workspace (``Authorization: Bearer``); each download is
-        recorded as a call named "files.download".
+        recorded as a call named "files.download". A slow network sends the body in
+        ``chunk_size`` pieces ``pause`` seconds apart; ``declares_length=False`` sends it
+        chunked, without ``Content-Length``; ``cut_after`` drops the connection after so
+        many bytes. ``size`` is what the file object says (default: the real size).
         """
         file_id = f"F{uuid.uuid4().hex[:10].upper()}"
+        stored = _StoredFile(team_id, content, chunk_size, pause, declares_length, cut_after)
         with self._condition:
-            self._files[file_id] = (team_id, content)
-        url = f"http://127.0.0.1:{self._port}/files-pri/{team_id}-{file_id}/{quote(name)}"
+            self._files[file_id] = stored
+        # Slack percent-encodes the name in the URL, whatever characters it has.
+        url = f"http://127.0.0.1:{self._port}/files-pri/{team_id}-{file_id}/{quote(name, safe='')}"
         return {
             "id": file_id,
             "name": name,
             "title": name,
             "mimetype": "text/plain",
             "filetype": "text",
-            "size": len(content),
+            "size": len(content) if size is None else size,
             "url_private": url,
             "url_private_download": url,
         }
@@ -567,8 +796,16 @@ class FakeSlack(LoopbackServer[Call]):
         accepts_response_payload: bool = True,
         retry_attempt: int = 0,
         retry_reason: str = "",
+        lose_ack: bool = False,
     ) -> str:
-        """Send an envelope ("slash_commands", "interactive", "events_api"); return its id."""
+        """Send an envelope ("slash_commands", "interactive", "events_api"); return its id.
+
+        Until the client acks it, the envelope is pending: Slack sends it again, with the
+        same ``envelope_id`` and the next ``retry_attempt``, when the connection it went out
+        on is gone (on the current or next connection) or on ``redeliver_unacked``.
+        ``lose_ack`` loses the client's first ack of it (``lost_acks``), as when the
+        connection dies while the ack is on its way.
+        """
         envelope_id = str(uuid.uuid4())
         envelope = {
             "envelope_id": envelope_id,
@@ -578,17 +815,77 @@ class FakeSlack(LoopbackServer[Call]):
             "retry_attempt": retry_attempt,
             "retry_reason": retry_reason,
         }
-        self.socket_send_raw(json.dumps(envelope))
+        with self._condition:
+            socket = self._socket
+            if lose_ack:
+                self._losing_acks.add(envelope_id)
+        if socket is None:
+            raise AssertionError("fake Slack: no Socket Mode client is connected")
+        self._run(self._deliver(socket, envelope))
         return envelope_id
 
     def socket_send_raw(self, frame: str) -> None:
-        """Send one text frame as it is: a well-formed envelope, or anything else."""
+        """Send one text frame as it is, not as an envelope: anything a broken peer could send."""
         with self._condition:
             socket = self._socket
         if socket is None:
             raise AssertionError("fake Slack: no Socket Mode client is connected")
-        sent = asyncio.run_coroutine_threadsafe(socket.send_str(frame), self._loop)
-        sent.result(timeout=10)
+        self._run(socket.send_str(frame))
+
+    @property
+    def deliveries(self) -> list[JsonDict]:
+        """Every envelope sent to a Socket Mode client (redeliveries too), in order."""
+        with self._condition:
+            return list(self._deliveries)
+
+    @property
+    def lost_acks(self) -> list[JsonDict]:
+        """Acks the client sent that were lost on the way (see ``socket_send``'s ``lose_ack``)."""
+        with self._condition:
+            return list(self._lost_acks)
+
+    def wait_for_lost_ack(self, envelope_id: str, timeout: float = 10.0) -> JsonDict:
+        """Block until the client sent the ack of ``envelope_id`` that the fake lost."""
+
+        def lost() -> JsonDict | None:
+            return next((a for a in self._lost_acks if a.get("envelope_id") == envelope_id), None)
+
+        return self._wait_for_value(lost, timeout, lambda: f"the lost ack of {envelope_id}")
+
+    def redeliver_unacked(self) -> list[str]:
+        """Send every unacked envelope again on the current connection, as Slack does when an
+        ack is late; returns their ids."""
+        return self._run(self._redeliver(lambda _sent_on: True))
+
+    def wait_for_socket_connections(self, count: int, timeout: float = 10.0) -> None:
+        """Block until ``count`` connections were accepted and one of them is still open."""
+        self._wait(
+            lambda: self._socket_connections >= count and self._socket is not None,
+            timeout,
+            lambda: f"{count} Socket Mode connections (so far {self._socket_connections})",
+        )
+
+    async def async_wait_for_socket_connections(self, count: int, timeout: float = 10.0) -> None:
+        await asyncio.to_thread(self.wait_for_socket_connections, count, timeout)
+
+    def socket_disconnect(self, reason: str) -> None:
+        """Send Slack's ``disconnect`` message: "warning" (this connection closes in about ten
+        seconds) or "refresh_requested" (time to reconnect). The client should connect anew."""
+        with self._condition:
+            socket = self._socket
+        if socket is None:
+            raise AssertionError("fake Slack: no Socket Mode client is connected")
+        message = {"type": "disconnect", "reason": reason, "debug_info": {"host": "fake-applink"}}
+        self._run(socket.send_json(message))
+
+    def abort_socket(self) -> None:
+        """Cut the current connection's TCP stream: no close frame, as when a network dies."""
+        with self._condition:
+            socket, self._socket = self._socket, None
+            transport = self._transports.get(socket) if socket is not None else None
+        if transport is None:
+            raise AssertionError("fake Slack: no Socket Mode client is connected")
+        self._loop.call_soon_threadsafe(transport.abort)
 
     def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> JsonDict:
         """Block until the client acked ``envelope_id``; return its ack (with any "payload").
@@ -678,7 +975,7 @@ class FakeSlack(LoopbackServer[Call]):
             self._uploads[file_id] = replace(pending, content=content)
         return web.Response(text=f"OK - {len(content)}")
 
-    async def _file_download(self, request: web.Request) -> web.Response:
+    async def _file_download(self, request: web.Request) -> web.StreamResponse:
         headers = {name.lower(): value for name, value in request.headers.items()}
         authorization = headers.get("authorization", "")
         token = authorization.partition("Bearer ")[2] or None
@@ -687,37 +984,109 @@ class FakeSlack(LoopbackServer[Call]):
         with self._condition:
             stored = self._files.get(file_id)
             workspace = self._workspaces.get(token or "")
-        if stored is None or workspace is None or workspace.team_id != stored[0]:
+            revoked = token in self._revoked
+        if (
+            stored is None
+            or workspace is None
+            or revoked
+            or not self.covers(workspace, stored.team_id)
+        ):
             # Slack answers an unauthorised download with its sign-in page, not the file.
             return web.Response(text="<html>Sign in to Slack</html>", content_type="text/html")
-        return web.Response(body=stored[1], content_type="application/octet-stream")
+        if stored.chunk_size is None and stored.declares_length and stored.cut_after is None:
+            return web.Response(body=stored.content, content_type="application/octet-stream")
+        return await self._stream_file(request, stored)
+
+    @staticmethod
+    async def _stream_file(request: web.Request, stored: _StoredFile) -> web.StreamResponse:
+        """The file's body the way a slow or broken network delivers it (see ``add_file``)."""
+        response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+        if stored.declares_length:
+            response.content_length = len(stored.content)
+        else:
+            response.enable_chunked_encoding()
+        await response.prepare(request)
+        body = stored.content[: stored.cut_after]
+        step = stored.chunk_size or len(body) or 1
+        for start in range(0, len(body), step):
+            await response.write(body[start : start + step])
+            if stored.pause:
+                await asyncio.sleep(stored.pause)  # the network's pace, not a test waiting
+        if stored.cut_after is not None:
+            assert request.transport is not None
+            request.transport.close()  # the connection drops before the body is complete
+            return response
+        await response.write_eof()
+        return response
 
     async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
         # No heartbeat and no receive timeout: idle clients stay connected; aiohttp answers pings.
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self._open_sockets.add(socket)
+        if request.transport is not None:
+            self._transports[socket] = request.transport
         await socket.send_json(HELLO)
         with self._condition:
             self._socket = socket
             self._socket_connections += 1
             self._condition.notify_all()
         try:
+            await self._redeliver(lambda sent_on: sent_on not in self._open_sockets)
             async for message in socket:
                 if message.type is WSMsgType.TEXT:
                     ack = json.loads(message.data)
                     errors = payload_errors(ack.get("payload"))
                     if errors:
                         ack["_invalid_blocks"] = errors
-                    with self._condition:
-                        self._acks.append(ack)
-                        self._condition.notify_all()
+                    self._received_ack(ack)
         finally:
             self._open_sockets.discard(socket)
+            self._transports.pop(socket, None)
             with self._condition:
                 if self._socket is socket:
                     self._socket = None
+            # What went out on this connection and was never acked goes out again.
+            await self._redeliver(lambda sent_on: sent_on is socket)
         return socket
+
+    def _received_ack(self, ack: JsonDict) -> None:
+        envelope_id = ack.get("envelope_id")
+        with self._condition:
+            if envelope_id in self._losing_acks:
+                self._losing_acks.discard(envelope_id)
+                self._lost_acks.append(ack)
+            else:
+                self._acks.append(ack)
+                self._pending.pop(str(envelope_id), None)
+            self._condition.notify_all()
+
+    async def _deliver(self, socket: web.WebSocketResponse, envelope: JsonDict) -> None:
+        with self._condition:
+            self._pending[envelope["envelope_id"]] = (envelope, socket)
+            self._deliveries.append(envelope)
+            self._condition.notify_all()
+        await socket.send_json(envelope)
+
+    async def _redeliver(self, due: Callable[[web.WebSocketResponse], bool]) -> list[str]:
+        """Send the pending envelopes ``due`` (by the connection they went out on) again on the
+        current connection, with the same id and the next ``retry_attempt``."""
+        with self._condition:
+            socket = self._socket
+            if socket is None:
+                return []  # the next connection will take them
+            again = [
+                {
+                    **envelope,
+                    "retry_attempt": envelope["retry_attempt"] + 1,
+                    "retry_reason": "timeout",
+                }
+                for envelope, sent_on in self._pending.values()
+                if due(sent_on)
+            ]
+        for envelope in again:
+            await self._deliver(socket, envelope)
+        return [envelope["envelope_id"] for envelope in again]
 
     # Web API methods
 
@@ -726,8 +1095,11 @@ class FakeSlack(LoopbackServer[Call]):
             raise _SlackError("not_authed")
         with self._condition:
             workspace = self._workspaces.get(call.token)
+            revoked = call.token in self._revoked
         if workspace is None:
             raise _SlackError("invalid_auth")
+        if revoked:
+            raise _SlackError("token_revoked")
         return workspace
 
     def _next_ts(self) -> str:
@@ -742,8 +1114,10 @@ class FakeSlack(LoopbackServer[Call]):
         return str(channel)
 
     def _auth_test(self, call: Call) -> JsonDict:
+        """Who the token is; in an Enterprise Grid org also ``enterprise_id`` (an org-wide
+        install's ``team_id`` is the enterprise's own id)."""
         workspace = self._workspace(call)
-        return {
+        answer: JsonDict = {
             "ok": True,
             "url": f"https://{workspace.team_id.lower()}.fake-slack.example/",
             "team": workspace.team_name,
@@ -751,8 +1125,11 @@ class FakeSlack(LoopbackServer[Call]):
             "team_id": workspace.team_id,
             "user_id": workspace.bot_user_id,
             "bot_id": workspace.bot_id,
-            "is_enterprise_install": False,
+            "is_enterprise_install": workspace.is_enterprise_install,
         }
+        if workspace.enterprise_id:
+            answer["enterprise_id"] = workspace.enterprise_id
+        return answer
 
     @staticmethod
     def _valid_blocks(call: Call) -> None:
@@ -850,11 +1227,17 @@ class FakeSlack(LoopbackServer[Call]):
         }
 
     def _oauth_v2_access(self, call: Call) -> JsonDict:
+        """A code is good for one exchange: the second (even a concurrent one) is refused."""
         with self._condition:
-            grant = self._grants.get(str(call.params.get("code")))
+            grant = self._grants.pop(str(call.params.get("code")), None)
         if grant is None:
             raise _SlackError("invalid_code")
         workspace = grant.workspace
+        enterprise = (
+            {"id": workspace.enterprise_id, "name": workspace.enterprise_name}
+            if workspace.enterprise_id
+            else None
+        )
         return {
             "ok": True,
             "app_id": APP_ID,
@@ -863,9 +1246,12 @@ class FakeSlack(LoopbackServer[Call]):
             "token_type": "bot",
             "access_token": workspace.bot_token,
             "bot_user_id": workspace.bot_user_id,
-            "team": {"id": workspace.team_id, "name": workspace.team_name},
-            "enterprise": None,
-            "is_enterprise_install": False,
+            # An org-wide install is for no single workspace: Slack says team null.
+            "team": None
+            if workspace.is_enterprise_install
+            else {"id": workspace.team_id, "name": workspace.team_name},
+            "enterprise": enterprise,
+            "is_enterprise_install": workspace.is_enterprise_install,
         }
 
     def _conversations_open(self, call: Call) -> JsonDict:

@@ -11,6 +11,7 @@ from typing import Any, TypedDict, TypeVar
 import pytest
 
 from tests.fakes import discord as discord_fake
+from tests.fakes import discord_shapes as shapes
 from tests.fakes.discord import UNKNOWN_ROUTE, FakeDiscord
 
 # isort: split
@@ -57,7 +58,15 @@ class MemoClient(discord.Client):
         self.exported: list[discord.Message] = []
         self.export_done = asyncio.Event()
         self.resumed = asyncio.Event()
+        self.disconnected = asyncio.Event()
+        # What Discord refused, as the command saw it (the exception its callback raised).
+        self.errors: asyncio.Queue[Exception] = asyncio.Queue()
         memo = app_commands.Group(name="memo", description="Conference notes")
+
+        @self.tree.error
+        async def record(interaction: discord.Interaction, error: Exception) -> None:
+            original = getattr(error, "original", error)
+            self.errors.put_nowait(original if isinstance(original, Exception) else error)
 
         @memo.command(name="add", description="Add a note to a session")
         async def add(interaction: discord.Interaction, session: str, text: str) -> None:
@@ -108,6 +117,9 @@ class MemoClient(discord.Client):
 
     async def on_resumed(self) -> None:
         self.resumed.set()
+
+    async def on_disconnect(self) -> None:
+        self.disconnected.set()
 
 
 class QuickReidentifyClient(MemoClient):
@@ -400,3 +412,278 @@ async def test_sharded_client_with_guilds_intent_gets_full_guilds(fake: FakeDisc
     identify = next(message["d"] for message in fake.gateway_messages if message["op"] == 2)
     assert identify["shard"] == [0, 1]
     assert identify["intents"] == discord.Intents(guilds=True).value
+
+
+# Behaviours Discord documents beyond a plain guild text channel
+
+
+async def next_error(client: MemoClient) -> Exception:
+    return await asyncio.wait_for(client.errors.get(), timeout=10)
+
+
+def add_in(fake: FakeDiscord, channel_id: int, text: str) -> Any:
+    """``/memo add`` from the user in a DM or group DM (no guild)."""
+    return fake.slash_command(
+        guild_id=None,
+        channel_id=channel_id,
+        user_id=USER_ID,
+        name="memo",
+        options=add_options("K", text),
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_dm_with_the_bot_has_a_user_and_no_member_and_context_1(fake: FakeDiscord) -> None:
+    dm = fake.open_dm(USER_ID)
+    async with running(MemoClient(), fake) as client:
+        payload = add_in(fake, dm, "d")
+        assert "ok d" in (await interact(fake, payload))["data"]["content"]
+        (interaction,) = client.interactions
+
+    assert payload["context"] == shapes.BOT_DM_CONTEXT
+    assert "member" not in payload and "guild_id" not in payload and "guild" not in payload
+    assert payload["user"]["id"] == str(USER_ID)
+    assert payload["authorizing_integration_owners"] == {"0": "0"}
+    assert int(payload["app_permissions"]) == shapes.BOT_DM_APP_PERMISSIONS
+    assert payload["channel"]["type"] == shapes.DM
+    assert interaction.guild_id is None
+    assert not isinstance(interaction.user, discord.Member)
+    assert isinstance(interaction.channel, discord.DMChannel)
+    assert interaction.context.dm_channel and not interaction.context.guild
+
+
+@pytest.mark.asyncio
+async def test_a_group_dm_is_a_private_channel_context_2(fake: FakeDiscord) -> None:
+    other = USER_ID + 1
+    group = fake.open_group_dm(USER_ID, [other], name="after-party")
+    async with running(MemoClient(), fake) as client:
+        payload = add_in(fake, group, "g")
+        await interact(fake, payload)
+        (interaction,) = client.interactions
+
+    assert payload["context"] == shapes.PRIVATE_CHANNEL_CONTEXT
+    assert payload["authorizing_integration_owners"] == {"1": str(USER_ID)}
+    assert int(payload["app_permissions"]) == shapes.PRIVATE_CHANNEL_APP_PERMISSIONS
+    assert isinstance(interaction.channel, discord.GroupChannel)
+    assert interaction.channel.name == "after-party"
+    assert {user.id for user in interaction.channel.recipients} == {USER_ID, other}
+    assert interaction.context.private_channel
+
+
+@pytest.mark.asyncio
+async def test_a_member_has_a_nickname_and_roles_the_bot_may_not_know(fake: FakeDiscord) -> None:
+    fake.set_member(GUILD_ID, USER_ID, nick="발표자 지호", roles=[GUILD_ID + 50, GUILD_ID + 51])
+    async with running(MemoClient(), fake) as client:
+        await interact(
+            fake, fake.slash_command(**WHERE, name="memo", options=add_options("K", "n"))
+        )
+        (interaction,) = client.interactions
+
+    member = interaction.user
+    assert isinstance(member, discord.Member)
+    assert member.nick == "발표자 지호" and member.display_name == "발표자 지호"
+    assert member.global_name == f"User {USER_ID}"
+    assert member.roles == [], "roles not in the guild's cache are left out by discord.py"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("global_name", [None, shapes.ABSENT])
+async def test_a_user_without_a_display_name_shows_the_username(
+    fake: FakeDiscord, global_name: object
+) -> None:
+    fake.set_user(USER_ID, username="jiho.dev", global_name=global_name)
+    async with running(MemoClient(), fake) as client:
+        payload = fake.slash_command(**WHERE, name="memo", options=add_options("K", "u"))
+        await interact(fake, payload)
+        (interaction,) = client.interactions
+
+    user = payload["member"]["user"]
+    assert ("global_name" in user) is (global_name is None)
+    assert interaction.user.global_name is None
+    assert interaction.user.display_name == "jiho.dev"
+
+
+@pytest.mark.asyncio
+async def test_without_the_channel_object_or_with_an_unknown_type_discord_py_has_no_channel(
+    fake: FakeDiscord,
+) -> None:
+    unknown = CHANNEL_ID + 100
+    fake.add_channel(GUILD_ID, unknown, type=99, name="future-kind")
+    async with running(MemoClient(), fake) as client:
+        missing = fake.slash_command(
+            **{**WHERE, "channel_id": OTHER_CHANNEL_ID + 7},
+            name="memo",
+            options=add_options("K", "m"),
+            channel_object=False,
+        )
+        odd = fake.slash_command(
+            **{**WHERE, "channel_id": unknown}, name="memo", options=add_options("K", "o")
+        )
+        await interact(fake, missing)
+        await interact(fake, odd)
+        without, of_unknown_type = client.interactions
+
+    assert "channel" not in missing and missing["channel_id"] == str(OTHER_CHANNEL_ID + 7)
+    assert odd["channel"]["type"] == 99 and odd["channel_id"] == str(unknown)
+    assert without.channel is None and without.channel_id is None
+    assert of_unknown_type.channel is None and of_unknown_type.channel_id is None
+    assert without.guild_id == of_unknown_type.guild_id == GUILD_ID
+
+
+def test_a_modal_submission_numbers_every_component_as_discord_does() -> None:
+    modal = {
+        "custom_id": "m",
+        "title": "t",
+        "components": [
+            {"type": 1, "components": [{"type": 4, "custom_id": "a", "style": 1, "label": "A"}]},
+            {
+                "type": 18,
+                "id": 2,
+                "label": "B",
+                "component": {"type": 4, "custom_id": "b", "style": 2, "value": "pre"},
+            },
+            {"type": 1, "components": [{"type": 4, "custom_id": "c", "style": 1, "label": "C"}]},
+        ],
+    }
+
+    assert FakeDiscord.modal_answers(modal, {"a": "typed"}) == [
+        {
+            "type": 1,
+            "id": 1,
+            "components": [{"type": 4, "id": 3, "custom_id": "a", "value": "typed"}],
+        },
+        {"type": 18, "id": 2, "component": {"type": 4, "id": 4, "custom_id": "b", "value": "pre"}},
+        {"type": 1, "id": 5, "components": [{"type": 4, "id": 6, "custom_id": "c", "value": ""}]},
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_modal_submitted_with_component_ids_reaches_on_submit(fake: FakeDiscord) -> None:
+    async with running(MemoClient(), fake) as client:
+        callback = await interact(fake, fake.slash_command(**WHERE, name="note", options=[]))
+        await asyncio.wait_for(client.modal_sent.wait(), timeout=10)
+        answers = fake.modal_answers(callback["data"], {"note-text": "ids 있는 제출"})
+        submit = fake.modal_submit(
+            **WHERE, custom_id=callback["data"]["custom_id"], components=answers
+        )
+        answer = await interact(fake, submit)
+
+    assert all("id" in row and "id" in row["components"][0] for row in submit["data"]["components"])
+    assert answer["data"]["content"] == "noted ids 있는 제출"
+
+
+@pytest.mark.asyncio
+async def test_a_callback_after_3_seconds_is_unknown_and_the_token_no_use(
+    fake: FakeDiscord,
+) -> None:
+    async with running(MemoClient(), fake) as client:
+        payload = fake.slash_command(**WHERE, name="memo", options=add_options("K", "late"))
+        fake.send_interaction(payload, late_by=3.0)
+        late = await next_error(client)
+        (interaction,) = client.interactions
+        with pytest.raises(discord.NotFound) as followup:
+            await interaction.followup.send("still there?")
+
+    assert isinstance(late, discord.NotFound)
+    assert (late.status, late.code, late.text) == (404, 10062, "Unknown interaction")
+    assert followup.value.code == 10015, "never answered: Unknown Webhook"
+    [callback] = fake.calls_to("POST /interactions/{interaction_id}/{token}/callback")
+    assert callback.json["data"]["content"] == "ok late"
+
+
+@pytest.mark.asyncio
+async def test_time_passing_makes_a_callback_late(fake: FakeDiscord) -> None:
+    fake.hold_next("POST /interactions/{interaction_id}/{token}/callback")
+    async with running(MemoClient(), fake) as client:
+        payload = fake.slash_command(**WHERE, name="memo", options=add_options("K", "slow"))
+        fake.send_interaction(payload)
+        await fake.async_wait_for("POST /interactions/{interaction_id}/{token}/callback")
+        fake.let_time_pass(2.9)
+        fake.release("POST /interactions/{interaction_id}/{token}/callback")
+        assert (await client.responses.get()).resource is not None, "2.9 s is in time"
+
+        fake.hold_next("POST /interactions/{interaction_id}/{token}/callback")
+        again = fake.slash_command(**WHERE, name="memo", options=add_options("K", "slower"))
+        fake.send_interaction(again)
+        await fake.async_wait_for("POST /interactions/{interaction_id}/{token}/callback", count=2)
+        fake.let_time_pass(3.0)
+        fake.release("POST /interactions/{interaction_id}/{token}/callback")
+        late = await next_error(client)
+
+    assert isinstance(late, discord.NotFound) and late.code == 10062
+
+
+@pytest.mark.asyncio
+async def test_after_15_minutes_the_interaction_token_is_invalid(fake: FakeDiscord) -> None:
+    async with running(MemoClient(), fake) as client:
+        payload = fake.slash_command(**WHERE, name="memo", options=add_options("K", "t"))
+        await interact(fake, payload)
+        (interaction,) = client.interactions
+        message = await interaction.followup.send("within 15 minutes", wait=True)
+        fake.let_time_pass(15 * 60)
+        with pytest.raises(discord.HTTPException) as expired:
+            await interaction.followup.send("too late")
+        with pytest.raises(discord.HTTPException) as edit:
+            await interaction.edit_original_response(content="edited too late")
+
+    assert message.content == "within 15 minutes"
+    for error in (expired.value, edit.value):
+        assert (error.status, error.code, error.text) == (401, 50027, "Invalid Webhook Token")
+
+
+@pytest.mark.asyncio
+async def test_sending_without_permission_is_403_50013_and_an_unseen_channel_50001(
+    fake: FakeDiscord,
+) -> None:
+    fake.deny_bot(CHANNEL_ID, shapes.SEND_MESSAGES)
+    fake.deny_bot(OTHER_CHANNEL_ID, shapes.VIEW_CHANNEL)
+    async with running(ShardedClient(), fake) as client:
+        await asyncio.wait_for(client.guild_available.wait(), timeout=10)
+        channel = client.get_channel(CHANNEL_ID)
+        assert isinstance(channel, discord.TextChannel)
+        assert not channel.permissions_for(channel.guild.me).send_messages
+        with pytest.raises(discord.Forbidden) as no_send:
+            await channel.send("digest")
+        with pytest.raises(discord.Forbidden) as unseen:
+            await client.get_partial_messageable(OTHER_CHANNEL_ID).send("digest")
+        with pytest.raises(discord.Forbidden) as unseen_fetch:
+            await client.fetch_channel(OTHER_CHANNEL_ID)
+        payload = fake.slash_command(**WHERE, name="memo", options=add_options("K", "p"))
+
+    assert (no_send.value.status, no_send.value.code) == (403, 50013)
+    assert no_send.value.text == "Missing Permissions"
+    assert unseen.value.code == unseen_fetch.value.code == 50001
+    assert int(payload["app_permissions"]) & shapes.SEND_MESSAGES == 0
+
+
+@pytest.mark.asyncio
+async def test_a_revoked_token_is_refused_at_login_and_closes_the_gateway_with_4004(
+    fake: FakeDiscord,
+) -> None:
+    client = MemoClient()
+    task = asyncio.create_task(client.start(TOKEN))
+    await fake.async_wait_for_ready()
+    fake.revoke_token(TOKEN)
+    with pytest.raises(discord.ConnectionClosed) as closed:
+        await asyncio.wait_for(task, timeout=10)
+    assert closed.value.code == 4004
+
+    refused = MemoClient()
+    with pytest.raises(discord.LoginFailure):
+        await refused.login(TOKEN)
+    await refused.close()
+
+
+@pytest.mark.asyncio
+async def test_a_gateway_gone_for_good_refuses_connections_until_it_is_back(
+    fake: FakeDiscord,
+) -> None:
+    async with running(QuickReidentifyClient(), fake) as client:
+        fake.refuse_gateway()
+        await asyncio.wait_for(client.disconnected.wait(), timeout=10)
+        answered_before = len(fake.calls_to("POST /interactions/{interaction_id}/{token}/callback"))
+        fake.accept_gateway()
+        await asyncio.wait_for(client.resumed.wait(), timeout=30)
+        payload = fake.slash_command(**WHERE, name="memo", options=add_options("K", "back"))
+        assert (await interact(fake, payload))["data"]["content"] == "ok back"
+    assert answered_before == 0

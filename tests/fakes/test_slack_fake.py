@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+import aiohttp
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -370,3 +374,249 @@ def test_rich_text_as_slack_documents_it_is_taken_and_read(fake: FakeSlack) -> N
 
     assert slack.shown_text(VALID_RICH_TEXT) == ("alicedocs:fire:#C1\n   3. item\nquoted\na < b")
     assert slack.styled_texts(VALID_RICH_TEXT, "bold") == ["alice"]
+
+
+# Enterprise Grid, single-use codes, uninstalls (Slack's OAuth and Events API documentation)
+
+
+@pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
+@pytest.mark.asyncio
+async def test_an_org_wide_install_belongs_to_the_org_not_a_workspace(
+    fake_slack: FakeSlack,
+) -> None:
+    fake_slack.add_org_oauth_code("code-org", "E1", "xoxb-org", ["T5", "T6"], enterprise_name="Org")
+    client = AsyncWebClient(base_url=fake_slack.base_url)
+
+    granted = await client.oauth_v2_access(client_id="id", client_secret="s", code="code-org")
+
+    assert granted["team"] is None
+    assert granted["enterprise"] == {"id": "E1", "name": "Org"}
+    assert granted["is_enterprise_install"] is True
+    auth = await AsyncWebClient(token="xoxb-org", base_url=fake_slack.base_url).auth_test()
+    assert (auth["team_id"], auth["enterprise_id"], auth["is_enterprise_install"]) == (
+        "E1",
+        "E1",
+        True,
+    )
+    assert fake_slack.request_ids("T5") == {
+        "team_id": "T5",
+        "enterprise_id": "E1",
+        "is_enterprise_install": True,
+    }
+    assert fake_slack.request_ids("T9") == {"team_id": "T9", "is_enterprise_install": False}
+    assert fake_slack.interaction_ids("T5") == {
+        "team": None,
+        "enterprise": {"id": "E1", "name": "Org"},
+        "is_enterprise_install": True,
+    }
+
+
+@pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
+@pytest.mark.asyncio
+async def test_a_workspace_install_inside_an_org_names_both(fake_slack: FakeSlack) -> None:
+    fake_slack.add_oauth_code("code-t7", "T7", "xoxb-t7", team_name="Seven", enterprise_id="E1")
+    client = AsyncWebClient(base_url=fake_slack.base_url)
+
+    granted = await client.oauth_v2_access(client_id="id", client_secret="s", code="code-t7")
+
+    assert granted["team"] == {"id": "T7", "name": "Seven"}
+    assert granted["enterprise"] == {"id": "E1", "name": "Fake Org"}
+    assert granted["is_enterprise_install"] is False
+    auth = await AsyncWebClient(token="xoxb-t7", base_url=fake_slack.base_url).auth_test()
+    assert (auth["team_id"], auth["enterprise_id"], auth["is_enterprise_install"]) == (
+        "T7",
+        "E1",
+        False,
+    )
+    assert fake_slack.request_ids("T7")["enterprise_id"] == "E1"
+    assert fake_slack.interaction_ids("T7")["team"] == {
+        "id": "T7",
+        "domain": "t7",
+        "enterprise_id": "E1",
+        "enterprise_name": "Fake Org",
+    }
+    envelope = fake_slack.event_callback({"type": "app_home_opened"}, "T7")
+    assert envelope["enterprise_id"] == "E1"
+    assert envelope["authorizations"][0]["enterprise_id"] == "E1"
+    assert envelope["authorizations"][0]["is_enterprise_install"] is False
+
+
+@pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
+@pytest.mark.asyncio
+async def test_an_oauth_code_is_good_for_one_exchange_even_at_once(fake_slack: FakeSlack) -> None:
+    fake_slack.add_oauth_code("code-1", "T9", "xoxb-T9")
+    fake_slack.add_oauth_code("code-2", "T8", "xoxb-T8")
+    client = AsyncWebClient(base_url=fake_slack.base_url)
+
+    async def exchange(code: str) -> str:
+        try:
+            granted = await client.oauth_v2_access(client_id="id", client_secret="s", code=code)
+        except SlackApiError as refused:
+            return str(refused.response["error"])
+        return str(granted["access_token"])
+
+    at_once = await asyncio.gather(exchange("code-1"), exchange("code-1"), exchange("code-2"))
+
+    assert sorted(at_once) == ["invalid_code", "xoxb-T8", "xoxb-T9"]
+    assert await exchange("code-2") == "invalid_code"
+
+
+@pytest.mark.asyncio
+async def test_uninstalling_sends_both_events_and_the_token_is_refused(fake: FakeSlack) -> None:
+    client = WebClient(token=TOKEN, base_url=fake.base_url)
+    file = fake.add_file("T1", "notes.txt", b"notes")
+
+    uninstalled, revoked = fake.uninstall(TOKEN)
+
+    assert uninstalled["type"] == "event_callback"
+    assert uninstalled["team_id"] == "T1" and uninstalled["api_app_id"] == slack.APP_ID
+    assert uninstalled["event"] == {"type": "app_uninstalled"}
+    assert isinstance(uninstalled["event_time"], int) and uninstalled["event_id"].startswith("Ev")
+    assert revoked["event"] == {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT"]}}
+    assert uninstalled["event_id"] != revoked["event_id"]
+    for method in (client.auth_test, lambda: client.chat_postMessage(channel="C1", text="x")):
+        with pytest.raises(SlackApiError) as refused:
+            method()
+        assert refused.value.response["error"] == "token_revoked"
+    download = await _download(file["url_private_download"], TOKEN)
+    assert download.startswith("<html>"), "the file is not served to a revoked token"
+
+
+def test_an_org_wide_uninstall_names_the_org(fake_slack: FakeSlack) -> None:
+    fake_slack.add_org_install("E1", "xoxb-org", ["T5"])
+
+    (revoked,) = [fake_slack.revoke_bot_token("xoxb-org")]
+
+    assert revoked["enterprise_id"] == "E1"
+    assert revoked["authorizations"] == [
+        {
+            "enterprise_id": "E1",
+            "team_id": None,
+            "user_id": "WBOT",
+            "is_bot": True,
+            "is_enterprise_install": True,
+        }
+    ]
+    with pytest.raises(SlackApiError, match="token_revoked"):
+        WebClient(token="xoxb-org", base_url=fake_slack.base_url).auth_test()
+    fake_slack.add_org_install("E1", "xoxb-org", ["T5"])  # reinstalled
+    assert WebClient(token="xoxb-org", base_url=fake_slack.base_url).auth_test()["ok"] is True
+
+
+@pytest.mark.asyncio
+async def test_an_org_token_downloads_files_of_the_orgs_workspaces_only(
+    fake_slack: FakeSlack,
+) -> None:
+    fake_slack.add_org_install("E1", "xoxb-org", ["T5"])
+    inside = fake_slack.add_file("T5", "in.txt", b"inside")
+    outside = fake_slack.add_file("T9", "out.txt", b"outside")
+
+    assert await _download(inside["url_private_download"], "xoxb-org") == "inside"
+    assert (await _download(outside["url_private_download"], "xoxb-org")).startswith("<html>")
+
+
+async def _download(url: str, token: str) -> str:
+    """A file download as Slack's clients do it: GET with the bot token as a bearer."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(url, headers={"Authorization": f"Bearer {token}"}) as response,
+    ):
+        return await response.text()
+
+
+# Socket Mode: redelivery, disconnect messages, cut connections (Slack's Socket Mode docs)
+
+
+@contextlib.asynccontextmanager
+async def _socket_client(
+    fake: FakeSlack, *, acking: bool = True
+) -> AsyncIterator[list[SocketModeRequest]]:
+    """A slack_sdk Socket Mode client on the fake; yields the requests it received."""
+    client = SocketModeClient(
+        app_token="xapp-1-test",
+        web_client=AsyncWebClient(base_url=fake.base_url),
+        ping_interval=1,
+    )
+    received: list[SocketModeRequest] = []
+
+    async def on_request(client: AsyncBaseSocketModeClient, request: SocketModeRequest) -> None:
+        received.append(request)
+        if acking:
+            await client.send_socket_mode_response(SocketModeResponse(request.envelope_id))
+
+    client.socket_mode_request_listeners.append(on_request)
+    try:
+        await client.connect()  # type: ignore[no-untyped-call]  # slack_sdk leaves it untyped
+        await fake.async_socket_connected()
+        yield received
+    finally:
+        await client.close()  # type: ignore[no-untyped-call]
+
+
+@pytest.mark.asyncio
+async def test_an_envelope_whose_ack_was_lost_comes_again_on_the_next_connection(
+    fake_slack: FakeSlack,
+) -> None:
+    async with _socket_client(fake_slack) as received:
+        sent = fake_slack.socket_send("slash_commands", {"text": "add"}, lose_ack=True)
+        await asyncio.to_thread(fake_slack.wait_for_lost_ack, sent)
+        fake_slack.abort_socket()
+
+        await fake_slack.async_wait_for_socket_connections(2, timeout=20)
+        await fake_slack.async_wait_for_ack(sent)
+
+    first, again = fake_slack.deliveries
+    assert (first["envelope_id"], again["envelope_id"]) == (sent, sent)
+    assert (first["retry_attempt"], again["retry_attempt"]) == (0, 1)
+    assert again["retry_reason"] == "timeout" and again["payload"] == {"text": "add"}
+    assert [request.envelope_id for request in received] == [sent, sent]
+    assert [ack["envelope_id"] for ack in fake_slack.acks] == [sent]
+
+
+@pytest.mark.asyncio
+async def test_an_unacked_envelope_is_sent_again_when_slack_gives_up_waiting(
+    fake_slack: FakeSlack,
+) -> None:
+    async with _socket_client(fake_slack, acking=False) as received:
+        sent = fake_slack.socket_send("events_api", {"event": {"type": "app_home_opened"}})
+        await _until(lambda: len(received) == 1)
+
+        assert fake_slack.redeliver_unacked() == [sent]
+
+        await _until(lambda: len(received) == 2)
+    assert [request.envelope_id for request in received] == [sent, sent]
+    assert [request.retry_attempt for request in received] == [0, 1]
+    assert fake_slack.acks == []
+
+
+async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll ``condition`` on this loop (where the client runs) until true, or fail."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "waited too long"
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("reason", ["refresh_requested", "warning"])
+@pytest.mark.asyncio
+async def test_a_disconnect_message_makes_the_client_connect_anew(
+    fake_slack: FakeSlack, reason: str
+) -> None:
+    async with _socket_client(fake_slack):
+        fake_slack.socket_disconnect(reason)
+
+        await fake_slack.async_wait_for_socket_connections(2)
+        after = fake_slack.socket_send("interactive", {"type": "block_actions"})
+        await fake_slack.async_wait_for_ack(after)
+
+    assert len(fake_slack.calls_to("apps.connections.open")) == 2
+
+
+@pytest.mark.asyncio
+async def test_a_cut_connection_is_noticed_and_replaced(fake_slack: FakeSlack) -> None:
+    async with _socket_client(fake_slack):
+        fake_slack.abort_socket()
+
+        await fake_slack.async_wait_for_socket_connections(2, timeout=20)
+        after = fake_slack.socket_send("interactive", {"type": "block_actions"})
+        await fake_slack.async_wait_for_ack(after)

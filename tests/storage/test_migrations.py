@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import insert, inspect, text, update
+from sqlalchemy import func, insert, inspect, select, text, update
 
 from bot.core import MemoBot
+from bot.grammar import ImportPosts
 from bot.reply import SearchResults
 from storage.database import Database
 from storage.models import (
@@ -21,8 +22,10 @@ from storage.models import (
     Channel,
     Conference,
     ConferenceSession,
+    ImportedMemo,
     Member,
     Memo,
+    NotePost,
     Workspace,
     table_of,
 )
@@ -213,3 +216,24 @@ def test_a_plain_postgresql_url_works_as_users_write_it() -> None:
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar() == 1
     database.dispose()
+
+
+def test_going_back_to_one_note_post_per_day_keeps_every_memo(empty_database: Database) -> None:
+    config = alembic_config(empty_database)
+    command.upgrade(config, "head")
+    bot = MemoBot(empty_database)
+    chat = Chat(bot)
+    for person in ("alice", "bob"):
+        day = f"2025-09-25\nConf 2025 Day 1\n{person}의 소개\n[{person} talk]\n{person} 메모\n"
+        assert chat.run(person, ImportPosts("day.txt", day.encode())).ok
+    bot.close()
+
+    command.downgrade(config, "0011-1")  # before note posts were kept per importer
+
+    with empty_database.reading() as tx:
+        assert tx.scalar(select(func.count()).select_from(NotePost)) == 1
+        assert tx.scalar(select(func.count()).select_from(Memo)) == 2
+    command.upgrade(config, "head")
+    command.check(config)
+    with empty_database.reading() as tx:  # the kept post's link came through both ways
+        assert tx.scalar(select(func.count()).select_from(ImportedMemo)) == 1

@@ -97,6 +97,23 @@ class AttachmentOption:
     attachment_id: str
 
 
+#: Where a deferred interaction's answer arrives: the edit of its original response.
+EDIT_ORIGINAL = "PATCH /webhooks/{application_id}/{token}/messages/@original"
+
+
+async def import_file(
+    discord_bot: Discord, filename: str, content: bytes, user: int = ALICE
+) -> dict[str, Any]:
+    """``/memo import file:`` with the file attached; the edit that carries the answer."""
+    attachment = discord_bot.fake.add_attachment(filename, content)
+    edits = len(discord_bot.fake.calls_to(EDIT_ORIGINAL))
+    answer = await discord_bot.memo("import", user=user, file=AttachmentOption(attachment))
+    assert answer == {"type": 5, "data": {"flags": 64}}, "deferred at once, privately"
+    edited = (await discord_bot.fake.async_wait_for(EDIT_ORIGINAL, edits + 1))[-1]
+    body: dict[str, Any] = edited.json
+    return body
+
+
 def _options(options: dict[str, Any]) -> list[dict[str, Any]]:
     kinds = {int: 4, str: 3, bool: 5}
     return [

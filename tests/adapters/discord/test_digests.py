@@ -15,6 +15,7 @@ from bot.core import MemoBot
 from tests.adapters.discord.conftest import CHANNEL, GUILD, Discord
 from tests.chat import Chat
 from tests.fakes.discord import FakeDiscord
+from tests.fakes.discord_shapes import SEND_MESSAGES, VIEW_CHANNEL
 from tests.timeline import FakeClock, Timeline
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -68,6 +69,33 @@ async def test_a_deleted_channel_turns_its_digest_off(discord_bot: Discord) -> N
     shown = chat.say("alice", "digest").markdown
     assert "The daily digest is off (the bot cannot post in this channel any more" in shown
     assert await timeline.runner.run_due() == 0 and timeline.slept == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("denied", "reason"),
+    [
+        (SEND_MESSAGES, "the bot lacks the permission to send messages there (Send Messages)"),
+        (VIEW_CHANNEL, "the bot cannot see the channel (it lacks View Channel there)"),
+    ],
+)
+async def test_a_channel_the_bot_may_not_post_in_turns_its_digest_off_saying_why(
+    discord_bot: Discord, denied: int, reason: str
+) -> None:
+    chat = _channel_with_a_digest(discord_bot.bot, CHANNEL)
+    discord_bot.fake.deny_bot(CHANNEL, denied)
+    timeline = _timeline(discord_bot)
+
+    assert await timeline.runner.run_due() == 0
+
+    assert len(discord_bot.fake.calls_to("POST /channels/{channel_id}/messages")) == 1
+    shown = chat.say("alice", "digest").markdown
+    assert f"The daily digest is off (the bot cannot post in this channel any more: {reason}" in (
+        shown
+    )
+    code = "50013" if denied == SEND_MESSAGES else "50001"
+    assert f"Discord error {code}" in shown
+    assert await timeline.runner.run_due() == 0 and timeline.slept == [], "not retried"
 
 
 def test_memo_bot_digest_posts_on_discord_with_the_bot_token(

@@ -231,7 +231,9 @@ def test_memo_bot_run_connects_to_discord_and_stops_on_sigterm(
 def test_memo_bot_run_exits_when_discord_refuses_the_bot(
     fake_discord: FakeDiscord, database_url: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Half a bot (Slack up, Discord gone) would look alive; run exits so someone notices."""
+    """With Discord the only platform, a token it refuses leaves no one to serve: a bot that
+    looked alive would answer no one, so run exits (with Slack too, Slack would keep serving:
+    tests/adapters/discord/test_service.py)."""
     fake_discord.add_guild(GUILD, "Team One", [CHANNEL])
     monkeypatch.setenv("DISCORD_TOKEN", "fake-token")
     monkeypatch.setenv("MEMO_DATABASE_URL", database_url.render_as_string(hide_password=False))

@@ -3,38 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.adapters.discord.conftest import (
     ALICE,
+    BOB,
     CHANNEL,
+    EDIT_ORIGINAL,
     OTHER_CHANNEL,
     AttachmentOption,
     Discord,
+    import_file,
 )
 
 SAMPLES = Path(__file__).parents[2] / "samples"
-EPHEMERAL = 64
-EDIT_ORIGINAL = "PATCH /webhooks/{application_id}/{token}/messages/@original"
-
-
-async def _import(discord_bot: Discord, filename: str, content: bytes) -> dict[str, Any]:
-    """``/memo import file:`` with the file attached; the edit that carries the answer."""
-    attachment = discord_bot.fake.add_attachment(filename, content)
-    answer = await discord_bot.memo("import", file=AttachmentOption(attachment))
-    assert answer == {"type": 5, "data": {"flags": EPHEMERAL}}, "deferred at once, privately"
-    (edited,) = await discord_bot.fake.async_wait_for(EDIT_ORIGINAL)
-    body: dict[str, Any] = edited.json
-    return body
 
 
 @pytest.mark.asyncio
 async def test_an_attached_note_file_is_downloaded_and_imported(discord_bot: Discord) -> None:
     content = (SAMPLES / "blog-notes.txt").read_bytes()
 
-    answer = await _import(discord_bot, "blog-notes.txt", content)
+    answer = await import_file(discord_bot, "blog-notes.txt", content)
 
     assert (
         answer["content"] == "blog-notes.txt: 3 posts, 16 sessions, 333 lines imported; 0 warnings"
@@ -51,8 +41,60 @@ async def test_an_attached_note_file_is_downloaded_and_imported(discord_bot: Dis
 
 @pytest.mark.asyncio
 async def test_a_binary_attachment_gets_a_clear_private_answer(discord_bot: Discord) -> None:
-    answer = await _import(discord_bot, "photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    answer = await import_file(discord_bot, "photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
 
     assert answer["content"].startswith("photo.jpg is not a text file (line 1 has a NUL byte)")
     listing = await discord_bot.content("sessions", date="all", channel=CHANNEL)
+    assert "Kafka" not in listing
+
+
+ALICE_FILE = "2025-09-25\nDEVRIVER 2025 Day1\n[Alice Talk]\n앨리스의 메모\n".encode()
+BOB_FILE = "2025-09-25\nDEVRIVER 2025 Day1\n[Bob Talk]\n밥의 메모\n".encode()
+
+
+@pytest.mark.asyncio
+async def test_another_members_import_of_the_same_day_leaves_your_memos_alone(
+    discord_bot: Discord,
+) -> None:
+    await import_file(discord_bot, "alice.txt", ALICE_FILE)
+
+    answer = await import_file(discord_bot, "bob.txt", BOB_FILE, user=BOB)
+
+    assert answer["content"].startswith("bob.txt: 1 post, 1 session, 1 line imported")
+    assert "removed" not in answer["content"]
+    shown = await discord_bot.content("show", session="Alice Talk")
+    assert "앨리스의 메모" in shown
+
+
+@pytest.mark.asyncio
+async def test_notes_under_another_members_name_become_the_uploaders_with_a_warning(
+    discord_bot: Discord,
+) -> None:
+    await import_file(discord_bot, "alice.txt", ALICE_FILE)
+    markdown = (
+        f"# 2025-09-25\n\n# DEVRIVER 2025 Day1\n\n## [Alice Talk]\n\n### User {ALICE}\n\n"
+        "고친 메모\n"
+    )
+
+    answer = await import_file(discord_bot, "day.md", markdown.encode(), user=BOB)
+
+    assert f"User {ALICE}" in answer["content"] and "yours" in answer["content"]
+    shown = await discord_bot.content("show", session="Alice Talk")
+    assert "앨리스의 메모" in shown
+    assert "고친 메모" in shown and f"User {BOB}" in shown
+
+
+@pytest.mark.asyncio
+async def test_an_attachment_whose_download_breaks_off_imports_nothing(
+    discord_bot: Discord,
+) -> None:
+    content = (SAMPLES / "blog-notes.txt").read_bytes()
+    attachment = discord_bot.fake.add_attachment("notes.txt", content, cut_after=len(content) // 2)
+
+    answer = await discord_bot.memo("import", file=AttachmentOption(attachment))
+
+    assert answer["type"] == 5
+    (edited,) = await discord_bot.fake.async_wait_for(EDIT_ORIGINAL)
+    assert edited.json["content"].startswith("Discord did not let me download notes.txt")
+    listing = await discord_bot.content("sessions", date="all")
     assert "Kafka" not in listing

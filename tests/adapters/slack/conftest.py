@@ -17,6 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import SlackConfig, build_app
 from adapters.slack.server import HttpServer, SocketModeLink, web_app
+from adapters.slack.views import FILE_ACTION, FILE_BLOCK, PICK_ACTION, PICK_BLOCK
 from bot.core import MemoBot
 from tests.fakes.slack import (  # noqa: F401
     PINGING_ELEMENTS,
@@ -48,16 +49,17 @@ ADMIN = SlackUser("UADMIN", "admin")
 def command_payload(
     text: str,
     *,
+    ids: dict[str, Any],
     response_url: str,
     user: SlackUser = ALICE,
     channel: str = "C1",
-    team: str = TEAM,
     trigger_id: str | None = None,
-) -> dict[str, str]:
-    """The fields of a `/memo` slash command as Slack sends them (``text`` already escaped)."""
+) -> dict[str, Any]:
+    """A `/memo` slash command as Slack sends it (``text`` already escaped); ``ids`` are the
+    team's as ``FakeSlack.request_ids`` gives them."""
     return {
         "token": "legacy-verification-token",
-        "team_id": team,
+        **ids,
         "team_domain": "team",
         "channel_id": channel,
         "channel_name": "general",
@@ -115,14 +117,17 @@ class Slack:
         trigger_id: str | None = None,
         signature: str | None = None,
     ) -> tuple[int, str]:
-        """`/memo <text>` as Slack posts it: form-encoded, with &, < and > escaped."""
+        """`/memo <text>` as Slack posts it: form-encoded, with &, < and > escaped, and the
+        team's Enterprise Grid ids (``enterprise_id``, ``is_enterprise_install``) as the fake
+        knows them."""
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        ids = self.fake.request_ids(team)
         form = command_payload(
             escaped,
+            ids={**ids, "is_enterprise_install": str(ids["is_enterprise_install"]).lower()},
             response_url=self.fake.response_url(),
             user=user,
             channel=channel,
-            team=team,
             trigger_id=trigger_id,
         )
         return await self.post(
@@ -148,17 +153,28 @@ class Slack:
             assert not errors, errors
         return status, answer
 
+    async def suggest(
+        self, view: dict[str, Any], typed: str, *, user: SlackUser = ALICE, team: str = TEAM
+    ) -> tuple[int, str]:
+        """What Slack sends while ``typed`` is typed into the add-memo modal's session select."""
+        return await self.interactive(
+            {
+                "type": "block_suggestion",
+                "user": {"id": user.id, "name": user.name, "team_id": team},
+                "team": {"id": team, "domain": "team"},
+                "api_app_id": "A0FAKE",
+                "action_id": PICK_ACTION,
+                "block_id": PICK_BLOCK,
+                "value": typed,
+                "view": view,
+            }
+        )
+
     async def event(self, event: dict[str, Any], *, team: str = TEAM) -> tuple[int, str]:
-        envelope = {
-            "token": "legacy-verification-token",
-            "team_id": team,
-            "api_app_id": "A0FAKE",
-            "event": event,
-            "type": "event_callback",
-            "event_id": f"Ev{uuid.uuid4().hex[:10]}",
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}],
-        }
+        return await self.send_event(self.fake.event_callback(event, team))
+
+    async def send_event(self, envelope: dict[str, Any]) -> tuple[int, str]:
+        """An Events API envelope (``FakeSlack.event_callback``, ``uninstall`` ...), signed."""
         return await self.post("/slack/events", json.dumps(envelope).encode(), "application/json")
 
 
@@ -240,6 +256,61 @@ def assert_slack_shows_literally(
     if "text" in payload and "blocks" in payload:
         assert payload.get("mrkdwn") is False, "the notification text is not read as mrkdwn"
         assert "<" not in payload["text"], "no mention or link can hide in the notification text"
+
+
+async def open_import_form(slack: Slack, user: SlackUser = ALICE) -> dict[str, Any]:
+    """``/memo import``: the form Slack is asked to open, checked to be the upload form."""
+    opened = len(slack.fake.calls_to("views.open"))
+    status, body = await slack.command("import", user=user)
+    assert status == 200
+    assert body in ("", "{}"), "no visible answer: the form opens"
+    call = (await slack.fake.async_wait_for("views.open", opened + 1))[-1]
+    view: dict[str, Any] = call.params["view"]
+    assert view["callback_id"] == "memo_import"
+    (block,) = view["blocks"]
+    assert block["element"]["type"] == "file_input"
+    return view
+
+
+def view_submission(
+    view: dict[str, Any], values: dict[str, Any], user: SlackUser, view_id: str
+) -> dict[str, Any]:
+    """The view_submission payload Slack sends when a modal is submitted with ``values``."""
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "team"},
+        "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": TEAM},
+        "api_app_id": "A0FAKE",
+        "token": "legacy-verification-token",
+        "trigger_id": "trigger-submit",
+        "view": {**view, "id": view_id, "team_id": TEAM, "state": {"values": values}},
+        "response_urls": [],
+    }
+
+
+def import_submission(
+    view: dict[str, Any], files: list[dict[str, Any]], user: SlackUser = ALICE
+) -> dict[str, Any]:
+    """The view_submission Slack sends when the form's Import is pressed with a file."""
+    values = {FILE_BLOCK: {FILE_ACTION: {"type": "file_input", "files": files}}}
+    return view_submission(view, values, user, "VIMPORT1")
+
+
+async def upload_note_file(
+    slack: Slack, name: str, content: bytes, user: SlackUser = ALICE, **serving: Any
+) -> str:
+    """Upload ``content`` through the form as ``user``; the private answer that follows.
+
+    ``serving`` tells the fake how Slack hands the file out (``FakeSlack.add_file``).
+    """
+    view = await open_import_form(slack, user)
+    file = slack.fake.add_file(TEAM, name, content, **serving)
+    answered = len(slack.fake.calls_to("response_url"))
+    status, body = await slack.interactive(import_submission(view, [file], user))
+    assert status == 200 and body in ("", "{}"), "the form closes at once"
+    answer = (await slack.fake.async_wait_for("response_url", answered + 1))[-1]
+    assert answer.params["response_type"] == "ephemeral"
+    return block_text(answer.params) or str(answer.params.get("text"))
 
 
 def bolt_config(fake: FakeSlack, **overrides: Any) -> SlackConfig:

@@ -9,6 +9,7 @@ import pytest
 
 from adapters.slack.app import EVENTS_PATH, REDIRECT_PATH, SCOPES
 from adapters.slack.listeners import COMMAND, SAVE_SHORTCUT
+from adapters.slack.uninstalls import APP_UNINSTALLED, TOKENS_REVOKED
 
 MANIFESTS = sorted(
     (Path(__file__).resolve().parents[3] / "adapters" / "slack").glob("manifest*.json")
@@ -25,7 +26,11 @@ def test_the_manifest_matches_the_code(path: Path) -> None:
     assert [s["callback_id"] for s in features["shortcuts"]] == [SAVE_SHORTCUT]
     assert features["app_home"]["home_tab_enabled"] is True
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(SCOPES)
-    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert settings["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        APP_UNINSTALLED,
+        TOKENS_REVOKED,
+    ]
     assert settings["interactivity"]["is_enabled"] is True
     if settings["socket_mode_enabled"]:
         assert "url" not in features["slash_commands"][0]

@@ -19,6 +19,7 @@ from tests.adapters.slack.conftest import (
     SlackUser,
     assert_slack_shows_literally,
     block_text,
+    view_submission,
 )
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
@@ -55,16 +56,7 @@ def _submission(
             "text": {"type": "plain_text", "text": "picked"},
             "value": picked,
         }
-    return {
-        "type": "view_submission",
-        "team": {"id": TEAM, "domain": "team"},
-        "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": TEAM},
-        "api_app_id": "A0FAKE",
-        "token": "legacy-verification-token",
-        "trigger_id": "trigger-submit",
-        "view": {**view, "id": view_id, "team_id": TEAM, "state": {"values": values}},
-        "response_urls": [],
-    }
+    return view_submission(view, values, user, view_id)
 
 
 async def _submit(slack: Slack, payload: dict[str, Any]) -> dict[str, Any]:
@@ -75,18 +67,7 @@ async def _submit(slack: Slack, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _options(slack: Slack, view: dict[str, Any], typed: str) -> list[dict[str, Any]]:
-    status, body = await slack.interactive(
-        {
-            "type": "block_suggestion",
-            "user": {"id": ALICE.id, "name": ALICE.name, "team_id": TEAM},
-            "team": {"id": TEAM, "domain": "team"},
-            "api_app_id": "A0FAKE",
-            "action_id": "session_select",
-            "block_id": PICK_BLOCK,
-            "value": typed,
-            "view": view,
-        }
-    )
+    status, body = await slack.suggest(view, typed)
     assert status == 200, body
     options: list[dict[str, Any]] = json.loads(body)["options"]
     return options

@@ -1,0 +1,134 @@
+"""Reading an import's file before anything is stored: decoded, parsed, checked.
+
+What comes out is what the importer stores: one post per conference day (two
+posts of one day in a file are one), within bounds that keep every memo and
+the channel's show, search, summaries and digests usable. Anything else is a
+refusal naming the file, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from bot import markdown as md
+from bot import render
+from bot.conferences import MAX_CONFERENCE_NAME_LENGTH
+from bot.grammar import ImportPosts, clean_text
+from bot.memos import MAX_MEMO_LENGTH
+from bot.note_files import Unreadable, decode_note_file
+from bot.note_posts import ParsedFile, ParseWarning, Post, conference_from_title, parse_posts
+from bot.reply import ProblemCode, Reply, refuse
+from bot.titles import display_title
+
+#: The most one imported memo (a session's notes by one person) may hold: ten chat memos.
+MAX_IMPORTED_MEMO_LENGTH = 10 * MAX_MEMO_LENGTH
+#: The most posts, and sessions, one file may bring: years of daily posts, and a bound on
+#: how long one import holds the database (a file of 10 MB of tiny sessions would not be).
+MAX_POSTS = MAX_SESSIONS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFile:
+    """A file read and parsed, before anything is stored."""
+
+    name: str
+    parsed: ParsedFile
+
+
+def read(command: ImportPosts, max_bytes: int) -> ReadFile | Reply:
+    """The parsed file, or a refusal saying why it cannot be imported (nothing is stored)."""
+    if command.content is None:
+        return refuse(
+            ProblemCode.NO_FILE,
+            "Attach the note file to import: on Discord `/memo import file:`, on Slack "
+            "`/memo import` opens a form to upload it, or run `memo-bot import FILE`.",
+            "file",
+        )
+    name = command.file_name or "the file"
+    decoded = decode_note_file(name, command.content, max_bytes)
+    if isinstance(decoded, Unreadable):
+        return refuse(ProblemCode.UNREADABLE_FILE, decoded.message, "file")
+    parsed = parse_posts(decoded.text)
+    if not parsed.posts:
+        return refuse(
+            ProblemCode.NO_POSTS,
+            f"{md.file_name(name)} has no post: a post starts with a date line (`2025-09-25` or "
+            "`2025년 9월 25일 목요일`), then its title line. Nothing was imported.",
+            "file",
+        )
+    merged = _one_post_a_day(parsed, command)
+    too_much = _too_much(name, merged)
+    if too_much is not None:
+        return refuse(ProblemCode.TEXT_TOO_LONG, too_much + " Nothing was imported.", "file")
+    return ReadFile(name, merged)
+
+
+def _too_much(name: str, parsed: ParsedFile) -> str | None:
+    """Why a file is more than an import takes, if it is: every memo, and the channel's
+    show, search, summaries and digests, must stay usable (one 10 MB line is no note)."""
+    shown = md.file_name(name)
+    if len(parsed.posts) > MAX_POSTS or parsed.session_count > MAX_SESSIONS:
+        return (
+            f"{shown} has {render.plural(len(parsed.posts), 'post')} and "
+            f"{render.plural(parsed.session_count, 'session')}; a file can have at most "
+            f"{MAX_POSTS:,} of each. Split it and import the parts."
+        )
+    for post in parsed.posts:
+        notes = "\n".join(post.notes)
+        if len(notes) > MAX_IMPORTED_MEMO_LENGTH:
+            return _too_long(shown, post.line_number, "the post's own notes", len(notes))
+        for session in post.sessions:
+            for block in session.blocks:
+                if len(block.text) > MAX_IMPORTED_MEMO_LENGTH:
+                    where = f"the notes of {md.title(session.title[:80])}"
+                    return _too_long(shown, block.line_number, where, len(block.text))
+    return None
+
+
+def _too_long(shown: str, line: int, what: str, length: int) -> str:
+    return (
+        f"{shown}, line {line}: {what} are {length:,} characters; an import takes at most "
+        f"{MAX_IMPORTED_MEMO_LENGTH:,} in one place. Split them under two headers."
+    )
+
+
+def _one_post_a_day(parsed: ParsedFile, command: ImportPosts) -> ParsedFile:
+    """The file with each conference day's posts made one, as the importer stores them.
+
+    A person has one post per conference day; two posts of one day in a file
+    (a morning and an afternoon post) are imported together, in file order,
+    instead of the second replacing the first.
+    """
+    days: dict[tuple[str, date], list[Post]] = {}
+    for post in parsed.posts:
+        days.setdefault((conference_name(post, command), post.date), []).append(post)
+    if len(days) == len(parsed.posts):
+        return parsed
+    warnings = list(parsed.warnings)
+    posts = []
+    for (_, day), same_day in days.items():
+        first = same_day[0]
+        warnings.extend(
+            ParseWarning(
+                later.line_number,
+                f"a second post of {day.isoformat()}, imported with the one at line "
+                f"{first.line_number}",
+            )
+            for later in same_day[1:]
+        )
+        notes = [line for post in same_day for line in (*post.notes, "") if post.notes]
+        posts.append(
+            replace(
+                first,
+                title=next((post.title for post in same_day if post.title), ""),
+                notes=tuple(notes[:-1]),
+                sessions=tuple(session for post in same_day for session in post.sessions),
+            )
+        )
+    return replace(parsed, posts=tuple(posts), warnings=tuple(warnings))
+
+
+def conference_name(post: Post, command: ImportPosts) -> str:
+    typed = command.conference or conference_from_title(post.title)
+    return display_title(clean_text(typed))[:MAX_CONFERENCE_NAME_LENGTH]
