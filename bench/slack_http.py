@@ -55,10 +55,12 @@ async def serve(kind: str, database: Path | None) -> None:
     """Run one server on a free port, print the port, and serve until stdin closes."""
     sys.path.insert(0, str(ROOT))
 
+    from slack_bolt.app.async_server import AsyncSlackAppServer
     from slack_bolt.async_app import AsyncAck, AsyncApp
 
     from adapters.slack import SlackConfig, build_app
-    from adapters.slack.server import HttpServer
+    from adapters.slack.app import EVENTS_PATH
+    from adapters.slack.server import HttpServer, web_app
     from bot.core import MemoBot
     from bot.serving import freeze_startup_objects
     from storage.database import Database
@@ -83,11 +85,13 @@ async def serve(kind: str, database: Path | None) -> None:
 
         app.command("/memo")(only_ack)
         bot = None
+        # Bolt's own aiohttp server, without memo-bot's request checks in front.
+        server = HttpServer(AsyncSlackAppServer(0, EVENTS_PATH, app).web_app, "127.0.0.1", 0)
     else:
         assert database is not None
         bot = MemoBot(Database(f"sqlite:///{database}"))
         app = build_app(bot, config, bot.database.engine)
-    server = HttpServer(app, "127.0.0.1", 0)
+        server = HttpServer(web_app(app, SIGNING_SECRET), "127.0.0.1", 0)
     port = await server.start()
     if bot is not None:
         freeze_startup_objects()  # as `memo-bot run` does once its services are up

@@ -7,6 +7,8 @@ from datetime import datetime
 
 #: Longest platform, workspace, channel and user id the storage accepts.
 MAX_EXTERNAL_ID_LENGTH = 64
+#: Longest delivery id (a platform's id of one request, with the adapter's prefix).
+MAX_DELIVERY_ID_LENGTH = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,5 +41,7 @@ class Invocation:
             value = getattr(self, name)
             if not value or len(value) > MAX_EXTERNAL_ID_LENGTH:
                 raise ValueError(f"Invocation.{name} must be 1 to 64 characters, got {value!r}")
-        if self.delivery_id is not None and len(self.delivery_id) > 128:
-            raise ValueError("Invocation.delivery_id must be at most 128 characters")
+        if self.delivery_id is not None and len(self.delivery_id) > MAX_DELIVERY_ID_LENGTH:
+            raise ValueError(
+                f"Invocation.delivery_id must be at most {MAX_DELIVERY_ID_LENGTH} characters"
+            )

@@ -12,6 +12,7 @@ followed by one blank line, so it can be scripted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,8 @@ from bot.invocation import Invocation
 from bot.reply import Attachment, Reply, Visibility
 
 COMMAND_PREFIX = "/memo"
+#: A line break that is not part of a blank line.
+_SINGLE_NEWLINE = re.compile(r"(?<=[^\n])\n(?=[^\n])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,15 @@ class Console:
         path = save_attachment(reply.attachment, self.folder or Path.cwd())
         return f"{reply.markdown}\n\nWritten to `{path}`."
 
+    def on_screen(self, reply: Reply) -> Markdown:
+        """The reply as the terminal shows it: rich's Markdown, each line of it a line.
+
+        The core means every line break as one (a note's lines, a quote's lines);
+        CommonMark renders a single line break as a space, so each becomes a hard
+        break (two trailing spaces) before rich reads it.
+        """
+        return Markdown(_SINGLE_NEWLINE.sub("  \n", self.markdown(reply)))
+
     def send(self, line: str) -> Reply | None:
         """Deliver one chat line to the bot; the reply, or None when the bot has nothing to say."""
         message = read_chat_line(line, self.identity.user)
@@ -132,7 +144,7 @@ class Console:
                             "[dim]Chat message, not stored. Commands start with /memo.[/]"
                         )
                     continue
-                terminal.print(Markdown(self.markdown(reply)))
+                terminal.print(self.on_screen(reply))
                 if reply.visibility is Visibility.PRIVATE:
                     terminal.print("[dim](only you can see this)[/]")
         except EOFError:

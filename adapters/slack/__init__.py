@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from adapters.slack.app import SlackConfig, build_app
 from adapters.slack.outbound import SlackOutbound
-from adapters.slack.server import HttpServer, SocketModeLink
+from adapters.slack.server import HttpServer, SocketModeLink, web_app
 from bot.core import MemoBot
 from bot.serving import Service
 
@@ -31,8 +31,8 @@ def slack_adapter(
     """The HTTP server, Socket Mode, or both, as this configuration asks."""
     app = build_app(bot, config, engine)
     adapter = SlackAdapter(SlackOutbound(app))
-    if config.serves_http:
-        adapter.services.append(HttpServer(app, host, port))
+    if config.signing_secret:  # events over HTTP (config.serves_http)
+        adapter.services.append(HttpServer(web_app(app, config.signing_secret), host, port))
     if config.app_token:
         adapter.services.append(SocketModeLink(app, config.app_token))
     return adapter

@@ -153,7 +153,7 @@ class SlackListeners:
             return
         else:
             reply = await self.bot.execute_async(invocation, parsed)
-        await ack(**_response(reply))
+        await ack(_response(reply))
 
     async def on_session_search(
         self,

@@ -4,26 +4,64 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.socket_mode.async_base_handler import AsyncBaseSocketModeHandler
+from slack_bolt.adapter.socket_mode.async_internals import send_async_response
+from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.app.async_server import AsyncSlackAppServer
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from adapters.slack.app import EVENTS_PATH
+from adapters.slack.request_checks import (
+    Refusal,
+    read_http_request,
+    refused_frame,
+    socket_mode_request,
+)
 
 logger = logging.getLogger(__name__)
 
 
+def web_app(app: AsyncApp, signing_secret: str) -> web.Application:
+    """Bolt's aiohttp app (``/slack/events`` and the OAuth pages) behind our request checks."""
+    return CheckedAppServer(app, signing_secret).web_app
+
+
+class CheckedAppServer(AsyncSlackAppServer):
+    """Bolt's aiohttp server, with malformed or unsigned events refused before Bolt parses them."""
+
+    def __init__(self, app: AsyncApp, signing_secret: str) -> None:
+        # Bolt's server wants a port, but only its web_app is used (HttpServer binds it).
+        super().__init__(port=0, path=EVENTS_PATH, app=app)
+        self._verifier = SignatureVerifier(signing_secret)
+
+    async def handle_post_requests(self, request: web.Request) -> web.Response:
+        if request.path != self.path:
+            return web.Response(status=404)
+        checked = await read_http_request(request, self._verifier)
+        if isinstance(checked, Refusal):
+            checked.log("HTTP")
+            return web.Response(status=checked.status, text=checked.reason)
+        return await to_aiohttp_response(await self.bolt_app.async_dispatch(checked))
+
+
 class HttpServer:
-    """Bolt's aiohttp app (``/slack/events`` and the OAuth pages) on our own event loop.
+    """An aiohttp app (``web_app``'s, in production) on our own event loop.
 
     Bolt's ``app.start()`` would own the loop; running its web app with aiohttp's
     runner lets Slack share the process with other adapters and lets tests bind port 0.
     """
 
-    def __init__(self, app: AsyncApp, host: str, port: int) -> None:
-        self._web_app = AsyncSlackAppServer(port=port, path=EVENTS_PATH, app=app, host=host).web_app
+    def __init__(self, app: web.Application, host: str, port: int) -> None:
+        self._web_app = app
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -53,11 +91,11 @@ class SocketModeLink:
     def __init__(self, app: AsyncApp, app_token: str) -> None:
         self._app = app
         self._app_token = app_token
-        self._handler: AsyncSocketModeHandler | None = None
+        self._handler: CheckedSocketModeHandler | None = None
 
     async def start(self) -> None:
         # The handler's client starts tasks when it is built, so build it on the running loop.
-        self._handler = AsyncSocketModeHandler(self._app, self._app_token)
+        self._handler = CheckedSocketModeHandler(self._app, self._app_token)
         await self._handler.connect_async()  # type: ignore[no-untyped-call]
         logger.info("Slack Socket Mode connected")
 
@@ -68,3 +106,51 @@ class SocketModeLink:
         if self._handler is not None:
             await self._handler.close_async()  # type: ignore[no-untyped-call]
             self._handler = None
+
+
+class CheckedSocketModeHandler(AsyncBaseSocketModeHandler):
+    """Bolt's Socket Mode handler, acknowledging (and dropping) envelopes Slack never sends.
+
+    Bolt builds its request from the payload unguarded; here a refused envelope
+    never reaches the app, and is acknowledged without an answer after one WARNING
+    line (unacknowledged, Slack would deliver it again).
+    """
+
+    app: AsyncApp
+
+    def __init__(self, app: AsyncApp, app_token: str) -> None:
+        self.app = app
+        self.client = CheckedSocketModeClient(
+            app_token=app_token, logger=app.logger, web_client=app.client
+        )
+        self.client.socket_mode_request_listeners.append(self.handle)
+
+    async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
+        started = time.time()
+        checked = socket_mode_request(req.payload, build_headers(req))
+        if isinstance(checked, Refusal):
+            checked.log("Socket Mode")
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return
+        response = await self.app.async_dispatch(checked)
+        await send_async_response(client, req, response, started)
+
+
+class CheckedSocketModeClient(SocketModeClient):
+    """slack_sdk's Socket Mode client, dropping frames that are not an envelope Slack sends.
+
+    slack_sdk logs a traceback at ERROR for a frame that is not JSON or whose payload
+    is not an object (and carries on); such a frame is refused with one WARNING line
+    instead, and acknowledged when it has an envelope id, so Slack stops resending it.
+    """
+
+    async def enqueue_message(self, message: str) -> None:
+        refused = refused_frame(message)
+        if refused is None:
+            await super().enqueue_message(message)
+            return
+        refused.refusal.log("Socket Mode")
+        if refused.envelope_id is not None:
+            await self.send_socket_mode_response(
+                SocketModeResponse(envelope_id=refused.envelope_id)
+            )

@@ -10,13 +10,15 @@ from typing import Any
 from adapters.slack.blocks import (
     SURFACE_BLOCK_LIMIT,
     Block,
+    Element,
+    channel,
     context,
-    escape,
     fit,
+    literal,
     plain,
+    rich_text,
     section,
-    sections,
-    to_mrkdwn,
+    surface_blocks,
 )
 from bot.render import day_label, excerpt, plural
 from bot.reply import HomeShown, Reply, SessionChoice
@@ -27,6 +29,8 @@ NEW_BLOCK, NEW_ACTION = "session_new", "session_title"
 TEXT_BLOCK, TEXT_ACTION = "memo_text", "memo_text"
 IMPORT_CALLBACK = "memo_import"
 FILE_BLOCK, FILE_ACTION = "note_file", "note_file"
+#: The modals whose submissions (and session searches) come back to the bot.
+MODAL_CALLBACKS = frozenset({ADD_CALLBACK, IMPORT_CALLBACK})
 
 #: Slack's limit for a plain_text_input; the core allows more (4,000) for other platforms.
 MODAL_TEXT_LIMIT = 3_000
@@ -58,10 +62,18 @@ class ModalContext:
         )
 
     @classmethod
-    def load(cls, metadata: str) -> ModalContext:
-        data = json.loads(metadata)
-        source_channel, source_ts = data.get("source") or [None, None]
-        return cls(str(data["channel"]), source_channel, source_ts, data.get("response_url"))
+    def load(cls, metadata: object) -> ModalContext:
+        """What ``dump`` wrote; ``ValueError`` for anything else (Slack echoes it back)."""
+        data = json.loads(metadata) if isinstance(metadata, str) else None
+        if not isinstance(data, dict):
+            raise ValueError("the modal's private_metadata is not a JSON object")
+        channel, source = data.get("channel"), data.get("source") or [None, None]
+        response_url = data.get("response_url")
+        if not isinstance(channel, str) or not isinstance(source, list) or len(source) != 2:
+            raise ValueError("the modal's private_metadata has no channel or a bad source")
+        if not all(value is None or isinstance(value, str) for value in (*source, response_url)):
+            raise ValueError("the modal's private_metadata has a field that is not text")
+        return cls(channel, source[0], source[1], response_url)
 
 
 def import_modal(where: ModalContext) -> dict[str, Any]:
@@ -167,43 +179,64 @@ def saved_modal(reply: Reply) -> dict[str, Any]:
         "callback_id": f"{ADD_CALLBACK}_done",
         "title": plain("Memo saved", 24),
         "close": plain("Done", 24),
-        "blocks": sections(to_mrkdwn(reply.markdown), SURFACE_BLOCK_LIMIT),
+        "blocks": surface_blocks(reply.markdown),
     }
 
 
 def home_view(reply: Reply) -> dict[str, Any]:
-    """The App Home tab: the person's own recent memos and sessions."""
+    """The App Home tab: the person's own recent memos and sessions.
+
+    Built from the reply's data, so titles, memo text and names go into ``text``
+    elements as they are (no Markdown to escape or undo on the way).
+    """
     if not isinstance(reply.data, HomeShown):
-        return {"type": "home", "blocks": sections(to_mrkdwn(reply.markdown), SURFACE_BLOCK_LIMIT)}
+        return {"type": "home", "blocks": surface_blocks(reply.markdown)}
     shown = reply.data
     blocks: list[Block] = [_header("Your recent memos")]
     if not shown.memos:
-        blocks.append(section("None yet. In a channel, type `/memo add [Session title] note`."))
+        blocks.append(
+            _lines(
+                literal("None yet. In a channel, type "),
+                literal("/memo add [Session title] note", code=True),
+                literal("."),
+            )
+        )
     for item in shown.memos:
         memo = item.memo
         blocks.append(
-            section(
-                f"*#{memo.number}* in {_channel(item.channel_id)} · "
-                f"[{escape(memo.session_title)}] · {memo.local_created_at:%Y-%m-%d %H:%M}\n"
-                f"{escape(excerpt(memo.text, 280))}"
+            _lines(
+                literal(f"#{memo.number}", bold=True),
+                literal(" in "),
+                _channel(item.channel_id),
+                literal(f" · [{memo.session_title}] · {memo.local_created_at:%Y-%m-%d %H:%M}\n"),
+                literal(excerpt(memo.text, 280)),
             )
         )
     blocks += [{"type": "divider"}, _header("Sessions you attended")]
     if not shown.sessions:
-        blocks.append(section("None yet."))
+        blocks.append(_lines(literal("None yet.")))
     for entry in shown.sessions:
         session = entry.session
-        who = ", ".join(escape(name) for name in session.attendees)
-        where = _channel(entry.channel_id)
-        blocks.append(section(f"[{escape(session.title)}] · {day_label(session.day)} · {where}"))
+        blocks.append(
+            _lines(
+                literal(f"[{session.title}] · {day_label(session.day)} · "),
+                _channel(entry.channel_id),
+            )
+        )
+        who = ", ".join(session.attendees)
         blocks.append(context(f"{plural(session.memo_count, 'memo')} · attended by {who}"))
     return {"type": "home", "blocks": fit(blocks, SURFACE_BLOCK_LIMIT)}
 
 
-def _header(text: str) -> Block:
-    return {"type": "header", "text": plain(text, 150)}
+def _lines(*parts: list[Element]) -> Block:
+    """One rich text block of inline elements."""
+    return rich_text([section([element for part in parts for element in part])])
 
 
-def _channel(channel_id: str) -> str:
-    """A channel link when the id looks like Slack's; otherwise the id as plain text."""
-    return f"<#{channel_id}>" if _CHANNEL_ID.fullmatch(channel_id) else escape(channel_id)
+def _header(value: str) -> Block:
+    return {"type": "header", "text": plain(value, 150)}
+
+
+def _channel(channel_id: str) -> list[Element]:
+    """A channel link when the id looks like Slack's; otherwise the id as text."""
+    return [channel(channel_id)] if _CHANNEL_ID.fullmatch(channel_id) else literal(channel_id)

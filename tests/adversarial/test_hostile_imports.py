@@ -31,7 +31,7 @@ from bot.reply import ImportDone, Problem, ProblemCode, Reply, SessionListing, S
 from tests.adapters.discord.conftest import ALICE as DISCORD_ALICE
 from tests.adapters.discord.conftest import BOB as DISCORD_BOB
 from tests.adapters.discord.conftest import Discord, import_file
-from tests.adapters.slack.conftest import BOB, Slack, upload_note_file
+from tests.adapters.slack.conftest import BOB, Slack, assert_slack_shows_literally, upload_note_file
 from tests.chat import Chat
 
 DAY = "2025-09-25\nDEVRIVER 2025 Day1 참가 세션 메모\n"
@@ -292,14 +292,14 @@ async def test_slack_a_partial_or_oversized_upload_changes_nothing(slack: Slack)
 async def test_slack_hostile_names_and_another_members_upload(slack: Slack) -> None:
     await upload_note_file(slack, "alice.txt", ALICE_FILE.encode())
 
-    answer = await upload_note_file(
-        slack, "<!channel> [x](https://evil.example).txt", DAY.encode() + b"\x00", user=BOB
-    )
+    hostile = "<!channel> [x](https://evil.example).txt"
+    await upload_note_file(slack, hostile, DAY.encode() + b"\x00", user=BOB)
+    answer = slack.fake.calls_to("response_url")[-1].params
     forged = await upload_note_file(
         slack, "day.md", f"# {DAY}\n## [Alice Talk]\n\n### Alice\n\n가짜\n".encode(), user=BOB
     )
 
-    assert "<!channel>" not in answer and "<https://evil.example" not in answer
+    assert_slack_shows_literally(answer, hostile)
     assert "imported as yours" in forged
     shown = json.dumps(await slack.command_json("show [Alice Talk]"), ensure_ascii=False)
     assert "Alice, 09:00: 앨리스의 메모" in shown and "Bob, 09:00: 가짜" in shown

@@ -27,7 +27,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.slack import build_app
-from adapters.slack.server import HttpServer
+from adapters.slack.server import HttpServer, web_app
 from bot.core import MemoBot
 from bot.invocation import Invocation
 from bot.reply import SessionListing
@@ -36,6 +36,7 @@ from tests.adapters.discord.conftest import ALICE as DISCORD_ALICE
 from tests.adapters.discord.conftest import GUILD, AttachmentOption, Discord, errors
 from tests.adapters.slack.conftest import (
     ALICE,
+    SIGNING_SECRET,
     TEAM,
     Slack,
     block_text,
@@ -149,7 +150,8 @@ async def second_process(slack: Slack) -> AsyncIterator[Slack]:
     """Another bot process on the same database: its own engine, core and HTTP server."""
     database = Database(slack.bot.database.url)
     bot = MemoBot(database)
-    server = HttpServer(build_app(bot, bolt_config(slack.fake), database.engine), "127.0.0.1", 0)
+    app = build_app(bot, bolt_config(slack.fake), database.engine)
+    server = HttpServer(web_app(app, SIGNING_SECRET), "127.0.0.1", 0)
     port = await server.start()
     async with aiohttp.ClientSession() as session:
         yield Slack(f"http://127.0.0.1:{port}", session, slack.fake, bot)

@@ -16,11 +16,11 @@ import aiohttp
 import pytest
 
 from adapters.slack import build_app
-from adapters.slack.server import HttpServer
+from adapters.slack.server import HttpServer, web_app
 from bot.core import MemoBot
 from bot.service_status import ServiceState, ServiceStatuses
 from bot.serving import Backoff, serve
-from tests.adapters.slack.conftest import BOT_TOKEN, TEAM, Slack, bolt_config
+from tests.adapters.slack.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM, Slack, bolt_config
 from tests.fakes.slack import FakeSlack, fake_slack  # noqa: F401
 
 
@@ -58,9 +58,8 @@ async def test_a_port_still_taken_at_start_is_retried_until_it_is_free(
     taken.bind(("127.0.0.1", 0))
     taken.listen()
     port = taken.getsockname()[1]
-    server = HttpServer(
-        build_app(bot, bolt_config(fake_slack), bot.database.engine), "127.0.0.1", port
-    )
+    app = build_app(bot, bolt_config(fake_slack), bot.database.engine)
+    server = HttpServer(web_app(app, SIGNING_SECRET), "127.0.0.1", port)
     statuses = ServiceStatuses()
     stop = asyncio.Event()
     caplog.set_level(logging.INFO)

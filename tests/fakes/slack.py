@@ -174,6 +174,247 @@ def _json(body: JsonDict, status: int = 200, headers: dict[str, str] | None = No
     return web.json_response(body, status=status, headers=headers)
 
 
+# Block Kit as Slack documents it (docs.slack.dev/reference/block-kit): what the fake accepts.
+
+_TEXT_STYLES = frozenset(
+    {"bold", "italic", "strike", "code", "underline", "highlight", "client_highlight", "unlink"}
+)
+_LINK_STYLES = frozenset({"bold", "italic", "strike", "code"})
+#: Rich text elements: required fields, optional fields.
+_INLINE_ELEMENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "text": (frozenset({"text"}), frozenset({"style"})),
+    "link": (frozenset({"url"}), frozenset({"text", "unsafe", "style"})),
+    "emoji": (frozenset({"name"}), frozenset({"unicode", "skin_tone", "style"})),
+    "channel": (frozenset({"channel_id"}), frozenset({"style"})),
+    "user": (frozenset({"user_id"}), frozenset({"style"})),
+    "usergroup": (frozenset({"usergroup_id"}), frozenset({"style"})),
+    "broadcast": (frozenset({"range"}), frozenset({"style"})),
+    "date": (frozenset({"timestamp", "format"}), frozenset({"url", "fallback"})),
+    "color": (frozenset({"value"}), frozenset()),
+}
+#: Elements that notify people: a reply of ours must never contain one.
+PINGING_ELEMENTS = frozenset({"user", "usergroup", "broadcast"})
+
+
+class _Invalid(Exception):
+    """A block Slack would refuse, with the path to the offending part."""
+
+
+def _fields(obj: Any, path: str, required: set[str], optional: set[str]) -> None:
+    if not isinstance(obj, dict):
+        raise _Invalid(f"{path}: not an object")
+    missing = required - obj.keys()
+    if missing:
+        raise _Invalid(f"{path}: missing {sorted(missing)}")
+    unknown = obj.keys() - required - optional
+    if unknown:
+        raise _Invalid(f"{path}: unknown fields {sorted(unknown)}")
+
+
+def _text_object(obj: Any, path: str, *, plain_only: bool = False, limit: int = 3000) -> None:
+    _fields(obj, path, {"type", "text"}, {"emoji", "verbatim"})
+    kind = obj["type"]
+    if kind not in ("plain_text", "mrkdwn") or (plain_only and kind != "plain_text"):
+        raise _Invalid(f"{path}: text object of type {kind!r}")
+    if not isinstance(obj["text"], str) or not 1 <= len(obj["text"]) <= limit:
+        raise _Invalid(f"{path}: text must be 1 to {limit} characters")
+    if (kind == "plain_text" and "verbatim" in obj) or (kind == "mrkdwn" and "emoji" in obj):
+        raise _Invalid(f"{path}: field not allowed for {kind}")
+
+
+def _style(style: Any, path: str, allowed: frozenset[str]) -> None:
+    if not isinstance(style, dict) or not style.keys() <= allowed:
+        raise _Invalid(f"{path}: style must be an object of {sorted(allowed)}")
+    if not all(isinstance(value, bool) for value in style.values()):
+        raise _Invalid(f"{path}: style values must be booleans")
+
+
+def _inline(element: Any, path: str, allowed: frozenset[str] | None = None) -> None:
+    kind = element.get("type") if isinstance(element, dict) else None
+    if kind not in _INLINE_ELEMENTS or (allowed is not None and kind not in allowed):
+        raise _Invalid(f"{path}: rich text element of type {kind!r}")
+    required, optional = _INLINE_ELEMENTS[kind]
+    _fields(element, path, {"type", *required}, set(optional))
+    for name in required:
+        if not isinstance(element[name], str) or not element[name]:
+            raise _Invalid(f"{path}: {name} must be non-empty text")
+    if "text" in element and (not isinstance(element["text"], str) or not element["text"]):
+        raise _Invalid(f"{path}: text must be non-empty text")
+    if "style" in element:
+        _style(element["style"], path, _LINK_STYLES if kind == "link" else _TEXT_STYLES)
+
+
+def _inline_list(elements: Any, path: str, allowed: frozenset[str] | None = None) -> None:
+    if not isinstance(elements, list):
+        raise _Invalid(f"{path}: elements must be a list")
+    for index, element in enumerate(elements):
+        _inline(element, f"{path}[{index}]", allowed)
+
+
+def _border(obj: dict[str, Any], path: str) -> None:
+    if "border" in obj and obj["border"] not in (0, 1):
+        raise _Invalid(f"{path}: border must be 0 or 1")
+
+
+def _rich_text_object(obj: Any, path: str) -> None:
+    kind = obj.get("type") if isinstance(obj, dict) else None
+    if kind == "rich_text_section":
+        _fields(obj, path, {"type", "elements"}, set())
+        _inline_list(obj["elements"], f"{path}.elements")
+    elif kind == "rich_text_quote":
+        _fields(obj, path, {"type", "elements"}, {"border"})
+        _inline_list(obj["elements"], f"{path}.elements")
+        _border(obj, path)
+    elif kind == "rich_text_preformatted":
+        _fields(obj, path, {"type", "elements"}, {"border", "language"})
+        _inline_list(obj["elements"], f"{path}.elements", frozenset({"text", "link"}))
+        _border(obj, path)
+    elif kind == "rich_text_list":
+        _fields(obj, path, {"type", "style", "elements"}, {"indent", "offset", "border"})
+        if obj["style"] not in ("bullet", "ordered"):
+            raise _Invalid(f"{path}: style must be bullet or ordered")
+        if not isinstance(obj["elements"], list) or not obj["elements"]:
+            raise _Invalid(f"{path}: a list needs items")
+        for index, item in enumerate(obj["elements"]):
+            if not isinstance(item, dict) or item.get("type") != "rich_text_section":
+                raise _Invalid(f"{path}.elements[{index}]: list items are rich_text_section")
+            _rich_text_object(item, f"{path}.elements[{index}]")
+        for name, low, high in (("indent", 0, 8), ("offset", 0, 10**6)):
+            if name in obj and (not isinstance(obj[name], int) or not low <= obj[name] <= high):
+                raise _Invalid(f"{path}: {name} must be a number from {low} to {high}")
+        _border(obj, path)
+    else:
+        raise _Invalid(f"{path}: rich text object of type {kind!r}")
+
+
+def _block(block: Any, path: str) -> None:
+    kind = block.get("type") if isinstance(block, dict) else None
+    if kind == "rich_text":
+        _fields(block, path, {"type", "elements"}, {"block_id"})
+        if not isinstance(block["elements"], list) or not block["elements"]:
+            raise _Invalid(f"{path}: rich_text needs elements")
+        for index, obj in enumerate(block["elements"]):
+            _rich_text_object(obj, f"{path}.elements[{index}]")
+    elif kind == "section":
+        _fields(block, path, {"type"}, {"text", "fields", "accessory", "block_id", "expand"})
+        if "text" in block:
+            _text_object(block["text"], f"{path}.text")
+        elif not block.get("fields"):
+            raise _Invalid(f"{path}: a section needs text or fields")
+    elif kind == "context":
+        _fields(block, path, {"type", "elements"}, {"block_id"})
+        if not isinstance(block["elements"], list) or not 1 <= len(block["elements"]) <= 10:
+            raise _Invalid(f"{path}: a context holds 1 to 10 elements")
+        for index, element in enumerate(block["elements"]):
+            _text_object(element, f"{path}.elements[{index}]")
+    elif kind == "header":
+        _fields(block, path, {"type", "text"}, {"block_id"})
+        _text_object(block["text"], f"{path}.text", plain_only=True, limit=150)
+    elif kind == "divider":
+        _fields(block, path, {"type"}, {"block_id"})
+    elif kind == "input":
+        _fields(
+            block,
+            path,
+            {"type", "label", "element"},
+            {"block_id", "hint", "optional", "dispatch_action"},
+        )
+        _text_object(block["label"], f"{path}.label", plain_only=True, limit=2000)
+        if not isinstance(block["element"], dict) or "type" not in block["element"]:
+            raise _Invalid(f"{path}: an input needs an element")
+    else:
+        raise _Invalid(f"{path}: block of type {kind!r}")
+
+
+def block_errors(blocks: Any, max_blocks: int = 50) -> list[str]:
+    """Why Slack would refuse ``blocks`` (``invalid_blocks``); empty when it would take them."""
+    if not isinstance(blocks, list):
+        return ["blocks: not a list"]
+    if len(blocks) > max_blocks:
+        return [f"blocks: {len(blocks)} blocks, more than {max_blocks}"]
+    errors = []
+    for index, block in enumerate(blocks):
+        try:
+            _block(block, f"blocks[{index}]")
+        except _Invalid as error:
+            errors.append(str(error))
+    return errors
+
+
+def payload_errors(payload: Any) -> list[str]:
+    """Why Slack would refuse a message or view payload's blocks (messages 50, views 100)."""
+    if not isinstance(payload, dict):
+        return []
+    errors: list[str] = []
+    if "blocks" in payload:
+        errors += block_errors(payload["blocks"])
+    view = payload.get("view")
+    if isinstance(view, dict) and "blocks" in view:
+        errors += block_errors(view["blocks"], max_blocks=100)
+    return errors
+
+
+def rich_elements(blocks: Any) -> Iterator[dict[str, Any]]:
+    """Every inline element of every rich_text block, in order."""
+    for block in blocks or []:
+        if block.get("type") != "rich_text":
+            continue
+        for obj in block["elements"]:
+            items = obj["elements"] if obj["type"] == "rich_text_list" else [obj]
+            for item in items:
+                yield from item["elements"]
+
+
+def _element_shown(element: dict[str, Any]) -> str:
+    kind = element["type"]
+    if kind == "text":
+        return str(element["text"])
+    if kind == "link":
+        return str(element.get("text") or element["url"])
+    if kind == "emoji":
+        return f":{element['name']}:"
+    if kind == "channel":
+        return f"#{element['channel_id']}"
+    if kind == "user":
+        return f"@{element['user_id']}"
+    if kind == "broadcast":
+        return f"@{element['range']}"
+    return ""
+
+
+def shown_text(blocks: Any) -> str:
+    """What a person reads in ``blocks``, as plain text: list items as ``• `` or ``1. `` lines."""
+    lines: list[str] = []
+    for block in blocks or []:
+        kind = block.get("type")
+        if kind in ("section", "header") and "text" in block:
+            lines.append(block["text"]["text"])
+        elif kind == "context":
+            lines.extend(element.get("text", "") for element in block["elements"])
+        elif kind == "rich_text":
+            for obj in block["elements"]:
+                if obj["type"] != "rich_text_list":
+                    lines.append("".join(_element_shown(e) for e in obj["elements"]))
+                    continue
+                number = obj.get("offset", 0)
+                for item in obj["elements"]:
+                    number += 1
+                    marker = f"{number}. " if obj["style"] == "ordered" else "• "
+                    indent = "   " * obj.get("indent", 0)
+                    line = "".join(_element_shown(e) for e in item["elements"])
+                    lines.append(indent + marker + line)
+    return "\n".join(lines)
+
+
+def styled_texts(blocks: Any, style: str) -> list[str]:
+    """The texts shown with ``style`` ("bold", "italic", "code"), in order."""
+    return [
+        _element_shown(element)
+        for element in rich_elements(blocks)
+        if (element.get("style") or {}).get(style)
+    ]
+
+
 class FakeSlack(LoopbackServer[Call]):
     """The fake server (see the module docstring): ``with FakeSlack() as fake`` or the fixture."""
 
@@ -583,6 +824,14 @@ class FakeSlack(LoopbackServer[Call]):
         self._run(self._deliver(socket, envelope))
         return envelope_id
 
+    def socket_send_raw(self, frame: str) -> None:
+        """Send one text frame as it is, not as an envelope: anything a broken peer could send."""
+        with self._condition:
+            socket = self._socket
+        if socket is None:
+            raise AssertionError("fake Slack: no Socket Mode client is connected")
+        self._run(socket.send_str(frame))
+
     @property
     def deliveries(self) -> list[JsonDict]:
         """Every envelope sent to a Socket Mode client (redeliveries too), in order."""
@@ -639,14 +888,22 @@ class FakeSlack(LoopbackServer[Call]):
         self._loop.call_soon_threadsafe(transport.abort)
 
     def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> JsonDict:
-        """Block until the client acked ``envelope_id``; return its ack (with any "payload")."""
+        """Block until the client acked ``envelope_id``; return its ack (with any "payload").
+
+        An ack whose payload has blocks Slack would refuse fails here, as Slack would.
+        """
 
         def ack() -> JsonDict | None:
             return next((a for a in self._acks if a.get("envelope_id") == envelope_id), None)
 
-        return self._wait_for_value(
+        found = self._wait_for_value(
             ack, timeout, lambda: f"the ack of {envelope_id}; acks so far: {self._acks}"
         )
+        if "_invalid_blocks" in found:
+            raise AssertionError(
+                f"fake Slack: invalid blocks in an ack: {found['_invalid_blocks']}"
+            )
+        return found
 
     async def async_wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> JsonDict:
         return await asyncio.to_thread(self.wait_for_ack, envelope_id, timeout)
@@ -697,7 +954,11 @@ class FakeSlack(LoopbackServer[Call]):
         params["_response_url"] = f"http://127.0.0.1:{self._port}{request.path}"
         headers = {name.lower(): value for name, value in request.headers.items()}
         failure = self._record(Call("response_url", None, params, headers))
-        return web.Response(text="ok") if failure is None else failure
+        if failure is not None:
+            return failure
+        if payload_errors(params):
+            return web.Response(status=400, text="invalid_blocks")
+        return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
         """Step 2 of files_upload_v2: the file's bytes, POSTed to the URL step 1 handed out."""
@@ -774,7 +1035,11 @@ class FakeSlack(LoopbackServer[Call]):
             await self._redeliver(lambda sent_on: sent_on not in self._open_sockets)
             async for message in socket:
                 if message.type is WSMsgType.TEXT:
-                    self._received_ack(json.loads(message.data))
+                    ack = json.loads(message.data)
+                    errors = payload_errors(ack.get("payload"))
+                    if errors:
+                        ack["_invalid_blocks"] = errors
+                    self._received_ack(ack)
         finally:
             self._open_sockets.discard(socket)
             self._transports.pop(socket, None)
@@ -866,12 +1131,19 @@ class FakeSlack(LoopbackServer[Call]):
             answer["enterprise_id"] = workspace.enterprise_id
         return answer
 
+    @staticmethod
+    def _valid_blocks(call: Call) -> None:
+        """Refuse blocks as Slack does (``invalid_blocks``); ``Call.params`` keeps the details."""
+        if payload_errors(call.params):
+            raise _SlackError("invalid_blocks")
+
     def _chat_post_message(self, call: Call) -> JsonDict:
         workspace = self._workspace(call)
         channel = self._channel(call)
         text, blocks = call.params.get("text"), call.params.get("blocks")
         if not text and not blocks:
             raise _SlackError("no_text")
+        self._valid_blocks(call)
         ts = self._next_ts()
         message: JsonDict = {
             "type": "message",
@@ -890,11 +1162,13 @@ class FakeSlack(LoopbackServer[Call]):
     def _chat_post_ephemeral(self, call: Call) -> JsonDict:
         self._workspace(call)
         self._channel(call)
+        self._valid_blocks(call)
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _chat_update(self, call: Call) -> JsonDict:
         self._workspace(call)
         channel = self._channel(call)
+        self._valid_blocks(call)
         ts = call.params.get("ts")
         if not ts:
             raise _SlackError("message_not_found")
@@ -914,6 +1188,7 @@ class FakeSlack(LoopbackServer[Call]):
         view = call.params.get("view")
         if not isinstance(view, dict):
             raise _SlackError("invalid_arguments")
+        self._valid_blocks(call)
         number = next(self._view_counter)
         view_id = call.params.get("view_id") or f"V{number:010d}"
         defaults = {"blocks": [], "private_metadata": "", "callback_id": "", "external_id": ""}

@@ -301,6 +301,81 @@ async def test_an_upload_that_was_never_sent_cannot_be_completed(fake: FakeSlack
     assert fake.uploaded_files == []
 
 
+def _rich(*objects: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"type": "rich_text", "elements": list(objects)}]
+
+
+def _section(*elements: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "rich_text_section", "elements": list(elements)}
+
+
+VALID_RICH_TEXT = _rich(
+    _section(
+        {"type": "text", "text": "alice", "style": {"bold": True}},
+        {"type": "link", "url": "https://docs.example", "text": "docs"},
+        {"type": "emoji", "name": "fire"},
+        {"type": "channel", "channel_id": "C1"},
+    ),
+    {
+        "type": "rich_text_list",
+        "style": "ordered",
+        "offset": 2,
+        "indent": 1,
+        "elements": [_section({"type": "text", "text": "item"})],
+    },
+    {"type": "rich_text_quote", "elements": [{"type": "text", "text": "quoted"}], "border": 1},
+    {"type": "rich_text_preformatted", "elements": [{"type": "text", "text": "a < b"}]},
+)
+
+
+@pytest.mark.parametrize(
+    ("blocks", "error"),
+    [
+        (_rich(_section({"type": "txt", "text": "x"})), "type 'txt'"),
+        (_rich(_section({"type": "text"})), "missing ['text']"),
+        (_rich(_section({"type": "text", "text": ""})), "non-empty"),
+        (_rich(_section({"type": "text", "text": "x", "style": {"bold": "yes"}})), "booleans"),
+        (_rich(_section({"type": "text", "text": "x", "style": {"huge": True}})), "style"),
+        (_rich(_section({"type": "text", "text": "x", "color": "red"})), "unknown fields"),
+        (_rich(_section({"type": "link", "text": "docs"})), "missing ['url']"),
+        (_rich({"type": "rich_text_list", "elements": [_section()]}), "missing ['style']"),
+        (_rich({"type": "rich_text_list", "style": "dots", "elements": [_section()]}), "bullet"),
+        (_rich({"type": "rich_text_list", "style": "bullet", "elements": []}), "needs items"),
+        (
+            _rich({"type": "rich_text_list", "style": "bullet", "elements": [{"type": "text"}]}),
+            "list items are rich_text_section",
+        ),
+        (
+            _rich({"type": "rich_text_preformatted", "elements": [{"type": "emoji", "name": "x"}]}),
+            "type 'emoji'",
+        ),
+        (_rich({"type": "rich_text_heading", "elements": []}), "type 'rich_text_heading'"),
+        ([{"type": "rich_text", "elements": []}], "needs elements"),
+        ([{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}], "3000"),
+        ([{"type": "fancy"}], "block of type 'fancy'"),
+    ],
+)
+def test_blocks_slack_would_refuse_are_refused(
+    fake: FakeSlack, blocks: list[dict[str, Any]], error: str
+) -> None:
+    client = WebClient(token=TOKEN, base_url=fake.base_url)
+
+    with pytest.raises(SlackApiError, match="invalid_blocks"):
+        client.chat_postMessage(channel="C1", text="x", blocks=blocks)
+    assert any(error in problem for problem in slack.block_errors(blocks)), slack.block_errors(
+        blocks
+    )
+
+
+def test_rich_text_as_slack_documents_it_is_taken_and_read(fake: FakeSlack) -> None:
+    client = WebClient(token=TOKEN, base_url=fake.base_url)
+
+    client.chat_postMessage(channel="C1", text="x", blocks=VALID_RICH_TEXT)
+
+    assert slack.shown_text(VALID_RICH_TEXT) == ("alicedocs:fire:#C1\n   3. item\nquoted\na < b")
+    assert slack.styled_texts(VALID_RICH_TEXT, "bold") == ["alice"]
+
+
 # Enterprise Grid, single-use codes, uninstalls (Slack's OAuth and Events API documentation)
 
 

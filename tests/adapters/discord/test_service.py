@@ -18,12 +18,12 @@ import pytest_asyncio
 
 from adapters.discord import DiscordConfig, DiscordService
 from adapters.slack import build_app
-from adapters.slack.server import HttpServer
+from adapters.slack.server import HttpServer, web_app
 from bot.core import MemoBot
 from bot.service_status import ServiceState, ServiceStatus, ServiceStatuses
 from bot.serving import Backoff, ServiceFailed, serve
 from tests.adapters.discord.conftest import ALICE, CHANNEL, GUILD
-from tests.adapters.slack.conftest import BOT_TOKEN, TEAM, Slack, bolt_config
+from tests.adapters.slack.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM, Slack, bolt_config
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack, fake_slack  # noqa: F401
 
@@ -93,7 +93,8 @@ async def served(
     caplog.set_level(logging.INFO)
     fake_slack.add_workspace(TEAM, BOT_TOKEN)
     fake_discord.add_guild(GUILD, "Team One", [CHANNEL])
-    http = HttpServer(build_app(bot, bolt_config(fake_slack), bot.database.engine), "127.0.0.1", 0)
+    app = build_app(bot, bolt_config(fake_slack), bot.database.engine)
+    http = HttpServer(web_app(app, SIGNING_SECRET), "127.0.0.1", 0)
     config = DiscordConfig(DISCORD_TOKEN, guild_ready_timeout=0.05, stall_after=0.5)
     service = DiscordService(bot, config)
     statuses = ServiceStatuses()
@@ -124,7 +125,8 @@ async def test_events_discord_py_cannot_read_are_dropped_and_both_platforms_keep
     caplog.set_level(logging.INFO)
     fake_slack.add_workspace(TEAM, BOT_TOKEN)
     fake_discord.add_guild(GUILD, "Team One", [CHANNEL])
-    http = HttpServer(build_app(bot, bolt_config(fake_slack), bot.database.engine), "127.0.0.1", 0)
+    app = build_app(bot, bolt_config(fake_slack), bot.database.engine)
+    http = HttpServer(web_app(app, SIGNING_SECRET), "127.0.0.1", 0)
     service = DiscordService(bot, DiscordConfig(DISCORD_TOKEN, guild_ready_timeout=0.05))
     stop = asyncio.Event()
     serving = asyncio.create_task(serve([http, service], stop))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -16,14 +16,23 @@ import pytest_asyncio
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import SlackConfig, build_app
-from adapters.slack.server import HttpServer
+from adapters.slack.server import HttpServer, SocketModeLink, web_app
 from adapters.slack.views import FILE_ACTION, FILE_BLOCK, PICK_ACTION, PICK_BLOCK
 from bot.core import MemoBot
-from tests.fakes.slack import FakeSlack, fake_slack  # noqa: F401
+from tests.fakes.slack import (  # noqa: F401
+    PINGING_ELEMENTS,
+    FakeSlack,
+    fake_slack,
+    payload_errors,
+    rich_elements,
+    shown_text,
+    styled_texts,
+)
 
 SIGNING_SECRET = "test-signing-secret"
 TEAM = "T1"
 BOT_TOKEN = "xoxb-team-one"
+APP_TOKEN = "xapp-1-A0FAKE-test"
 
 
 @dataclass
@@ -35,6 +44,33 @@ class SlackUser:
 ALICE = SlackUser("UALICE", "alice")
 BOB = SlackUser("UBOB", "bob")
 ADMIN = SlackUser("UADMIN", "admin")
+
+
+def command_payload(
+    text: str,
+    *,
+    ids: dict[str, Any],
+    response_url: str,
+    user: SlackUser = ALICE,
+    channel: str = "C1",
+    trigger_id: str | None = None,
+) -> dict[str, Any]:
+    """A `/memo` slash command as Slack sends it (``text`` already escaped); ``ids`` are the
+    team's as ``FakeSlack.request_ids`` gives them."""
+    return {
+        "token": "legacy-verification-token",
+        **ids,
+        "team_domain": "team",
+        "channel_id": channel,
+        "channel_name": "general",
+        "user_id": user.id,
+        "user_name": user.name,
+        "command": "/memo",
+        "text": text,
+        "api_app_id": "A0FAKE",
+        "response_url": response_url,
+        "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
+    }
 
 
 @dataclass
@@ -88,21 +124,14 @@ class Slack:
         request again."""
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         ids = self.fake.request_ids(team)
-        form = {
-            "token": "legacy-verification-token",
-            **ids,
-            "is_enterprise_install": str(ids["is_enterprise_install"]).lower(),
-            "team_domain": "team",
-            "channel_id": channel,
-            "channel_name": "general",
-            "user_id": user.id,
-            "user_name": user.name,
-            "command": "/memo",
-            "text": escaped,
-            "api_app_id": "A0FAKE",
-            "response_url": response_url or self.fake.response_url(),
-            "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
-        }
+        form = command_payload(
+            escaped,
+            ids={**ids, "is_enterprise_install": str(ids["is_enterprise_install"]).lower()},
+            response_url=response_url or self.fake.response_url(),
+            user=user,
+            channel=channel,
+            trigger_id=trigger_id,
+        )
         return await self.post(
             "/slack/events",
             urlencode(form).encode(),
@@ -114,11 +143,17 @@ class Slack:
         status, body = await self.command(text, **kwargs)
         assert status == 200, body
         answer: dict[str, Any] = json.loads(body)
+        assert not payload_errors(answer), payload_errors(answer)
         return answer
 
     async def interactive(self, payload: dict[str, Any]) -> tuple[int, str]:
+        """An interaction's payload, signed; the answer's blocks must be ones Slack takes."""
         body = urlencode({"payload": json.dumps(payload)}).encode()
-        return await self.post("/slack/events", body, "application/x-www-form-urlencoded")
+        status, answer = await self.post("/slack/events", body, "application/x-www-form-urlencoded")
+        if status == 200 and answer.startswith("{"):
+            errors = payload_errors(json.loads(answer))
+            assert not errors, errors
+        return status, answer
 
     async def save_as_memo(self, text: str, ts: str = "1727222400.000100") -> dict[str, Any]:
         """The "Save as memo" shortcut on bob's message ``text`` in C1; the form it opens."""
@@ -169,12 +204,82 @@ class Slack:
 
 def block_text(answer: dict[str, Any]) -> str:
     """Everything a person reads in a message or view: the text of its blocks."""
-    texts = []
-    for block in answer.get("blocks") or []:
-        if "text" in block:
-            texts.append(block["text"]["text"])
-        texts.extend(element.get("text", "") for element in block.get("elements", []))
-    return "\n".join(texts)
+    return shown_text(slack_blocks(answer))
+
+
+def bold_text(answer: dict[str, Any]) -> list[str]:
+    """The parts of a message or view shown in bold, in order."""
+    return styled_texts(slack_blocks(answer), "bold")
+
+
+def code_text(answer: dict[str, Any]) -> list[str]:
+    """The parts of a message or view shown as code, in order."""
+    return styled_texts(slack_blocks(answer), "code")
+
+
+def slack_blocks(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The blocks of a message, or of the view a payload carries."""
+    blocks = payload.get("blocks")
+    if blocks is None and isinstance(payload.get("view"), dict):
+        blocks = payload["view"].get("blocks")
+    return list(blocks or [])
+
+
+def _runs(blocks: list[dict[str, Any]]) -> list[str]:
+    """Texts Slack shows in one piece: consecutive text elements of one style, plain texts."""
+    runs: list[str] = []
+    last_style: object = None
+    for element in rich_elements(blocks):
+        if element["type"] == "text" and runs and element.get("style") == last_style:
+            runs[-1] += element["text"]
+        else:
+            runs.append(element.get("text", "") if element["type"] in ("text", "link") else "")
+        last_style = element.get("style") if element["type"] == "text" else object()
+    for block in blocks:
+        texts = [block.get("text"), *block.get("elements", [])]
+        runs.extend(
+            t["text"] for t in texts if isinstance(t, dict) and t.get("type") == "plain_text"
+        )
+    return runs
+
+
+def _mrkdwn_strings(payload: Any) -> Iterator[str]:
+    """Every string of ``payload`` that Slack parses as mrkdwn (and for mentions)."""
+    if isinstance(payload, dict):
+        if payload.get("type") == "mrkdwn":
+            yield str(payload.get("text", ""))
+        for key, value in payload.items():
+            if key != "text" or isinstance(value, (dict, list)):
+                yield from _mrkdwn_strings(value)
+    elif isinstance(payload, list):
+        for item in payload:
+            yield from _mrkdwn_strings(item)
+
+
+def assert_slack_shows_literally(
+    payload: dict[str, Any], *typed: str, own_links: tuple[str, ...] = ()
+) -> None:
+    """Each of ``typed`` is shown as written, and nothing in ``payload`` pings or hides a link.
+
+    User text must be in ``text`` elements (or ``plain_text``), never in a string Slack
+    parses as mrkdwn; the notification ``text`` is sent with ``mrkdwn: false`` and its
+    ``<`` escaped. The only links are ``own_links``, the bot's own.
+    """
+    assert not payload_errors(payload), payload_errors(payload)
+    blocks = slack_blocks(payload)
+    runs = _runs(blocks)
+    for text in typed:
+        assert any(text in run for run in runs), f"{text!r} not shown as written in {runs}"
+    for mrkdwn in _mrkdwn_strings(payload):
+        for text in typed:
+            escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            assert text not in mrkdwn and escaped not in mrkdwn, f"user text in mrkdwn: {mrkdwn!r}"
+    for element in rich_elements(blocks):
+        assert element["type"] not in PINGING_ELEMENTS, element
+        assert element["type"] != "link" or element["url"] in own_links, element
+    if "text" in payload and "blocks" in payload:
+        assert payload.get("mrkdwn") is False, "the notification text is not read as mrkdwn"
+        assert "<" not in payload["text"], "no mention or link can hide in the notification text"
 
 
 async def open_import_form(slack: Slack, user: SlackUser = ALICE) -> dict[str, Any]:
@@ -257,10 +362,22 @@ async def slack(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[Slack]:  #
     fake_slack.add_workspace(TEAM, BOT_TOKEN, admins={ADMIN.id})
     for person in (ALICE, BOB, ADMIN):
         fake_slack.name_user(person.id, person.name.capitalize())
-    server = HttpServer(
-        build_app(bot, bolt_config(fake_slack), bot.database.engine), "127.0.0.1", 0
-    )
+    app = build_app(bot, bolt_config(fake_slack), bot.database.engine)
+    server = HttpServer(web_app(app, SIGNING_SECRET), "127.0.0.1", 0)
     port = await server.start()
     async with aiohttp.ClientSession() as session:
         yield Slack(f"http://127.0.0.1:{port}", session, fake_slack, bot)
     await server.stop()
+
+
+@pytest_asyncio.fixture
+async def socket_mode(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[FakeSlack]:  # noqa: F811
+    """The same workspace over Socket Mode: the bot connected to the fake's WebSocket."""
+    fake_slack.add_workspace(TEAM, BOT_TOKEN)
+    fake_slack.name_user(ALICE.id, "Alice")
+    config = bolt_config(fake_slack, signing_secret=None, app_token=APP_TOKEN)
+    link = SocketModeLink(build_app(bot, config, bot.database.engine), APP_TOKEN)
+    await link.start()
+    await fake_slack.async_socket_connected()
+    yield fake_slack
+    await link.stop()

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from adapters.slack import SlackConfig, build_app
 from adapters.slack.outbound import SlackOutbound
-from adapters.slack.server import HttpServer
+from adapters.slack.server import HttpServer, web_app
 from bot.core import MemoBot
 from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS
-from tests.adapters.slack.conftest import Slack, bolt_config
+from tests.adapters.slack.conftest import SIGNING_SECRET, Slack, bolt_config
 from tests.fakes.slack import FakeSlack
 from tests.timeline import FakeClock, Timeline
 
@@ -31,9 +31,8 @@ def oauth_config(fake: FakeSlack) -> SlackConfig:
 @pytest_asyncio.fixture
 async def distributed(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[Slack]:
     """The bot configured for OAuth installs, serving HTTP."""
-    server = HttpServer(
-        build_app(bot, oauth_config(fake_slack), bot.database.engine), "127.0.0.1", 0
-    )
+    app = build_app(bot, oauth_config(fake_slack), bot.database.engine)
+    server = HttpServer(web_app(app, SIGNING_SECRET), "127.0.0.1", 0)
     port = await server.start()
     async with aiohttp.ClientSession() as session:
         yield Slack(f"http://127.0.0.1:{port}", session, fake_slack, bot)

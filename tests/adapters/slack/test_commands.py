@@ -7,7 +7,15 @@ import time
 
 import pytest
 
-from tests.adapters.slack.conftest import ADMIN, ALICE, BOB, Slack
+from tests.adapters.slack.conftest import (
+    ADMIN,
+    ALICE,
+    BOB,
+    Slack,
+    assert_slack_shows_literally,
+    bold_text,
+    code_text,
+)
 from tests.adapters.slack.conftest import block_text as _text
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
@@ -18,7 +26,8 @@ async def test_add_answers_in_the_channel_with_the_memo_and_its_id(slack: Slack)
     answer = await slack.command_json(f"add [{ENVOY}] 기존 Nginx + Lua 게이트웨이, 라우트 3,400개")
 
     assert answer["response_type"] == "in_channel"
-    assert _text(answer).startswith("*Alice* noted in [Envoy로 갈아탄 사내 API 게이트웨이] · #1")
+    assert _text(answer).startswith("Alice noted in [Envoy로 갈아탄 사내 API 게이트웨이] · #1")
+    assert bold_text(answer)[0] == "Alice"
     assert "#1" in _text(answer)
     assert "기존 Nginx + Lua 게이트웨이, 라우트 3,400개" in _text(answer)
     assert answer["text"], "a notification fallback is always present"
@@ -30,7 +39,8 @@ async def test_the_display_name_comes_from_users_info(slack: Slack) -> None:
     calls = slack.fake.calls_to("users.info")
     assert [call.params["user"] for call in calls] == [ALICE.id]
     shown = await slack.command_json(f"show [{ENVOY}]")
-    assert "*#1* Alice," in _text(shown)
+    assert "#1 Alice," in _text(shown)
+    assert "#1" in bold_text(shown)
 
 
 @pytest.mark.asyncio
@@ -58,13 +68,17 @@ async def test_every_subcommand_answers(slack: Slack) -> None:
     assert "45ms" in _text(replies["edit"])
     assert f"[{ENVOY}]" in _text(replies["sessions"])
     assert "p99 210ms → 45ms" in _text(replies["show"])
-    assert "`/memo undo`" in _text(replies["delete"])
+    assert "/memo undo brings it back" in _text(replies["delete"])
+    assert "/memo undo" in code_text(replies["delete"])
     assert "Restored #1" in _text(replies["undo"])
-    assert "p99 210ms → *45ms*" in _text(replies["search"]), "the match in Slack's bold"
-    assert "`/memo add [Session title] note`" in _text(replies["help"])
-    assert _text(replies["summary"]).startswith(f"*[{ENVOY}]*")
+    assert "p99 210ms → 45ms" in _text(replies["search"])
+    assert "45ms" in bold_text(replies["search"]), "the match in Slack's bold"
+    assert "/memo add [Session title] note" in code_text(replies["help"])
+    assert _text(replies["summary"]).startswith(f"[{ENVOY}]")
+    assert bold_text(replies["summary"])[0] == f"[{ENVOY}]"
     assert "p99 210ms → 45ms" in _text(replies["summary"])
-    assert "no `/memo frobnicate` command" in _text(replies["frobnicate"])
+    assert "no /memo frobnicate command" in _text(replies["frobnicate"])
+    assert "/memo frobnicate" in code_text(replies["frobnicate"])
     private = ("attend", "edit", "sessions", "show", "delete", "undo", "search", "help", "summary")
     for name in private:
         assert replies[name]["response_type"] == "ephemeral", name
@@ -96,11 +110,9 @@ async def test_a_memo_cannot_ping_or_spoof_a_link_anywhere(slack: Slack) -> None
     answer = await slack.command_json(f"add [{ENVOY}] {hostile}")
     shown = await slack.command_json(f"show [{ENVOY}]")
 
-    for body in (json.dumps(answer, ensure_ascii=False), json.dumps(shown, ensure_ascii=False)):
-        for raw in ("<!channel>", "<!here>", "<@U123>", "<https://evil.example"):
-            assert raw not in body
-    assert "&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt;" in _text(answer)
-    assert "&amp; done" in _text(answer)
+    assert_slack_shows_literally(answer, hostile)
+    assert_slack_shows_literally(shown, hostile)
+    assert "&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt;" in answer["text"], "escaped, as text"
 
 
 @pytest.mark.asyncio
@@ -157,7 +169,7 @@ async def test_when_users_info_fails_the_handle_is_used_and_admin_rights_wait(
 
     slack.fake.error_next("users.info", "missing_scope")
     answer = await slack.command_json(f"add [{ENVOY}] 밥의 메모", user=BOB)
-    assert _text(answer).startswith("*bob* noted in"), "the handle from the payload"
+    assert _text(answer).startswith("bob noted in"), "the handle from the payload"
 
 
 @pytest.mark.asyncio

@@ -17,6 +17,7 @@ from tests.adapters.slack.conftest import (
     TEAM,
     Slack,
     SlackUser,
+    assert_slack_shows_literally,
     block_text,
     new_view_id,
     view_submission,
@@ -207,11 +208,9 @@ async def test_app_home_lists_the_persons_own_memos(slack: Slack) -> None:
     assert status == 200
     published = (await slack.fake.async_wait_for("views.publish"))[-1]
     assert published.params["user_id"] == ALICE.id
-    home = json.dumps(published.params["view"], ensure_ascii=False)
     assert published.params["view"]["type"] == "home"
-    assert "홈에 보일 메모 &lt;!channel&gt;" in home
-    assert "<#C1>" in home
-    assert "<!channel>" not in home
+    assert_slack_shows_literally(published.params, "홈에 보일 메모 <!channel>")
+    assert "#C1" in block_text(published.params), "a link to the memo's channel"
 
 
 @pytest.mark.asyncio
@@ -221,8 +220,5 @@ async def test_a_memo_saved_from_the_form_cannot_ping_or_spoof_either(slack: Sla
     answer = await _submit(slack, _submission(view, new_title="<!here> 세션", text=hostile))
 
     posted = (await slack.fake.async_wait_for("chat.postMessage"))[-1]
-    for outgoing in (answer["view"], posted.params):
-        body = json.dumps(outgoing, ensure_ascii=False)
-        for raw in ("<!channel>", "<!here>", "<@U123>", "<https://evil.example"):
-            assert raw not in body
-        assert "&lt;!channel&gt;" in body
+    for outgoing in (answer, posted.params):
+        assert_slack_shows_literally(outgoing, hostile, "<!here> 세션")

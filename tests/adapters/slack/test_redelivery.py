@@ -44,7 +44,7 @@ async def test_undo_sent_twice_restores_one_memo_and_is_answered_alike(
     assert again == first
     assert "Restored #2" in block_text(first)
     shown = await _shown(slack)
-    assert "*#2*" in shown and "*#1*" not in shown
+    assert "#2 Alice" in shown and "#1 Alice" not in shown
 
 
 @pytest.mark.asyncio

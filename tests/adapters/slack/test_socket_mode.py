@@ -4,49 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
-from adapters.slack import build_app
-from adapters.slack.server import SocketModeLink
-from bot.core import MemoBot
-from tests.adapters.slack.conftest import ALICE, BOT_TOKEN, TEAM, bolt_config
+from tests.adapters.slack.conftest import (
+    BOT_TOKEN,
+    TEAM,
+    assert_slack_shows_literally,
+    block_text,
+    command_payload,
+)
 from tests.fakes.slack import FakeSlack
-
-APP_TOKEN = "xapp-1-A0FAKE-test"
-
-
-@pytest_asyncio.fixture
-async def socket_mode(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[FakeSlack]:
-    fake_slack.add_workspace(TEAM, BOT_TOKEN)
-    fake_slack.name_user(ALICE.id, "Alice")
-    config = bolt_config(fake_slack, signing_secret=None, app_token=APP_TOKEN)
-    link = SocketModeLink(build_app(bot, config, bot.database.engine), APP_TOKEN)
-    await link.start()
-    await fake_slack.async_socket_connected()
-    yield fake_slack
-    await link.stop()
 
 
 def _command_payload(fake: FakeSlack, text: str, trigger_id: str | None = None) -> dict[str, Any]:
-    return {
-        "token": "legacy",
-        **fake.request_ids(TEAM),
-        "team_domain": "team",
-        "channel_id": "C1",
-        "channel_name": "general",
-        "user_id": ALICE.id,
-        "user_name": ALICE.name,
-        "command": "/memo",
-        "text": text,
-        "api_app_id": "A0FAKE",
-        "response_url": fake.response_url(),
-        "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex}",
-    }
+    ids = fake.request_ids(TEAM)
+    return command_payload(text, ids=ids, response_url=fake.response_url(), trigger_id=trigger_id)
 
 
 async def _command(fake: FakeSlack, text: str, trigger_id: str | None = None) -> dict[str, Any]:
@@ -61,10 +35,9 @@ async def test_a_command_over_socket_mode_is_answered_in_the_ack(socket_mode: Fa
     answer = await _command(socket_mode, "add [Socket 세션] 소켓으로 저장 &lt;!here&gt;")
 
     assert answer["response_type"] == "in_channel"
-    text = json.dumps(answer["blocks"], ensure_ascii=False)
-    assert "소켓으로 저장 &lt;!here&gt;" in text and "<!here>" not in text
+    assert_slack_shows_literally(answer, "소켓으로 저장 <!here>")
     shown = await _command(socket_mode, "show [Socket 세션]")
-    assert "*#1* Alice" in json.dumps(shown["blocks"], ensure_ascii=False)
+    assert "#1 Alice" in block_text(shown)
 
 
 @pytest.mark.asyncio
@@ -90,9 +63,9 @@ async def test_an_undo_whose_ack_was_lost_comes_again_answered_alike_and_restore
     again = await socket_mode.async_wait_for_ack(envelope_id)
 
     assert again["payload"] == lost["payload"]
-    assert "Restored #2" in json.dumps(again["payload"]["blocks"], ensure_ascii=False)
-    shown = json.dumps((await _command(socket_mode, "show [Socket 세션]"))["blocks"])
-    assert "*#2*" in shown and "*#1*" not in shown
+    assert "Restored #2" in block_text(again["payload"])
+    shown = block_text(await _command(socket_mode, "show [Socket 세션]"))
+    assert "#2 Alice" in shown and "#1 Alice" not in shown
 
 
 @pytest.mark.asyncio

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core import MemoBot
-from tests.adapters.slack.conftest import BOB, Slack, block_text
+from tests.adapters.slack.conftest import BOB, Slack, block_text, bold_text
 from tests.fakes.openai import FakeOpenAI
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
@@ -35,7 +35,8 @@ async def test_the_models_summary_comes_through_the_response_url(
     (response,) = await slack.fake.async_wait_for("response_url")
     assert response.params["response_type"] == "ephemeral"
     shown = block_text(response.params)
-    assert shown.startswith(f"*[{ENVOY}]*")
+    assert shown.startswith(f"[{ENVOY}]")
+    assert bold_text(response.params)[0] == f"[{ENVOY}]"
     assert "p99 latency 210ms → 45ms · Bob" in shown
     assert "3,400" not in shown
 

@@ -62,7 +62,7 @@ async def test_uninstalling_deletes_the_workspace_token_and_stops_its_digests(
         f"The daily digest is off (the app was uninstalled from this workspace on {TODAY}); "
         in shown
     )
-    assert "`/memo digest at HH:MM` turns it back on" in shown
+    assert "/memo digest at HH:MM turns it back on" in shown
     memos = block_text(await distributed.command_json("show [T2 세션]", team="T2"))
     assert "설치돼 있을 때의 메모" in memos, "a reinstall finds the memos"
     assert "The daily digest is on" in await _digest_shown(distributed, "T3")
