@@ -2,7 +2,9 @@
 
 Seeds N memos (default 1,000,000 over 10,000 sessions in 200 channels) in a
 child process, then measures each command through ``MemoBot.handle`` in a
-fresh process, so the peak RSS reported is the bot's, not the seeder's.
+fresh process, so the peak RSS reported is the bot's, not the seeder's. Each
+command carries a delivery id, as every chat adapter's do, so an add pays for
+what makes a redelivered request store nothing twice.
 
 Baselines measured in the same run, for ratios that survive a noisy machine:
 - the same commands on a small database (1,000 memos): does latency grow with size?
@@ -14,6 +16,7 @@ Prints a table and writes ``bench/results/core_add.json``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import resource
@@ -92,6 +95,7 @@ def measure_core(shape: Shape, path: Path, iterations: int) -> dict[str, Measure
     per_channel = shape.sessions_per_channel
     now = FIRST_DAY + timedelta(days=1, hours=6)
     clock = [now]
+    deliveries = itertools.count()
 
     def ask(channel: int, user: int, text: str) -> None:
         clock[0] += timedelta(milliseconds=5)
@@ -104,6 +108,7 @@ def measure_core(shape: Shape, path: Path, iterations: int) -> dict[str, Measure
                 f"member{user}",
                 text,
                 clock[0],
+                delivery_id=f"command:bench-{next(deliveries)}",
             )
         )
         if not reply.ok:

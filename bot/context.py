@@ -33,8 +33,6 @@ class Context:
     channel: ChannelRecord | None
     default_time_zone: str
     known: KnownRows
-    #: True when the command runs again after losing a race (or hitting its own earlier run).
-    retrying: bool = False
     learned: list[Callable[[], None]] = field(default_factory=list)
     _member: MemberRecord | None = field(default=None, init=False)
     _conference: ConferenceRecord | None = field(default=None, init=False)

@@ -37,6 +37,7 @@ from bot import (
     import_reading,
     importing,
     memos,
+    redelivery,
     removals,
     search,
     sessions,
@@ -257,7 +258,8 @@ class MemoBot:
             try:
                 return self._write(invocation, command, retrying=attempt > 1)
             except IntegrityError:
-                # Another process created the same row first; the next attempt finds it.
+                # Another process (or copy of the request) created the same row first; the
+                # next attempt finds it.
                 if attempt == _ATTEMPTS:
                     raise
                 logger.info("retrying %s after a concurrent write", _name(command))
@@ -287,7 +289,8 @@ class MemoBot:
 
         The file is read and parsed before the transaction starts; a dry run
         stops there. A retry after a concurrent write runs the whole file again,
-        which the import's idempotence makes safe.
+        which the import's idempotence makes safe. A delivery of the request that
+        was imported already gets that import's answer (``bot.redelivery``).
         """
         file = import_reading.read(command, self.import_max_bytes)
         if isinstance(file, Reply):
@@ -299,12 +302,18 @@ class MemoBot:
                 with self.database.writing() as tx:
                     key = _channel_key(invocation)
                     channel = channels.ensure_channel(tx, *key, invocation.received_at)
-                    ctx = self._context(tx, invocation, channel)
-                    reply = importing.store(ctx, file, command, progress)
-                _remember(ctx.learned)
-                for subscriber in self._subscribers:
-                    subscriber(command)
-                return reply
+                    # Looked up first: next to a whole file, one query is nothing.
+                    earlier = redelivery.earlier_answer(tx, channel.id, invocation)
+                    if earlier is not None:
+                        outcome = self._replayed(earlier, channel)
+                    else:
+                        ctx = self._context(tx, invocation, channel)
+                        reply = importing.store(ctx, file, command, progress)
+                        if reply.ok:
+                            redelivery.remember(tx, channel.id, invocation, reply)
+                        outcome = _Outcome(reply, ctx.learned)
+                self._committed(command, outcome)
+                return outcome.reply
             except IntegrityError:
                 if attempt == _ATTEMPTS:
                     raise
@@ -320,7 +329,7 @@ class MemoBot:
 
     def _committed(self, command: Command, outcome: _Outcome) -> None:
         _remember(outcome.learned)
-        if outcome.reply.ok:
+        if outcome.reply.ok and not outcome.reply.replayed:
             for subscriber in self._subscribers:
                 subscriber(command)
 
@@ -342,19 +351,35 @@ class MemoBot:
     def _write_unit(
         self, invocation: Invocation, command: Command, tx: Connection, *, retrying: bool
     ) -> _Outcome:
-        """The command's work inside a writing transaction; a refusal undoes all of it."""
+        """The command's work inside a writing transaction; a refusal undoes all of it.
+
+        A copy of a request that was done already gets the first answer again and
+        changes nothing (``bot.redelivery``): it is looked for when the command runs
+        again after losing a race, and when the command is refused.
+        """
         key = _channel_key(invocation)
         channel = self.known.channels.get(key)
         learned: list[Callable[[], None]] = []
         if channel is None:
             channel = channels.ensure_channel(tx, *key, invocation.received_at)
             learned.append(partial(self.known.channels.put, key, channel))
+        earlier = redelivery.earlier_answer(tx, channel.id, invocation) if retrying else None
+        if earlier is not None:
+            raise Discard(self._replayed(earlier, channel))
         ctx = self._context(tx, invocation, channel)
-        ctx.retrying = retrying
         reply = _dispatch(ctx, command)
-        if not reply.ok:
-            raise Discard(_Outcome(reply, []))  # a refused command changes nothing
+        if not reply.ok:  # a refused command changes nothing
+            earlier = redelivery.earlier_answer(tx, channel.id, invocation)
+            raise Discard(
+                _Outcome(reply, []) if earlier is None else self._replayed(earlier, channel)
+            )
+        redelivery.remember(tx, channel.id, invocation, reply)
         return _Outcome(reply, learned + ctx.learned)
+
+    def _replayed(self, earlier: Reply, channel: ChannelRecord) -> _Outcome:
+        """The answer to an earlier copy of the request, which another copy (maybe in another
+        process) ran: it may have changed the channel's conference this process remembers."""
+        return _Outcome(earlier, [partial(self.known.conferences.forget, channel.id)])
 
     def _find_channel(self, tx: Connection, invocation: Invocation) -> ChannelRecord | None:
         key = _channel_key(invocation)
@@ -383,6 +408,8 @@ class MemoBot:
         self, invocation: Invocation, command: Command, reply: Reply, started: float
     ) -> None:
         outcome = "ok" if reply.ok else str(getattr(reply.data, "code", "refused"))
+        if reply.replayed:
+            outcome = "replayed"
         self._log(invocation, _name(command), outcome, time.perf_counter() - started)
 
     def _log(self, invocation: Invocation, command: str, outcome: str, seconds: float) -> None:

@@ -19,8 +19,9 @@ class Invocation:
     (a Slack team id, a Discord guild id, ``console``). ``is_admin`` is the
     platform's word that the user may edit and delete other people's memos.
     ``delivery_id`` is the platform's id of this request when it has one (a
-    Slack event id, a Discord interaction id): a retried delivery with the same
-    id stores nothing new and gets the original answer.
+    Slack trigger or view id, a Discord interaction id): a copy of a request that
+    changed data, delivered again with the same id, changes nothing and gets the
+    first answer (``bot.redelivery``).
     """
 
     platform: str

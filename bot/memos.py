@@ -39,14 +39,6 @@ def add(ctx: Context, command: AddMemo) -> Reply:
     if isinstance(text, Reply):
         return text
     channel = ctx.writable_channel()
-    delivery_id = ctx.invocation.delivery_id
-    # A redelivered request fails its first attempt on the unique (channel, delivery id)
-    # and is run again; only then is it worth looking for the memo it already stored.
-    if delivery_id is not None and ctx.retrying:
-        already = memos.find_delivered_memo(ctx.tx, channel.id, delivery_id)
-        if already is not None:
-            found = Found(sessions.get_session(ctx.tx, already.session_id), None)
-            return _saved_reply(ctx, already, found, from_recent=False, replayed=True)
     member = ctx.member()
     if command.session is not None:
         target = session_to_write(ctx, command.session)
@@ -64,10 +56,9 @@ def add(ctx: Context, command: AddMemo) -> Reply:
         text=text,
         now=ctx.now,
         source_url=command.source_url,
-        delivery_id=delivery_id,
     )
     ctx.attend(target.session.id, "memo")
-    return _saved_reply(ctx, memo, target, from_recent=command.session is None, replayed=False)
+    return _saved_reply(ctx, memo, target, from_recent=command.session is None)
 
 
 def _no_recent_session() -> Reply:
@@ -80,15 +71,12 @@ def _no_recent_session() -> Reply:
     )
 
 
-def _saved_reply(
-    ctx: Context, memo: MemoRecord, found: Found, *, from_recent: bool, replayed: bool
-) -> Reply:
+def _saved_reply(ctx: Context, memo: MemoRecord, found: Found, *, from_recent: bool) -> Reply:
     data = MemoSaved(
         memo=memo_view(memo, found.session.title, ctx.zone()),
         session=session_ref(ctx, found.session),
         typed_title=found.typed_title,
         from_recent_session=from_recent,
-        replayed=replayed,
     )
     return Reply(render.memo_saved(data), Visibility.PUBLIC, data)
 

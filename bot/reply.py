@@ -104,8 +104,6 @@ class MemoSaved:
     typed_title: str | None
     #: True when the session came from the user's recent activity, not a ``[title]``.
     from_recent_session: bool
-    #: True when this answers a retried delivery that was already stored.
-    replayed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +320,17 @@ class ImportDone:
 
 
 @dataclass(frozen=True, slots=True)
+class Replayed:
+    """The answer to a request the platform delivered again, which was done already.
+
+    ``Reply.markdown`` and ``Reply.visibility`` are what the first delivery was
+    answered; the facts behind them are not kept. An adapter sends it as this
+    delivery's answer (the platform may never have got the first one) but repeats
+    nothing else the first delivery did, such as announcing a memo in the channel.
+    """
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     code: ProblemCode
     #: The form field the problem is about ("title", "text", "memo_id", ...), if any.
@@ -343,6 +352,7 @@ ReplyData = (
     | ExportReady
     | SearchResults
     | ImportDone
+    | Replayed
     | Problem
 )
 
@@ -357,6 +367,11 @@ class Reply:
     @property
     def ok(self) -> bool:
         return not isinstance(self.data, Problem)
+
+    @property
+    def replayed(self) -> bool:
+        """Whether this repeats the answer to an earlier delivery of the same request."""
+        return isinstance(self.data, Replayed)
 
 
 def refuse(code: ProblemCode, message: str, field: str | None = None) -> Reply:

@@ -1,8 +1,9 @@
-"""Background chores of a SQLite database: a daemon thread that runs one task every few seconds.
+"""Background chores of a database: a daemon thread that runs one task every so often.
 
-The WAL checkpoint and the search index upkeep both belong off the request
-path, and both must survive a failed round (it is tried again next round) and
-stop promptly when the database is disposed.
+SQLite's WAL checkpoint and search index upkeep, and forgetting old deliveries
+on both databases, belong off the request path; each must survive a failed
+round (it is tried again next round) and stop promptly when the database is
+disposed.
 """
 
 from __future__ import annotations

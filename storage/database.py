@@ -12,7 +12,8 @@ Checkpoints (copying the WAL back into the database file, with an fsync) run
 on a background thread instead of inside whichever commit crosses SQLite's
 threshold: measured on 1M memos, that moved `/memo add` p99 from ~9 ms to ~2 ms.
 The search index is kept up the same way, off the request path
-(``storage.search_upkeep``).
+(``storage.search_upkeep``). On both databases a thread forgets deliveries
+older than a day (``storage.deliveries``).
 
 Engines hide bound parameters from logs and error messages: they carry memo
 text, which must never reach a log.
@@ -26,12 +27,14 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
 
+from storage import deliveries
 from storage.chores import PeriodicChore
 from storage.driver_sql import driver_execute
 from storage.search_upkeep import SearchUpkeep
@@ -54,6 +57,9 @@ SQLITE_CHECKPOINT_INTERVAL_S = 15.0
 
 #: Passive checkpoints in a row at most, each copying what was committed during the last.
 CHECKPOINT_CATCH_UP_ROUNDS = 10
+
+#: Seconds between rounds of forgetting deliveries older than ``deliveries.KEEP_FOR``.
+FORGET_DELIVERIES_INTERVAL_S = 600.0
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +115,12 @@ class Database:
         self._batches = (
             BatchWriter(self._write_engine.connect, self._writer_turn) if sqlite else None
         )
+        self._forgetter: PeriodicChore | None = PeriodicChore(
+            "forget-deliveries",
+            FORGET_DELIVERIES_INTERVAL_S,
+            self._forget_old_deliveries,
+            "forgetting old deliveries failed; it is tried again later",
+        )
 
     @property
     def dialect(self) -> str:
@@ -154,6 +166,9 @@ class Database:
             transaction.commit()
             return value
 
+    def _forget_old_deliveries(self, stopped: threading.Event) -> None:
+        deliveries.forget_old(self.write, datetime.now(UTC), stopped)
+
     @property
     def batches_writes(self) -> bool:
         """Whether writes go through the batch writer (SQLite), so ``submit_write`` can be used."""
@@ -172,6 +187,9 @@ class Database:
         if self._search_upkeep is not None:
             self._search_upkeep.stop()  # first: its writes go through the batch writer
             self._search_upkeep = None
+        if self._forgetter is not None:
+            self._forgetter.stop()  # its writes too
+            self._forgetter = None
         if self._batches is not None:
             self._batches.stop()
             self._batches = None

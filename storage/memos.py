@@ -35,9 +35,6 @@ _SELECT = select(
 _BY_NUMBER = _SELECT.where(
     Memo.channel_id == bindparam("channel_id"), Memo.number == bindparam("number")
 )
-_BY_DELIVERY = _SELECT.where(
-    Memo.channel_id == bindparam("channel_id"), Memo.delivery_id == bindparam("delivery_id")
-)
 _LIVE_IN_SESSION = _SELECT.where(
     Memo.session_id == bindparam("session_id"), Memo.deleted_at.is_(None)
 ).order_by(Memo.created_at, Memo.number)
@@ -79,7 +76,6 @@ _INSERT = Prepared(  # every `/memo add`
         "text",
         "created_at",
         "source_url",
-        "delivery_id",
     ),
 )
 _INSERT_MANY = insert(Memo).returning(Memo.id, sort_by_parameter_order=True)
@@ -106,7 +102,6 @@ def add_memo(
     text: str,
     now: datetime,
     source_url: str | None,
-    delivery_id: str | None,
 ) -> MemoRecord:
     memo_id = _INSERT.scalar(
         tx,
@@ -118,7 +113,6 @@ def add_memo(
             "text": text,
             "created_at": now,
             "source_url": source_url,
-            "delivery_id": delivery_id,
         },
     )
     search.index_new_memo(tx, memo_id, channel_id, text)
@@ -167,7 +161,6 @@ def add_memos(tx: Connection, channel_id: int, new: Sequence[NewMemo]) -> list[i
             "text": memo.text,
             "created_at": memo.created_at,
             "source_url": None,
-            "delivery_id": None,
         }
         for memo in new
     ]
@@ -180,11 +173,6 @@ def add_memos(tx: Connection, channel_id: int, new: Sequence[NewMemo]) -> list[i
 def find_memo(tx: Connection, channel_id: int, number: int) -> MemoRecord | None:
     """The memo with this number in this channel (deleted or not); never another channel's."""
     row = tx.execute(_BY_NUMBER, {"channel_id": channel_id, "number": number}).first()
-    return MemoRecord.from_row(row) if row else None
-
-
-def find_delivered_memo(tx: Connection, channel_id: int, delivery_id: str) -> MemoRecord | None:
-    row = tx.execute(_BY_DELIVERY, {"channel_id": channel_id, "delivery_id": delivery_id}).first()
     return MemoRecord.from_row(row) if row else None
 
 

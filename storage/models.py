@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -177,7 +178,6 @@ class Memo(Base):
     __tablename__ = "memos"
     __table_args__ = (
         UniqueConstraint("channel_id", "number"),
-        UniqueConstraint("channel_id", "delivery_id"),
         Index(None, "session_id", "deleted_at", "created_at"),
         Index(None, "channel_id", "author_id", "created_at"),
         # Only deleted memos are in it (for `/memo undo`), so an add never writes to it.
@@ -203,8 +203,6 @@ class Memo(Base):
     deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     source_url: Mapped[str | None] = mapped_column(Text)
-    #: The platform's id of the request that created this memo, so a retry stores nothing new.
-    delivery_id: Mapped[str | None] = mapped_column(String(128))
 
 
 class MemoRevision(Base):
@@ -282,6 +280,30 @@ class ImportedMemo(Base):
     ordinal: Mapped[int]
     source_text: Mapped[str] = mapped_column(Text)
     removed: Mapped[bool]
+
+
+class Delivery(Base):
+    """A platform request that changed something in a channel, and the answer it got.
+
+    Written in the same transaction as the change, so a copy of the request that the
+    platform delivers again (the same ``delivery_id``) finds it and is answered with
+    ``answer`` instead of being run twice. Rows are forgotten after a day
+    (``storage.deliveries``); ``id`` grows with ``recorded_at``, which lets the purge
+    find the old rows without an index of its own.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("channel_id", "delivery_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    #: The platform's id of the request: a Slack trigger or view id, a Discord interaction id.
+    delivery_id: Mapped[str] = mapped_column(String(128))
+    #: The database's clock, so no time is converted and bound on every write.
+    recorded_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    #: The Markdown the request was answered with, and who saw it ("public" or "private").
+    answer: Mapped[str] = mapped_column(Text)
+    visibility: Mapped[str] = mapped_column(String(16))
 
 
 class DigestSetting(Base):

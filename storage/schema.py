@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import migrations
-from storage.database import Database, immediate
+from storage.database import Database
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 #: Where ``alembic_config`` puts the database's URL for ``migrations/env.py``.
@@ -46,12 +46,17 @@ def upgrade_to_head(database: Database) -> str:
     """Apply any migrations not yet applied; returns the revision the database is at.
 
     Cheap when the database is already current, so the bot calls it on every start.
+    The migrations run in the database's writing turn: on SQLite the transaction
+    holds the write lock from its first statement, and this database's own
+    background writers (the search upkeep) wait for the turn instead of giving up
+    on the lock after the busy timeout while a long migration holds it (0012
+    rebuilds memos).
     """
     head = head_revision()
     if current_revision(database) == head:
         return head
     config = alembic_config(database)
-    with immediate(database.engine).begin() as connection:  # see migrations/env.py
+    with database.writing() as connection:  # see migrations/env.py
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return head

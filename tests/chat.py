@@ -29,9 +29,9 @@ class Chat:
         """``user`` types ``/memo <text>``."""
         return self.bot.handle(self.invocation(user, text, delivery_id=delivery_id))
 
-    def run(self, user: str, command: Command) -> Reply:
+    def run(self, user: str, command: Command, *, delivery_id: str | None = None) -> Reply:
         """``user`` sends a command an adapter built from typed options."""
-        return self.bot.execute(self.invocation(user, ""), command)
+        return self.bot.execute(self.invocation(user, "", delivery_id=delivery_id), command)
 
     def invocation(self, user: str, text: str, *, delivery_id: str | None = None) -> Invocation:
         self.now += timedelta(seconds=1)

@@ -6,6 +6,12 @@ deferred (the person sees "thinking...") and the reply follows through the
 interaction's webhook. A command the core says may be slow (a summary by a
 model, an export) is deferred at once; an export's file comes with the answer.
 Every message goes out with ``AllowedMentions.none()``: no memo can ping anyone.
+
+Discord answers only the first response to an interaction. When the same
+interaction arrives twice (two bot processes on one shard, or a copy after a
+reconnect), the core does the work once and both copies have the same answer;
+whichever responds second is told the interaction was acknowledged already and
+stops there, so the person sees one answer.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import aiohttp
@@ -33,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 DEFER_AFTER_SECONDS = 2.0
+#: Discord's error code for a response to an interaction that has one already.
+ALREADY_ACKNOWLEDGED = 40060
 NO_MENTIONS = discord.AllowedMentions.none()
 #: Discord's error codes for an interaction it no longer takes answers to: the first answer
 #: came after its 3 s deadline (Unknown interaction), a follow-up to an interaction never
@@ -90,7 +99,9 @@ class Replier:
         if invocation is None:
             return
         if isinstance(command, Rejected):
-            await self.send(interaction, refuse(command.code, command.message, command.field))
+            refused = refuse(command.code, command.message, command.field)
+            async with _unless_answered(interaction):
+                await self.send(interaction, refused)
             return
         await self.answer(
             interaction,
@@ -139,6 +150,13 @@ class Replier:
     ) -> None:
         """Send the reply ``work`` produces, deferring first if it is (or may be) slow in coming."""
         task = asyncio.ensure_future(work)
+        async with _unless_answered(interaction):
+            await self._answer(interaction, task, defer_at_once=defer_at_once)
+        await task  # done already unless another copy answered first
+
+    async def _answer(
+        self, interaction: discord.Interaction, task: asyncio.Future[Reply], *, defer_at_once: bool
+    ) -> None:
         if not defer_at_once:
             done, _ = await asyncio.wait({task}, timeout=self.defer_after)
             if task in done:
@@ -256,6 +274,17 @@ def _why(error: discord.HTTPException) -> str:
     if error.code == INVALID_WEBHOOK_TOKEN:
         return "the interaction's 15-minute token had expired"
     return f"Discord no longer knows the interaction ({error.code} {error.text})"
+
+
+@asynccontextmanager
+async def _unless_answered(interaction: discord.Interaction) -> AsyncIterator[None]:
+    """Stop quietly when another copy of the interaction has answered it already."""
+    try:
+        yield
+    except discord.HTTPException as error:
+        if error.code != ALREADY_ACKNOWLEDGED:
+            raise
+        logger.info("interaction %s was answered by another copy of it", interaction.id)
 
 
 def _file(attachment: Attachment) -> discord.File:

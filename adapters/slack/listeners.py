@@ -2,8 +2,11 @@
 
 The app runs with ``process_before_response=True``: each listener finishes its
 core call (and so the database commit) before Slack gets its acknowledgement,
-so nothing is acknowledged that is not stored. Retried deliveries carry the
-same trigger or view id, which the core uses to store a memo only once.
+so nothing is acknowledged that is not stored. A request Slack delivers again
+(a Socket Mode envelope it saw no acknowledgement for) carries the same trigger
+or view id, which the core uses to do it only once and answer it as before; the
+copy's answer goes back in its acknowledgement, but an announcement in the
+channel or a message to a ``response_url`` is not sent twice.
 
 A command the core says may be slow (a summary by a model, an export) stores nothing: it
 is acknowledged at once and answered through the command's ``response_url``,
@@ -215,7 +218,9 @@ class SlackListeners:
             )
             return
         await ack(response_action="update", view=saved_modal(reply))
-        if reply.visibility is Visibility.PUBLIC:
+        if reply.replayed:
+            logger.info("a copy of a saved memo's form: not announced again")
+        elif reply.visibility is Visibility.PUBLIC:
             # After the acknowledgement, not before it: the memo is stored already, and a
             # slow or rate-limited chat.postMessage must not make the modal time out.
             self._in_background(self._announce(client, where.channel_id, reply))
@@ -242,7 +247,9 @@ class SlackListeners:
             return
         await ack()
         person = await self._person(client, context, "")
-        invocation = self._invocation(context, where.channel_id, person, "", received_at)
+        invocation = self._invocation(
+            context, where.channel_id, person, "", received_at, delivery_id=f"view:{view['id']}"
+        )
         work = self._import(invocation, files[0], str(context.bot_token or client.token))
         self._in_background(
             self._respond_later(where.response_url, work, client, str(context.user_id))
@@ -370,9 +377,14 @@ class SlackListeners:
         """Send a slow command's reply to its ``response_url`` once the core has it.
 
         A file that comes with the reply (an export) is uploaded first, privately:
-        to the person's direct message with the app, since they asked for it.
+        to the person's direct message with the app, since they asked for it. The
+        answer to a copy of a request that was done already is not sent: the first
+        delivery's answer went to the same ``response_url``.
         """
         reply = await work
+        if reply.replayed:
+            logger.info("a copy of a request done already: not answered again")
+            return
         if reply.attachment is not None:
             reply = await self._send_file(client, user_id, reply)
         try:

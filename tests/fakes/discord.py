@@ -897,16 +897,22 @@ class FakeDiscord(LoopbackServer[Call]):
 
         ``late_by`` (seconds) is how long the gateway took to deliver it: Discord's clock
         started when the person used the command, so at 3 s or more any callback is late.
+
+        Sending the same payload again delivers the same interaction again, as Discord does
+        to every process connected on its shard: still one interaction, whose first callback
+        is the only one accepted (40060 "already acknowledged" for the rest).
         """
-        interaction = _Interaction(
-            int(payload["id"]), payload["token"], payload["type"], int(payload["channel_id"])
-        )
+        interaction_id = int(payload["id"])
         with self._condition:
-            interaction.created = self._elapsed - late_by
-            self._interactions[interaction.id] = interaction
-        interaction.sent_at = time.perf_counter()
+            if interaction_id not in self._interactions:
+                interaction = _Interaction(
+                    interaction_id, payload["token"], payload["type"], int(payload["channel_id"])
+                )
+                interaction.created = self._elapsed - late_by
+                interaction.sent_at = time.perf_counter()
+                self._interactions[interaction_id] = interaction
         self.dispatch("INTERACTION_CREATE", payload)
-        return interaction.id
+        return interaction_id
 
     def answer_seconds(self, interaction_id: int) -> float | None:
         """From INTERACTION_CREATE sent to callback received (None while unanswered): what a

@@ -25,6 +25,7 @@ from storage.models import (
     ImportedMemo,
     Member,
     Memo,
+    MemoRevision,
     NotePost,
     Workspace,
     table_of,
@@ -180,6 +181,45 @@ def test_the_search_migration_indexes_the_memos_written_before_it(
     chat.say("alice", "undo")
     assert len(chat.say("alice", "search 지워진").data.hits) == 1  # type: ignore[union-attr]
     bot.close()
+
+
+def _memos_and_history(database: Database) -> list[tuple[object, ...]]:
+    with database.engine.connect() as tx:
+        memos = tx.execute(
+            text("SELECT id, number, text, deleted_at IS NULL FROM memos ORDER BY id")
+        ).all()
+        history = tx.execute(text("SELECT memo_id, text FROM memo_revisions ORDER BY id")).all()
+    return [tuple(row) for row in [*memos, *history]]
+
+
+def test_memos_and_their_history_are_kept_when_delivery_ids_move_out_and_back(
+    empty_database: Database,
+) -> None:
+    """0012 rebuilds memos on SQLite while memo_revisions point at it: nothing may be lost."""
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0009")
+    _memos_written_at_0006(empty_database)
+    with empty_database.engine.begin() as tx:
+        revision = {"memo_id": 1, "text": "처음", "replaced_at": START, "replaced_by_id": 1}
+        tx.execute(insert(table_of(MemoRevision)), revision)
+    before = _memos_and_history(empty_database)
+
+    command.upgrade(config, "head")
+    assert _memos_and_history(empty_database) == before
+    bot = MemoBot(empty_database)
+    chat = Chat(bot)
+    assert chat.say("alice", "edit 1 고친 캐시 메모").ok
+    assert "Restored #2" in chat.say("alice", "undo", delivery_id="command:undo").markdown
+    assert chat.say("alice", "undo", delivery_id="command:undo").replayed
+    bot.close()
+    after = _memos_and_history(empty_database)
+
+    command.downgrade(config, "0009")
+    assert "delivery_id" in {c["name"] for c in inspect(empty_database.engine).get_columns("memos")}
+    assert _memos_and_history(empty_database) == after
+    command.upgrade(config, "head")
+    assert _memos_and_history(empty_database) == after
+    command.check(config)
 
 
 @pytest.mark.postgres_only

@@ -3,15 +3,18 @@ connected to the fake Discord (tests/fakes/discord.py), and helpers that act as 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 import pytest_asyncio
 
 from adapters.discord import DiscordConfig, DiscordService
 from bot.core import MemoBot
 from tests.fakes.discord import FakeDiscord, fake_discord  # noqa: F401
+from tests.polling import until
 
 GUILD = 1300000000000000001
 OTHER_GUILD = 1300000000000000002
@@ -22,6 +25,7 @@ ALICE = 1300000000000000101
 BOB = 1300000000000000102
 MODERATOR = 1300000000000000103
 MANAGE_MESSAGES = 1 << 13
+CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
 
 
 @dataclass
@@ -32,7 +36,13 @@ class Discord:
     bot: MemoBot
     service: DiscordService
 
-    async def memo(
+    async def memo(self, subcommand: str, **kwargs: Any) -> dict[str, Any]:
+        """``/memo <subcommand> option:value ...`` (see ``interaction``), sent; the bot's
+        answer (the callback body)."""
+        payload = self.interaction(subcommand, **kwargs)
+        return await self.fake.async_wait_for_callback(self.fake.send_interaction(payload))
+
+    def interaction(
         self,
         subcommand: str,
         *,
@@ -42,7 +52,7 @@ class Discord:
         permissions: int = 0,
         **options: Any,
     ) -> dict[str, Any]:
-        """``/memo <subcommand> option:value ...``; the bot's answer (the callback body).
+        """The INTERACTION_CREATE payload of ``/memo <subcommand> option:value ...``, not sent.
 
         ``subcommand`` may name a group's subcommand too: ``"digest at"``.
         """
@@ -58,7 +68,32 @@ class Discord:
             options=chosen,
             permissions=permissions,
         )
-        return await self.fake.async_wait_for_callback(self.fake.send_interaction(payload))
+        return dict(payload)
+
+    async def deliver_twice(
+        self, payload: dict[str, Any], caplog: pytest.LogCaptureFixture, *, at_once: bool
+    ) -> dict[str, Any]:
+        """Deliver the interaction, then the same again (at once, or after it was answered),
+        as Discord does to two processes on one shard; wait until both copies answered and
+        the one Discord refused stopped (or something was logged as an error). Returns the
+        answer Discord took (the first), the one the person sees."""
+        caplog.set_level(logging.INFO, logger="adapters.discord.replies")
+        stopped_before = _stopped_copies(caplog)
+        interaction_id = self.fake.send_interaction(payload)
+        if not at_once:
+            await self.fake.async_wait_for_callback(interaction_id)
+        self.fake.send_interaction(payload)
+        await until(lambda: self.answers_tried(interaction_id) == 2, "both copies to answer")
+        await until(
+            lambda: _stopped_copies(caplog) > stopped_before or bool(errors(caplog)),
+            "the refused copy to stop",
+        )
+        return await self.fake.async_wait_for_callback(interaction_id)
+
+    def answers_tried(self, interaction_id: int) -> int:
+        """How many responses the bot sent to the interaction (Discord takes only the first)."""
+        path = f"/interactions/{interaction_id}/"
+        return sum(path in call.path for call in self.fake.calls_to(CALLBACK))
 
     async def choices(
         self, subcommand: str, focused: str, *, user: int = ALICE, **options: Any
@@ -81,6 +116,15 @@ class Discord:
         answer = await self.memo(subcommand, **kwargs)
         assert answer["type"] == 4, answer
         return str(answer["data"]["content"])
+
+
+def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What was logged as an error: a copy that lost the race to answer must not be one."""
+    return [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+def _stopped_copies(caplog: pytest.LogCaptureFixture) -> int:
+    return sum("answered by another copy" in r.getMessage() for r in caplog.records)
 
 
 @dataclass(frozen=True)

@@ -115,17 +115,19 @@ class Slack:
         channel: str = "C1",
         team: str = TEAM,
         trigger_id: str | None = None,
+        response_url: str | None = None,
         signature: str | None = None,
     ) -> tuple[int, str]:
         """`/memo <text>` as Slack posts it: form-encoded, with &, < and > escaped, and the
         team's Enterprise Grid ids (``enterprise_id``, ``is_enterprise_install``) as the fake
-        knows them."""
+        knows them. The same ``trigger_id`` and ``response_url`` again make it the same
+        request again."""
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         ids = self.fake.request_ids(team)
         form = command_payload(
             escaped,
             ids={**ids, "is_enterprise_install": str(ids["is_enterprise_install"]).lower()},
-            response_url=self.fake.response_url(),
+            response_url=response_url or self.fake.response_url(),
             user=user,
             channel=channel,
             trigger_id=trigger_id,
@@ -152,6 +154,28 @@ class Slack:
             errors = payload_errors(json.loads(answer))
             assert not errors, errors
         return status, answer
+
+    async def save_as_memo(self, text: str, ts: str = "1727222400.000100") -> dict[str, Any]:
+        """The "Save as memo" shortcut on bob's message ``text`` in C1; the form it opens."""
+        opened = len(self.fake.calls_to("views.open"))
+        status, _ = await self.interactive(
+            {
+                "type": "message_action",
+                "callback_id": "save_as_memo",
+                "trigger_id": "trigger-shortcut",
+                "team": {"id": TEAM, "domain": "team"},
+                "user": {"id": ALICE.id, "name": ALICE.name, "team_id": TEAM},
+                "channel": {"id": "C1", "name": "general"},
+                "message": {"type": "message", "user": "UBOB", "ts": ts, "text": text},
+                "message_ts": ts,
+                "response_url": self.fake.response_url(),
+            }
+        )
+        assert status == 200
+        view: dict[str, Any] = (await self.fake.async_wait_for("views.open", opened + 1))[
+            -1
+        ].params["view"]
+        return view
 
     async def suggest(
         self, view: dict[str, Any], typed: str, *, user: SlackUser = ALICE, team: str = TEAM
@@ -288,12 +312,21 @@ def view_submission(
     }
 
 
+def new_view_id() -> str:
+    """An id as Slack gives each view it opens: a copy of a submission has the same one,
+    another person's form never does (the core tells copies of a request by it)."""
+    return f"V{uuid.uuid4().hex[:10].upper()}"
+
+
 def import_submission(
-    view: dict[str, Any], files: list[dict[str, Any]], user: SlackUser = ALICE
+    view: dict[str, Any],
+    files: list[dict[str, Any]],
+    user: SlackUser = ALICE,
+    view_id: str | None = None,
 ) -> dict[str, Any]:
     """The view_submission Slack sends when the form's Import is pressed with a file."""
     values = {FILE_BLOCK: {FILE_ACTION: {"type": "file_input", "files": files}}}
-    return view_submission(view, values, user, "VIMPORT1")
+    return view_submission(view, values, user, view_id or new_view_id())
 
 
 async def upload_note_file(

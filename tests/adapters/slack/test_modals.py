@@ -19,6 +19,7 @@ from tests.adapters.slack.conftest import (
     SlackUser,
     assert_slack_shows_literally,
     block_text,
+    new_view_id,
     view_submission,
 )
 
@@ -42,7 +43,7 @@ def _submission(
     picked: str | None = None,
     new_title: str | None = None,
     text: str | None = None,
-    view_id: str = "VSUBMIT1",
+    view_id: str | None = None,
     user: SlackUser = ALICE,
 ) -> dict[str, Any]:
     """The view_submission payload Slack sends when the modal's Save is pressed."""
@@ -56,7 +57,7 @@ def _submission(
             "text": {"type": "plain_text", "text": "picked"},
             "value": picked,
         }
-    return view_submission(view, values, user, view_id)
+    return view_submission(view, values, user, view_id or new_view_id())
 
 
 async def _submit(slack: Slack, payload: dict[str, Any]) -> dict[str, Any]:
@@ -178,26 +179,9 @@ async def test_a_rate_limited_post_is_retried_after_the_wait_slack_asks_for(slac
 
 @pytest.mark.asyncio
 async def test_save_as_memo_keeps_the_message_text_and_its_link(slack: Slack) -> None:
-    status, _ = await slack.interactive(
-        {
-            "type": "message_action",
-            "callback_id": "save_as_memo",
-            "trigger_id": "trigger-shortcut",
-            "team": {"id": TEAM, "domain": "team"},
-            "user": {"id": ALICE.id, "name": ALICE.name, "team_id": TEAM},
-            "channel": {"id": "C1", "name": "general"},
-            "message": {
-                "type": "message",
-                "user": "UBOB",
-                "ts": "1727222400.000100",
-                "text": "<@UBOB|bob> 말로는 p99 210ms → 45ms &amp; <https://x.example|슬라이드>",
-            },
-            "message_ts": "1727222400.000100",
-            "response_url": slack.fake.response_url(),
-        }
+    view = await slack.save_as_memo(
+        "<@UBOB|bob> 말로는 p99 210ms → 45ms &amp; <https://x.example|슬라이드>"
     )
-    assert status == 200
-    view = (await slack.fake.async_wait_for("views.open"))[-1].params["view"]
     prefilled = view["blocks"][2]["element"]["initial_value"]
     assert prefilled == "@bob 말로는 p99 210ms → 45ms & 슬라이드 (https://x.example)"
 

@@ -49,6 +49,26 @@ async def test_a_retried_envelope_stores_once(socket_mode: FakeSlack) -> None:
 
 
 @pytest.mark.asyncio
+async def test_an_undo_whose_ack_was_lost_comes_again_answered_alike_and_restores_one_memo(
+    socket_mode: FakeSlack,
+) -> None:
+    for text in ("add [Socket 세션] 하나", "add [Socket 세션] 둘", "delete 1", "delete 2"):
+        await _command(socket_mode, text)
+    envelope_id = socket_mode.socket_send(
+        "slash_commands", _command_payload(socket_mode, "undo"), lose_ack=True
+    )
+    lost = await asyncio.to_thread(socket_mode.wait_for_lost_ack, envelope_id)
+
+    assert socket_mode.redeliver_unacked() == [envelope_id]
+    again = await socket_mode.async_wait_for_ack(envelope_id)
+
+    assert again["payload"] == lost["payload"]
+    assert "Restored #2" in block_text(again["payload"])
+    shown = block_text(await _command(socket_mode, "show [Socket 세션]"))
+    assert "#2 Alice" in shown and "#1 Alice" not in shown
+
+
+@pytest.mark.asyncio
 async def test_after_the_socket_drops_the_bot_reconnects_and_keeps_answering(
     socket_mode: FakeSlack,
 ) -> None:
