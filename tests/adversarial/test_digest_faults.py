@@ -274,30 +274,17 @@ async def test_a_post_whose_connection_drops_after_slack_took_it_is_not_posted_a
     assert _slack_digests(slack_channel, "C1") == 1
 
 
-@pytest.mark.asyncio
-@pytest.mark.parametrize("platform", ["slack", "discord"])
-async def test_rate_limit_waits_longer_than_the_lease_keep_the_digest_with_its_process(
-    bot: MemoBot, fake_slack: FakeSlack, discord_bot: Discord, platform: str
+async def _outlast_the_lease(
+    bot: MemoBot,
+    fake: FakeSlack | FakeDiscord,
+    posts: str,
+    clock: FakeClock,
+    runners: list[DigestRunner],
 ) -> None:
-    """Fault (c): a 429 wait, then a slow answer, outlast the lease; another process sweeps."""
-    clock = FakeClock(DUE)
-    if platform == "slack":
-        fake_slack.add_workspace(TEAM, BOT_TOKEN)
-        fake_slack.set_time(DUE)
-        _with_a_digest(bot, "slack", TEAM, "C1")
-        fake_slack.rate_limit_next(SLACK_POSTS, retry_after=1)
-        fake: FakeSlack | FakeDiscord = fake_slack
-        first = _slack_runner(bot, fake_slack, clock, "first", _fast_heartbeat())
-        second = _slack_runner(bot, fake_slack, clock, "second", _fast_heartbeat())
-    else:
-        discord_bot.fake.set_time(DUE)
-        _with_a_digest(bot, "discord", str(GUILD), str(CHANNEL))
-        discord_bot.fake.rate_limit_next(DISCORD_POSTS, retry_after=0.05)
-        fake = discord_bot.fake
-        outbound = {"discord": DiscordOutbound(discord_bot.service.client)}
-        first = _runner(bot, outbound, clock, "first", _fast_heartbeat())
-        second = _runner(bot, outbound, clock, "second", _fast_heartbeat())
-    fake.hold(SLACK_POSTS if platform == "slack" else DISCORD_POSTS)
+    """Fault (c): the first runner's post waits out a 429, then Slack or Discord takes it and
+    answers late; meanwhile the lease it started with runs out and the second one sweeps."""
+    first, second = runners
+    fake.hold(posts)
     posting = asyncio.create_task(first.run_due())
     await fake.async_wait_held(1)  # after the 429 wait: taken by the platform, not answered
 
@@ -310,10 +297,39 @@ async def test_rate_limit_waits_longer_than_the_lease_keep_the_digest_with_its_p
     fake.release_held()
     assert await posting == 1
 
-    if platform == "slack":
-        assert _slack_digests(fake_slack, "C1") == 1
-    else:
-        assert _discord_digests(discord_bot.fake, CHANNEL) == 1
+
+@pytest.mark.asyncio
+async def test_slack_rate_limit_waits_longer_than_the_lease_keep_the_digest_with_its_process(
+    bot: MemoBot, slack_channel: FakeSlack
+) -> None:
+    slack_channel.rate_limit_next(SLACK_POSTS, retry_after=1)
+    clock = FakeClock(DUE)
+    runners = [
+        _slack_runner(bot, slack_channel, clock, name, _fast_heartbeat())
+        for name in ("first", "second")
+    ]
+
+    await _outlast_the_lease(bot, slack_channel, SLACK_POSTS, clock, runners)
+
+    assert _slack_digests(slack_channel, "C1") == 1
+
+
+@pytest.mark.asyncio
+async def test_discord_rate_limit_waits_longer_than_the_lease_keep_the_digest_with_its_process(
+    bot: MemoBot, discord_bot: Discord
+) -> None:
+    discord_bot.fake.set_time(DUE)
+    _with_a_digest(bot, "discord", str(GUILD), str(CHANNEL))
+    discord_bot.fake.rate_limit_next(DISCORD_POSTS, retry_after=0.05)
+    clock = FakeClock(DUE)
+    outbound = {"discord": DiscordOutbound(discord_bot.service.client)}
+    runners = [
+        _runner(bot, outbound, clock, name, _fast_heartbeat()) for name in ("first", "second")
+    ]
+
+    await _outlast_the_lease(bot, discord_bot.fake, DISCORD_POSTS, clock, runners)
+
+    assert _discord_digests(discord_bot.fake, CHANNEL) == 1
 
 
 @pytest.mark.asyncio
