@@ -142,10 +142,10 @@ async def test_a_killed_process_mid_posting_leaves_nothing_the_survivor_posts_tw
     channels = [f"C{number:03d}" for number in range(50)]
     for channel in channels:
         _with_a_digest(bot, "slack", TEAM, channel)
-    fake_slack.hold(SLACK_POSTS, after=12, count=None)
+    fake_slack.answer_late(SLACK_POSTS, after=12, count=None)
     doomed = workers("cron", "--slack", fake_slack.base_url, BOT_TOKEN)
     doomed.tell(DUE)
-    await fake_slack.async_wait_held(1, timeout=DEADLINE)
+    await fake_slack.async_wait_late_answers(1, timeout=DEADLINE)
     clock = FakeClock(DUE)
     survivor = _slack_runner(bot, fake_slack, clock, "survivor")
     racing = asyncio.create_task(_every_job_at_once(survivor))
@@ -155,7 +155,7 @@ async def test_a_killed_process_mid_posting_leaves_nothing_the_survivor_posts_tw
 
     doomed.process.send_signal(signal.SIGKILL)
     assert doomed.process.wait(timeout=DEADLINE) == -signal.SIGKILL
-    fake_slack.release_held()  # the survivor's late answers arrive; the killed one's go nowhere
+    fake_slack.release_late_answers()  # to the survivor; the killed one's go nowhere
     await racing
     clock.now = DUE + timedelta(minutes=1)  # the killed process's claims are still leased
     await _every_job_at_once(survivor)
@@ -185,14 +185,14 @@ async def test_stopping_during_slow_discord_posts_leaves_claims_the_next_process
     fake_discord.set_time(DUE)
     for channel in channels:
         _with_a_digest(bot, "discord", str(GUILD), str(channel))
-    fake_discord.hold(DISCORD_POSTS, count=None)
+    fake_discord.answer_late(DISCORD_POSTS, count=None)
     stopped = workers("serve", DUE.isoformat(), "--discord", fake_discord.api_base, "fake-token")
     assert stopped.answer() == "serving"
 
-    await fake_discord.async_wait_held(1, timeout=DEADLINE)
+    await fake_discord.async_wait_late_answers(1, timeout=DEADLINE)
     stopped.process.send_signal(signal.SIGTERM)
     assert stopped.process.wait(timeout=DEADLINE) == 0
-    fake_discord.release_held()
+    fake_discord.release_late_answers()
     clock = FakeClock(DUE + timedelta(minutes=1))
     async with posting_only("fake-token") as outbound:
         after_restart = _runner(bot, {"discord": outbound}, clock, "after-restart")
@@ -250,7 +250,7 @@ async def test_a_post_slack_answers_after_the_client_timeout_is_not_posted_again
     bot: MemoBot, slack_channel: FakeSlack
 ) -> None:
     """Fault (b): chat.postMessage succeeds, but its answer comes after the client gave up."""
-    slack_channel.hold(SLACK_POSTS)
+    slack_channel.answer_late(SLACK_POSTS)
     runner = _slack_runner(bot, slack_channel, FakeClock(DUE), "only", timeout=1)
 
     assert await runner.run_due() == 1
@@ -284,9 +284,9 @@ async def _outlast_the_lease(
     """Fault (c): the first runner's post waits out a 429, then Slack or Discord takes it and
     answers late; meanwhile the lease it started with runs out and the second one sweeps."""
     first, second = runners
-    fake.hold(posts)
+    fake.answer_late(posts)
     posting = asyncio.create_task(first.run_due())
-    await fake.async_wait_held(1)  # after the 429 wait: taken by the platform, not answered
+    await fake.async_wait_late_answers(1)  # after the 429 wait: taken by the platform, not answered
 
     clock.now = DUE + POLICY.lease + timedelta(minutes=1)
     await eventually(
@@ -294,7 +294,7 @@ async def _outlast_the_lease(
         "the posting process to renew its claim (its lease ran out while it was posting)",
     )
     assert await second.run_due() == 0
-    fake.release_held()
+    fake.release_late_answers()
     assert await posting == 1
 
 
@@ -342,13 +342,13 @@ async def test_one_process_posts_at_most_a_few_digests_at_once(
     channels = [f"C{number:03d}" for number in range(12)]
     for channel in channels:
         _with_a_digest(bot, "slack", TEAM, channel)
-    fake_slack.hold(SLACK_POSTS, count=None)
+    fake_slack.answer_late(SLACK_POSTS, count=None)
     runner = _slack_runner(bot, fake_slack, FakeClock(DUE), "only")
     jobs = asyncio.create_task(_every_job_at_once(runner))
 
-    await fake_slack.async_wait_held(POLICY.max_in_flight)
+    await fake_slack.async_wait_late_answers(POLICY.max_in_flight)
     assert sum(row.posted_at is None for row in claims(bot)) == POLICY.max_in_flight
-    fake_slack.release_held()
+    fake_slack.release_late_answers()
     await jobs
     assert all(_slack_digests(fake_slack, channel) == 1 for channel in channels)
 
@@ -386,13 +386,13 @@ async def test_a_stopped_multi_part_post_is_completed_after_discord_forgot_its_n
 ) -> None:
     """Stopped with part 2 in flight; the next process comes after Discord's nonce window."""
     fake = discord_bot.fake
-    fake.hold(DISCORD_POSTS, after=1)
+    fake.answer_late(DISCORD_POSTS, after=1)
     clock = FakeClock(DUE)
     stopped = asyncio.create_task(_runner(bot, long_day, clock, "stopped").run_due())
-    await fake.async_wait_held(1)
+    await fake.async_wait_late_answers(1)
     stopped.cancel()  # what stopping the bot does to a post still under way after its wait
     await asyncio.gather(stopped, return_exceptions=True)
-    fake.release_held()
+    fake.release_late_answers()
 
     clock.now = DUE + POLICY.lease + NONCE_WINDOW
     fake.let_time_pass((POLICY.lease + NONCE_WINDOW).total_seconds())

@@ -1280,7 +1280,7 @@ class FakeDiscord(LoopbackServer[Call]):
             answer = await handler(call, params)
         except _DiscordError as error:
             return _json({"message": error.message, "code": error.code}, error.status)
-        await self._answer_late(route, request)
+        await self._maybe_late(route, request)
         return answer
 
     @staticmethod

@@ -4,9 +4,10 @@ its own thread and event loop, with one condition guarding what tests read and w
 Its own loop means sync tests can block on the fake while async tests run the bot on theirs.
 
 It also shares the two ways a real platform answers late or not at all after it has done
-what was asked (a message posted): ``hold`` keeps the answer back until the test releases it
-(a slow platform, a client that times out meanwhile), ``drop_next`` closes the connection
-instead of answering (a connection lost in the middle). Either way the call has taken effect.
+what was asked (a message posted): ``answer_late`` keeps the answer back until the test
+releases it (a slow platform, a client that times out meanwhile), ``drop_next`` closes the
+connection instead of answering (a connection lost in the middle). Either way the call has
+taken effect, unlike a request the fake Discord's ``hold_next`` keeps from being handled.
 """
 
 from __future__ import annotations
@@ -99,10 +100,10 @@ class LoopbackServer(Generic[CallT]):
         """``wait_for`` on a worker thread, so the caller's loop (running the bot) keeps going."""
         return await asyncio.to_thread(self.wait_for, name, count, timeout)
 
-    def hold(self, name: str, *, after: int = 0, count: int | None = 1) -> None:
+    def answer_late(self, name: str, *, after: int = 0, count: int | None = 1) -> None:
         """Answer calls to ``name`` late: the next ``after`` are answered at once, then ``count``
-        of them (None: every one until ``release_held``) take effect at once (a message is
-        posted, and seen by later calls) but are answered only when ``release_held`` is called.
+        of them (None: every one until ``release_late_answers``) take effect at once (a message
+        is posted, and seen by later calls) but are answered only on ``release_late_answers``.
         """
         with self._condition:
             self._late[name] = _Late(after, count, drop=False)
@@ -114,27 +115,27 @@ class LoopbackServer(Generic[CallT]):
             self._late[name] = _Late(after, 1, drop=True)
 
     @property
-    def held_calls(self) -> int:
+    def late_answers(self) -> int:
         """How many calls have taken effect and waited (or wait) for their answer."""
         with self._condition:
             return self._held_count
 
-    def wait_held(self, count: int = 1, timeout: float = 10.0) -> None:
-        """Block until ``count`` calls were held (in all, since the fake started)."""
-        self._wait(lambda: self._held_count >= count, timeout, lambda: f"{count} held call(s)")
+    def wait_late_answers(self, count: int = 1, timeout: float = 10.0) -> None:
+        """Block until ``count`` answers were kept back (in all, since the fake started)."""
+        self._wait(lambda: self._held_count >= count, timeout, lambda: f"{count} late answer(s)")
 
-    async def async_wait_held(self, count: int = 1, timeout: float = 10.0) -> None:
-        await asyncio.to_thread(self.wait_held, count, timeout)
+    async def async_wait_late_answers(self, count: int = 1, timeout: float = 10.0) -> None:
+        await asyncio.to_thread(self.wait_late_answers, count, timeout)
 
-    def release_held(self) -> None:
+    def release_late_answers(self) -> None:
         """Answer every held call now, and hold no more."""
         with self._condition:
             self._late = {name: late for name, late in self._late.items() if late.drop}
         self._run(self._release_all())
 
-    async def _answer_late(self, name: str, request: web.Request) -> bool:
-        """Called once a call has taken effect, before it is answered: holds or drops it as
-        the test asked. True when the connection was closed, so the answer goes nowhere."""
+    async def _maybe_late(self, name: str, request: web.Request) -> None:
+        """Called once a call has taken effect, before it is answered: keeps its answer back,
+        or closes its connection (the answer then goes nowhere), as the test asked."""
         with self._condition:
             late = self._late.get(name)
             act = late is not None and late.applies()
@@ -144,15 +145,14 @@ class LoopbackServer(Generic[CallT]):
                 self._held_count += 1
                 self._condition.notify_all()
         if not act or late is None:
-            return False
+            return
         if late.drop:
             assert request.transport is not None
             request.transport.close()
-            return True
+            return
         released = asyncio.Event()
         self._held.append(released)
         await released.wait()
-        return False
 
     async def _release_all(self) -> None:
         for released in self._held:

@@ -731,7 +731,7 @@ class FakeSlack(LoopbackServer[Call]):
             answer = _json(handler(call))
         except _SlackError as error:
             return _json({"ok": False, "error": error.error})
-        await self._answer_late(call.method, request)
+        await self._maybe_late(call.method, request)
         return answer
 
     async def _response_url(self, request: web.Request) -> web.Response:

@@ -764,12 +764,12 @@ async def test_history_pages_after_a_moment_and_is_empty_without_read_history(
 
 
 @pytest.mark.asyncio
-async def test_a_held_answer_comes_after_the_message_is_in_the_channel(fake: FakeDiscord) -> None:
-    fake.hold("POST /channels/{channel_id}/messages")
+async def test_a_late_answer_comes_after_the_message_is_in_the_channel(fake: FakeDiscord) -> None:
+    fake.answer_late("POST /channels/{channel_id}/messages")
     async with running(MemoClient(), fake) as client:
         slow = asyncio.create_task(client.get_partial_messageable(CHANNEL_ID).send("slow"))
-        await fake.async_wait_held(1)
+        await fake.async_wait_late_answers(1)
         assert [m["content"] for m in fake.messages(CHANNEL_ID)] == ["slow"]
         assert not slow.done()
-        fake.release_held()
+        fake.release_late_answers()
         assert (await slow).content == "slow"

@@ -598,19 +598,19 @@ async def test_history_of_a_channel_the_bot_is_not_in_is_refused(fake: FakeSlack
 
 
 @pytest.mark.asyncio
-async def test_a_held_answer_comes_after_the_message_is_in_the_channel(fake: FakeSlack) -> None:
+async def test_a_late_answer_comes_after_the_message_is_in_the_channel(fake: FakeSlack) -> None:
     client = AsyncWebClient(token=TOKEN, base_url=fake.base_url)
-    fake.hold("chat.postMessage", after=1)
+    fake.answer_late("chat.postMessage", after=1)
     await client.chat_postMessage(channel="C1", text="answered at once")
     slow = asyncio.create_task(client.chat_postMessage(channel="C1", text="slow"))
 
-    await fake.async_wait_held(1)
+    await fake.async_wait_late_answers(1)
     assert [message["text"] for message in fake.messages("C1")] == ["answered at once", "slow"]
     assert not slow.done()
-    fake.release_held()
+    fake.release_late_answers()
     assert (await slow)["message"]["text"] == "slow"
-    assert (await client.chat_postMessage(channel="C1", text="not held"))["ok"]
-    assert fake.held_calls == 1
+    assert (await client.chat_postMessage(channel="C1", text="answered at once again"))["ok"]
+    assert fake.late_answers == 1
 
 
 @pytest.mark.asyncio

@@ -167,17 +167,17 @@ async def test_a_post_whose_answer_was_lost_is_found_and_recorded_not_sent_again
 async def test_stopping_mid_post_hands_the_claim_back_with_its_attempt(
     fake_slack: FakeSlack, timeline: Timeline
 ) -> None:
-    fake_slack.hold("chat.postMessage")
+    fake_slack.answer_late("chat.postMessage")
     scheduler = DigestScheduler(timeline.runner, stop_timeout=0.1)
     await scheduler.start()  # its first sweep posts the digest due now
-    await fake_slack.async_wait_held(1)
+    await fake_slack.async_wait_late_answers(1)
 
     await scheduler.stop()
 
     [claim] = claims(timeline.bot)
     assert claim.posted_at is None and claim.delivery_key is not None
     assert claim.lease_until == DUE + timeline.policy.retry_after, "any process, a minute on"
-    fake_slack.release_held()
+    fake_slack.release_late_answers()
     timeline.clock.now = claim.lease_until
     assert await timeline.runner.run_due() == 1
     assert len(fake_slack.messages("C1")) == 1
