@@ -1,10 +1,54 @@
-"""Posting on the bot's own initiative (the daily digest), implemented by each adapter."""
+"""Posting on the bot's own initiative (the daily digest), implemented by each adapter.
+
+A post whose outcome is unknown (the process died, the answer timed out, the bot
+was stopped in the middle) may have landed. So every post carries a ``Delivery``:
+a key that marks its messages on the platform the same way on every attempt,
+and, on a later attempt, the word to look for them before posting anything.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.reply import Reply
+
+#: How far before an attempt's start its messages are looked for: platforms' clocks and
+#: ours agree (NTP) to well within this.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """Which post this is, so that posting it again never shows it twice."""
+
+    #: The same on every attempt of one digest: adapters mark each message with it
+    #: (and the part number, for posts split into several messages).
+    key: str
+    #: When the first attempt began: its messages cannot be older.
+    started_at: datetime
+    #: An earlier attempt may have landed: find its messages before posting any.
+    resumed: bool = False
+
+    def marker(self, part: int) -> str:
+        """The mark of one message of the post (at most 25 characters: a Discord nonce)."""
+        return f"{self.key}.{part}"
+
+    @property
+    def search_from(self) -> datetime:
+        return self.started_at - CLOCK_SKEW
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """A post that is in the channel."""
+
+    #: The platform's id of its (first) message; None if it is known to have landed
+    #: but not under which id (a moderator deleted it since).
+    message_id: str | None
+    #: An earlier attempt had posted all of it: nothing was sent this time.
+    found: bool = False
 
 
 class ChannelGone(Exception):
@@ -14,11 +58,21 @@ class ChannelGone(Exception):
     """
 
 
-class Outbound(Protocol):
-    async def post(self, workspace_id: str, channel_id: str, reply: Reply) -> str:
-        """Post ``reply`` in the channel for everyone; returns the platform's message id.
+class Unverifiable(Exception):
+    """An earlier attempt may have landed and the platform will not say (the bot may not
+    read the channel's history): posting again could show it twice, so it is not posted."""
 
-        Raises ``ChannelGone`` when posting there cannot succeed, anything else
-        for trouble that may pass (rate limits past the client's own retries, outages).
+
+class Outbound(Protocol):
+    async def post(
+        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+    ) -> Delivered:
+        """Post ``reply`` in the channel for everyone, marked with ``delivery``.
+
+        With ``delivery.resumed``, first find what an earlier attempt posted and send
+        only what is missing. Raises ``ChannelGone`` when posting there cannot succeed,
+        ``Unverifiable`` when it cannot tell what an earlier attempt did, anything else
+        for trouble that may pass (rate limits past the client's own retries, outages,
+        timeouts: the post may have landed, and the next attempt looks first).
         """
         ...

@@ -36,7 +36,7 @@ class DigestScheduler:
     """A service (see ``bot.serving``): started and stopped with the chat adapters."""
 
     def __init__(
-        self, runner: DigestRunner, *, sweep_seconds: float = 60.0, stop_timeout: float = 30.0
+        self, runner: DigestRunner, *, sweep_seconds: float = 60.0, stop_timeout: float = 5.0
     ) -> None:
         self.runner = runner
         self.sweep_seconds = sweep_seconds
@@ -46,6 +46,7 @@ class DigestScheduler:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._syncing: set[asyncio.Task[None]] = set()
         self._runs: set[asyncio.Task[object]] = set()
+        self._cutting: set[asyncio.Task[object]] = set()
         self._syncing_jobs = asyncio.Lock()
 
     async def start(self) -> None:
@@ -84,12 +85,19 @@ class DigestScheduler:
 
     @contextlib.contextmanager
     def _running_here(self) -> Iterator[None]:
-        """Track the run, so that stopping waits for a post under way instead of cutting it."""
+        """Track the run, so that stopping waits for a post under way before cutting it.
+
+        A run cut by ``stop`` ends quietly: its claims are handed back, and ``stop`` says so
+        once (APScheduler would log each as a job that raised).
+        """
         task = asyncio.current_task()
         assert task is not None
         self._runs.add(task)
         try:
             yield
+        except asyncio.CancelledError:
+            if task not in self._cutting:
+                raise
         finally:
             self._runs.discard(task)
 
@@ -149,14 +157,27 @@ class DigestScheduler:
         await asyncio.Event().wait()  # the scheduler does not stop by itself
 
     async def stop(self) -> None:
-        """No new runs; a post under way may finish (a cut one could be posted twice)."""
+        """No new runs; posts under way get ``stop_timeout`` seconds to finish, then are cut.
+
+        A cut post may have landed. Its claim keeps the attempt and is handed back, so
+        the next process (after the runner's ``retry_after``) looks on the platform for
+        what landed and posts only what did not.
+        """
         if self.scheduler is None:
             return
         self.runner.bot.unsubscribe(self.command_done)
         self.scheduler.pause()
-        if self._runs:  # before shutdown, which cancels the runs under way
+        if self._runs:
             _, cut = await asyncio.wait(self._runs, timeout=self.stop_timeout)
             if cut:
-                logger.warning("stopping in the middle of posting %d digest(s)", len(cut))
+                logger.warning(
+                    "stopping in the middle of posting digests (%d run(s)); the next start "
+                    "checks what landed before posting",
+                    len(cut),
+                )
+                self._cutting = cut
+                for run in cut:
+                    run.cancel()
+                await asyncio.wait(cut)  # each hands its claims back
         self.scheduler.shutdown(wait=False)
         self.scheduler = None

@@ -77,9 +77,27 @@ class DayActivity:
 
 
 class Claim(Enum):
-    CLAIMED = "claimed"  # this process posts it now
+    """Why a claim was not won."""
+
     HELD = "held"  # another process is posting it (its lease has not run out)
     DONE = "done"  # already posted (or found empty)
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A post that began: its messages may be on the platform, marked with ``key``."""
+
+    key: str
+    started_at: datetime
+    markdown: str
+
+
+@dataclass(frozen=True, slots=True)
+class HeldClaim:
+    """A claim this process won; ``attempt`` when an earlier try began posting it."""
+
+    claim_id: int
+    attempt: Attempt | None
 
 
 _SETTING_COLUMNS = (
@@ -140,9 +158,13 @@ _SESSIONS_BY_ID = select(
     ConferenceSession.day,
     ConferenceSession.starts_at,
 ).where(ConferenceSession.id.in_(bindparam("ids", expanding=True)))
-_CLAIM_ROW = select(DigestPost.id, DigestPost.posted_at, DigestPost.lease_until).where(
-    DigestPost.channel_id == bindparam("channel_id"), DigestPost.day == bindparam("day")
-)
+_CLAIM_ROW = select(
+    DigestPost.id,
+    DigestPost.posted_at,
+    DigestPost.delivery_key,
+    DigestPost.first_attempt_at,
+    DigestPost.markdown,
+).where(DigestPost.channel_id == bindparam("channel_id"), DigestPost.day == bindparam("day"))
 _SETTLED = select(DigestPost.channel_id, DigestPost.day).where(
     DigestPost.day >= bindparam("since"), DigestPost.posted_at.is_not(None)
 )
@@ -165,6 +187,28 @@ _TAKE_OVER = (
 _THIS_CLAIM = (
     DigestPost.channel_id == bindparam("the_channel"),
     DigestPost.day == bindparam("the_day"),
+)
+#: A claim still held by the process named, and not settled.
+_STILL_MINE = (
+    DigestPost.id == bindparam("claim_id"),
+    DigestPost.claimed_by == bindparam("holder"),
+    DigestPost.posted_at.is_(None),
+)
+_RENEW = (
+    update(DigestPost)
+    .where(*_STILL_MINE)
+    .values(lease_until=bindparam("new_lease"))
+    .returning(DigestPost.id)
+)
+_START_ATTEMPT = (
+    update(DigestPost)
+    .where(*_STILL_MINE, DigestPost.delivery_key.is_(None))
+    .values(
+        delivery_key=bindparam("key"),
+        first_attempt_at=bindparam("started_at"),
+        markdown=bindparam("text"),
+    )
+    .returning(DigestPost.id)
 )
 _POSTED = (
     update(DigestPost)
@@ -279,14 +323,15 @@ def settled_days(tx: Connection, since: date) -> set[tuple[int, date]]:
 
 def claim(
     tx: Connection, channel_id: int, day: date, holder: str, now: datetime, lease: timedelta
-) -> Claim:
+) -> HeldClaim | Claim:
     """Claim a channel's digest of ``day`` for ``holder`` until ``now + lease``.
 
     The unique (channel, day) makes the first claim win across processes; a
-    claim whose lease ran out without a post is taken over (its holder died).
+    claim whose lease ran out without a post is taken over (its holder died,
+    or gave up for a while), with the attempt it may have begun.
     """
     lease_until = now + lease
-    if insert_or_ignore(
+    inserted = insert_or_ignore(
         tx,
         table_of(DigestPost),
         {
@@ -298,16 +343,52 @@ def claim(
             "attempts": 1,
         },
         ("channel_id", "day"),
-    ):
-        return Claim.CLAIMED
+    )
     row = tx.execute(_CLAIM_ROW, {"channel_id": channel_id, "day": day}).one()
+    if inserted:
+        return HeldClaim(row.id, None)
     if row.posted_at is not None:
         return Claim.DONE
     taken = tx.execute(
         _TAKE_OVER,
         {"claim_id": row.id, "holder": holder, "now": now, "new_lease": lease_until},
     ).first()
-    return Claim.CLAIMED if taken else Claim.HELD
+    if not taken:
+        return Claim.HELD
+    attempt = (
+        Attempt(row.delivery_key, row.first_attempt_at, row.markdown)
+        if row.delivery_key is not None
+        else None
+    )
+    return HeldClaim(row.id, attempt)
+
+
+def renew(tx: Connection, claim_id: int, holder: str, lease_until: datetime) -> bool:
+    """Extend a claim ``holder`` still has; False if it lost it (or it is settled)."""
+    renewed = tx.execute(
+        _RENEW, {"claim_id": claim_id, "holder": holder, "new_lease": lease_until}
+    ).first()
+    return renewed is not None
+
+
+def release(tx: Connection, claim_id: int, holder: str, now: datetime) -> None:
+    """Let any process take a claim over at once (its holder is stopping)."""
+    renew(tx, claim_id, holder, now)
+
+
+def start_attempt(tx: Connection, claim_id: int, holder: str, attempt: Attempt) -> bool:
+    """Record, before posting, that ``holder`` begins posting; False if it lost the claim."""
+    started = tx.execute(
+        _START_ATTEMPT,
+        {
+            "claim_id": claim_id,
+            "holder": holder,
+            "key": attempt.key,
+            "started_at": attempt.started_at,
+            "text": attempt.markdown,
+        },
+    ).first()
+    return started is not None
 
 
 def mark_posted(

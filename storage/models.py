@@ -326,7 +326,9 @@ class DigestPost(Base):
     """One channel's digest of one local day: claimed before posting, so it is posted once.
 
     The unique (channel, day) is the guarantee across processes; ``lease_until``
-    lets another process take over a claim whose holder died before posting.
+    lets another process take over a claim whose holder died (its holder renews it
+    while it works). The attempt columns are written before the platform is called,
+    so whoever tries again knows an earlier attempt may have landed and looks first.
     """
 
     __tablename__ = "digest_posts"
@@ -343,6 +345,12 @@ class DigestPost(Base):
     #: The platform's id of the posted message; empty when the day had nothing to post.
     message_id: Mapped[str | None] = mapped_column(String(100))
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: Marks this digest's messages on the platform (Slack metadata, Discord nonces).
+    delivery_key: Mapped[str | None] = mapped_column(String(32))
+    #: When the first attempt to post began: its messages cannot be older.
+    first_attempt_at: Mapped[datetime | None]
+    #: What the first attempt posted; every later attempt posts the same words.
+    markdown: Mapped[str | None] = mapped_column(Text)
 
 
 # Slack's OAuth installations and states, kept by slack_sdk's SQLAlchemy stores. slack_sdk

@@ -7,8 +7,10 @@ lines ("**DEVRIVER 2025 Day 1 session memos · Thu 2025-09-25**").
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -95,6 +97,16 @@ class Timeline:
             self.clock.now += step
         self.clock.now = end
         return posted_at
+
+
+async def eventually(check: Callable[[], bool], what: str, deadline: float = 30.0) -> None:
+    """Poll ``check`` until it holds, failing (saying ``what`` was awaited) after ``deadline``."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + deadline
+    while not check():
+        if loop.time() > give_up:
+            raise AssertionError(f"waited {deadline}s for {what}")
+        await asyncio.sleep(0.01)
 
 
 def claims(bot: MemoBot) -> list[Row[Any]]:

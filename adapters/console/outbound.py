@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import TextIO
 
+from bot.outbound import Delivered, Delivery
 from bot.reply import Reply
 
 
@@ -15,7 +16,11 @@ class ConsoleOutbound:
         self.lead = lead
         self._numbers = itertools.count(1)
 
-    async def post(self, workspace_id: str, channel_id: str, reply: Reply) -> str:
+    async def post(
+        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+    ) -> Delivered:
+        """Printed at once, so only a crash while printing leaves a post's fate unknown; a
+        terminal cannot be asked what it showed, so such a post is printed again."""
         self.out.write(self.lead + reply.markdown + "\n\n")
         self.out.flush()
-        return f"console-{next(self._numbers)}"
+        return Delivered(f"console-{next(self._numbers)}")

@@ -17,7 +17,7 @@ from adapters.discord.gateway_watch import STALL_AFTER_SECONDS, GatewayWatch
 from adapters.discord.messages import split
 from adapters.discord.replies import NO_MENTIONS, Replier
 from bot.core import MemoBot
-from bot.outbound import ChannelGone
+from bot.outbound import ChannelGone, Delivered, Delivery
 from bot.reply import Reply
 from bot.serving import ServiceRefused
 
@@ -32,6 +32,10 @@ PERMISSIONS = discord.Permissions(
     read_message_history=True,
 )
 SCOPES = ("bot", "applications.commands")
+#: Discord's error code for a nonce whose message was deleted: the part was posted.
+UNKNOWN_MESSAGE = 10008
+#: How many of a channel's messages since an attempt began are looked through for its parts.
+_HISTORY_LIMIT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,12 +201,21 @@ class DiscordService:
 
 
 class DiscordOutbound:
-    """Posts to a channel (``channel.send``); discord.py waits out rate limits itself."""
+    """Posts to a channel (``channel.send``); discord.py waits out rate limits itself.
+
+    Each message of a digest (Discord's 2,000-character parts) is sent with its own nonce
+    and ``enforce_nonce``, so Discord itself drops a repeat of a part within a few minutes
+    (and discord.py's own retries of a 5xx are safe). Discord keeps no nonces in a channel's
+    history, so a later attempt first looks there for the bot's messages with the exact
+    words of each part (the words never change between attempts) and sends only the rest.
+    """
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client
 
-    async def post(self, workspace_id: str, channel_id: str, reply: Reply) -> str:
+    async def post(
+        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+    ) -> Delivered:
         try:
             channel = self.client.get_channel(int(channel_id)) or await self.client.fetch_channel(
                 int(channel_id)
@@ -211,15 +224,55 @@ class DiscordOutbound:
             raise ChannelGone(cannot_post(error)) from error
         if not isinstance(channel, discord.abc.Messageable):
             raise ValueError(f"channel {channel_id} cannot receive messages")
-        first: discord.Message | None = None
+        pieces = split(reply.markdown)
+        landed = await self._landed(channel, pieces, delivery) if delivery.resumed else {}
+        ids: list[int | None] = []
+        for part, piece in enumerate(pieces):
+            if part in landed:
+                ids.append(landed[part])
+                continue
+            try:
+                message = await channel.send(
+                    piece, allowed_mentions=NO_MENTIONS, nonce=delivery.marker(part)
+                )
+            except discord.NotFound as error:
+                if error.code != UNKNOWN_MESSAGE:
+                    raise ChannelGone(cannot_post(error)) from error
+                ids.append(None)  # the part was posted before and someone deleted it since
+                continue
+            except discord.Forbidden as error:
+                raise ChannelGone(cannot_post(error)) from error
+            ids.append(message.id)
+        first = next((message_id for message_id in ids if message_id is not None), None)
+        return Delivered(
+            str(first) if first is not None else None, found=len(landed) == len(pieces)
+        )
+
+    async def _landed(
+        self, channel: discord.abc.Messageable, pieces: list[str], delivery: Delivery
+    ) -> dict[int, int]:
+        """The parts an earlier attempt posted: the bot's messages since it began with the
+        same words, by part number. Without access to the history the nonces alone guard."""
+        me = self.client.user
+        assert me is not None, "logged in"
         try:
-            for piece in split(reply.markdown):
-                message = await channel.send(piece, allowed_mentions=NO_MENTIONS)
-                first = first or message
-        except (discord.NotFound, discord.Forbidden) as error:
-            raise ChannelGone(cannot_post(error)) from error
-        assert first is not None
-        return str(first.id)
+            mine = [
+                message
+                async for message in channel.history(
+                    after=delivery.search_from, limit=_HISTORY_LIMIT, oldest_first=True
+                )
+                if message.author.id == me.id
+            ]
+        except discord.HTTPException as error:
+            logger.info("cannot read the channel to find an earlier digest post: %s", error)
+            return {}
+        found: dict[int, int] = {}
+        for part, piece in enumerate(pieces):
+            match = next((m for m in mine if m.content.strip() == piece.strip()), None)
+            if match is not None:
+                found[part] = match.id
+                mine.remove(match)
+        return found
 
 
 #: What Discord's refusals to post mean, for the reason a channel's digest shows once off.

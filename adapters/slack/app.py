@@ -25,14 +25,18 @@ from adapters.slack.uninstalls import Uninstalls
 from bot.core import MemoBot
 from storage.slack_installs import Org
 
-#: Bot scopes the app asks for (keep in step with manifest.yaml): the command, posting
-#: replies (also in public channels the bot was not invited to), downloading the note
-#: files people upload to `/memo import` (files:read), uploading an export to the
-#: person who asked in a direct message (files:write, im:write), and users.info.
+#: Bot scopes the app asks for (keep in step with the manifest*.json files): the command,
+#: posting replies (also in public channels the bot was not invited to), reading back the
+#: channels it is in to find a digest an interrupted attempt may have posted
+#: (channels:history, groups:history), downloading the note files people upload to
+#: `/memo import` (files:read), uploading an export to the person who asked in a direct
+#: message (files:write, im:write), and users.info.
 SCOPES = (
     "commands",
     "chat:write",
     "chat:write.public",
+    "channels:history",
+    "groups:history",
     "files:read",
     "files:write",
     "im:write",
@@ -95,7 +99,11 @@ class SlackConfig:
 
 
 def web_client(config: SlackConfig) -> AsyncWebClient:
-    """The Web API client, retrying what slack_sdk alone would not: 429s and 5xx answers."""
+    """The Web API client, retrying what slack_sdk alone would not: 429s and 5xx answers.
+
+    Digests post through a copy that retries only 429s (``adapters.slack.outbound``): after
+    a lost connection or a 5xx the message may be posted, and they look before posting again.
+    """
     return AsyncWebClient(
         token=config.bot_token,
         base_url=config.api_base_url,

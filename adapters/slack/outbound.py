@@ -1,14 +1,26 @@
-"""Posting in a Slack channel on the bot's own initiative (digests, announcements)."""
+"""Posting in a Slack channel on the bot's own initiative (digests, announcements).
+
+A digest carries message metadata (event type ``memo_bot_digest``, the post's key),
+so a later attempt finds it in the channel's history (``conversations.history``
+with ``include_all_metadata``, from the first attempt's start) and records it
+instead of posting it again. Its ``chat.postMessage`` is retried by the client
+only after a 429 (Slack did nothing); a lost connection, a timeout or a 5xx may
+have posted it, so those go back to the runner, whose next attempt looks first.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.models.metadata import Metadata
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
 from adapters.slack.installations import InstallationStore
-from bot.outbound import ChannelGone
+from bot.outbound import ChannelGone, Delivered, Delivery, Unverifiable
 from bot.reply import Reply
 
 #: Slack errors after which posting in that channel cannot succeed until someone acts.
@@ -23,6 +35,14 @@ _GONE = frozenset(
         "team_access_not_granted",
     }
 )
+#: Slack errors of conversations.history when the bot may not read the channel: it is not
+#: a member (it posts in public channels without joining), or lacks the history scopes.
+_HISTORY_REFUSED = frozenset({"not_in_channel", "missing_scope"})
+#: The metadata event type of a digest message.
+DIGEST_EVENT = "memo_bot_digest"
+#: Messages per conversations.history page, and how many pages to look through at most.
+_HISTORY_PAGE = 200
+_HISTORY_PAGES = 10
 
 
 class SlackOutbound:
@@ -33,14 +53,28 @@ class SlackOutbound:
         store = app.installation_store
         self._installs = store if isinstance(store, InstallationStore) else None
 
-    async def post(self, workspace_id: str, channel_id: str, reply: Reply) -> str:
-        return await self.post_with(await self._client(workspace_id), channel_id, reply)
+    async def post(
+        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+    ) -> Delivered:
+        client = _without_blind_retries(await self._client(workspace_id))
+        if delivery.resumed:
+            found = await self._find(client, channel_id, delivery)
+            if found is not None:
+                return Delivered(found, found=True)
+        metadata = Metadata(
+            event_type=DIGEST_EVENT, event_payload={"digest": delivery.key, "part": 0}
+        )
+        return Delivered(await self._send(client, channel_id, reply, metadata=metadata))
 
     async def post_with(self, client: AsyncWebClient, channel_id: str, reply: Reply) -> str:
         """Post with a client a request already authorized (a listener's own client)."""
+        return await self._send(client, channel_id, reply)
+
+    @staticmethod
+    async def _send(client: AsyncWebClient, channel_id: str, reply: Reply, **extra: Any) -> str:
         try:
             response = await client.chat_postMessage(
-                channel=channel_id, **blocks.message(reply.markdown)
+                channel=channel_id, **blocks.message(reply.markdown), **extra
             )
         except SlackApiError as error:
             reason = str(error.response.get("error"))
@@ -48,6 +82,39 @@ class SlackOutbound:
                 raise ChannelGone(reason) from error
             raise
         return str(response["ts"])
+
+    @staticmethod
+    async def _find(client: AsyncWebClient, channel_id: str, delivery: Delivery) -> str | None:
+        """The ``ts`` of the digest an earlier attempt posted, if the channel has it."""
+        oldest = f"{delivery.search_from.timestamp():.6f}"
+        cursor: str | None = None
+        for _ in range(_HISTORY_PAGES):
+            try:
+                page = await client.conversations_history(
+                    channel=channel_id,
+                    oldest=oldest,
+                    limit=_HISTORY_PAGE,
+                    include_all_metadata=True,
+                    cursor=cursor,
+                )
+            except SlackApiError as error:
+                reason = str(error.response.get("error"))
+                if reason in _HISTORY_REFUSED:
+                    raise Unverifiable(f"Slack refused the channel's history: {reason}") from error
+                if reason in _GONE:
+                    raise ChannelGone(reason) from error
+                raise
+            for message in page.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == DIGEST_EVENT and payload.get("digest") == (
+                    delivery.key
+                ):
+                    return str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not page.get("has_more") or cursor is None:
+                return None
+        raise Unverifiable("too many messages in the channel since the attempt to look through")
 
     async def _client(self, workspace_id: str) -> AsyncWebClient:
         if self._installs is None:  # one workspace, one token
@@ -59,3 +126,23 @@ class SlackOutbound:
         return AsyncWebClient(
             token=bot.bot_token, base_url=base.base_url, retry_handlers=base.retry_handlers
         )
+
+
+def _without_blind_retries(client: AsyncWebClient) -> AsyncWebClient:
+    """``client`` retrying only 429s: slack_sdk's connection-error and server-error handlers
+    would send a ``chat.postMessage`` again that Slack may already have posted."""
+    return AsyncWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=client.headers,
+        session=client.session,
+        trust_env_in_session=client.trust_env_in_session,
+        retry_handlers=[
+            handler
+            for handler in client.retry_handlers
+            if isinstance(handler, AsyncRateLimitErrorRetryHandler)
+        ],
+    )

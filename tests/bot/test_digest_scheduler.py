@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,21 +13,10 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.core import MemoBot
 from bot.scheduler import DigestScheduler
 from tests.chat import Chat
-from tests.timeline import FakeClock, Timeline
+from tests.timeline import FakeClock, Timeline, eventually
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NEW_YORK = ZoneInfo("America/New_York")
-DEADLINE = 10.0
-
-
-async def _eventually(check: Callable[[], bool], what: str) -> None:
-    """Poll ``check`` until it holds, failing after a deadline."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + DEADLINE
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError(f"waited {DEADLINE}s for {what}")
-        await asyncio.sleep(0.01)
 
 
 def _chat(bot: MemoBot, now: datetime) -> Chat:
@@ -69,7 +57,7 @@ async def test_a_missed_digest_is_posted_as_soon_as_the_scheduler_starts(
 
     await scheduler.start()  # 19:00 in Seoul: half an hour late, within the grace
 
-    await _eventually(lambda: bool(timeline.feed.posts()), "the catch-up post")
+    await eventually(lambda: bool(timeline.feed.posts()), "the catch-up post")
     assert timeline.feed.posts() == [("DEVRIVER 2025", date(2025, 9, 25))]
 
 
@@ -152,13 +140,13 @@ async def test_changing_the_setting_replaces_the_job_and_off_removes_it(
     assert _fields(_trigger(scheduler, "digest:1"))["hour"] == "18"
 
     chat.say("bob", "digest at 20:15")
-    await _eventually(
+    await eventually(
         lambda: _fields(_trigger(scheduler, "digest:1"))["hour"] == "20", "the job at 20:15"
     )
     assert _fields(_trigger(scheduler, "digest:1"))["minute"] == "15"
 
     chat.say("bob", "digest off")
-    await _eventually(lambda: _trigger(scheduler, "digest:1") is None, "the job removed")
+    await eventually(lambda: _trigger(scheduler, "digest:1") is None, "the job removed")
 
 
 @pytest.mark.asyncio

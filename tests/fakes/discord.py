@@ -9,6 +9,15 @@ the bot runs on the test's loop.
 
 Events go to the newest live gateway connection: with several shards, ``dispatch`` and
 ``drop_gateway`` act on the shard that connected last.
+
+Channel messages follow Discord's documentation: a message sent with a ``nonce`` and
+``enforce_nonce`` by an author who sent that nonce within the last few minutes
+(``NONCE_WINDOW`` on the fake's clock, see ``let_time_pass``) creates nothing and returns the
+first message (or 404 Unknown Message if it was deleted meanwhile); ``GET
+/channels/{id}/messages`` pages a channel's history with ``before``/``after``/``around``/
+``limit``, newest first, without nonces (Discord keeps them only for the create answer and the
+gateway event), and returns no messages without Read Message History. ``set_time`` sets the
+wall-clock time of new messages (their ids and timestamps), which ``let_time_pass`` moves on.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
@@ -75,6 +84,11 @@ UNKNOWN_ROUTE = "<unknown>"
 #: (follow-ups, edits) for 15 minutes.
 CALLBACK_DEADLINE_SECONDS = 3.0
 TOKEN_LIFETIME_SECONDS = 15 * 60.0
+#: How long Discord remembers an author's nonce for ``enforce_nonce`` ("a few minutes").
+NONCE_WINDOW = timedelta(minutes=2)
+NONCE_MAX_LENGTH = 25
+HISTORY_DEFAULT_LIMIT = 50
+HISTORY_MAX_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -180,6 +194,21 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+class _Snowflakes:
+    """Increasing ids whose timestamp part follows the fake's clock once ``set_time`` moved it."""
+
+    def __init__(self, first: int) -> None:
+        self._last = first - 1
+
+    def __next__(self) -> int:
+        self._last += 1
+        return self._last
+
+    def jump_to(self, moment: datetime) -> None:
+        milliseconds = int(moment.timestamp() * 1000) - DISCORD_EPOCH_MS
+        self._last = max(self._last, (milliseconds << 22) - 1)
+
+
 async def _body(request: web.Request) -> tuple[Any, tuple[tuple[str, bytes], ...]]:
     """The JSON body and the uploaded files: discord.py sends ``payload_json`` plus
     ``files[n]`` parts as multipart/form-data as soon as a message has attachments."""
@@ -233,7 +262,11 @@ class FakeDiscord(LoopbackServer[Call]):
         self._revoked_tokens: set[str] = set()
         # Whether new gateway connections are refused (HTTP 503 instead of the upgrade).
         self._gateway_refused = False
-        self._snowflakes = itertools.count(FIRST_SNOWFLAKE + 1)
+        self._snowflakes = _Snowflakes(FIRST_SNOWFLAKE + 1)
+        # The wall-clock time at elapsed 0 (None: new messages get the real time), and the
+        # nonces the bot sent: (author, nonce) -> (message id, elapsed when sent).
+        self._epoch: datetime | None = None
+        self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
         self.application_id: int = next(self._snowflakes)
         # Distinct from the application id (unlike most real bots) so a mix-up fails the tests.
         self.bot_user_id: int = next(self._snowflakes)
@@ -277,6 +310,7 @@ class FakeDiscord(LoopbackServer[Call]):
                 (f"PATCH {hook}/messages/{{message_id}}", self._edit_followup),
                 (f"DELETE {hook}/messages/{{message_id}}", self._delete_followup),
                 ("GET /channels/{channel_id}", self._get_channel),
+                ("GET /channels/{channel_id}/messages", self._get_messages),
                 ("POST /channels/{channel_id}/messages", self._create_message),
                 (f"GET {commands}/commands", self._get_commands),
                 (f"PUT {commands}/commands", self._put_commands),
@@ -440,6 +474,8 @@ class FakeDiscord(LoopbackServer[Call]):
         3-second callback deadline and 15-minute token lifetime count on this clock)."""
         with self._condition:
             self._elapsed += seconds
+            if self._epoch is not None:
+                self._snowflakes.jump_to(self._epoch + timedelta(seconds=self._elapsed))
 
     def add_attachment(self, filename: str, content: bytes, *, cut_after: int | None = None) -> str:
         """A file as someone attaches it to a command; its id, for an attachment option (type 11).
@@ -482,6 +518,35 @@ class FakeDiscord(LoopbackServer[Call]):
         assert request.transport is not None
         request.transport.close()  # the download breaks off before the body is complete
         return response
+
+    def set_time(self, moment: datetime) -> None:
+        """The wall-clock time now: new messages' ids and timestamps follow it from here, as
+        ``let_time_pass`` moves it on (so a test on a fake clock finds them where it looks)."""
+        with self._condition:
+            self._epoch = moment - timedelta(seconds=self._elapsed)
+            self._snowflakes.jump_to(moment)
+
+    def _clock(self) -> datetime:
+        with self._condition:
+            if self._epoch is None:
+                return datetime.now(UTC)
+            return self._epoch + timedelta(seconds=self._elapsed)
+
+    def messages(self, channel_id: int) -> list[JsonDict]:
+        """The messages everyone sees in ``channel_id``, oldest first (ephemeral ones left out)."""
+        with self._condition:
+            found = [
+                copy.deepcopy(message)
+                for message in self._messages.values()
+                if int(message["channel_id"]) == channel_id
+                and not message["flags"] & MESSAGE_EPHEMERAL
+            ]
+        return sorted(found, key=lambda message: int(message["id"]))
+
+    def delete_message(self, message_id: int) -> None:
+        """Someone (a moderator) deletes a message."""
+        with self._condition:
+            del self._messages[message_id]
 
     def rate_limit_next(self, route: str, retry_after: float = 0.05) -> None:
         """Answer the next request matching ``route`` (a template such as
@@ -1151,7 +1216,7 @@ class FakeDiscord(LoopbackServer[Call]):
             "mention_everyone": False,
             "pinned": False,
             "tts": bool(payload.get("tts")),
-            "timestamp": _now(),
+            "timestamp": self._clock().isoformat(),
             "edited_timestamp": None,
             "flags": flags,
         }
@@ -1218,9 +1283,11 @@ class FakeDiscord(LoopbackServer[Call]):
         if handler is None:
             return _json({"message": "404: Not Found", "code": 0}, 404)
         try:
-            return await handler(call, params)
+            answer = await handler(call, params)
         except _DiscordError as error:
             return _json({"message": error.message, "code": error.code}, error.status)
+        await self._maybe_late(route, request)
+        return answer
 
     @staticmethod
     def _rate_limited(route: str, retry_after: float) -> web.Response:
@@ -1442,10 +1509,53 @@ class FakeDiscord(LoopbackServer[Call]):
         if channel.denied & needed:
             raise _DiscordError(403, "Missing Permissions", 50013)
         payload = call.json if isinstance(call.json, dict) else {}
+        nonce = payload.get("nonce")
+        if nonce is not None and len(str(nonce)) > NONCE_MAX_LENGTH:
+            raise _DiscordError(400, "Invalid Form Body", 50035)
+        author = self.bot_user_id
+        if nonce is not None and payload.get("enforce_nonce"):
+            with self._condition:
+                earlier = self._nonces.get((author, str(nonce)))
+                age = self._elapsed - earlier[1] if earlier is not None else None
+                if earlier is not None and age is not None and age < NONCE_WINDOW.total_seconds():
+                    message = self._messages.get(earlier[0])
+                    if message is None:  # sent, then deleted: Discord does not send it again
+                        raise _DiscordError(404, "Unknown Message", 10008)
+                    return _json(copy.deepcopy(message))
         flags = payload.get("flags", 0)
-        return _json(
-            self._new_message(channel_id, payload, call.files, interaction=False, flags=flags)
-        )
+        message = self._new_message(channel_id, payload, call.files, interaction=False, flags=flags)
+        if nonce is not None:
+            with self._condition:
+                self._nonces[(author, str(nonce))] = (int(message["id"]), self._elapsed)
+            message = {**message, "nonce": str(nonce)}  # only in this answer, never stored
+        return _json(message)
+
+    async def _get_messages(self, call: Call, params: dict[str, str]) -> web.Response:
+        """A page of the channel's messages, newest first: the ``limit`` just before ``before``,
+        just after ``after``, around ``around``, or the latest. Without Read Message History
+        the bot gets none, as Discord documents (no error)."""
+        channel = self._visible_channel(int(params["channel_id"]))
+        try:
+            limit = int(call.query.get("limit", HISTORY_DEFAULT_LIMIT))
+            before, after, around = (
+                int(call.query[name]) if name in call.query else None
+                for name in ("before", "after", "around")
+            )
+        except ValueError:
+            raise _DiscordError(400, "Invalid Form Body", 50035) from None
+        if not 1 <= limit <= HISTORY_MAX_LIMIT:
+            raise _DiscordError(400, "Invalid Form Body", 50035)
+        if channel.denied & shapes.READ_MESSAGE_HISTORY:
+            return _json([])
+        ordered = self.messages(channel.id)  # oldest first
+        if after is not None:
+            page = [m for m in ordered if int(m["id"]) > after][:limit]
+        elif around is not None:
+            older = [m for m in ordered if int(m["id"]) < around][-(limit // 2) :][: limit // 2]
+            page = older + [m for m in ordered if int(m["id"]) >= around][: limit - len(older)]
+        else:
+            page = [m for m in ordered if before is None or int(m["id"]) < before][-limit:]
+        return _json(list(reversed(page)))
 
     def _command_scope(self, params: dict[str, str]) -> int | None:
         """The guild of a command route (None: global); Discord says Missing Access to a wrong

@@ -2,8 +2,13 @@
 
 The real slack_sdk / slack_bolt clients are pointed at it (``base_url=fake.base_url``), so adapter
 tests exercise the same HTTP and WebSocket code paths as production without a network or a
-workspace. The server runs on its own thread and event loop: sync tests can block on it, and async
-tests can run the bot on their own loop while the fake keeps answering.
+workspace. Messages the bot posts stay in their channel's history, with their message metadata,
+for ``conversations.history`` (newest first, ``oldest``/``latest``/``inclusive``, ``limit`` and
+``cursor`` paging, metadata only with ``include_all_metadata``, and only in channels the bot is
+a member of), as Slack documents it. A message's ``ts`` is the fake's clock (``set_time``).
+
+The server runs on its own thread and event loop: sync tests can block on it, and async tests can
+run the bot on their own loop while the fake keeps answering.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -35,6 +41,9 @@ HELLO: JsonDict = {
     "connection_info": {"app_id": APP_ID},
 }
 FIRST_TS_SECONDS = 1727222400
+#: conversations.history's ``limit``: Slack's default and its documented maximum.
+HISTORY_DEFAULT_LIMIT = 100
+HISTORY_MAX_LIMIT = 999
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
 
 
@@ -167,6 +176,11 @@ def _token(request: web.Request, params: dict[str, Any]) -> str | None:
         return value
     token = params.get("token")
     return token if isinstance(token, str) else None
+
+
+def _truthy(value: Any) -> bool:
+    """A boolean argument as Slack reads it: ``true`` or ``1`` (slack_sdk sends ``1``)."""
+    return str(value).lower() in ("1", "true")
 
 
 def _json(body: JsonDict, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -446,7 +460,11 @@ class FakeSlack(LoopbackServer[Call]):
         self._transports: dict[web.WebSocketResponse, asyncio.BaseTransport] = {}
         # Files people uploaded (a modal's file_input), by file id.
         self._files: dict[str, _StoredFile] = {}
+        # What the bot posted, by (team, channel), oldest first; channels the bot is not in.
+        self._history: dict[tuple[str, str], list[JsonDict]] = {}
+        self._outside: set[str] = set()
         # Only the server thread touches these.
+        self._ts_seconds = FIRST_TS_SECONDS
         self._ts_counter = itertools.count(100, 100)
         self._view_counter = itertools.count(1)
         self._file_counter = itertools.count(1)
@@ -465,6 +483,7 @@ class FakeSlack(LoopbackServer[Call]):
             "oauth.v2.access": self._oauth_v2_access,
             "apps.connections.open": self._apps_connections_open,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
         }
@@ -733,6 +752,27 @@ class FakeSlack(LoopbackServer[Call]):
         with self._condition:
             self._display_names[user_id] = display_name
 
+    def set_time(self, moment: datetime) -> None:
+        """Slack's clock: messages posted from now on get ``ts`` values from ``moment`` on
+        (still increasing), so a test on a fake clock finds them where it looks."""
+        self._run(self._set_time(int(moment.timestamp())))
+
+    async def _set_time(self, seconds: int) -> None:
+        self._ts_seconds = seconds
+        self._ts_counter = itertools.count(100, 100)
+
+    def keep_bot_out_of(self, channel_id: str) -> None:
+        """The bot is not a member of ``channel_id``: it may post there (chat:write.public),
+        but Slack refuses it the channel's history (``not_in_channel``)."""
+        with self._condition:
+            self._outside.add(channel_id)
+
+    def messages(self, channel_id: str) -> list[JsonDict]:
+        """Every message posted in ``channel_id`` (any workspace), oldest first."""
+        with self._condition:
+            found = [m for (_, c), kept in self._history.items() if c == channel_id for m in kept]
+        return sorted(found, key=lambda message: float(message["ts"]))
+
     def rate_limit_next(self, method: str, retry_after: int = 1) -> None:
         """Answer the next call of ``method`` with HTTP 429 and ``Retry-After``, as Slack does."""
         body = {"ok": False, "error": "ratelimited"}
@@ -945,9 +985,11 @@ class FakeSlack(LoopbackServer[Call]):
         if handler is None:
             return _json({"ok": False, "error": "unknown_method"})
         try:
-            return _json(handler(call))
+            answer = _json(handler(call))
         except _SlackError as error:
             return _json({"ok": False, "error": error.error})
+        await self._maybe_late(call.method, request)
+        return answer
 
     async def _response_url(self, request: web.Request) -> web.Response:
         params = await _params(request)
@@ -1104,7 +1146,7 @@ class FakeSlack(LoopbackServer[Call]):
 
     def _next_ts(self) -> str:
         seconds, micros = divmod(next(self._ts_counter), 1_000_000)
-        return f"{FIRST_TS_SECONDS + seconds}.{micros:06d}"
+        return f"{self._ts_seconds + seconds}.{micros:06d}"
 
     @staticmethod
     def _channel(call: Call) -> str:
@@ -1157,7 +1199,68 @@ class FakeSlack(LoopbackServer[Call]):
             message["blocks"] = blocks
         if call.params.get("thread_ts"):
             message["thread_ts"] = call.params["thread_ts"]
+        metadata = call.params.get("metadata")
+        if metadata is not None:
+            if not isinstance(metadata, dict) or not metadata.get("event_type"):
+                raise _SlackError("invalid_metadata_format")
+            message["metadata"] = {
+                "event_type": metadata["event_type"],
+                "event_payload": metadata.get("event_payload", {}),
+            }
+        with self._condition:
+            self._history.setdefault((workspace.team_id, channel), []).append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _conversations_history(self, call: Call) -> JsonDict:
+        """Newest first. ``oldest`` and ``latest`` bound the range (exclusive, unless
+        ``inclusive``); a page holds ``limit`` messages, ``has_more`` and the cursor of the next
+        one say whether more of the range is left. Metadata only with ``include_all_metadata``.
+        """
+        workspace = self._workspace(call)
+        channel = self._channel(call)
+        params = call.params
+        with self._condition:
+            if channel in self._outside:
+                raise _SlackError("not_in_channel")
+            kept = list(self._history.get((workspace.team_id, channel), []))
+        try:
+            limit = int(params.get("limit") or HISTORY_DEFAULT_LIMIT)
+            oldest = float(params.get("oldest") or 0)
+            latest = float(params["latest"]) if params.get("latest") else float("inf")
+        except ValueError:
+            raise _SlackError("invalid_arguments") from None
+        limit = max(1, min(limit, HISTORY_MAX_LIMIT))
+        inclusive = _truthy(params.get("inclusive"))
+        in_range = [
+            message
+            for message in reversed(kept)
+            if (oldest <= float(message["ts"]) if inclusive else oldest < float(message["ts"]))
+            and (float(message["ts"]) <= latest if inclusive else float(message["ts"]) < latest)
+        ]
+        start = 0
+        if params.get("cursor"):
+            after_ts = base64.b64decode(str(params["cursor"])).decode().removeprefix("next_ts:")
+            start = next((i for i, m in enumerate(in_range) if m["ts"] == after_ts), len(in_range))
+        page = in_range[start : start + limit]
+        with_metadata = _truthy(params.get("include_all_metadata"))
+        messages = [
+            message if with_metadata else {k: v for k, v in message.items() if k != "metadata"}
+            for message in page
+        ]
+        more = start + limit < len(in_range)
+        answer: JsonDict = {
+            "ok": True,
+            "messages": messages,
+            "has_more": more,
+            "pin_count": 0,
+            "channel_actions_ts": None,
+            "channel_actions_count": 0,
+        }
+        if more:
+            next_ts = in_range[start + limit]["ts"]
+            cursor = base64.b64encode(f"next_ts:{next_ts}".encode()).decode()
+            answer["response_metadata"] = {"next_cursor": cursor}
+        return answer
 
     def _chat_post_ephemeral(self, call: Call) -> JsonDict:
         self._workspace(call)

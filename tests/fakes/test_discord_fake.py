@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import io
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict, TypeVar
 
 import pytest
@@ -687,3 +688,88 @@ async def test_a_gateway_gone_for_good_refuses_connections_until_it_is_back(
         payload = fake.slash_command(**WHERE, name="memo", options=add_options("K", "back"))
         assert (await interact(fake, payload))["data"]["content"] == "ok back"
     assert answered_before == 0
+
+
+@pytest.mark.asyncio
+async def test_a_repeated_nonce_returns_the_first_message_and_creates_none(
+    fake: FakeDiscord,
+) -> None:
+    fake.set_time(datetime(2025, 9, 25, 9, 30, tzinfo=UTC))
+    async with running(MemoClient(), fake) as client:
+        channel = client.get_partial_messageable(CHANNEL_ID)
+        first = await channel.send("digest part 1", nonce="d1.0")
+        again = await channel.send("digest part 1", nonce="d1.0")
+        other = await channel.send("digest part 2", nonce="d1.1")
+        elsewhere = await client.get_partial_messageable(OTHER_CHANNEL_ID).send("x", nonce="d1.0")
+
+    assert again.id == first.id == elsewhere.id, "per author, whatever the channel"
+    assert first.nonce == "d1.0"
+    assert [m["content"] for m in fake.messages(CHANNEL_ID)] == ["digest part 1", "digest part 2"]
+    assert other.created_at == datetime(2025, 9, 25, 9, 30, tzinfo=UTC)
+    sent = fake.calls_to("POST /channels/{channel_id}/messages")
+    assert all(call.json["enforce_nonce"] is True for call in sent), "discord.py sends it"
+
+
+@pytest.mark.asyncio
+async def test_a_nonce_is_forgotten_after_the_window_and_a_deleted_one_is_not_resent(
+    fake: FakeDiscord,
+) -> None:
+    start = datetime(2025, 9, 25, 9, 30, tzinfo=UTC)
+    fake.set_time(start)
+    async with running(MemoClient(), fake) as client:
+        channel = client.get_partial_messageable(CHANNEL_ID)
+        kept = await channel.send("kept", nonce="n-kept")
+        gone = await channel.send("deleted", nonce="n-gone")
+        fake.delete_message(gone.id)
+        with pytest.raises(discord.NotFound) as not_found:
+            await channel.send("deleted", nonce="n-gone")
+        assert not_found.value.code == 10008
+        with pytest.raises(discord.HTTPException) as too_long:
+            await channel.send("x", nonce="n" * 26)
+        assert too_long.value.status == 400
+
+        fake.let_time_pass(discord_fake.NONCE_WINDOW.total_seconds())
+        later = await channel.send("kept", nonce="n-kept")
+
+    assert later.id != kept.id
+    assert [m["content"] for m in fake.messages(CHANNEL_ID)] == ["kept", "kept"]
+    assert later.created_at == start + discord_fake.NONCE_WINDOW, "the clock moved on"
+
+
+@pytest.mark.asyncio
+async def test_history_pages_after_a_moment_and_is_empty_without_read_history(
+    fake: FakeDiscord,
+) -> None:
+    start = datetime(2025, 9, 25, 9, 30, tzinfo=UTC)
+    fake.set_time(start - timedelta(hours=1))
+    async with running(MemoClient(), fake) as client:
+        channel = client.get_partial_messageable(CHANNEL_ID)
+        await channel.send("before")
+        fake.set_time(start)
+        sent = [await channel.send(f"m{n}") for n in range(120)]
+
+        found = [m async for m in channel.history(after=start - timedelta(minutes=1), limit=None)]
+        latest = [m async for m in channel.history(limit=3)]
+        older = [m async for m in channel.history(before=sent[2], limit=5)]
+        fake.deny_bot(CHANNEL_ID, shapes.READ_MESSAGE_HISTORY)
+        unreadable = [m async for m in channel.history(limit=3)]
+
+    assert [m.id for m in found] == [m.id for m in sent], "oldest first, over two pages"
+    assert all(m.nonce is None for m in found), "Discord does not keep nonces"
+    assert [m.content for m in latest] == ["m119", "m118", "m117"]
+    assert [m.content for m in older] == ["m1", "m0", "before"]
+    assert unreadable == [], "Discord returns no messages, and no error"
+    pages = fake.calls_to("GET /channels/{channel_id}/messages")
+    assert [call.query["limit"] for call in pages[:2]] == ["100", "100"]
+
+
+@pytest.mark.asyncio
+async def test_a_late_answer_comes_after_the_message_is_in_the_channel(fake: FakeDiscord) -> None:
+    fake.answer_late("POST /channels/{channel_id}/messages")
+    async with running(MemoClient(), fake) as client:
+        slow = asyncio.create_task(client.get_partial_messageable(CHANNEL_ID).send("slow"))
+        await fake.async_wait_late_answers(1)
+        assert [m["content"] for m in fake.messages(CHANNEL_ID)] == ["slow"]
+        assert not slow.done()
+        fake.release_late_answers()
+        assert (await slow).content == "slow"

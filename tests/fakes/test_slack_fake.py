@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -620,3 +621,90 @@ async def test_a_cut_connection_is_noticed_and_replaced(fake_slack: FakeSlack) -
         await fake_slack.async_wait_for_socket_connections(2, timeout=20)
         after = fake_slack.socket_send("interactive", {"type": "block_actions"})
         await fake_slack.async_wait_for_ack(after)
+
+
+DIGEST = {"event_type": "memo_bot_digest", "event_payload": {"digest": "k1", "part": 0}}
+
+
+@pytest.mark.asyncio
+async def test_history_pages_newest_first_with_metadata_only_when_asked(fake: FakeSlack) -> None:
+    client = AsyncWebClient(token=TOKEN, base_url=fake.base_url)
+    fake.set_time(datetime(2025, 9, 25, 9, 30, tzinfo=UTC))
+    sent = [(await client.chat_postMessage(channel="C1", text=f"m{n}"))["ts"] for n in range(5)]
+    tagged = (await client.chat_postMessage(channel="C1", text="digest", metadata=DIGEST))["ts"]
+    await client.chat_postMessage(channel="C2", text="elsewhere")
+    assert float(sent[0]) == datetime(2025, 9, 25, 9, 30, tzinfo=UTC).timestamp() + 0.0001
+
+    plain = await client.conversations_history(channel="C1")
+    assert [message["ts"] for message in plain["messages"]] == [tagged, *reversed(sent)]
+    assert plain["has_more"] is False
+    assert all("metadata" not in message for message in plain["messages"])
+    with_metadata = await client.conversations_history(channel="C1", include_all_metadata=True)
+    assert with_metadata["messages"][0]["metadata"] == DIGEST
+    assert with_metadata["messages"][0]["bot_id"] == "BT1"
+
+    between = await client.conversations_history(channel="C1", oldest=sent[1], latest=sent[4])
+    assert [message["text"] for message in between["messages"]] == ["m3", "m2"]
+    inclusive = await client.conversations_history(
+        channel="C1", oldest=sent[1], latest=sent[4], inclusive=True
+    )
+    assert [message["text"] for message in inclusive["messages"]] == ["m4", "m3", "m2", "m1"]
+
+    pages, cursor = [], None
+    while True:
+        page = await client.conversations_history(channel="C1", limit=2, cursor=cursor)
+        pages.append([message["text"] for message in page["messages"]])
+        if not page["has_more"]:
+            break
+        cursor = page["response_metadata"]["next_cursor"]
+    assert pages == [["digest", "m4"], ["m3", "m2"], ["m1", "m0"]]
+
+
+@pytest.mark.asyncio
+async def test_history_of_a_channel_the_bot_is_not_in_is_refused(fake: FakeSlack) -> None:
+    client = AsyncWebClient(token=TOKEN, base_url=fake.base_url)
+    fake.keep_bot_out_of("CPUBLIC")
+    assert (await client.chat_postMessage(channel="CPUBLIC", text="posted anyway"))["ok"]
+
+    with pytest.raises(SlackApiError) as refused:
+        await client.conversations_history(channel="CPUBLIC")
+    assert refused.value.response["error"] == "not_in_channel"
+    assert [message["text"] for message in fake.messages("CPUBLIC")] == ["posted anyway"]
+
+
+@pytest.mark.asyncio
+async def test_a_late_answer_comes_after_the_message_is_in_the_channel(fake: FakeSlack) -> None:
+    client = AsyncWebClient(token=TOKEN, base_url=fake.base_url)
+    fake.answer_late("chat.postMessage", after=1)
+    await client.chat_postMessage(channel="C1", text="answered at once")
+    slow = asyncio.create_task(client.chat_postMessage(channel="C1", text="slow"))
+
+    await fake.async_wait_late_answers(1)
+    assert [message["text"] for message in fake.messages("C1")] == ["answered at once", "slow"]
+    assert not slow.done()
+    fake.release_late_answers()
+    assert (await slow)["message"]["text"] == "slow"
+    assert (await client.chat_postMessage(channel="C1", text="answered at once again"))["ok"]
+    assert fake.late_answers == 1
+
+
+@pytest.mark.asyncio
+async def test_a_dropped_connection_still_posted_the_message(fake: FakeSlack) -> None:
+    no_retries = AsyncWebClient(token=TOKEN, base_url=fake.base_url, retry_handlers=[])
+    fake.drop_next("chat.postMessage")
+
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await no_retries.chat_postMessage(channel="C1", text="lost answer")
+
+    assert [message["text"] for message in fake.messages("C1")] == ["lost answer"]
+
+
+@pytest.mark.asyncio
+async def test_slack_sdk_retries_a_dropped_post_blindly_by_default(fake: FakeSlack) -> None:
+    """Why the digest posts without AsyncConnectionErrorRetryHandler: it sends the POST again."""
+    default = AsyncWebClient(token=TOKEN, base_url=fake.base_url)
+    fake.drop_next("chat.postMessage")
+
+    assert (await default.chat_postMessage(channel="C1", text="once"))["ok"]
+
+    assert [message["text"] for message in fake.messages("C1")] == ["once", "once"]

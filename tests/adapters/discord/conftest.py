@@ -3,16 +3,20 @@ connected to the fake Discord (tests/fakes/discord.py), and helpers that act as 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
 
 from adapters.discord import DiscordConfig, DiscordService
 from bot.core import MemoBot
+from tests.chat import Chat
 from tests.fakes.discord import FakeDiscord, fake_discord  # noqa: F401
 from tests.polling import until
 
@@ -179,3 +183,19 @@ async def discord_bot(fake_discord: FakeDiscord, bot: MemoBot) -> AsyncIterator[
     await service.start()
     yield Discord(fake_discord, bot, service)
     await service.stop()
+
+
+def long_digest_day(bot: MemoBot, day: date, channel: int = CHANNEL) -> None:
+    """A Seoul conference day whose digest (at 18:30) takes several 2,000-character messages."""
+    chat = Chat(
+        bot,
+        platform="discord",
+        workspace=str(GUILD),
+        channel=str(channel),
+        now=datetime.combine(day, time(10), tzinfo=ZoneInfo("Asia/Seoul")).astimezone(UTC),
+    )
+    chat.say("alice", f"conference DEVRIVER 2025 Asia/Seoul {day} {day}")
+    chat.say("alice", "digest at 18:30")
+    for number in range(40):
+        title = hashlib.sha256(str(number).encode()).hexdigest()[:16]
+        chat.say("alice", f"add [Talk {title}] 캐시를 두 단계로 나눔 {'p99 ' * 30}")

@@ -12,11 +12,12 @@ from typer.testing import CliRunner
 from adapters.discord import DiscordOutbound
 from bot.cli import app
 from bot.core import MemoBot
-from tests.adapters.discord.conftest import CHANNEL, GUILD, Discord
+from bot.digests import DigestRunner
+from tests.adapters.discord.conftest import CHANNEL, GUILD, Discord, long_digest_day
 from tests.chat import Chat
 from tests.fakes.discord import FakeDiscord
-from tests.fakes.discord_shapes import SEND_MESSAGES, VIEW_CHANNEL
-from tests.timeline import FakeClock, Timeline
+from tests.fakes.discord_shapes import READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL
+from tests.timeline import FakeClock, Timeline, claims
 
 SEOUL = ZoneInfo("Asia/Seoul")
 DAY = date(2025, 9, 25)
@@ -117,3 +118,47 @@ def test_memo_bot_digest_posts_on_discord_with_the_bot_token(
     [post] = fake_discord.calls_to("POST /channels/{channel_id}/messages")
     assert post.headers["authorization"] == "Bot fake-token"
     assert post.json["content"].startswith("**DEVRIVER 2025 session memos · Thu 2025-09-25**")
+
+
+@pytest.mark.asyncio
+async def test_each_part_of_a_long_digest_is_sent_with_its_own_nonce(discord_bot: Discord) -> None:
+    long_digest_day(discord_bot.bot, DAY)
+
+    assert await _timeline(discord_bot).runner.run_due() == 1
+
+    [claim] = claims(discord_bot.bot)
+    sent = discord_bot.fake.calls_to("POST /channels/{channel_id}/messages")
+    assert len(sent) >= 3
+    assert [call.json["nonce"] for call in sent] == [
+        f"{claim.delivery_key}.{part}" for part in range(len(sent))
+    ]
+    assert all(call.json["enforce_nonce"] is True for call in sent)
+    assert claim.message_id == discord_bot.fake.messages(CHANNEL)[0]["id"], "the first part"
+
+
+@pytest.mark.asyncio
+async def test_a_part_a_moderator_deleted_is_not_sent_again(discord_bot: Discord) -> None:
+    """Without the channel's history, Discord's nonce check alone keeps a retry from
+    repeating a part: the one that landed is returned, the deleted one refused (10008)."""
+    fake = discord_bot.fake
+    fake.set_time(DUE)
+    long_digest_day(discord_bot.bot, DAY)
+    fake.deny_bot(CHANNEL, READ_MESSAGE_HISTORY)
+    fake.drop_next("POST /channels/{channel_id}/messages", after=1)  # part 2 lands, unanswered
+
+    async def moderator_deletes_the_first_part(seconds: float) -> None:
+        fake.delete_message(int(fake.messages(CHANNEL)[0]["id"]))
+
+    runner = DigestRunner(
+        discord_bot.bot,
+        {"discord": DiscordOutbound(discord_bot.service.client)},
+        clock=FakeClock(DUE),
+        sleep=moderator_deletes_the_first_part,
+    )
+    assert await runner.run_due() == 1
+
+    sent = discord_bot.fake.calls_to("POST /channels/{channel_id}/messages")
+    contents = [message["content"] for message in fake.messages(CHANNEL)]
+    assert len(contents) == len(sent) - 3, "parts 1 and 2 were sent twice, and created once"
+    assert len(contents) == len(set(contents))
+    assert not contents[0].startswith("**DEVRIVER"), "the deleted first part stays deleted"

@@ -16,6 +16,7 @@ from adapters.discord import DiscordOutbound
 from bot.cli import app
 from bot.grammar import ShowSession
 from bot.invocation import Invocation
+from bot.outbound import Delivery
 from bot.reply import HelpShown, Reply, SessionMemos, Visibility
 from tests.adapters.discord.conftest import ALICE, BOB, CHANNEL, GUILD, Discord
 from tests.fakes.discord import FakeDiscord
@@ -134,10 +135,10 @@ async def test_posting_to_a_channel_splits_and_never_pings(discord_bot: Discord)
     outbound = DiscordOutbound(discord_bot.service.client)
     long = "\n".join(f"- @everyone line {n} " + "가" * 90 for n in range(40))
     digest = Reply(long, Visibility.PUBLIC, HelpShown((), None))
-    message_id = await outbound.post(str(GUILD), str(CHANNEL), digest)
+    delivered = await outbound.post(str(GUILD), str(CHANNEL), digest, Delivery("k1", _now()))
 
     posts = discord_bot.fake.calls_to("POST /channels/{channel_id}/messages")
-    assert message_id and len(posts) == 3
+    assert delivered.message_id and len(posts) == 3
     assert all(len(call.json["content"]) <= 2000 for call in posts)
     assert all(call.json["allowed_mentions"] == {"parse": []} for call in posts)
 
