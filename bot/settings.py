@@ -12,7 +12,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from bot.llm import DEFAULT_TIMEOUT_SECONDS, LlmConfig
 from bot.note_files import DEFAULT_MAX_BYTES
-from storage.database import DatabaseSettings
+from storage.database_settings import DatabaseSettings
 
 
 class Settings(DatabaseSettings):

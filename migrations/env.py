@@ -12,7 +12,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from adapters.cli.registry import PLATFORMS
-from storage.database import Database, DatabaseSettings, immediate
+from storage.database import Database, immediate
+from storage.database_settings import DatabaseSettings
 from storage.models import Base
 from storage.schema import DATABASE_URL_ATTRIBUTE
 from storage.search import SEARCH_TABLES

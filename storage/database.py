@@ -31,7 +31,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
 
@@ -65,20 +64,6 @@ FORGET_DELIVERIES_INTERVAL_S = 600.0
 logger = logging.getLogger(__name__)
 
 _WRITE_OPTION = "memo_bot_write"
-
-
-class DatabaseSettings(BaseSettings):
-    """Where the database is: ``MEMO_DATABASE_URL``, from the environment or ``.env``.
-
-    The bot's settings (``bot.settings.Settings``) start from these; the ``alembic``
-    command line reads only these, so running migrations needs nothing from the core.
-    """
-
-    model_config = SettingsConfigDict(
-        env_prefix="MEMO_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
-
-    database_url: str = "sqlite:///memo-bot.db"
 
 
 def normalize_database_url(url: str | URL) -> URL:
