@@ -241,7 +241,7 @@ def digest_command(
     config = _settings(ctx)
     configure_logging(config.core, "WARNING")
     if platform is not None:
-        _known_platform(ctx, platform)
+        _check_ids(ctx, platform, workspace, channel)
     wanted = grammar.digest_preview_from_option(day)
     if not isinstance(wanted, PreviewDigest):
         typer.echo(f"--date {day}: not a date; write it as YYYY-MM-DD.", err=True)

@@ -202,6 +202,19 @@ def test_ids_are_checked_by_the_rules_of_the_platform_named(
     assert "가져온 메모" in chat.say("alice", f"show [{SESSION}]").markdown
 
 
+def test_memo_bot_digest_checks_the_ids_of_the_platform_named(
+    cli: CliRunner, memo_bot: typer.Typer, bot: MemoBot, seen: Seen
+) -> None:
+    _loopchat_notes(bot, datetime(2025, 9, 25, 1, 0, tzinfo=UTC))
+    ids = [f"--workspace={WORKSPACE}", "--channel=general", "--date=2025-09-25"]
+
+    result = cli.invoke(memo_bot, ["digest", *ids, f"--platform={NAME}"])
+
+    assert result.exit_code == 2
+    assert "'general' is not a LoopChat channel id (they look like room-1)" in result.stderr
+    assert seen.posts == [] and claims(bot) == []
+
+
 def test_a_platform_brings_its_own_subcommands(cli: CliRunner, memo_bot: typer.Typer) -> None:
     result = cli.invoke(memo_bot, [NAME, "hello"])
 
