@@ -148,7 +148,7 @@ def _run_console(bot: MemoBot, config: _Config, identity: ConsoleIdentity) -> No
     console = Console(bot, identity)
     try:
         if sys.stdin.isatty():
-            outbound = config.setup_of(CONSOLE).serving(bot).outbound
+            outbound = CONSOLE.setup().serving(bot).outbound
             runner = DigestRunner(bot, {CONSOLE.name: outbound}, _digest_policy(config.core))
             with serving_in_background([DigestScheduler(runner)]):
                 console.run_interactive(_history_file())
