@@ -2,7 +2,8 @@
 
 Run by ``memo-bot migrate``, by the bot on start (``storage.schema.upgrade_to_head``,
 which hands over its own connection) and by the ``alembic`` command line, which
-reads the database URL from ``MEMO_DATABASE_URL`` like the bot does.
+reads the database URL from ``MEMO_DATABASE_URL`` like the bot does. The models are
+storage's and every registered chat platform's own tables (``adapters.cli.registry``).
 """
 
 from __future__ import annotations
@@ -10,10 +11,18 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from adapters.cli.registry import PLATFORMS
 from storage.database import Database, immediate
+from storage.database_settings import DatabaseSettings
 from storage.models import Base
 from storage.schema import DATABASE_URL_ATTRIBUTE
 from storage.search import SEARCH_TABLES
+
+# Chat platforms keep their own state in tables of their own, on storage's metadata: the
+# registry's platforms are imported above, so their tables are part of the comparison.
+assert all(table.metadata is Base.metadata for p in PLATFORMS for table in p.tables), (
+    "a platform's tables must be on storage.models.Base.metadata for migrations to see them"
+)
 
 #: Any fixed number: the PostgreSQL advisory lock that keeps two bot processes
 #: starting at once from running the same migration twice.
@@ -48,9 +57,7 @@ def main() -> None:
         return
     url = context.config.attributes.get(DATABASE_URL_ATTRIBUTE)
     if url is None:  # the `alembic` command line
-        from bot.settings import Settings
-
-        url = Settings().database_url
+        url = DatabaseSettings().database_url
     database = Database(url)
     try:
         # BEGIN IMMEDIATE on SQLite: a running bot's write between the migration's first read

@@ -1,5 +1,8 @@
 """SQLAlchemy models: the tables Alembic's migrations create, and nothing else.
 
+A chat platform keeps its own state (installs, tokens) in tables it defines in its
+own package, on this same ``Base.metadata``, so the migrations create those too.
+
 Every row that holds user content hangs off a channel, and every channel off a
 workspace, so isolation is a matter of always filtering by ``channel_id``.
 Times are stored in UTC (``UTCDateTime``); local dates (a session's day) are
@@ -11,8 +14,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     Date,
     DateTime,
@@ -351,40 +352,6 @@ class DigestPost(Base):
     first_attempt_at: Mapped[datetime | None]
     #: What the first attempt posted; every later attempt posts the same words.
     markdown: Mapped[str | None] = mapped_column(Text)
-
-
-# Slack's OAuth installations and states, kept by slack_sdk's SQLAlchemy stores. slack_sdk
-# builds these tables, so they match what its stores query; they live on our metadata so our
-# migrations create them, and `alembic check` fails when a slack_sdk upgrade changes them.
-SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
-    Base.metadata, "slack_installations"
-)
-SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
-SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
-    Base.metadata, "slack_oauth_states"
-)
-# slack_sdk's states table has no index; a state is looked up (and consumed) by its value,
-# and expired ones are purged by their expiry.
-Index(None, SLACK_OAUTH_STATES.c.state, unique=True)
-Index(None, SLACK_OAUTH_STATES.c.expire_at)
-
-
-class SlackTeam(Base):
-    """Which Enterprise Grid org a Slack workspace is in, and whether an org-wide install serves it.
-
-    Every request from a workspace names its org (``enterprise_id``) and install kind
-    (``is_enterprise_install``), and Bolt finds the token with them. A digest has no
-    request, and an org-wide install's token is stored for the org, not for any workspace:
-    this keeps what the workspace's last request said, so the digest finds the same token,
-    and an uninstall of an org-wide install knows which workspaces it served.
-    """
-
-    __tablename__ = "slack_teams"
-
-    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    enterprise_id: Mapped[str | None] = mapped_column(String(32), index=True)
-    is_enterprise_install: Mapped[bool]
-    seen_at: Mapped[datetime]
 
 
 def table_of(model: type[Base]) -> Table:

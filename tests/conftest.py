@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import URL, create_engine, make_url, text
 
+from adapters.cli.registry import PLATFORMS
 from bot.core import MemoBot
 from bot.llm import LlmConfig
 from bot.summary import Summaries
@@ -94,6 +95,7 @@ def postgres_url() -> Iterator[URL]:
 
 
 def _empty_postgres(url: URL) -> None:
+    assert PLATFORMS, "imported: the platforms' own tables are on Base.metadata, emptied too"
     tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
     engine = create_engine(url)
     with engine.begin() as connection:

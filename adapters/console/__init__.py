@@ -1,5 +1,6 @@
 """The console adapter: `/memo` commands typed at a prompt or piped in, one per line."""
 
 from adapters.console.console import Console, ConsoleIdentity
+from adapters.console.platform import PLATFORM
 
-__all__ = ["Console", "ConsoleIdentity"]
+__all__ = ["PLATFORM", "Console", "ConsoleIdentity"]

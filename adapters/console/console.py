@@ -26,6 +26,8 @@ from bot.core import MemoBot
 from bot.invocation import Invocation
 from bot.reply import Attachment, Reply, Visibility
 
+#: The ``Invocation.platform`` of the console's requests.
+PLATFORM_NAME = "console"
 COMMAND_PREFIX = "/memo"
 #: A line break that is not part of a blank line.
 _SINGLE_NEWLINE = re.compile(r"(?<=[^\n])\n(?=[^\n])")
@@ -102,7 +104,7 @@ class Console:
             return None
         return self.bot.handle(
             Invocation(
-                platform="console",
+                platform=PLATFORM_NAME,
                 workspace_id=self.identity.workspace,
                 channel_id=self.identity.channel,
                 user_id=message.user,

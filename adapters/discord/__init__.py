@@ -2,6 +2,7 @@
 
 It only translates: interactions become ``Invocation``s and the core's command
 objects, and the core's Markdown goes back within Discord's limits.
+``PLATFORM`` is what the command line runs (``adapters.discord.platform``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from adapters.discord.client import (
     posting_only,
     sync_commands,
 )
+from adapters.discord.platform import PLATFORM
 
 __all__ = [
+    "PLATFORM",
     "DiscordConfig",
     "DiscordOutbound",
     "DiscordService",

@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine
 
+from adapters.slack.install_queries import Org
 from adapters.slack.installations import InstallationStore, InstallFlow, StateStore
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.outbound import SlackOutbound
@@ -23,7 +24,6 @@ from adapters.slack.people import People
 from adapters.slack.retries import RateLimitRetryHandler
 from adapters.slack.uninstalls import Uninstalls
 from bot.core import MemoBot
-from storage.slack_installs import Org
 
 #: Bot scopes the app asks for (keep in step with the manifest*.json files): the command,
 #: posting replies (also in public channels the bot was not invited to), reading back the

@@ -1,12 +1,12 @@
 """Multi-workspace installs: slack_sdk's SQLAlchemy OAuth stores on our own database.
 
 slack_sdk ships SQLAlchemy stores for installations and OAuth states; their
-tables are on our metadata (``storage.models``) and created by our migrations.
+tables are on our metadata (``adapters.slack.tables``) and created by our migrations.
 Its async variants need an async engine (a second driver, a second pool); the
 bot already has a sync engine, so these wrappers run the sync stores on a
 thread, the same way the core keeps database work off the event loop.
 
-What slack_sdk's stores leave out is in ``storage.slack_installs``: a state used
+What slack_sdk's stores leave out is in ``adapters.slack.install_queries``: a state used
 at most once, a bounded number of pending states, the Enterprise Grid org each
 workspace is in (so a digest, which has no request, finds the token Bolt would
 use), and deleting an uninstalled app's tokens.
@@ -30,10 +30,10 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import Engine
 
-from storage import slack_installs
+from adapters.slack import install_queries
+from adapters.slack.install_queries import Install, Org
+from adapters.slack.tables import SLACK_BOTS, SLACK_INSTALLATIONS
 from storage.database import immediate
-from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS
-from storage.slack_installs import Install, Org
 
 #: How long an OAuth state (the CSRF token of an install) stays valid.
 OAUTH_STATE_SECONDS = 600
@@ -109,7 +109,7 @@ class InstallationStore(AsyncInstallationStore):
         if self._known_orgs.get(team_id) == org:
             return
         now = datetime.now(UTC)
-        await asyncio.to_thread(self._write, slack_installs.remember_org, team_id, org, now)
+        await asyncio.to_thread(self._write, install_queries.remember_org, team_id, org, now)
         self._known_orgs[team_id] = org
 
     async def find_team_bot(self, team_id: str) -> Bot | None:
@@ -120,7 +120,7 @@ class InstallationStore(AsyncInstallationStore):
         workspace install inside an org under its org too. The workspace's last
         request told us both.
         """
-        org = await asyncio.to_thread(self._read, slack_installs.org_of, team_id)
+        org = await asyncio.to_thread(self._read, install_queries.org_of, team_id)
         return await self.async_find_bot(
             enterprise_id=org.enterprise_id,
             team_id=team_id,
@@ -131,9 +131,9 @@ class InstallationStore(AsyncInstallationStore):
         """Delete ``install``'s tokens saved before ``before`` (later ones are a reinstall);
         returns the workspaces it served."""
         deleted = await asyncio.to_thread(
-            self._write, slack_installs.delete_tokens, self._client_id, install, before
+            self._write, install_queries.delete_tokens, self._client_id, install, before
         )
-        teams = await asyncio.to_thread(self._read, slack_installs.teams_served, install)
+        teams = await asyncio.to_thread(self._read, install_queries.teams_served, install)
         logger.info(
             "slack install removed: enterprise=%s team=%s rows=%d workspaces=%s",
             install.enterprise_id,
@@ -178,7 +178,7 @@ class StateStore(AsyncOAuthStateStore):
         now = datetime.now(UTC)
         expire_at = now + timedelta(seconds=OAUTH_STATE_SECONDS)
         with self._engine.begin() as tx:
-            issued = slack_installs.issue_state(tx, state, expire_at, now, MAX_PENDING_INSTALLS)
+            issued = install_queries.issue_state(tx, state, expire_at, now, MAX_PENDING_INSTALLS)
         if not issued:
             logger.warning(
                 "%d Slack installs are under way: refusing one more", MAX_PENDING_INSTALLS
@@ -188,7 +188,7 @@ class StateStore(AsyncOAuthStateStore):
 
     def _consume(self, state: str) -> bool:
         with self._engine.begin() as tx:
-            return slack_installs.consume_state(tx, state, datetime.now(UTC))
+            return install_queries.consume_state(tx, state, datetime.now(UTC))
 
 
 class InstallFlow(AsyncOAuthFlow):

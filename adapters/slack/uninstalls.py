@@ -22,10 +22,10 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
+from adapters.slack.install_queries import Install
 from adapters.slack.installations import InstallationStore
 from bot.core import MemoBot
 from bot.removals import Removal
-from storage.slack_installs import Install
 
 PLATFORM = "slack"
 #: The events, as the manifests subscribe to them.

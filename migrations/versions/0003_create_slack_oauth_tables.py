@@ -1,6 +1,6 @@
 """Create the tables slack_sdk's SQLAlchemy OAuth stores use: installations, bots, states.
 
-Column for column what slack_sdk's ``build_*_table`` produce (see storage/models.py),
+Column for column what slack_sdk's ``build_*_table`` produce (see adapters/slack/tables.py),
 so its stores can read and write them; `alembic check` catches a slack_sdk upgrade
 that changes them.
 

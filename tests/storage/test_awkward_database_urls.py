@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import URL, create_engine, make_url, text
 from typer.testing import CliRunner, Result
 
-from bot.cli import app
+from adapters.cli.app import app
 from storage.database import Database
 from storage.schema import current_revision, head_revision
 from tests.conftest import POSTGRES_SERVER

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import URL
 from typer.testing import CliRunner
 
+from adapters.cli.app import app
 from adapters.discord import DiscordOutbound
-from bot.cli import app
 from bot.core import MemoBot
 from bot.digests import DigestRunner
 from tests.adapters.discord.conftest import CHANNEL, GUILD, Discord, long_digest_day

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from adapters.cli.app import app
 from adapters.discord import DiscordOutbound
-from bot.cli import app
 from bot.grammar import ShowSession
 from bot.invocation import Invocation
 from bot.outbound import Delivery

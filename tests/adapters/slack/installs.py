@@ -14,8 +14,8 @@ from sqlalchemy import select
 from adapters.slack import SlackConfig, build_app
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.server import HttpServer, web_app
+from adapters.slack.tables import SLACK_BOTS, SLACK_INSTALLATIONS
 from bot.core import MemoBot
-from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS
 from tests.adapters.slack.conftest import SIGNING_SECRET, Slack, bolt_config
 from tests.fakes.slack import FakeSlack
 from tests.timeline import FakeClock, Timeline

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from adapters.slack import build_app
 from adapters.slack.installations import MAX_PENDING_INSTALLS
 from adapters.slack.outbound import SlackOutbound
-from storage.models import SLACK_BOTS, SLACK_OAUTH_STATES
+from adapters.slack.tables import SLACK_BOTS, SLACK_OAUTH_STATES
 from tests.adapters.slack import installs
 from tests.adapters.slack.conftest import Slack, block_text
 from tests.adapters.slack.installs import (

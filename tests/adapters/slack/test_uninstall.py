@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS
+from adapters.slack.tables import SLACK_BOTS, SLACK_INSTALLATIONS
 from tests.adapters.slack import installs
 from tests.adapters.slack.conftest import BOT_TOKEN, TEAM, Slack, block_text
 from tests.adapters.slack.installs import (

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from adapters.cli.app import app
 from bot.core import MemoBot
 from tests.chat import Chat
 
-SAMPLES = Path(__file__).parent.parent / "samples"
+SAMPLES = Path(__file__).parents[2] / "samples"
 ENGLISH = SAMPLES / "blog-notes-english.txt"
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from adapters.cli.app import app
 from bot.core import MemoBot
 from bot.reply import SessionListing
 from tests.chat import Chat
 
-SAMPLES = Path(__file__).parent.parent / "samples"
+SAMPLES = Path(__file__).parents[2] / "samples"
 KOREAN = SAMPLES / "blog-notes.txt"
 ENGLISH = SAMPLES / "blog-notes-english.txt"
 

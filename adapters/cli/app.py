@@ -1,40 +1,39 @@
-"""The `memo-bot` command line: run the bot, open a console, migrate the database.
+"""The `memo-bot` commands: run the bot, open a console, migrate, digest, import, export.
 
-This is the composition root: it reads settings, connects storage, and starts
-the adapters that are configured. Adapters are imported here, never by the core.
+Platforms come from the registry (``adapters.cli.registry``), handed to every command
+as the Typer context's ``obj``; their own subcommands (``memo-bot discord sync``) are
+theirs, added under their name. The console is the command line's own chat: what
+``memo-bot run`` opens when no platform is configured.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import getpass
-import logging
 import os
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
-import discord
 import typer
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 from rich.console import Console as RichConsole
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from adapters.console.outbound import ConsoleOutbound
-from adapters.discord import (
-    DiscordConfig,
-    DiscordService,
-    SyncRefused,
-    posting_only,
-    sync_commands,
+from adapters.cli.registry import PLATFORMS, Platforms
+from adapters.cli.runner import Configured, serve_platforms
+from adapters.console import PLATFORM as CONSOLE
+from adapters.console import Console, ConsoleIdentity
+from adapters.platform import (
+    NotConfigured,
+    Platform,
+    PlatformSetup,
+    configure_logging,
+    settings_errors,
 )
-from adapters.slack import SlackConfig, build_app, slack_adapter
-from adapters.slack.outbound import SlackOutbound
 from bot import grammar, render
 from bot.core import MemoBot
 from bot.digests import DigestPolicy, DigestRunner, Posted
@@ -42,10 +41,9 @@ from bot.grammar import EXPORT_FORMATS, Export, ImportPosts, PreviewDigest
 from bot.importing import ImportTotals
 from bot.invocation import Invocation
 from bot.note_files import too_large
-from bot.outbound import Outbound
 from bot.reply import ExportReady, ProblemCode, Reply, refuse
 from bot.scheduler import DigestScheduler
-from bot.serving import Service, ServiceFailed, serve, serving_in_background
+from bot.serving import ServiceFailed, serving_in_background
 from bot.settings import Settings
 from bot.summary import Summaries
 from storage import digests
@@ -53,43 +51,56 @@ from storage.database import Database, safe_url
 from storage.digests import DigestTarget
 from storage.schema import head_revision, upgrade_to_head
 
-app = typer.Typer(
-    add_completion=False,
-    # A traceback must not print local variables: they may hold tokens.
-    pretty_exceptions_show_locals=False,
-    no_args_is_help=True,
-    help="memo-bot: a team's conference session notes, from Slack, Discord or a console.",
-)
-
 DatabaseOption = Annotated[
     str | None,
     typer.Option(
         "--db", help="Database URL (default: MEMO_DATABASE_URL, else sqlite:///memo-bot.db)."
     ),
 ]
+PlatformOption = Annotated[
+    str, typer.Option(help="The chat platform whose workspace and channel ids these are.")
+]
 
 
-def _configure_logging(settings: Settings, default_level: str) -> None:
-    logging.basicConfig(
-        level=(settings.log_level or default_level).upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+@dataclass(frozen=True, slots=True)
+class _Config:
+    """Every setting read and checked: the core's, and each platform's."""
+
+    core: Settings
+    platforms: list[Configured]
+
+    def configured(self) -> list[Configured]:
+        return [each for each in self.platforms if each.setup.configured]
+
+    def setup_of(self, platform: Platform) -> PlatformSetup:
+        return next(each.setup for each in self.platforms if each.platform is platform)
 
 
-def _settings() -> Settings:
-    """Settings, or a clear exit naming the bad variable (never echoing its value)."""
+def _platforms(ctx: typer.Context) -> Platforms:
+    platforms = ctx.find_root().obj
+    assert isinstance(platforms, Platforms), "build_app puts the registry in the context"
+    return platforms
+
+
+def _settings(ctx: typer.Context) -> _Config:
+    """All settings, or a clear exit naming every bad variable (never echoing its value)."""
+    problems: list[str] = []
+    core: Settings | None = None
+    platforms: list[Configured] = []
     try:
-        return Settings()
+        core = Settings()
     except ValidationError as error:
-        for problem in error.errors():
-            if not problem["loc"]:  # settings that only make sense together
-                typer.echo(f"Invalid settings: {problem['msg']}", err=True)
-                continue
-            field = str(problem["loc"][0])
-            name = field if field.isupper() else f"MEMO_{field.upper()}"
-            typer.echo(f"Invalid setting {name}: {problem['msg']}", err=True)
-        raise typer.Exit(2) from None
+        problems += settings_errors(error)
+    for platform in _platforms(ctx):
+        try:
+            platforms.append(Configured(platform, platform.setup()))
+        except ValidationError as error:
+            problems += settings_errors(error)
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if core is None or problems:
+        raise typer.Exit(2)
+    return _Config(core, platforms)
 
 
 def _connect(url: str) -> Database:
@@ -132,20 +143,13 @@ def _history_file() -> Path:
     return Path(state) / "memo-bot" / "console_history"
 
 
-def _run_console(
-    bot: MemoBot, settings: Settings, workspace: str, channel: str, user: str, admin: bool
-) -> None:
+def _run_console(bot: MemoBot, config: _Config, identity: ConsoleIdentity) -> None:
     """The console; at a terminal with the digests posting into it, like a chat channel."""
-    from adapters.console import Console, ConsoleIdentity
-
-    console = Console(
-        bot, ConsoleIdentity(user=user, workspace=workspace, channel=channel, is_admin=admin)
-    )
+    console = Console(bot, identity)
     try:
         if sys.stdin.isatty():
-            runner = DigestRunner(
-                bot, {"console": ConsoleOutbound(sys.stdout)}, _digest_policy(settings)
-            )
+            outbound = CONSOLE.setup().serving(bot).outbound
+            runner = DigestRunner(bot, {CONSOLE.name: outbound}, _digest_policy(config.core))
             with serving_in_background([DigestScheduler(runner)]):
                 console.run_interactive(_history_file())
         else:
@@ -155,62 +159,29 @@ def _run_console(
         bot.database.dispose()
 
 
-def _slack_config(settings: Settings) -> SlackConfig:
-    def secret(value: SecretStr | None) -> str | None:
-        return value.get_secret_value() if value is not None else None
-
-    return SlackConfig(
-        api_base_url=settings.slack_api_base_url,
-        bot_token=secret(settings.slack_bot_token),
-        signing_secret=secret(settings.slack_signing_secret),
-        app_token=secret(settings.slack_app_token),
-        client_id=settings.slack_client_id,
-        client_secret=secret(settings.slack_client_secret),
-        redirect_uri=settings.slack_redirect_uri,
-    )
-
-
-@app.command()
-def run() -> None:
+def run(ctx: typer.Context) -> None:
     """Start the bot: every chat adapter with credentials set, else the console on SQLite."""
-    settings = _settings()
-    slack = _slack_config(settings)
-    if not slack.configured and settings.discord_token is None:
-        _configure_logging(settings, "WARNING")
-        bot = _open(settings, None)
+    config = _settings(ctx)
+    configured = config.configured()
+    if not configured:
+        configure_logging(config.core, "WARNING")
+        bot = _open(config.core, None)
         typer.echo(
             "No chat platform tokens are set: "
             f"starting the console on {safe_url(bot.database.url)}.",
             err=True,
         )
-        _run_console(bot, settings, "console", "general", _default_user(), admin=False)
+        _run_console(bot, config, ConsoleIdentity(user=_default_user()))
         return
-    problems = slack.problems() if slack.configured else []
+    problems = [problem for each in configured for problem in each.setup.problems()]
     for problem in problems:
-        typer.echo(f"Slack is not set up right: {problem}.", err=True)
+        typer.echo(problem, err=True)
     if problems:
         raise typer.Exit(2)
-    _configure_logging(settings, "INFO")
-    bot = _open(settings, None)
-    services: list[Service] = []
-    outbounds: dict[str, Outbound] = {}
-    if slack.configured:
-        adapter = slack_adapter(
-            bot, slack, bot.database.engine, host=settings.http_host, port=settings.http_port
-        )
-        services += adapter.services
-        outbounds["slack"] = adapter.outbound
-    if settings.discord_token is not None:
-        discord_config = DiscordConfig(
-            settings.discord_token.get_secret_value(), settings.discord_shard_count
-        )
-        discord_service = DiscordService(bot, discord_config)
-        services.append(discord_service)
-        outbounds["discord"] = discord_service.outbound
-    chat_platforms = list(services)
-    services.append(DigestScheduler(DigestRunner(bot, outbounds, _digest_policy(settings))))
+    configure_logging(config.core, "INFO")
+    bot = _open(config.core, None)
     try:
-        asyncio.run(serve(services, needs_one_of=chat_platforms))
+        asyncio.run(serve_platforms(bot, configured, _digest_policy(config.core)))
     except ServiceFailed as failure:
         typer.echo(f"Stopped: {failure}", err=True)
         raise typer.Exit(1) from None
@@ -219,8 +190,8 @@ def run() -> None:
         bot.database.dispose()
 
 
-@app.command()
 def console(
+    ctx: typer.Context,
     db: DatabaseOption = None,
     workspace: Annotated[str, typer.Option(help="Workspace id to act in.")] = "console",
     channel: Annotated[str, typer.Option(help="Channel id to act in.")] = "general",
@@ -228,24 +199,26 @@ def console(
     admin: Annotated[bool, typer.Option(help="The default user is a workspace admin.")] = False,
 ) -> None:
     """A chat channel in the terminal: type /memo commands, or pipe them in one per line."""
-    settings = _settings()
-    _configure_logging(settings, "WARNING")
-    bot = _open(settings, db)
-    _run_console(bot, settings, workspace, channel, user or _default_user(), admin)
+    config = _settings(ctx)
+    configure_logging(config.core, "WARNING")
+    bot = _open(config.core, db)
+    identity = ConsoleIdentity(
+        user=user or _default_user(), workspace=workspace, channel=channel, is_admin=admin
+    )
+    _run_console(bot, config, identity)
 
 
-@app.command()
-def migrate(db: DatabaseOption = None) -> None:
+def migrate(ctx: typer.Context, db: DatabaseOption = None) -> None:
     """Bring the database schema up to date (the bot also does this when it starts)."""
-    settings = _settings()
-    _configure_logging(settings, "INFO")
-    database = _connect(db or settings.database_url)
+    config = _settings(ctx)
+    configure_logging(config.core, "INFO")
+    database = _connect(db or config.core.database_url)
     database.dispose()
     typer.echo(f"{safe_url(database.url)} is at revision {head_revision()}, the latest.")
 
 
-@app.command("digest")
 def digest_command(
+    ctx: typer.Context,
     workspace: Annotated[str, typer.Option(help="The workspace (Slack team, Discord server) id.")],
     channel: Annotated[str, typer.Option(help="The channel id.")],
     day: Annotated[
@@ -256,7 +229,8 @@ def digest_command(
         bool, typer.Option("--dry-run", help="Print the digest as Markdown; post nothing.")
     ] = False,
     platform: Annotated[
-        str | None, typer.Option(help="slack, discord or console, if the ids exist on several.")
+        str | None,
+        typer.Option(help="The chat platform, if the ids exist on several."),
     ] = None,
     db: DatabaseOption = None,
 ) -> None:
@@ -264,26 +238,38 @@ def digest_command(
 
     Posting claims the day like the scheduler does, so a day is never posted twice.
     """
-    settings = _settings()
-    _configure_logging(settings, "WARNING")
+    config = _settings(ctx)
+    configure_logging(config.core, "WARNING")
+    if platform is not None:
+        _check_ids(ctx, platform, workspace, channel)
     wanted = grammar.digest_preview_from_option(day)
     if not isinstance(wanted, PreviewDigest):
         typer.echo(f"--date {day}: not a date; write it as YYYY-MM-DD.", err=True)
         raise typer.Exit(2)
-    bot = _open(settings, db)
+    bot = _open(config.core, db)
     try:
         target = _digest_target(bot, workspace, channel, platform)
         if dry_run:
             reply = bot.execute(DigestRunner.invocation(target, datetime.now(UTC)), wanted)
             typer.echo(reply.markdown)
             return
-        outcome = asyncio.run(_post_digest(bot, settings, target, wanted.day))
+        outcome = asyncio.run(_post_digest(bot, config, _postable(ctx, target), target, wanted.day))
     finally:
         bot.close()
         bot.database.dispose()
     typer.echo(f"Digest for {channel}: {outcome.value}.", err=outcome is not Posted.POSTED)
     if outcome is not Posted.POSTED:
         raise typer.Exit(1)
+
+
+def _known_platform(ctx: typer.Context, name: str) -> Platform:
+    """The registered platform of that name, or a clear exit listing them."""
+    found = _platforms(ctx).named(name)
+    if found is None:
+        names = ", ".join(_platforms(ctx).names)
+        typer.echo(f"--platform {name}: memo-bot knows {names}.", err=True)
+        raise typer.Exit(2)
+    return found
 
 
 def _digest_target(
@@ -305,38 +291,30 @@ def _digest_target(
     return found[0]
 
 
+def _postable(ctx: typer.Context, target: DigestTarget) -> Platform:
+    found = _platforms(ctx).named(target.platform)
+    if found is None:
+        typer.echo(f"memo-bot cannot post on {target.platform}.", err=True)
+        raise typer.Exit(2)
+    return found
+
+
 async def _post_digest(
-    bot: MemoBot, settings: Settings, target: DigestTarget, day: date | None
+    bot: MemoBot, config: _Config, platform: Platform, target: DigestTarget, day: date | None
 ) -> Posted:
     """Post one digest through the adapter of the channel's platform, set up just for it."""
-    async with _outbound(bot, settings, target.platform) as outbound:
-        runner = DigestRunner(bot, {target.platform: outbound}, _digest_policy(settings))
-        return await runner.post(target, day or await runner.today(target))
+    try:
+        posting = config.setup_of(platform).posting(bot)
+        async with posting as outbound:
+            runner = DigestRunner(bot, {platform.name: outbound}, _digest_policy(config.core))
+            return await runner.post(target, day or await runner.today(target))
+    except NotConfigured as missing:
+        typer.echo(str(missing), err=True)
+        raise typer.Exit(2) from None
 
 
-@contextlib.asynccontextmanager
-async def _outbound(bot: MemoBot, settings: Settings, platform: str) -> AsyncIterator[Outbound]:
-    if platform == "console":
-        yield ConsoleOutbound(sys.stdout)
-    elif platform == "slack":
-        slack = _slack_config(settings)
-        if not slack.configured:
-            typer.echo('Set the Slack tokens (README "Slack") to post there.', err=True)
-            raise typer.Exit(2)
-        yield SlackOutbound(build_app(bot, slack, bot.database.engine))
-    elif platform == "discord":
-        if settings.discord_token is None:
-            typer.echo("Set DISCORD_TOKEN to post on Discord.", err=True)
-            raise typer.Exit(2)
-        async with posting_only(settings.discord_token.get_secret_value()) as outbound:
-            yield outbound
-    else:
-        typer.echo(f"memo-bot cannot post on {platform}.", err=True)
-        raise typer.Exit(2)
-
-
-@app.command("import")
 def import_command(
+    ctx: typer.Context,
     files: Annotated[
         list[Path],
         typer.Argument(help="Note files: blog-style posts (.txt) or our Markdown export (.md)."),
@@ -354,9 +332,7 @@ def import_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print what would be imported; store nothing.")
     ] = False,
-    platform: Annotated[
-        str, typer.Option(help="slack, discord or console: whose workspace and channel ids.")
-    ] = "console",
+    platform: PlatformOption = CONSOLE.name,
     db: DatabaseOption = None,
 ) -> None:
     """Import note posts you already keep into a channel: each session becomes a memo.
@@ -365,10 +341,11 @@ def import_command(
     Each file is one transaction. The defaults are the console's channel (`memo-bot console`).
     The operator may import for anyone: `--author`, and the authors a Markdown export names.
     """
-    settings = _settings()
-    _configure_logging(settings, "WARNING")
+    config = _settings(ctx)
+    configure_logging(config.core, "WARNING")
+    _check_ids(ctx, platform, workspace, channel)
     where = _ImportTarget(platform, workspace, channel, author, conference)
-    bot = _open(settings, db)
+    bot = _open(config.core, db)
     totals = ImportTotals()
     try:
         for path in files:
@@ -382,6 +359,15 @@ def import_command(
         typer.echo(f"All files: {totals.summary_line(dry_run=dry_run)}")
     if totals.failed:
         raise typer.Exit(1)
+
+
+def _check_ids(ctx: typer.Context, platform: str, workspace: str, channel: str) -> None:
+    """Exit with a clear message unless the ids can exist on that platform."""
+    known = _known_platform(ctx, platform)
+    problem = known.ids.problem(known.title, workspace, channel)
+    if problem is not None:
+        typer.echo(f"{problem}: check --workspace and --channel (and --platform).", err=True)
+        raise typer.Exit(2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,8 +425,8 @@ def _import_one(bot: MemoBot, path: Path, where: _ImportTarget, dry_run: bool) -
         )
 
 
-@app.command("export")
 def export_command(
+    ctx: typer.Context,
     workspace: Annotated[str, typer.Option(help="Workspace id to export from.")] = "console",
     channel: Annotated[str, typer.Option(help="Channel id to export from.")] = "general",
     conference: Annotated[
@@ -456,17 +442,16 @@ def export_command(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file (default: stdout).")
     ] = None,
-    platform: Annotated[
-        str, typer.Option(help="slack, discord or console: whose workspace and channel ids.")
-    ] = "console",
+    platform: PlatformOption = CONSOLE.name,
     db: DatabaseOption = None,
 ) -> None:
     """Write a channel's day or conference as a blog-ready post: one post per day, newest first.
 
     The defaults are the console's channel (`memo-bot console`).
     """
-    settings = _settings()
-    _configure_logging(settings, "WARNING")
+    config = _settings(ctx)
+    configure_logging(config.core, "WARNING")
+    _check_ids(ctx, platform, workspace, channel)
     if post_format not in EXPORT_FORMATS:
         typer.echo(f"--format {post_format}: choose md or txt.", err=True)
         raise typer.Exit(2)
@@ -476,7 +461,7 @@ def export_command(
         if wanted is None:
             typer.echo(f"--date {day}: not a date; write it as YYYY-MM-DD.", err=True)
             raise typer.Exit(2)
-    bot = _open(settings, db)
+    bot = _open(config.core, db)
     invocation = Invocation(
         platform=platform,
         workspace_id=workspace,
@@ -503,47 +488,36 @@ def export_command(
     typer.echo(f"Wrote {output}: {render.export_counts(reply.data)}.", err=True)
 
 
-discord_commands = typer.Typer(
-    no_args_is_help=True, help="Discord: register the /memo commands, print the invite link."
-)
-app.add_typer(discord_commands, name="discord")
-
-
-@discord_commands.command("sync")
-def discord_sync(
-    guild: Annotated[
-        int | None,
-        typer.Option(help="Register in this server only (shows up at once; for development)."),
-    ] = None,
-) -> None:
-    """Register the /memo commands with Discord, then print the link that invites the bot."""
-    settings = _settings()
-    if settings.discord_token is None:
-        typer.echo("Set DISCORD_TOKEN (the bot token from the Developer Portal) first.", err=True)
-        raise typer.Exit(2)
-    _configure_logging(settings, "WARNING")
-    try:
-        url = asyncio.run(sync_commands(settings.discord_token.get_secret_value(), guild))
-    except discord.LoginFailure:
-        typer.echo("Discord did not accept DISCORD_TOKEN: copy the bot token again.", err=True)
-        raise typer.Exit(1) from None
-    except SyncRefused as refused:
-        typer.echo(
-            f"Discord refused: the bot is not in server {guild} yet. Invite it first with:\n"
-            f"{refused.invite}",
-            err=True,
-        )
-        raise typer.Exit(1) from None
-    where = f"in server {guild}" if guild is not None else "everywhere (may take a while to show)"
-    typer.echo(f'Registered /memo and "Save as memo" {where}.')
-    typer.echo(f"Invite the bot with: {url}")
-
-
 def _default_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
         return "me"
+
+
+def build_app(platforms: Platforms) -> typer.Typer:
+    """The `memo-bot` command line for these platforms (the registry's, for the real one)."""
+    app = typer.Typer(
+        add_completion=False,
+        # A traceback must not print local variables: they may hold tokens.
+        pretty_exceptions_show_locals=False,
+        no_args_is_help=True,
+        help="memo-bot: a team's conference session notes, from Slack, Discord or a console.",
+        context_settings={"obj": platforms},
+    )
+    app.command()(run)
+    app.command()(console)
+    app.command()(migrate)
+    app.command("digest")(digest_command)
+    app.command("import")(import_command)
+    app.command("export")(export_command)
+    for platform in platforms:
+        if platform.commands is not None:
+            app.add_typer(platform.commands, name=platform.name)
+    return app
+
+
+app = build_app(PLATFORMS)
 
 
 def main() -> None:

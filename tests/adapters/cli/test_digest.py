@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from adapters.cli.app import app
 from bot.core import MemoBot
 from tests.adapters.slack.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM
 from tests.chat import Chat

@@ -1,7 +1,7 @@
 """Slack installs in our database: OAuth states, each workspace's org, uninstalled tokens.
 
 slack_sdk's SQLAlchemy stores save and find installations in tables our migrations
-create (``storage.models``). This module holds what those stores lack: a state
+create (``adapters.slack.tables``). This module holds what those stores lack: a state
 consumed by one statement that says whether it did, states that expire, are purged
 and are capped in number, the Enterprise Grid org each workspace is in, and the
 tokens of an uninstalled app deleted as of the moment Slack said so.
@@ -19,13 +19,8 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, Connection, Table, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import (
-    SLACK_BOTS,
-    SLACK_INSTALLATIONS,
-    SLACK_OAUTH_STATES,
-    SlackTeam,
-    table_of,
-)
+from adapters.slack.tables import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES, SlackTeam
+from storage.models import table_of
 
 _STATES = SLACK_OAUTH_STATES.c
 _PURGE_EXPIRED = delete(SLACK_OAUTH_STATES).where(_STATES.expire_at <= bindparam("now"))
