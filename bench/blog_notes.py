@@ -2,7 +2,7 @@
 
 Shared by the search and summary evaluations (``bench/search_quality.py``,
 ``bench/summary_quality.py``), the benchmarks' vocabulary and the tests. The
-posts are read by the importer's own parser (``bot.note_posts``), so the
+posts are read by the importer's own parser (``bot.notefiles.parse``), so the
 evaluations see the sessions exactly as an import would store them.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bot.note_posts import parse_posts
+from bot.notefiles.parse import parse_posts
 
 SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "samples"
 BLOG_FILES = ("blog-notes.txt", "blog-notes-english.txt")

@@ -50,9 +50,9 @@ from seeding import (
 from sqlalchemy import insert
 
 from bot.core import MemoBot
-from bot.digests import DigestRunner
+from bot.digest.posting import DigestRunner
 from bot.grammar import PreviewDigest
-from bot.reply import DigestShown, Reply
+from bot.replies.values import DigestShown, Reply
 from storage import digests
 from storage.database import Database
 from storage.digests import ScheduledDigest

@@ -41,7 +41,7 @@ WEEKDAYS = "월화수목금토일"
 
 def vocabulary() -> tuple[list[str], list[str]]:
     """The sample posts' session titles and note lines, what generated posts are made of."""
-    from bot.note_posts import parse_posts
+    from bot.notefiles.parse import parse_posts
 
     titles, notes = [], []
     for name in ("blog-notes.txt", "blog-notes-english.txt"):
@@ -83,8 +83,8 @@ def peak_rss_mb() -> float:
 
 
 def phase_parse(path: Path) -> dict[str, Any]:
-    from bot.note_files import NoteText, decode_note_file
-    from bot.note_posts import parse_posts
+    from bot.notefiles.decode import NoteText, decode_note_file
+    from bot.notefiles.parse import parse_posts
 
     started = time.perf_counter()
     decoded = decode_note_file(path.name, path.read_bytes(), max_bytes=1 << 40)
@@ -98,7 +98,7 @@ def phase_import(path: Path, database_file: Path) -> dict[str, Any]:
     from bot.core import MemoBot
     from bot.grammar import ImportPosts
     from bot.invocation import Invocation
-    from bot.reply import ImportDone
+    from bot.replies.values import ImportDone
     from storage.database import Database
     from storage.schema import upgrade_to_head
 
@@ -126,8 +126,8 @@ def phase_import(path: Path, database_file: Path) -> dict[str, Any]:
 
 def phase_raw(path: Path, database_file: Path) -> dict[str, Any]:
     """Parse (as the importer does), then the cheapest possible store of the memo rows."""
-    from bot.note_files import NoteText, decode_note_file
-    from bot.note_posts import parse_posts
+    from bot.notefiles.decode import NoteText, decode_note_file
+    from bot.notefiles.parse import parse_posts
 
     started = time.perf_counter()
     decoded = decode_note_file(path.name, path.read_bytes(), max_bytes=1 << 40)

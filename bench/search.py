@@ -55,7 +55,7 @@ from seeding import (
 
 from bot.core import MemoBot
 from bot.invocation import Invocation
-from bot.reply import SearchResults
+from bot.replies.values import SearchResults
 from storage.database import Database, normalize_database_url
 
 RESULTS = ROOT / "bench" / "results"

@@ -39,9 +39,9 @@ from summary_quality import SAMPLES, SUMMARIZERS, blog_sessions, judged_sessions
 
 from bot.core import MemoBot
 from bot.invocation import Invocation
-from bot.keypoints import Note, key_points
-from bot.note_lines import folded, split_units
-from bot.summary import Summaries
+from bot.summary.commands import Summaries
+from bot.summary.key_points import Note, key_points
+from bot.summary.note_lines import folded, split_units
 from storage.database import Database
 from storage.schema import upgrade_to_head
 

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bench.blog_notes import SAMPLES, BlogSession, blog_sessions
-from bot.keypoints import MAX_POINTS, Note, key_points
-from bot.note_lines import folded, shorten, split_units
+from bot.summary.key_points import MAX_POINTS, Note, key_points
+from bot.summary.note_lines import folded, shorten, split_units
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ def recall(summarize: Summarizer, judged: Sequence[KeyFacts] | None = None) -> f
 
 
 def memo_bot(notes: Sequence[Note]) -> list[str]:
-    """memo-bot's extractive summary (``bot.keypoints``)."""
+    """memo-bot's extractive summary (``bot.summary.key_points``)."""
     return [point.text for point in key_points(notes)]
 
 

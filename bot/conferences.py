@@ -5,11 +5,12 @@ from __future__ import annotations
 import zoneinfo
 from functools import cache
 
-from bot import markdown as md
-from bot import render, titles
+from bot import titles
 from bot.context import Context
 from bot.grammar import SetConference, clean_text
-from bot.reply import ConferenceSet, ProblemCode, Reply, Visibility, refuse
+from bot.replies import markdown as md
+from bot.replies import render
+from bot.replies.values import ConferenceSet, ProblemCode, Reply, Visibility, refuse
 from storage import conferences
 
 MAX_CONFERENCE_NAME_LENGTH = 100

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from bot.grammar import clean_text
 from bot.invocation import Invocation
 from bot.known import KnownRows
-from bot.reply import ConferenceView
+from bot.replies.values import ConferenceView
 from bot.titles import display_title
 from storage import attendance, channels, conferences
 from storage.models import DISPLAY_NAME_LENGTH

@@ -29,21 +29,9 @@ from functools import partial
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import (
-    conferences,
-    digest,
-    export,
-    grammar,
-    import_reading,
-    importing,
-    memos,
-    redelivery,
-    removals,
-    search,
-    sessions,
-    summary,
-)
+from bot import conferences, grammar, memos, redelivery, removals, search, sessions
 from bot.context import Context
+from bot.digest import commands as digest
 from bot.grammar import (
     AddMemo,
     Attend,
@@ -68,13 +56,17 @@ from bot.grammar import (
 )
 from bot.help import show_help
 from bot.home import home
-from bot.importing import Progress
 from bot.invocation import Invocation
 from bot.known import KnownRows
-from bot.note_files import DEFAULT_MAX_BYTES
+from bot.notefiles import exporting as export
+from bot.notefiles import importing
+from bot.notefiles import reading as import_reading
+from bot.notefiles.decode import DEFAULT_MAX_BYTES
+from bot.notefiles.importing import Progress
 from bot.removals import Removal
-from bot.reply import ProblemCode, Reply, SessionChoice, refuse
-from bot.summary import Summaries
+from bot.replies.values import ProblemCode, Reply, SessionChoice, refuse
+from bot.summary import commands as summary
+from bot.summary.commands import Summaries
 from storage import channels
 from storage.database import Database
 from storage.records import ChannelRecord

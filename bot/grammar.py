@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 
-from bot.reply import ProblemCode
+from bot.replies.values import ProblemCode
 
 
 @dataclass(frozen=True, slots=True)

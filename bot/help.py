@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot import grammar, render
-from bot.reply import CommandHelp, HelpShown, Reply, Visibility
+from bot import grammar
+from bot.replies import render
+from bot.replies.values import CommandHelp, HelpShown, Reply, Visibility
 
 
 def show_help(command: grammar.ShowHelp) -> Reply:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot import render
 from bot.context import Context
-from bot.reply import ChannelMemoView, ChannelSessionView, HomeShown, Reply, Visibility
-from bot.views import memo_view, session_views
+from bot.replies import render
+from bot.replies.from_records import memo_view, session_views
+from bot.replies.values import ChannelMemoView, ChannelSessionView, HomeShown, Reply, Visibility
 from storage import channels, memos, sessions
 
 #: How many memos and sessions a home shows.

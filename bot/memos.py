@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot import render
 from bot.context import Context
 from bot.grammar import AddMemo, DeleteMemo, EditMemo, UndoDelete, clean_text
-from bot.reply import MemoChanged, MemoSaved, ProblemCode, Reply, Visibility, refuse
+from bot.replies import render
+from bot.replies.from_records import memo_view, session_ref
+from bot.replies.values import MemoChanged, MemoSaved, ProblemCode, Reply, Visibility, refuse
 from bot.sessions import Found, recent_session, session_to_write
-from bot.views import memo_view, session_ref
 from storage import channels, memos, sessions
 from storage.records import MemoRecord
 

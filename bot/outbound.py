@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.reply import Reply
+from bot.replies.values import Reply
 
 #: How far before an attempt's start its messages are looked for: platforms' clocks and
 #: ours agree (NTP) to well within this.

@@ -21,7 +21,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from bot.invocation import Invocation
-from bot.reply import Replayed, Reply, Visibility
+from bot.replies.values import Replayed, Reply, Visibility
 from storage import deliveries
 
 

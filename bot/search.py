@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import markdown as md
-from bot import render, titles
+from bot import titles
 from bot.context import Context
 from bot.grammar import Author, SearchMemos, SessionId, clean_text
-from bot.reply import ProblemCode, Reply, SearchHit, SearchResults, Visibility, refuse
+from bot.replies import markdown as md
+from bot.replies import render
+from bot.replies.values import ProblemCode, Reply, SearchHit, SearchResults, Visibility, refuse
 from bot.sessions import check_title, find_existing, no_such_session, picked_session
 from storage import channels, sessions
 from storage import search as search_index

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot import markdown as md
-from bot import render, titles
+from bot import titles
 from bot.context import Context
 from bot.grammar import Attend, ListSessions, SessionId, ShowSession, clean_text
-from bot.reply import (
+from bot.replies import markdown as md
+from bot.replies import render
+from bot.replies.from_records import memo_view, session_view, session_views
+from bot.replies.values import (
     AttendanceRecorded,
     ProblemCode,
     Reply,
@@ -19,7 +21,6 @@ from bot.reply import (
     Visibility,
     refuse,
 )
-from bot.views import memo_view, session_view, session_views
 from storage import memos, sessions
 from storage.records import SessionRecord
 

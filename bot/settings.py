@@ -10,8 +10,8 @@ import zoneinfo
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from bot.llm import DEFAULT_TIMEOUT_SECONDS, LlmConfig
-from bot.note_files import DEFAULT_MAX_BYTES
+from bot.notefiles.decode import DEFAULT_MAX_BYTES
+from bot.summary.llm import DEFAULT_TIMEOUT_SECONDS, LlmConfig
 from storage.database_settings import DatabaseSettings
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.core import MemoBot
 from bot.grammar import Command
 from bot.invocation import Invocation
-from bot.reply import Reply
+from bot.replies.values import Reply
 
 #: Where every test conversation starts, unless it says otherwise.
 START = datetime(2025, 9, 25, 1, 0, tzinfo=UTC)

@@ -19,8 +19,8 @@ from sqlalchemy import URL, create_engine, make_url, text
 
 from adapters.cli.registry import PLATFORMS
 from bot.core import MemoBot
-from bot.llm import LlmConfig
-from bot.summary import Summaries
+from bot.summary.commands import Summaries
+from bot.summary.llm import LlmConfig
 from storage.database import Database, normalize_database_url
 from storage.models import Base
 from storage.schema import upgrade_to_head

@@ -30,9 +30,9 @@ from typing import Any
 
 from adapters.console.outbound import ConsoleOutbound
 from bot.core import MemoBot
-from bot.digests import DigestPolicy, DigestRunner
+from bot.digest.posting import DigestPolicy, DigestRunner
+from bot.digest.scheduler import DigestScheduler
 from bot.outbound import Outbound
-from bot.scheduler import DigestScheduler
 from bot.serving import serve
 from storage.database import Database
 

@@ -11,8 +11,8 @@ from datetime import date
 
 from hypothesis import strategies as st
 
-from bot.note_posts import ParsedFile, conference_from_title, header_title, split_lines
-from bot.post_writer import AuthorNotes, Post, PostFormat, PostSession, write
+from bot.notefiles.parse import ParsedFile, conference_from_title, header_title, split_lines
+from bot.notefiles.write import AuthorNotes, Post, PostFormat, PostSession, write
 from bot.titles import title_key
 
 _SEPARATOR = re.compile(r"^\s*(?:ㅡ{3,}|-{3,}|─{3,}|={3,}|_{3,})\s*$")

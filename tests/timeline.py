@@ -19,7 +19,7 @@ from sqlalchemy import Row, select
 
 from adapters.console.outbound import ConsoleOutbound
 from bot.core import MemoBot
-from bot.digests import DigestPolicy, DigestRunner
+from bot.digest.posting import DigestPolicy, DigestRunner
 from bot.outbound import Outbound
 from storage.models import DigestPost, table_of
 

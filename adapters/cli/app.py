@@ -34,18 +34,19 @@ from adapters.platform import (
     configure_logging,
     settings_errors,
 )
-from bot import grammar, render
+from bot import grammar
 from bot.core import MemoBot
-from bot.digests import DigestPolicy, DigestRunner, Posted
+from bot.digest.posting import DigestPolicy, DigestRunner, Posted
+from bot.digest.scheduler import DigestScheduler
 from bot.grammar import EXPORT_FORMATS, Export, ImportPosts, PreviewDigest
-from bot.importing import ImportTotals
 from bot.invocation import Invocation
-from bot.note_files import too_large
-from bot.reply import ExportReady, ProblemCode, Reply, refuse
-from bot.scheduler import DigestScheduler
+from bot.notefiles.decode import too_large
+from bot.notefiles.importing import ImportTotals
+from bot.replies import render
+from bot.replies.values import ExportReady, ProblemCode, Reply, refuse
 from bot.serving import ServiceFailed, serving_in_background
 from bot.settings import Settings
-from bot.summary import Summaries
+from bot.summary.commands import Summaries
 from storage import digests
 from storage.database import Database, safe_url
 from storage.digests import DigestTarget

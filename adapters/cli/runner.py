@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from adapters.platform import Platform, PlatformSetup
 from bot.core import MemoBot
-from bot.digests import DigestPolicy, DigestRunner
+from bot.digest.posting import DigestPolicy, DigestRunner
+from bot.digest.scheduler import DigestScheduler
 from bot.outbound import Outbound
-from bot.scheduler import DigestScheduler
 from bot.serving import Service, serve
 
 

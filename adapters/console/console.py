@@ -24,7 +24,7 @@ from rich.markdown import Markdown
 
 from bot.core import MemoBot
 from bot.invocation import Invocation
-from bot.reply import Attachment, Reply, Visibility
+from bot.replies.values import Attachment, Reply, Visibility
 
 #: The ``Invocation.platform`` of the console's requests.
 PLATFORM_NAME = "console"

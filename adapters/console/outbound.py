@@ -6,7 +6,7 @@ import itertools
 from typing import TextIO
 
 from bot.outbound import Delivered, Delivery
-from bot.reply import Reply
+from bot.replies.values import Reply
 
 
 class ConsoleOutbound:

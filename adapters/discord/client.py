@@ -18,7 +18,7 @@ from adapters.discord.messages import split
 from adapters.discord.replies import NO_MENTIONS, Replier
 from bot.core import MemoBot
 from bot.outbound import ChannelGone, Delivered, Delivery
-from bot.reply import Reply
+from bot.replies.values import Reply
 from bot.serving import ServiceRefused
 
 logger = logging.getLogger(__name__)

@@ -30,7 +30,7 @@ from bot.grammar import (
     Summarize,
     UndoDelete,
 )
-from bot.render import day_label
+from bot.replies.render import day_label
 
 #: A picked session travels as this value (choice values are capped at 100 characters).
 _PICKED = re.compile(r"session:(\d+)")

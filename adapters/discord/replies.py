@@ -32,9 +32,9 @@ from adapters.discord.messages import split
 from bot.core import MemoBot
 from bot.grammar import AddMemo, Command, ImportPosts, Rejected, SessionId
 from bot.invocation import Invocation
-from bot.markdown import file_name
-from bot.note_files import too_large
-from bot.reply import Attachment, ProblemCode, Reply, Visibility, refuse
+from bot.notefiles.decode import too_large
+from bot.replies.markdown import file_name
+from bot.replies.values import Attachment, ProblemCode, Reply, Visibility, refuse
 
 logger = logging.getLogger(__name__)
 

@@ -55,9 +55,9 @@ from bot import grammar
 from bot.core import MemoBot
 from bot.grammar import AddMemo, ImportPosts, SessionId
 from bot.invocation import Invocation
-from bot.markdown import file_name
-from bot.note_files import over_limit, too_large
-from bot.reply import Problem, ProblemCode, Reply, Visibility, refuse
+from bot.notefiles.decode import over_limit, too_large
+from bot.replies.markdown import file_name
+from bot.replies.values import Problem, ProblemCode, Reply, Visibility, refuse
 
 logger = logging.getLogger(__name__)
 

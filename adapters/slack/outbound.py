@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks
 from adapters.slack.installations import InstallationStore
 from bot.outbound import ChannelGone, Delivered, Delivery, Unverifiable
-from bot.reply import Reply
+from bot.replies.values import Reply
 
 #: Slack errors after which posting in that channel cannot succeed until someone acts.
 _GONE = frozenset(

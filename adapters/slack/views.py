@@ -20,8 +20,8 @@ from adapters.slack.blocks import (
     section,
     surface_blocks,
 )
-from bot.render import day_label, excerpt, plural
-from bot.reply import HomeShown, Reply, SessionChoice
+from bot.replies.render import day_label, excerpt, plural
+from bot.replies.values import HomeShown, Reply, SessionChoice
 
 ADD_CALLBACK = "memo_add"
 PICK_BLOCK, PICK_ACTION = "session_pick", "session_select"

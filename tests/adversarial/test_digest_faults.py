@@ -31,7 +31,7 @@ from adapters.discord.client import posting_only
 from adapters.slack import build_app
 from adapters.slack.outbound import SlackOutbound
 from bot.core import MemoBot
-from bot.digests import DigestPolicy, DigestRunner
+from bot.digest.posting import DigestPolicy, DigestRunner
 from bot.outbound import Outbound
 from tests.adapters.discord.conftest import CHANNEL, GUILD, Discord, long_digest_day
 from tests.adapters.slack.conftest import BOT_TOKEN, TEAM, bolt_config

@@ -20,7 +20,7 @@ from rich.console import Console as RichConsole
 
 from adapters.console.console import Console, ConsoleIdentity
 from bot.core import MemoBot
-from bot.reply import Reply
+from bot.replies.values import Reply
 from tests.adapters.discord.conftest import ALICE as DISCORD_ALICE
 from tests.adapters.discord.conftest import Discord, import_file
 from tests.adapters.slack.conftest import (

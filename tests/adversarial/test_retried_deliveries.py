@@ -30,7 +30,7 @@ from adapters.slack import build_app
 from adapters.slack.server import HttpServer, web_app
 from bot.core import MemoBot
 from bot.invocation import Invocation
-from bot.reply import SessionListing
+from bot.replies.values import SessionListing
 from storage.database import Database
 from tests.adapters.discord.conftest import ALICE as DISCORD_ALICE
 from tests.adapters.discord.conftest import GUILD, AttachmentOption, Discord, errors

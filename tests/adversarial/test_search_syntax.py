@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from bot import grammar
 from bot.core import MemoBot
 from bot.grammar import SearchMemos
-from bot.reply import MemoSaved, Problem, ProblemCode, Reply, SearchResults
+from bot.replies.values import MemoSaved, Problem, ProblemCode, Reply, SearchResults
 from bot.search import MAX_HITS, matches, parse_query
 from storage.database import Database
 from storage.search_upkeep import SearchUpkeep

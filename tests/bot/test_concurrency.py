@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.core import MemoBot
-from bot.reply import MemoSaved, SessionListing
+from bot.replies.values import MemoSaved, SessionListing
 from storage.database import Database
 from tests.chat import Chat
 

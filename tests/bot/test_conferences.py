@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.reply import ConferenceSet, ProblemCode, SessionListing, Visibility
+from bot.replies.values import ConferenceSet, ProblemCode, SessionListing, Visibility
 from tests.chat import Chat
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
-from bot.reply import DigestSettingShown, DigestShown, ProblemCode, Visibility
+from bot.replies.values import DigestSettingShown, DigestShown, ProblemCode, Visibility
 from tests.chat import Chat
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"

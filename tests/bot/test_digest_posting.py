@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import URL
 
 from bot.core import MemoBot
-from bot.digests import DigestPolicy, Posted
+from bot.digest.posting import DigestPolicy, Posted
 from tests.chat import Chat
 from tests.timeline import FakeClock, Timeline, claims, parse_posts
 

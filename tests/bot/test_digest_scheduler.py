@@ -11,7 +11,7 @@ import pytest_asyncio
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.core import MemoBot
-from bot.scheduler import DigestScheduler
+from bot.digest.scheduler import DigestScheduler
 from tests.chat import Chat
 from tests.timeline import FakeClock, Timeline, eventually
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 
 from bot.grammar import Export, ImportPosts
-from bot.note_posts import parse_posts
-from bot.post_writer import Post, PostFormat, write
-from bot.reply import ExportReady, Problem, ProblemCode, Reply, Visibility
+from bot.notefiles.parse import parse_posts
+from bot.notefiles.write import Post, PostFormat, write
+from bot.replies.values import ExportReady, Problem, ProblemCode, Reply, Visibility
 from tests.chat import Chat
 from tests.post_files import as_imported, normalised, post_lists, posts_from_parsed
 

@@ -33,7 +33,7 @@ from bot.grammar import (
     clean_text,
     parse,
 )
-from bot.reply import ProblemCode
+from bot.replies.values import ProblemCode
 
 
 def test_add_splits_the_bracketed_title_from_the_note() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.reply import HelpShown, Visibility
+from bot.replies.values import HelpShown, Visibility
 from tests.chat import Chat
 
 SUBCOMMANDS = (

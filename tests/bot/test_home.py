@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.reply import HomeShown, Visibility
+from bot.replies.values import HomeShown, Visibility
 from tests.chat import Chat
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.core import MemoBot
 from bot.grammar import ImportPosts
-from bot.reply import (
+from bot.replies.values import (
     ImportDone,
     Problem,
     ProblemCode,

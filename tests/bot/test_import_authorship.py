@@ -10,7 +10,7 @@ operator's CLI, which runs as one) may import for others.
 from __future__ import annotations
 
 from bot.grammar import ImportPosts
-from bot.reply import ImportDone, Problem, ProblemCode, Reply, SessionMemos
+from bot.replies.values import ImportDone, Problem, ProblemCode, Reply, SessionMemos
 from tests.chat import Chat
 
 ALICE_FILE = """2025-09-25

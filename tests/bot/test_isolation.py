@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core import MemoBot
-from bot.reply import ProblemCode, SessionListing, SessionMemos
+from bot.replies.values import ProblemCode, SessionListing, SessionMemos
 from tests.chat import Chat
 
 TITLE = "Envoy로 갈아탄 사내 API 게이트웨이"

@@ -9,7 +9,7 @@ from bench.summary_quality import (
     notes_of,
     recall,
 )
-from bot.keypoints import Note, key_points
+from bot.summary.key_points import Note, key_points
 
 #: The floor: share of the key facts (keypoints.json) the five points mention, over the
 #: 17 judged sessions. Measured 0.59 when written; the first-5-lines baseline gets 0.26 and

@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlalchemy import update
 
-from bot.reply import ProblemCode
+from bot.replies.values import ProblemCode
 from storage.database import Database
 from storage.models import Channel
 from tests.chat import Chat

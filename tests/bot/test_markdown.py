@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from bot.markdown import escape
+from bot.replies.markdown import escape
 
 COMMONMARK = MarkdownIt("commonmark")
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.core import MemoBot
 from bot.grammar import AddMemo
-from bot.reply import MemoChanged, MemoSaved, ProblemCode, Reply, SessionMemos, Visibility
+from bot.replies.values import MemoChanged, MemoSaved, ProblemCode, Reply, SessionMemos, Visibility
 from storage.database import Database
 from storage.models import Memo, MemoRevision
 from tests.chat import Chat

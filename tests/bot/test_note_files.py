@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.note_files import NoteText, Unreadable, decode_note_file
+from bot.notefiles.decode import NoteText, Unreadable, decode_note_file
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 KOREAN = (SAMPLES / "blog-notes.txt").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.note_posts import conference_from_title, parse_date_line, parse_posts
+from bot.notefiles.parse import conference_from_title, parse_date_line, parse_posts
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core import MemoBot
 from bot.grammar import AddMemo, Attend, SessionId, ShowSession
-from bot.reply import MemoSaved, ProblemCode, SessionChoice, SessionMemos
+from bot.replies.values import MemoSaved, ProblemCode, SessionChoice, SessionMemos
 from tests.chat import Chat
 
 TITLES = [

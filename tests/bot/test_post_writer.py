@@ -10,8 +10,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from markdown_it import MarkdownIt
 
-from bot.note_posts import parse_posts
-from bot.post_writer import AuthorNotes, Post, PostFormat, PostSession, date_line, write
+from bot.notefiles.parse import parse_posts
+from bot.notefiles.write import AuthorNotes, Post, PostFormat, PostSession, date_line, write
 from tests.post_files import as_imported, normalised, post_lists, posts_from_parsed
 
 SAMPLES = Path(__file__).parent.parent / "samples"

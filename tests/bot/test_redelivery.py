@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from bot.core import MemoBot
 from bot.grammar import AddMemo, Command, ImportPosts
 from bot.invocation import Invocation
-from bot.reply import Reply, SessionListing
+from bot.replies.values import Reply, SessionListing
 from storage import deliveries
 from storage.database import Database
 from storage.models import (

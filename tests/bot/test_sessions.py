@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.reply import (
+from bot.replies.values import (
     AttendanceRecorded,
     ProblemCode,
     SessionListing,

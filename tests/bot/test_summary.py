@@ -6,7 +6,7 @@ import re
 
 from bot.core import MemoBot
 from bot.grammar import SessionId, Summarize
-from bot.reply import ProblemCode, SessionSummary
+from bot.replies.values import ProblemCode, SessionSummary
 from storage.database import Database
 from tests.chat import Chat
 

@@ -9,9 +9,9 @@ import pytest
 
 from bot.core import MemoBot
 from bot.grammar import AddMemo, Summarize
-from bot.llm import LlmConfig
-from bot.reply import SessionSummary
-from bot.summary import RETRY_LLM_AFTER_SECONDS, Summaries
+from bot.replies.values import SessionSummary
+from bot.summary.commands import RETRY_LLM_AFTER_SECONDS, Summaries
+from bot.summary.llm import LlmConfig
 from storage.database import Database
 from tests.chat import Chat
 from tests.fakes.openai import API_KEY, MODEL, FakeOpenAI

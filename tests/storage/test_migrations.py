@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, inspect, select, text, update
 
 from bot.core import MemoBot
 from bot.grammar import ImportPosts
-from bot.reply import SearchResults
+from bot.replies.values import SearchResults
 from storage.database import Database
 from storage.models import (
     Base,

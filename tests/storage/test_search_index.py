@@ -3,7 +3,7 @@ segments merged there; neither ever changes what a search finds."""
 
 from __future__ import annotations
 
-from bot.reply import SearchResults
+from bot.replies.values import SearchResults
 from storage.database import Database
 from storage.search import indexed_through
 from storage.search_upkeep import SearchUpkeep

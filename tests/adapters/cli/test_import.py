@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from adapters.cli.app import app
 from bot.core import MemoBot
-from bot.reply import SessionListing
+from bot.replies.values import SessionListing
 from tests.chat import Chat
 
 SAMPLES = Path(__file__).parents[2] / "samples"

@@ -30,7 +30,7 @@ from adapters.platform import IdRules, Platform, Serving
 from bot.core import MemoBot
 from bot.invocation import Invocation
 from bot.outbound import Delivered, Delivery, Outbound
-from bot.reply import Reply
+from bot.replies.values import Reply
 from storage.models import Memo, table_of
 from tests.chat import Chat
 from tests.timeline import claims

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import URL
 
 from bot.core import MemoBot
-from bot.reply import SessionListing, SessionMemos
+from bot.replies.values import SessionListing, SessionMemos
 from storage.database import Database
 from tests.adapters.console.test_console import db_option, memo_bot
 from tests.chat import Chat

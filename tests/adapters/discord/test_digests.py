@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from adapters.cli.app import app
 from adapters.discord import DiscordOutbound
 from bot.core import MemoBot
-from bot.digests import DigestRunner
+from bot.digest.posting import DigestRunner
 from tests.adapters.discord.conftest import CHANNEL, GUILD, Discord, long_digest_day
 from tests.chat import Chat
 from tests.fakes.discord import FakeDiscord

@@ -17,7 +17,7 @@ from adapters.discord import DiscordOutbound
 from bot.grammar import ShowSession
 from bot.invocation import Invocation
 from bot.outbound import Delivery
-from bot.reply import HelpShown, Reply, SessionMemos, Visibility
+from bot.replies.values import HelpShown, Reply, SessionMemos, Visibility
 from tests.adapters.discord.conftest import ALICE, BOB, CHANNEL, GUILD, Discord
 from tests.fakes.discord import FakeDiscord
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot.grammar import ShowSession
 from bot.invocation import Invocation
-from bot.reply import SessionMemos
+from bot.replies.values import SessionMemos
 from tests.adapters.discord.conftest import ALICE, BOB, CHANNEL, GUILD, Discord
 from tests.fakes.discord_shapes import ABSENT
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from adapters.slack import blocks
 from adapters.slack.text import unescape
-from bot import markdown as md
+from bot.replies import markdown as md
 from tests.fakes.slack import block_errors, rich_elements, shown_text
 
 _USER_TEXT = (

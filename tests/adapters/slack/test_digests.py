@@ -11,7 +11,7 @@ import pytest
 from adapters.slack import build_app
 from adapters.slack.outbound import SlackOutbound
 from bot.core import MemoBot
-from bot.scheduler import DigestScheduler
+from bot.digest.scheduler import DigestScheduler
 from tests.adapters.slack.conftest import (
     BOT_TOKEN,
     TEAM,

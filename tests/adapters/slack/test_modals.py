@@ -11,7 +11,7 @@ import pytest
 from adapters.slack.views import NEW_BLOCK, PICK_BLOCK, TEXT_BLOCK
 from bot.grammar import ShowSession
 from bot.invocation import Invocation
-from bot.reply import SessionMemos
+from bot.replies.values import SessionMemos
 from tests.adapters.slack.conftest import (
     ALICE,
     TEAM,

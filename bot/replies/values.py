@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from bot.keypoints import KeyPoint
+from bot.summary.key_points import KeyPoint
 
 
 class Visibility(StrEnum):
@@ -203,7 +203,7 @@ class DigestSession:
     attendees: tuple[str, ...]
     #: Memos written that day.
     memo_count: int
-    #: What mattered: the key points of that day's memos (``bot.keypoints``).
+    #: What mattered: the key points of that day's memos (``bot.summary.key_points``).
     points: tuple[str, ...]
     #: The ids of that day's memos, to find the rest with `/memo show`.
     numbers: tuple[int, ...]

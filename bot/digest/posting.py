@@ -52,12 +52,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from bot import digest, schedule
 from bot.core import MemoBot
+from bot.digest import commands as digest
+from bot.digest import due as schedule
 from bot.grammar import PreviewDigest
 from bot.invocation import Invocation
 from bot.outbound import ChannelGone, Delivered, Delivery, Outbound, Unverifiable
-from bot.reply import DigestShown, Reply
+from bot.replies.values import DigestShown, Reply
 from storage import conferences, digests
 from storage.digests import Attempt, Claim, DigestTarget, HeldClaim, ScheduledDigest
 

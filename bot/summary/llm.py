@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.keypoints import MAX_POINTS, KeyPoint, Note
-from bot.note_lines import POINT_LENGTH, numbers_in
+from bot.summary.key_points import MAX_POINTS, KeyPoint, Note
+from bot.summary.note_lines import POINT_LENGTH, numbers_in
 
 logger = logging.getLogger(__name__)
 

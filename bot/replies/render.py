@@ -1,6 +1,6 @@
 """The Markdown of every reply, written once for all adapters.
 
-User text (titles, memo text, names) always goes through ``bot.markdown``
+User text (titles, memo text, names) always goes through ``bot.replies.markdown``
 so it renders as typed; everything else here is our own markup.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import markdown as md
-from bot.reply import (
+from bot.replies import markdown as md
+from bot.replies.values import (
     AttendanceRecorded,
     ConferenceSet,
     ConferenceView,

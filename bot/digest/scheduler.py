@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.digests import DigestRunner
+from bot.digest.posting import DigestRunner
 from bot.grammar import Command, DisableDigest, SetConference, SetDigestDays, SetDigestTime
 from storage.digests import ScheduledDigest
 

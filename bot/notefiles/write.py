@@ -14,7 +14,7 @@ Two formats:
 - **Markdown** is valid CommonMark that renders as the notes were written:
   ``## [Title]`` session headers, ``### name`` sub-headings when a session has
   several authors, a thematic break between sessions, each note line ended by a
-  hard line break. Note text goes through ``bot.markdown.escape``, and a note
+  hard line break. Note text goes through ``bot.replies.markdown.escape``, and a note
   line that would read as structure (a header, separator, date or author line)
   or that has leading or trailing whitespace gets that character written as a
   character reference, so the Markdown says unambiguously which lines are notes.
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from bot import markdown as md
+from bot.replies import markdown as md
 
 
 class PostFormat(StrEnum):

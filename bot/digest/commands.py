@@ -2,7 +2,7 @@
 
 The digest reads like the posts people already write by hand: a dated title
 ("DEVRIVER 2025 Day 2 session memos"), then each session as a ``[Title]`` with
-its points: the key points of that day's memos (``bot.keypoints``, the local
+its points: the key points of that day's memos (``bot.summary.key_points``, the local
 summarizer: a digest is built inside a transaction and never waits on a model).
 """
 
@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import render, schedule
 from bot.conferences import canonical_time_zone
 from bot.context import Context
+from bot.digest import due as schedule
 from bot.grammar import DisableDigest, PreviewDigest, SetDigestDays, SetDigestTime, ShowDigest
-from bot.keypoints import Note, key_points
-from bot.reply import (
+from bot.replies import render
+from bot.replies.values import (
     DigestSession,
     DigestSettingShown,
     DigestShown,
@@ -25,6 +25,7 @@ from bot.reply import (
     Visibility,
     refuse,
 )
+from bot.summary.key_points import Note, key_points
 from storage import digests
 from storage.digests import DigestSettingRecord
 from storage.records import ConferenceRecord

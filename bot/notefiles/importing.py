@@ -32,16 +32,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import render
 from bot.context import Context
 from bot.grammar import ImportPosts, clean_text
-from bot.import_reading import ReadFile, conference_name
 from bot.memos import MAX_MEMO_LENGTH
-from bot.note_posts import (
+from bot.notefiles.parse import (
     NoteBlock,
     Post,
 )
-from bot.reply import (
+from bot.notefiles.reading import ReadFile, conference_name
+from bot.replies import render
+from bot.replies.values import (
     ImportDone,
     ImportedPost,
     ImportedSession,

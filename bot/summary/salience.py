@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from bot.note_lines import NoteUnit
+from bot.summary.note_lines import NoteUnit
 
 _ARROW = re.compile(r"(?:→|->|=>|⇒|⟶|➡)")
 #: A figure with its unit (``45ms``, ``3,400개``, ``$600``) or a multiplier (``x3``, ``3배``).

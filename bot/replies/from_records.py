@@ -1,4 +1,4 @@
-"""Turning stored records into the reply values adapters see (``bot.reply``)."""
+"""Turning stored records into the reply values adapters see (``bot.replies.values``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.context import Context
-from bot.reply import MemoView, SessionRef, SessionView
+from bot.replies.values import MemoView, SessionRef, SessionView
 from storage import sessions
 from storage.records import MemoRecord, SessionRecord
 

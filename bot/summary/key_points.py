@@ -1,6 +1,6 @@
 """The local, extractive summary: a session's key points chosen from everyone's note lines.
 
-No model and no network. Each note line is scored by ``bot.salience`` (how much
+No model and no network. Each note line is scored by ``bot.summary.salience`` (how much
 it looks like a key fact). Near-duplicates, the same fact written by several
 people in their own words and spacing, are merged into one fact credited to all
 of them, which scores higher for the agreement. Facts are then picked greedily
@@ -21,8 +21,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import extract
 from rapidfuzz.utils import default_process
 
-from bot.note_lines import NoteUnit, folded, number_values, shorten, split_units
-from bot.salience import fact_kind, line_scores
+from bot.summary.note_lines import NoteUnit, folded, number_values, shorten, split_units
+from bot.summary.salience import fact_kind, line_scores
 
 #: Key points in a summary.
 MAX_POINTS = 5

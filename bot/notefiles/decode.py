@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
-from bot.markdown import file_name
+from bot.replies.markdown import file_name
 
 #: The default largest file an import reads (``MEMO_IMPORT_MAX_BYTES``).
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024

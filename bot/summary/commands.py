@@ -23,15 +23,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot import render
 from bot.context import Context
 from bot.grammar import Summarize
-from bot.keypoints import KeyPoint, Note, key_points
 from bot.known import Lru
-from bot.llm import LlmConfig, LlmUnreachable, LlmUnusable, llm_key_points
-from bot.reply import Reply, SessionSummary, SessionView, Visibility
+from bot.replies import render
+from bot.replies.from_records import session_view
+from bot.replies.values import Reply, SessionSummary, SessionView, Visibility
 from bot.sessions import session_to_read
-from bot.views import session_view
+from bot.summary.key_points import KeyPoint, Note, key_points
+from bot.summary.llm import LlmConfig, LlmUnreachable, LlmUnusable, llm_key_points
 from storage import memos
 
 logger = logging.getLogger(__name__)

@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from bot import markdown as md
-from bot import post_writer, render, titles
+from bot import titles
 from bot.context import Context
 from bot.grammar import Export, clean_text
-from bot.post_writer import AuthorNotes, Post, PostFormat, PostSession
-from bot.reply import Attachment, ExportReady, ProblemCode, Reply, Visibility, refuse
+from bot.notefiles import write as post_writer
+from bot.notefiles.write import AuthorNotes, Post, PostFormat, PostSession
+from bot.replies import markdown as md
+from bot.replies import render
+from bot.replies.values import Attachment, ExportReady, ProblemCode, Reply, Visibility, refuse
 from storage import conferences, exports
 from storage.exports import ExportedMemo, PostText
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from bot import markdown as md
-from bot import render
 from bot.conferences import MAX_CONFERENCE_NAME_LENGTH
 from bot.grammar import ImportPosts, clean_text
 from bot.memos import MAX_MEMO_LENGTH
-from bot.note_files import Unreadable, decode_note_file
-from bot.note_posts import ParsedFile, ParseWarning, Post, conference_from_title, parse_posts
-from bot.reply import ProblemCode, Reply, refuse
+from bot.notefiles.decode import Unreadable, decode_note_file
+from bot.notefiles.parse import ParsedFile, ParseWarning, Post, conference_from_title, parse_posts
+from bot.replies import markdown as md
+from bot.replies import render
+from bot.replies.values import ProblemCode, Reply, refuse
 from bot.titles import display_title
 
 #: The most one imported memo (a session's notes by one person) may hold: ten chat memos.
