@@ -11,7 +11,7 @@ from bot.grammar import SetConference, clean_text
 from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.values import ConferenceSet, ProblemCode, Reply, Visibility, refuse
-from storage import conferences
+from storage import conferences as conference_store
 
 MAX_CONFERENCE_NAME_LENGTH = 100
 
@@ -63,23 +63,23 @@ def set_conference(ctx: Context, command: SetConference) -> Reply:
     key = titles.title_key(name)
     channel = ctx.writable_channel()
     current = ctx.conference()
-    existing = conferences.find_conference(ctx.tx, channel.id, key)
+    existing = conference_store.find_conference(ctx.tx, channel.id, key)
     adopted = 0
     renamed: tuple[str, str] | tuple[None, None] = (None, None)
     if existing is not None:
         target, created = existing, False
-    elif current is not None and current.name_key == conferences.UNNAMED:
+    elif current is not None and current.name_key == conference_store.UNNAMED:
         # Sessions noted before the conference was named belong to it.
-        adopted = conferences.count_sessions(ctx.tx, current.id)
+        adopted = conference_store.count_sessions(ctx.tx, current.id)
         target, created, renamed = current, True, (name, key)
     else:
         inherited = current.time_zone if current is not None else ctx.default_time_zone
-        target = conferences.ensure_conference(
+        target = conference_store.ensure_conference(
             ctx.tx, channel.id, name, key, time_zone or inherited, ctx.now
         )
         created = True
     ctx.set_conference(
-        conferences.activate(
+        conference_store.activate(
             ctx.tx,
             target.id,
             ctx.now,

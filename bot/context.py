@@ -14,7 +14,15 @@ from bot.invocation import Invocation
 from bot.known import KnownRows
 from bot.replies.values import ConferenceView
 from bot.titles import display_title
-from storage import attendance, channels, conferences
+from storage import (
+    attendance as attendance_store,
+)
+from storage import (
+    channels as channel_store,
+)
+from storage import (
+    conferences as conference_store,
+)
 from storage.models import DISPLAY_NAME_LENGTH
 from storage.records import ChannelRecord, ConferenceRecord, MemberRecord
 
@@ -53,7 +61,7 @@ class Context:
             name = self.display_name()
             member = self.known.members.get(key)
             if member is None or member.display_name != name:
-                member = channels.ensure_member(self.tx, key[0], key[1], name, self.now)
+                member = channel_store.ensure_member(self.tx, key[0], key[1], name, self.now)
                 self.learn(self.known.members.put, key, member)
             self._member = member
         return self._member
@@ -63,7 +71,7 @@ class Context:
         key = (session_id, self.member().id)
         if self.known.attendances.get(key):
             return False
-        added = attendance.record_attendance(self.tx, session_id, key[1], via, self.now)
+        added = attendance_store.record_attendance(self.tx, session_id, key[1], via, self.now)
         self.learn(self.known.attendances.put, key, True)
         return added
 
@@ -78,7 +86,7 @@ class Context:
 
     def existing_member(self) -> MemberRecord | None:
         if self._member is None and self.channel is not None:
-            self._member = channels.find_member(
+            self._member = channel_store.find_member(
                 self.tx, self.channel.workspace_id, self.invocation.user_id
             )
         return self._member
@@ -89,7 +97,7 @@ class Context:
             channel_id = self.channel.id
             current = self.known.conferences.get(channel_id)
             if current is None:
-                current = conferences.current_conference(self.tx, channel_id)
+                current = conference_store.current_conference(self.tx, channel_id)
                 if current is not None:
                     self.learn(self.known.conferences.put, channel_id, current)
             self._conference = current
@@ -99,11 +107,11 @@ class Context:
         """The current conference, or the channel's unnamed one, created on first use."""
         current = self.conference()
         if current is None:
-            current = conferences.ensure_conference(
+            current = conference_store.ensure_conference(
                 self.tx,
                 self.writable_channel().id,
                 name="",
-                name_key=conferences.UNNAMED,
+                name_key=conference_store.UNNAMED,
                 time_zone=self.default_time_zone,
                 now=self.now,
             )
@@ -120,7 +128,9 @@ class Context:
         if current is not None and current.id == conference_id:
             return current
         if conference_id not in self._conferences:
-            self._conferences[conference_id] = conferences.get_conference(self.tx, conference_id)
+            self._conferences[conference_id] = conference_store.get_conference(
+                self.tx, conference_id
+            )
         return self._conferences[conference_id]
 
     def zone(self) -> ZoneInfo:

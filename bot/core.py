@@ -67,7 +67,7 @@ from bot.removals import Removal
 from bot.replies.values import ProblemCode, Reply, SessionChoice, refuse
 from bot.summary import commands as summary
 from bot.summary.commands import Summaries
-from storage import channels
+from storage import channels as channel_store
 from storage.database import Database
 from storage.records import ChannelRecord
 from storage.writes import Discard
@@ -293,7 +293,7 @@ class MemoBot:
             try:
                 with self.database.writing() as tx:
                     key = _channel_key(invocation)
-                    channel = channels.ensure_channel(tx, *key, invocation.received_at)
+                    channel = channel_store.ensure_channel(tx, *key, invocation.received_at)
                     # Looked up first: next to a whole file, one query is nothing.
                     earlier = redelivery.earlier_answer(tx, channel.id, invocation)
                     if earlier is not None:
@@ -353,7 +353,7 @@ class MemoBot:
         channel = self.known.channels.get(key)
         learned: list[Callable[[], None]] = []
         if channel is None:
-            channel = channels.ensure_channel(tx, *key, invocation.received_at)
+            channel = channel_store.ensure_channel(tx, *key, invocation.received_at)
             learned.append(partial(self.known.channels.put, key, channel))
         earlier = redelivery.earlier_answer(tx, channel.id, invocation) if retrying else None
         if earlier is not None:
@@ -377,7 +377,7 @@ class MemoBot:
         key = _channel_key(invocation)
         channel = self.known.channels.get(key)
         if channel is None:
-            channel = channels.find_channel(tx, *key)
+            channel = channel_store.find_channel(tx, *key)
             if channel is not None:
                 self.known.channels.put(key, channel)
         return channel

@@ -13,7 +13,9 @@ from bot.context import Context
 from bot.replies import render
 from bot.replies.from_records import memo_view, session_views
 from bot.replies.values import ChannelMemoView, ChannelSessionView, HomeShown, Reply, Visibility
-from storage import channels, memos, sessions
+from storage import channels as channel_store
+from storage import memos as memo_store
+from storage import sessions as session_store
 
 #: How many memos and sessions a home shows.
 HOME_ITEMS = 10
@@ -22,17 +24,19 @@ HOME_ITEMS = 10
 def home(ctx: Context) -> Reply:
     """``ctx`` has no channel: a home belongs to a person in a workspace."""
     invocation = ctx.invocation
-    workspace_id = channels.find_workspace(ctx.tx, invocation.platform, invocation.workspace_id)
+    workspace_id = channel_store.find_workspace(
+        ctx.tx, invocation.platform, invocation.workspace_id
+    )
     member = (
-        channels.find_member(ctx.tx, workspace_id, invocation.user_id)
+        channel_store.find_member(ctx.tx, workspace_id, invocation.user_id)
         if workspace_id is not None
         else None
     )
     if member is None:
         data = HomeShown((), ())
     else:
-        recent = memos.recent_by_author(ctx.tx, member.id, HOME_ITEMS)
-        attended = sessions.recently_attended(ctx.tx, member.id, HOME_ITEMS)
+        recent = memo_store.recent_by_author(ctx.tx, member.id, HOME_ITEMS)
+        attended = session_store.recently_attended(ctx.tx, member.id, HOME_ITEMS)
         summaries = session_views(ctx, [item.session for item in attended])
         data = HomeShown(
             memos=tuple(

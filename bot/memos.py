@@ -8,7 +8,9 @@ from bot.replies import render
 from bot.replies.from_records import memo_view, session_ref
 from bot.replies.values import MemoChanged, MemoSaved, ProblemCode, Reply, Visibility, refuse
 from bot.sessions import Found, recent_session, session_to_write
-from storage import channels, memos, sessions
+from storage import channels as channel_store
+from storage import memos as memo_store
+from storage import sessions as session_store
 from storage.records import MemoRecord
 
 #: Longest memo, in characters (Slack's modal input allows 3,000, Discord's 4,000).
@@ -47,10 +49,10 @@ def add(ctx: Context, command: AddMemo) -> Reply:
         target = Found(recent, None) if recent is not None else _no_recent_session()
     if isinstance(target, Reply):
         return target
-    memo = memos.add_memo(
+    memo = memo_store.add_memo(
         ctx.tx,
         channel_id=channel.id,
-        number=channels.take_memo_number(ctx.tx, channel.id),
+        number=channel_store.take_memo_number(ctx.tx, channel.id),
         session_id=target.session.id,
         author=member,
         text=text,
@@ -83,7 +85,7 @@ def _saved_reply(ctx: Context, memo: MemoRecord, found: Found, *, from_recent: b
 
 def _editable_memo(ctx: Context, number: int, verb: str) -> MemoRecord | Reply:
     """The memo if it exists here, is not deleted, and the user may change it."""
-    memo = memos.find_memo(ctx.tx, ctx.writable_channel().id, number)
+    memo = memo_store.find_memo(ctx.tx, ctx.writable_channel().id, number)
     if memo is None:
         return refuse(
             ProblemCode.NO_SUCH_MEMO,
@@ -106,7 +108,7 @@ def _editable_memo(ctx: Context, number: int, verb: str) -> MemoRecord | Reply:
 
 
 def _changed_reply(ctx: Context, memo: MemoRecord, action: str) -> Reply:
-    title = sessions.get_session(ctx.tx, memo.session_id).title
+    title = session_store.get_session(ctx.tx, memo.session_id).title
     data = MemoChanged(action, memo_view(memo, title, ctx.zone()))
     return Reply(render.memo_changed(data), Visibility.PRIVATE, data)
 
@@ -119,7 +121,7 @@ def edit(ctx: Context, command: EditMemo) -> Reply:
     if isinstance(memo, Reply):
         return memo
     if memo.text != text:
-        memo = memos.edit_memo(ctx.tx, memo, text, ctx.member().id, ctx.now)
+        memo = memo_store.edit_memo(ctx.tx, memo, text, ctx.member().id, ctx.now)
     return _changed_reply(ctx, memo, "edited")
 
 
@@ -127,16 +129,16 @@ def delete(ctx: Context, command: DeleteMemo) -> Reply:
     memo = _editable_memo(ctx, command.number, "delete")
     if isinstance(memo, Reply):
         return memo
-    memo = memos.delete_memo(ctx.tx, memo, ctx.member().id, ctx.now)
+    memo = memo_store.delete_memo(ctx.tx, memo, ctx.member().id, ctx.now)
     return _changed_reply(ctx, memo, "deleted")
 
 
 def undo(ctx: Context, command: UndoDelete) -> Reply:
-    memo = memos.last_deleted_by(ctx.tx, ctx.writable_channel().id, ctx.member().id)
+    memo = memo_store.last_deleted_by(ctx.tx, ctx.writable_channel().id, ctx.member().id)
     if memo is None:
         return refuse(
             ProblemCode.NOTHING_TO_UNDO,
             "You have not deleted any memo in this channel, so there is nothing to restore.",
         )
-    memo = memos.restore_memo(ctx.tx, memo)
+    memo = memo_store.restore_memo(ctx.tx, memo)
     return _changed_reply(ctx, memo, "restored")

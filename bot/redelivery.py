@@ -22,14 +22,14 @@ from sqlalchemy import Connection
 
 from bot.invocation import Invocation
 from bot.replies.values import Replayed, Reply, Visibility
-from storage import deliveries
+from storage import deliveries as delivery_store
 
 
 def earlier_answer(tx: Connection, channel_id: int, invocation: Invocation) -> Reply | None:
     """The answer an earlier copy of the request got in this channel, as a ``Replayed`` reply."""
     if invocation.delivery_id is None:
         return None
-    earlier = deliveries.answer_of(tx, channel_id, invocation.delivery_id)
+    earlier = delivery_store.answer_of(tx, channel_id, invocation.delivery_id)
     if earlier is None:
         return None
     return Reply(earlier.markdown, Visibility(earlier.visibility), Replayed())
@@ -38,6 +38,6 @@ def earlier_answer(tx: Connection, channel_id: int, invocation: Invocation) -> R
 def remember(tx: Connection, channel_id: int, invocation: Invocation, reply: Reply) -> None:
     """Record the request's answer; ``IntegrityError`` when a copy of it was recorded first."""
     if invocation.delivery_id is not None:
-        deliveries.record(
+        delivery_store.record(
             tx, channel_id, invocation.delivery_id, reply.markdown, reply.visibility.value
         )

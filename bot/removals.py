@@ -15,7 +15,7 @@ from enum import Enum
 
 from sqlalchemy import Connection
 
-from storage import digests
+from storage import digests as digest_store
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def stop_digests(
     A setting changed after ``at`` is left alone: the platform may deliver its news
     late or twice, after someone reinstalled the app and turned the digest back on.
     """
-    stopped = digests.stop_in_workspaces(
+    stopped = digest_store.stop_in_workspaces(
         tx,
         platform,
         workspace_ids,

@@ -34,8 +34,9 @@ from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.values import ProblemCode, Reply, SearchHit, SearchResults, Visibility, refuse
 from bot.sessions import check_title, find_existing, no_such_session, picked_session
-from storage import channels, sessions
+from storage import channels as channel_store
 from storage import search as search_index
+from storage import sessions as session_store
 from storage.records import SearchCandidate
 from storage.search import Candidate
 from storage.search_terms import CJK, composed, folded, normalize, query_terms
@@ -173,7 +174,9 @@ def _sessions(ctx: Context, session: str | SessionId) -> list[int] | Reply:
         return title
     if ctx.channel is not None:
         # Every day's session of that title: a talk given twice is still one talk to look in.
-        same = sessions.channel_sessions_titled(ctx.tx, ctx.channel.id, titles.title_key(title))
+        same = session_store.channel_sessions_titled(
+            ctx.tx, ctx.channel.id, titles.title_key(title)
+        )
         if same:
             return [row.id for row in same]
     near = find_existing(ctx, title)
@@ -188,7 +191,9 @@ def _authors(ctx: Context, author: Author) -> list[int]:
     """
     if ctx.channel is None:
         return []
-    return channels.channel_authors(ctx.tx, ctx.channel, user=author.external_id, name=author.name)
+    return channel_store.channel_authors(
+        ctx.tx, ctx.channel, user=author.external_id, name=author.name
+    )
 
 
 def _hits(ctx: Context, pieces: list[Piece], filters: _Filters) -> list[tuple[float, Candidate]]:
@@ -228,7 +233,7 @@ def _titled_sessions(ctx: Context, pieces: list[Piece], only: list[int] | None) 
     assert ctx.channel is not None
     return {
         session_id
-        for session_id, title in sessions.channel_titles(ctx.tx, ctx.channel.id)
+        for session_id, title in session_store.channel_titles(ctx.tx, ctx.channel.id)
         if (only is None or session_id in only) and matches(pieces, title)
     }
 

@@ -21,7 +21,8 @@ from bot.replies.values import (
     Visibility,
     refuse,
 )
-from storage import memos, sessions
+from storage import memos as memo_store
+from storage import sessions as session_store
 from storage.records import SessionRecord
 
 #: How long after your last memo or attendance a title-less `/memo add` still goes there.
@@ -66,14 +67,14 @@ def find_or_create(ctx: Context, title: str) -> Found:
     known = ctx.known.sessions.get((conference.id, key))
     if known is not None:
         return Found(known, None)
-    exact = sessions.sessions_titled(ctx.tx, conference.id, key)
+    exact = session_store.sessions_titled(ctx.tx, conference.id, key)
     if exact:
         ctx.learn(ctx.known.sessions.put, (conference.id, key), exact[0])
         return Found(exact[0], None)
-    near = titles.closest_title(key, sessions.title_keys(ctx.tx, conference.id))
+    near = titles.closest_title(key, session_store.title_keys(ctx.tx, conference.id))
     if near is not None:
-        return Found(sessions.get_session(ctx.tx, near), title)
-    created = sessions.ensure_session(
+        return Found(session_store.get_session(ctx.tx, near), title)
+    created = session_store.ensure_session(
         ctx.tx,
         channel_id=ctx.writable_channel().id,
         conference_id=conference.id,
@@ -93,16 +94,16 @@ def find_existing(ctx: Context, title: str) -> Found | None:
     key = titles.title_key(title)
     current = ctx.conference()
     if current is not None:
-        exact = sessions.sessions_titled(ctx.tx, current.id, key)
+        exact = session_store.sessions_titled(ctx.tx, current.id, key)
         if exact:
             return Found(exact[0], None)
-    anywhere = sessions.channel_sessions_titled(ctx.tx, ctx.channel.id, key)
+    anywhere = session_store.channel_sessions_titled(ctx.tx, ctx.channel.id, key)
     if anywhere:
         return Found(anywhere[0], None)
     if current is not None:
-        near = titles.closest_title(key, sessions.title_keys(ctx.tx, current.id))
+        near = titles.closest_title(key, session_store.title_keys(ctx.tx, current.id))
         if near is not None:
-            return Found(sessions.get_session(ctx.tx, near), title)
+            return Found(session_store.get_session(ctx.tx, near), title)
     return None
 
 
@@ -111,10 +112,10 @@ def recent_session(ctx: Context) -> SessionRecord | None:
     member = ctx.existing_member()
     if member is None or ctx.channel is None:
         return None
-    session_id = sessions.last_active_session(
+    session_id = session_store.last_active_session(
         ctx.tx, ctx.channel.id, member.id, ctx.now - RECENT_SESSION_WINDOW
     )
-    return sessions.get_session(ctx.tx, session_id) if session_id is not None else None
+    return session_store.get_session(ctx.tx, session_id) if session_id is not None else None
 
 
 def no_such_session(title: str) -> Reply:
@@ -129,7 +130,7 @@ def picked_session(ctx: Context, picked: SessionId) -> Found | Reply:
     """A session chosen from a picker, if it belongs to this channel."""
     row = None
     if ctx.channel is not None:
-        row = sessions.channel_session(ctx.tx, ctx.channel.id, picked.value)
+        row = session_store.channel_session(ctx.tx, ctx.channel.id, picked.value)
     if row is None:
         return refuse(
             ProblemCode.NO_SUCH_SESSION,
@@ -170,7 +171,7 @@ def suggest(ctx: Context, typed: str, limit: int) -> tuple[SessionChoice, ...]:
     if conference is None:
         return ()
     newest_first = sorted(
-        sessions.sessions_on(ctx.tx, conference.id, None),
+        session_store.sessions_on(ctx.tx, conference.id, None),
         key=lambda row: (row.day, row.id),
         reverse=True,
     )
@@ -195,7 +196,7 @@ def attend(ctx: Context, command: Attend) -> Reply:
 def list_sessions(ctx: Context, command: ListSessions) -> Reply:
     day = None if command.all_days else (command.day or ctx.today())
     conference = ctx.conference()
-    rows = sessions.sessions_on(ctx.tx, conference.id, day) if conference is not None else []
+    rows = session_store.sessions_on(ctx.tx, conference.id, day) if conference is not None else []
     data = SessionListing(ctx.conference_view(), day, tuple(session_views(ctx, rows)))
     return Reply(render.session_listing(data), Visibility.PRIVATE, data)
 
@@ -209,7 +210,7 @@ def show(ctx: Context, command: ShowSession) -> Reply:
         session_view(ctx, found.session),
         tuple(
             memo_view(memo, found.session.title, zone)
-            for memo in memos.live_memos(ctx.tx, found.session.id)
+            for memo in memo_store.live_memos(ctx.tx, found.session.id)
         ),
     )
     return Reply(render.session_memos(data), Visibility.PRIVATE, data)

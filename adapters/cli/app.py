@@ -47,7 +47,7 @@ from bot.replies.values import ExportReady, ProblemCode, Reply, refuse
 from bot.serving import ServiceFailed, serving_in_background
 from bot.settings import Settings
 from bot.summary.commands import Summaries
-from storage import digests
+from storage import digests as digest_store
 from storage.database import Database, safe_url
 from storage.digests import DigestTarget
 from storage.schema import head_revision, upgrade_to_head
@@ -279,7 +279,7 @@ def _digest_target(
     with bot.database.reading() as tx:
         found = [
             target
-            for target in digests.targets(tx, workspace, channel)
+            for target in digest_store.targets(tx, workspace, channel)
             if platform is None or target.platform == platform
         ]
     if not found:

@@ -26,7 +26,7 @@ from bot.replies.values import (
     refuse,
 )
 from bot.summary.key_points import Note, key_points
-from storage import digests
+from storage import digests as digest_store
 from storage.digests import DigestSettingRecord
 from storage.records import ConferenceRecord
 
@@ -104,7 +104,7 @@ def build(ctx: Context, day: date, zone: ZoneInfo) -> DigestShown:
         return DigestShown(conference, day, _day_number(ctx, day), (), 0, 0)
     start = datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
-    activity = digests.day_activity(ctx.tx, ctx.channel.id, start, end)
+    activity = digest_store.day_activity(ctx.tx, ctx.channel.id, start, end)
 
     def order(session_id: int) -> tuple[time, int]:
         """The programme's start time when known, else the first memo's (attendance only: last)."""
@@ -141,7 +141,7 @@ def build(ctx: Context, day: date, zone: ZoneInfo) -> DigestShown:
 
 
 def _save(ctx: Context, *, post_at: time, time_zone: str, days: str, enabled: bool) -> Reply:
-    digests.save_setting(
+    digest_store.save_setting(
         ctx.tx,
         ctx.writable_channel().id,
         post_at=post_at,
@@ -156,7 +156,7 @@ def _save(ctx: Context, *, post_at: time, time_zone: str, days: str, enabled: bo
 
 
 def _setting(ctx: Context) -> DigestSettingRecord | None:
-    return digests.get_setting(ctx.tx, ctx.channel.id) if ctx.channel else None
+    return digest_store.get_setting(ctx.tx, ctx.channel.id) if ctx.channel else None
 
 
 def _setting_shown(ctx: Context, current: DigestSettingRecord | None) -> DigestSettingShown:

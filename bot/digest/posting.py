@@ -59,7 +59,8 @@ from bot.grammar import PreviewDigest
 from bot.invocation import Invocation
 from bot.outbound import ChannelGone, Delivered, Delivery, Outbound, Unverifiable
 from bot.replies.values import DigestShown, Reply
-from storage import conferences, digests
+from storage import conferences as conference_store
+from storage import digests as digest_store
 from storage.digests import Attempt, Claim, DigestTarget, HeldClaim, ScheduledDigest
 
 logger = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ class DigestRunner:
 
     async def scheduled(self) -> list[ScheduledDigest]:
         """Enabled digests on the platforms this process can post to."""
-        found = await asyncio.to_thread(self._read, digests.enabled_digests)
+        found = await asyncio.to_thread(self._read, digest_store.enabled_digests)
         return [item for item in found if item.target.platform in self.outbounds]
 
     async def run_due(self, channel_ids: Collection[int] | None = None) -> int:
@@ -146,7 +147,9 @@ class DigestRunner:
         now = self.clock()
         # Every local day anywhere that could still be within the grace period.
         since = (now - self.policy.grace - timedelta(days=1)).date()
-        settled = await asyncio.to_thread(self._read, lambda tx: digests.settled_days(tx, since))
+        settled = await asyncio.to_thread(
+            self._read, lambda tx: digest_store.settled_days(tx, since)
+        )
         due: list[tuple[DigestTarget, date]] = []
         for item in await self.scheduled():
             setting = item.setting
@@ -188,7 +191,7 @@ class DigestRunner:
             now = self.clock()
             held = await asyncio.to_thread(
                 self._write,
-                lambda tx: digests.claim(
+                lambda tx: digest_store.claim(
                     tx, target.channel_id, day, self.holder, now, self.policy.lease
                 ),
             )
@@ -224,7 +227,7 @@ class DigestRunner:
             attempt = Attempt(secrets.token_hex(8), self.clock(), reply.markdown)
             started = await asyncio.to_thread(
                 self._write,
-                lambda tx: digests.start_attempt(tx, held.claim_id, self.holder, attempt),
+                lambda tx: digest_store.start_attempt(tx, held.claim_id, self.holder, attempt),
             )
             if not started:  # its lease ran out meanwhile, and another process took it
                 return Posted.HELD
@@ -237,7 +240,7 @@ class DigestRunner:
             reason = f"the bot cannot post in this channel any more: {gone}"
             logger.warning("digest turned off: channel=%s %s", target.channel_external_id, gone)
             await asyncio.to_thread(
-                self._write, lambda tx: digests.disable(tx, channel_id, reason, self.clock())
+                self._write, lambda tx: digest_store.disable(tx, channel_id, reason, self.clock())
             )
             await self._settle(channel_id, day, None, reason)
             return Posted.CHANNEL_GONE
@@ -278,7 +281,7 @@ class DigestRunner:
                 try:
                     renewed = await asyncio.to_thread(
                         self._write,
-                        lambda tx: digests.renew(
+                        lambda tx: digest_store.renew(
                             tx, held.claim_id, self.holder, self.clock() + self.policy.lease
                         ),
                     )
@@ -301,7 +304,7 @@ class DigestRunner:
         until = self.clock() + self.policy.retry_after
         try:
             await asyncio.to_thread(
-                self._write, lambda tx: digests.release(tx, held.claim_id, self.holder, until)
+                self._write, lambda tx: digest_store.release(tx, held.claim_id, self.holder, until)
             )
         except Exception:
             logger.exception("could not hand a digest claim back; it lapses after its lease")
@@ -317,7 +320,9 @@ class DigestRunner:
         retry_at = self.clock() + self.policy.retry_after
         await asyncio.to_thread(
             self._write,
-            lambda tx: digests.mark_failed(tx, target.channel_id, day, problem[:500], retry_at),
+            lambda tx: digest_store.mark_failed(
+                tx, target.channel_id, day, problem[:500], retry_at
+            ),
         )
 
     async def _post_with_retries(
@@ -344,12 +349,14 @@ class DigestRunner:
     ) -> None:
         await asyncio.to_thread(
             self._write,
-            lambda tx: digests.mark_posted(tx, channel_id, day, message_id, self.clock(), note),
+            lambda tx: digest_store.mark_posted(
+                tx, channel_id, day, message_id, self.clock(), note
+            ),
         )
 
     def _conference_days(self, channel_id: int) -> tuple[date, date] | None:
         return digest.dates_of(
-            self._read(lambda tx: conferences.current_conference(tx, channel_id))
+            self._read(lambda tx: conference_store.current_conference(tx, channel_id))
         )
 
     async def today(self, target: DigestTarget) -> date:

@@ -20,7 +20,8 @@ from bot.notefiles.write import AuthorNotes, Post, PostFormat, PostSession
 from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.values import Attachment, ExportReady, ProblemCode, Reply, Visibility, refuse
-from storage import conferences, exports
+from storage import conferences as conference_store
+from storage import exports as export_store
 from storage.exports import ExportedMemo, PostText
 
 MIME_TYPES = {
@@ -44,7 +45,7 @@ def export(ctx: Context, command: Export) -> Reply:
         name = titles.display_title(clean_text(command.conference))
         found = None
         if channel is not None:
-            found = conferences.find_conference(ctx.tx, channel.id, titles.title_key(name))
+            found = conference_store.find_conference(ctx.tx, channel.id, titles.title_key(name))
         if found is None:
             return refuse(
                 ProblemCode.NO_SUCH_CONFERENCE,
@@ -60,13 +61,15 @@ def export(ctx: Context, command: Export) -> Reply:
         conference_id = current.id
     if channel is None:
         return _nothing_to_export(command.day)
-    rows = exports.channel_memos(ctx.tx, channel.id, conference_id=conference_id, day=command.day)
+    rows = export_store.channel_memos(
+        ctx.tx, channel.id, conference_id=conference_id, day=command.day
+    )
     if not rows:
         return _nothing_to_export(command.day)
     posts = build_posts(
         rows,
-        exports.session_days(ctx.tx, channel.id),
-        exports.post_texts(ctx.tx, channel.id, conference_id=conference_id, day=command.day),
+        export_store.session_days(ctx.tx, channel.id),
+        export_store.post_texts(ctx.tx, channel.id, conference_id=conference_id, day=command.day),
     )
     post_format = PostFormat(command.post_format)
     attachment = Attachment(

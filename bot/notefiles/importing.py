@@ -49,7 +49,24 @@ from bot.replies.values import (
     Visibility,
 )
 from bot.titles import MAX_TITLE_LENGTH, display_title, title_key
-from storage import attendance, channels, conferences, imports, memos, sessions
+from storage import (
+    attendance as attendance_store,
+)
+from storage import (
+    channels as channel_store,
+)
+from storage import (
+    conferences as conference_store,
+)
+from storage import (
+    imports as import_store,
+)
+from storage import (
+    memos as memo_store,
+)
+from storage import (
+    sessions as session_store,
+)
 from storage.imports import BlockKey, ImportedLink
 from storage.memos import NewMemo
 from storage.models import DISPLAY_NAME_LENGTH
@@ -205,12 +222,12 @@ def _conference(ctx: Context, name: str) -> ConferenceRecord:
         return ctx.working_conference()
     channel = ctx.writable_channel()
     key = title_key(name)
-    existing = conferences.find_conference(ctx.tx, channel.id, key)
+    existing = conference_store.find_conference(ctx.tx, channel.id, key)
     if existing is not None:
         return existing
     current = ctx.conference()
-    follows_one = current is not None and current.name_key != conferences.UNNAMED
-    conference = conferences.ensure_conference(
+    follows_one = current is not None and current.name_key != conference_store.UNNAMED
+    conference = conference_store.ensure_conference(
         ctx.tx,
         channel.id,
         name,
@@ -228,7 +245,7 @@ def _store_post(
     ctx: Context, post: Post, conference: ConferenceRecord, importer: _Importer, counts: _Counts
 ) -> None:
     channel = ctx.writable_channel()
-    post_id = imports.ensure_post(
+    post_id = import_store.ensure_post(
         ctx.tx,
         channel_id=channel.id,
         conference_id=conference.id,
@@ -238,7 +255,7 @@ def _store_post(
         importer_id=importer.member_id,
         now=ctx.now,
     )
-    earlier = imports.links(ctx.tx, post_id)
+    earlier = import_store.links(ctx.tx, post_id)
     seen: set[BlockKey] = set()
     new_memos: list[NewMemo] = []
     new_keys: list[tuple[BlockKey, str]] = []
@@ -247,11 +264,11 @@ def _store_post(
         (title, title_key(title), _local_time(post.date, position, zone))
         for position, title in enumerate(_titles(post, counts))
     ]
-    session_ids = sessions.ensure_sessions_on(
+    session_ids = session_store.ensure_sessions_on(
         ctx.tx, channel_id=channel.id, conference_id=conference.id, day=post.date, titles=titles
     )
     already_here = _already_here(
-        imports.texts_from_elsewhere(ctx.tx, post_id, list(session_ids.values())), earlier
+        import_store.texts_from_elsewhere(ctx.tx, post_id, list(session_ids.values())), earlier
     )
     attended: set[tuple[int, int]] = set()
     # Per (session, author) over the whole post: a header may come twice ([Talk] ... [Talk]).
@@ -280,14 +297,14 @@ def _store_post(
                 new_keys.append((key, text))
             else:
                 _update(ctx, link, text, importer.member_id, counts)
-    attendance.record_attendances(
+    attendance_store.record_attendances(
         ctx.tx, sorted(attended), "memo", titles[0][2] if titles else ctx.now
     )
     for key, link in earlier.items():
         if key not in seen and not link.removed and not link.deleted:
             memo = _memo(ctx, link)
-            memos.delete_memo(ctx.tx, memo, importer.member_id, ctx.now)
-            imports.set_link(ctx.tx, link.memo_id, link.source_text, removed=True)
+            memo_store.delete_memo(ctx.tx, memo, importer.member_id, ctx.now)
+            import_store.set_link(ctx.tx, link.memo_id, link.source_text, removed=True)
             counts.removed += 1
     _add_new(ctx, post_id, new_memos, new_keys)
     counts.created += len(new_memos)
@@ -363,13 +380,13 @@ def _add_new(
     if not new_memos:
         return
     channel_id = ctx.writable_channel().id
-    numbers = channels.take_memo_numbers(ctx.tx, channel_id, len(new_memos))
+    numbers = channel_store.take_memo_numbers(ctx.tx, channel_id, len(new_memos))
     numbered = [
         NewMemo(number, memo.session_id, memo.author_id, memo.text, memo.created_at)
         for number, memo in zip(numbers, new_memos, strict=True)
     ]
-    ids = memos.add_memos(ctx.tx, channel_id, numbered)
-    imports.add_links(
+    ids = memo_store.add_memos(ctx.tx, channel_id, numbered)
+    import_store.add_links(
         ctx.tx,
         post_id,
         [(key, memo_id, text) for (key, text), memo_id in zip(new_keys, ids, strict=True)],
@@ -385,15 +402,15 @@ def _update(ctx: Context, link: ImportedLink, text: str, importer_id: int, count
         return
     memo = _memo(ctx, link)
     if memo.deleted_at is not None:
-        memo = memos.restore_memo(ctx.tx, memo)
+        memo = memo_store.restore_memo(ctx.tx, memo)
     if memo.text != text:
-        memos.edit_memo(ctx.tx, memo, text, importer_id, ctx.now)
-    imports.set_link(ctx.tx, link.memo_id, text, removed=False)
+        memo_store.edit_memo(ctx.tx, memo, text, importer_id, ctx.now)
+    import_store.set_link(ctx.tx, link.memo_id, text, removed=False)
     counts.updated += 1
 
 
 def _memo(ctx: Context, link: ImportedLink) -> MemoRecord:
-    memo = memos.find_memo(ctx.tx, ctx.writable_channel().id, link.number)
+    memo = memo_store.find_memo(ctx.tx, ctx.writable_channel().id, link.number)
     assert memo is not None and memo.id == link.memo_id
     return memo
 
@@ -405,12 +422,12 @@ def _named_member(ctx: Context, name: str, *, create_as: str | None) -> int:
     console user); authors named in a Markdown export get ``imported:<name>``.
     """
     workspace_id = ctx.writable_channel().workspace_id
-    found = channels.members_named(ctx.tx, workspace_id, name)
+    found = channel_store.members_named(ctx.tx, workspace_id, name)
     if found:
         return found[0]
     display = display_title(clean_text(name))[:DISPLAY_NAME_LENGTH] or "imported"
     external_id = (create_as or f"imported:{display}")[:64]
-    return channels.ensure_member(ctx.tx, workspace_id, external_id, display, ctx.now).id
+    return channel_store.ensure_member(ctx.tx, workspace_id, external_id, display, ctx.now).id
 
 
 def _local_time(day: date, position: int, zone: ZoneInfo) -> datetime:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.context import Context
 from bot.replies.values import MemoView, SessionRef, SessionView
-from storage import sessions
+from storage import sessions as session_store
 from storage.records import MemoRecord, SessionRecord
 
 
@@ -27,7 +27,7 @@ def memo_view(memo: MemoRecord, session_title: str, zone: ZoneInfo) -> MemoView:
 
 def session_views(ctx: Context, rows: Sequence[SessionRecord]) -> list[SessionView]:
     """Views of several sessions with their memo counts and attendees, in the given order."""
-    tallies = sessions.tallies(ctx.tx, [row.id for row in rows])
+    tallies = session_store.tallies(ctx.tx, [row.id for row in rows])
     return [
         SessionView(
             title=row.title,

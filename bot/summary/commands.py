@@ -32,7 +32,7 @@ from bot.replies.values import Reply, SessionSummary, SessionView, Visibility
 from bot.sessions import session_to_read
 from bot.summary.key_points import KeyPoint, Note, key_points
 from bot.summary.llm import LlmConfig, LlmUnreachable, LlmUnusable, llm_key_points
-from storage import memos
+from storage import memos as memo_store
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def gather(ctx: Context, command: Summarize) -> SummaryRequest | Reply:
         return found
     notes = tuple(
         Note(memo.number, memo.author_name, memo.text)
-        for memo in memos.live_notes(ctx.tx, found.session.id)
+        for memo in memo_store.live_notes(ctx.tx, found.session.id)
     )
     return SummaryRequest(found.session.id, session_view(ctx, found.session), notes)
 
