@@ -50,8 +50,8 @@ from seeding import (
 from sqlalchemy import insert
 
 from bot.core import MemoBot
+from bot.digest.commands import PreviewDigest
 from bot.digest.posting import DigestRunner
-from bot.grammar import PreviewDigest
 from bot.replies.values import DigestShown, Reply
 from storage import digests
 from storage.database import Database

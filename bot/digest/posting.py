@@ -55,7 +55,7 @@ from sqlalchemy import Connection
 from bot.core import MemoBot
 from bot.digest import commands as digest
 from bot.digest import due as schedule
-from bot.grammar import PreviewDigest
+from bot.digest.commands import PreviewDigest
 from bot.invocation import Invocation
 from bot.outbound import ChannelGone, Delivered, Delivery, Outbound, Unverifiable
 from bot.replies.values import DigestShown, Reply
