@@ -58,9 +58,10 @@ class MemoCommands:
     `memo-bot discord sync` registers, so it needs no database.
     """
 
-    def __init__(self, replier: Replier | None, commands: CommandRegistry = COMMANDS) -> None:
+    def __init__(self, replier: Replier | None) -> None:
         self._replier = replier
-        self._commands = commands
+        #: The core's commands; a tree built only to be registered has the standard ones.
+        self._commands: CommandRegistry = replier.bot.commands if replier else COMMANDS
 
     @property
     def replier(self) -> Replier:
@@ -137,11 +138,8 @@ class MemoCommands:
         """The options' values to the declaration's builder, and the command to the core."""
         options = {option.name: option for option in declaration.options}
         files = [name for name, option in options.items() if option.kind is OptionKind.FILE]
-        given = {
-            name: _value(options[name], value)
-            for name, value in values.items()
-            if value is not None
-        }
+        # Every declared option, None when left out: builders take the same names either way.
+        given = {name: _value(option, values.get(name)) for name, option in options.items()}
         if declaration.command_type is AddMemo and given.get("text") is None:
             # A memo without its text: the form asks for it (with room for 4,000 characters).
             await self.replier.open_form(interaction, given.get("session"))
@@ -199,6 +197,8 @@ def _parameter(option: Option) -> inspect.Parameter:
 
 def _value(option: Option, value: Any) -> Any:
     """What the builder takes for a Discord option's value."""
+    if value is None:
+        return None
     if option.kind is OptionKind.SESSION:
         return session_option(value)
     if option.kind is OptionKind.PERSON:

@@ -147,7 +147,8 @@ class CommandDeclaration(Generic[C]):
     #: One line: what the command does (Discord's command description).
     description: str
     handler: InTransaction[C] | OutsideTransactions[C]
-    #: The command from its options' values, by option name (adapters with typed options).
+    #: The command from its options' values, by option name, None for one left out
+    #: (adapters with typed options and forms build commands with it).
     build: Callable[..., C | Rejected]
     options: tuple[Option, ...] = ()
     #: The command from the text after its word; None for a member of a ``CommandGroup``.
