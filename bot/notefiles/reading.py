@@ -149,5 +149,6 @@ def _one_post_a_day(parsed: ParsedFile, command: ImportPosts) -> ParsedFile:
 
 
 def conference_name(post: Post, command: ImportPosts) -> str:
-    typed = command.conference or conference_from_title(post.title)
-    return display_title(clean_text(typed))[:MAX_CONFERENCE_NAME_LENGTH]
+    """The conference named on the command line (clean already), else by the post's title."""
+    typed = command.conference or clean_text(conference_from_title(post.title))
+    return display_title(typed)[:MAX_CONFERENCE_NAME_LENGTH]
