@@ -309,7 +309,7 @@ ATTEND = CommandDeclaration(
     Attend,
     "Note that you went to a session",
     InTransaction(attend),
-    lambda session: attend_from_options(session),
+    attend_from_options,
     options=(replace(SESSION_OPTION, required=True),),
     parse=_parse_attend,
     usage=Usage("/memo attend [Session title]", "Note that you went to a session."),
