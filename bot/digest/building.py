@@ -5,6 +5,10 @@ The digest reads like the posts people already write by hand: a dated title
 its points: the key points of that day's memos (``bot.summary.key_points``, the local
 summarizer: a digest is built inside a transaction and never waits on a model).
 
+A day is titled with the conference its sessions belong to, which need not be the
+channel's current one (a channel keeps several); a day whose sessions belong to
+several conferences gets a neutral title.
+
 ``/memo digest now`` and the posting runner both build through ``day_digest``; the
 runner through ``build_day_digest``, which reads in a transaction of its own and says
 plainly when there is nothing to post or the digest could not be built.
@@ -113,12 +117,19 @@ def day_digest(tx: Connection, channel_id: int | None, day: date, zone: ZoneInfo
     start = datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
     activity = digest_store.day_activity(tx, channel_id, start, end)
-    conference = conference_store.current_conference(tx, channel_id)
+    conference_ids = {session.conference_id for session in activity.sessions}
+    if len(conference_ids) > 1:
+        return _shown(None, day, activity, zone)  # a day of several conferences: none names it
+    conference = (
+        conference_store.get_conference(tx, conference_ids.pop())
+        if conference_ids
+        else conference_store.current_conference(tx, channel_id)  # an empty day: the current one
+    )
     return _shown(_view(conference, zone), day, activity, zone, _day_number(conference, day))
 
 
 def _shown(
-    conference: ConferenceView,
+    conference: ConferenceView | None,
     day: date,
     activity: DayActivity,
     zone: ZoneInfo,

@@ -215,7 +215,10 @@ def home_shown(shown: HomeShown) -> str:
 
 
 def digest_title(shown: DigestShown) -> str:
-    """ "DEVRIVER 2025 Day 2 session memos · Fri 2025-09-26", the shape people title these posts."""
+    """ "DEVRIVER 2025 Day 2 session memos · Fri 2025-09-26", the shape people title these posts;
+    "Sessions of Fri 2025-09-26" for a day whose sessions belong to several conferences."""
+    if shown.conference is None:
+        return f"Sessions of {day_label(shown.day)}"
     name = f"{shown.conference.name} " if shown.conference.name else ""
     number = f"Day {shown.day_number} " if shown.day_number else ""
     return f"{name}{number}session memos · {day_label(shown.day)}"

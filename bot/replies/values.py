@@ -213,7 +213,9 @@ class DigestSession:
 class DigestShown:
     """A channel's digest of one local day (empty ``sessions``: nothing happened)."""
 
-    conference: ConferenceView
+    #: The conference the day's sessions belong to (none yet: the channel's current one);
+    #: None when they belong to several.
+    conference: ConferenceView | None
     day: date
     #: 1 for the conference's first day, when its dates are known.
     day_number: int | None
