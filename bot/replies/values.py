@@ -128,6 +128,17 @@ class SessionMemos:
 
 
 @dataclass(frozen=True, slots=True)
+class MemosShown:
+    """Memos asked for by their ids (``/memo show #4 #5``), and the ids with none to show."""
+
+    #: In the order they were asked for.
+    memos: tuple[MemoView, ...]
+    deleted: tuple[int, ...]
+    #: Ids no memo of this channel has.
+    missing: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SessionSummary:
     """A session's key points; ``points`` is empty when it has no memos yet."""
 
@@ -344,6 +355,7 @@ ReplyData = (
     | AttendanceRecorded
     | SessionListing
     | SessionMemos
+    | MemosShown
     | SessionSummary
     | MemoChanged
     | ConferenceSet
