@@ -86,9 +86,8 @@ def build_day_digest(
     except Exception as error:
         logger.exception("digest not built: channel=%s day=%s", channel_id, day)
         return DigestNotBuilt(type(error).__name__)  # its message may hold SQL and data
-    if not shown.sessions:
-        return NothingToPost(shown, render.digest(shown))
-    return DigestBuilt(shown, render.digest(shown))
+    markdown = render.digest(shown)
+    return DigestBuilt(shown, markdown) if shown.sessions else NothingToPost(shown, markdown)
 
 
 def digest_today(
@@ -136,8 +135,10 @@ def _shown(
     day_number: int | None = None,
 ) -> DigestShown:
     people = {member for members in activity.attendees.values() for member in members}
-    memos = sum(len(memos) for memos in activity.memos.values())
-    return DigestShown(conference, day, day_number, _sessions(activity, zone), len(people), memos)
+    memo_total = sum(len(memos) for memos in activity.memos.values())
+    return DigestShown(
+        conference, day, day_number, _sessions(activity, zone), len(people), memo_total
+    )
 
 
 def _view(conference: ConferenceRecord | None, zone: ZoneInfo) -> ConferenceView:
