@@ -365,21 +365,34 @@ def _parse_attend(rest: str) -> Command | Rejected:
 
 
 def _parse_show(rest: str) -> Command | Rejected:
-    tokens = rest.replace(",", " ").split()
-    numbers = [parse_memo_number(token) for token in tokens]
-    # Only ids (`#4 #5`, `4, 5`): memos. A title made of numbers is given in brackets.
-    if tokens and None not in numbers:
-        if len(numbers) > MAX_SHOWN_MEMOS:
-            return Rejected(
-                ProblemCode.BAD_ARGUMENTS,
-                f"Show at most {MAX_SHOWN_MEMOS} memos at a time; that was {len(numbers)}.",
-                "memo_id",
-            )
-        return ShowMemos(tuple(dict.fromkeys(number for number in numbers if number is not None)))
+    memos = _memo_ids(rest)
+    if memos is not None:
+        return memos
     title = _title_argument(rest)
     if isinstance(title, Rejected):
         return title
     return ShowSession(session=title)
+
+
+def show_from_option(session: str | SessionId | None) -> Command | Rejected:
+    """``show`` from a session option (Discord), which may hold memo ids instead: ``#4 #5``."""
+    memos = _memo_ids(session) if isinstance(session, str) else None
+    return memos if memos is not None else ShowSession(session)
+
+
+def _memo_ids(text: str) -> ShowMemos | Rejected | None:
+    """Memo ids alone (``#4 #5``, ``4, 5``), or None: a title made of numbers is bracketed."""
+    tokens = text.replace(",", " ").split()
+    numbers = [parse_memo_number(token) for token in tokens]
+    if not tokens or None in numbers:
+        return None
+    if len(numbers) > MAX_SHOWN_MEMOS:
+        return Rejected(
+            ProblemCode.BAD_ARGUMENTS,
+            f"Show at most {MAX_SHOWN_MEMOS} memos at a time; that was {len(numbers)}.",
+            "memo_id",
+        )
+    return ShowMemos(tuple(dict.fromkeys(number for number in numbers if number is not None)))
 
 
 def _parse_summary(rest: str) -> Command | Rejected:

@@ -6,7 +6,15 @@ import re
 
 import pytest
 
-from bot.grammar import MAX_SHOWN_MEMOS, Rejected, ShowMemos, ShowSession, parse
+from bot.grammar import (
+    MAX_SHOWN_MEMOS,
+    Rejected,
+    SessionId,
+    ShowMemos,
+    ShowSession,
+    parse,
+    show_from_option,
+)
 from bot.replies.values import MemosShown, ProblemCode, Visibility
 from tests.chat import Chat
 
@@ -33,6 +41,14 @@ def test_ids_alone_are_memos(typed: str, numbers: tuple[int, ...]) -> None:
 )
 def test_anything_else_is_a_session_title(typed: str, title: str) -> None:
     assert parse(f"show {typed}") == ShowSession(title)
+
+
+def test_a_session_option_takes_ids_too() -> None:
+    """Discord's session option: ids typed there are memos; a picked session stays one."""
+    assert show_from_option("#4 #5") == ShowMemos((4, 5))
+    assert show_from_option(ENVOY) == ShowSession(ENVOY)
+    assert show_from_option(SessionId(4)) == ShowSession(SessionId(4))
+    assert show_from_option(None) == ShowSession(None)
 
 
 def test_too_many_ids_are_refused_with_the_limit() -> None:
