@@ -440,7 +440,7 @@ def _allowed(declaration: CommandDeclaration[Any], invocation: Invocation) -> bo
 def _not_allowed(declaration: CommandDeclaration[Any]) -> Reply:
     return refuse(
         ProblemCode.NOT_ALLOWED,
-        f"Only a workspace admin can use `/memo {declaration.word}`. Nothing was changed.",
+        f"Only a workspace admin can use `/memo {declaration.name}`. Nothing was changed.",
     )
 
 

@@ -14,8 +14,16 @@ from bot.commands.declaration import (
     OptionKind,
     Usage,
 )
-from bot.commands.text import Rejected, clean_text, not_a_date, parse_day, title_argument
+from bot.commands.text import (
+    Rejected,
+    clean_text,
+    not_a_date,
+    parse_day,
+    parse_memo_numbers,
+    title_argument,
+)
 from bot.context import Context
+from bot.memo_lookup import SHOW_MEMOS, ShowMemos
 from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.from_records import memo_view, session_view, session_views
@@ -273,9 +281,23 @@ def attend_from_options(session: str | SessionId | Rejected | None) -> Attend | 
     return Attend(session=session)
 
 
-def _parse_show(rest: str) -> ShowSession | Rejected:
+def _parse_show(rest: str) -> ShowSession | ShowMemos | Rejected:
+    memos = _memo_ids(rest)
+    if memos is not None:
+        return memos
     title = title_argument(rest)
     return title if isinstance(title, Rejected) else ShowSession(session=title)
+
+
+def show_from_option(session: str | SessionId | None) -> ShowSession | ShowMemos | Rejected:
+    """``show`` from a session option (Discord), which may hold memo ids instead: ``#4 #5``."""
+    memos = _memo_ids(session) if isinstance(session, str) else None
+    return memos if memos is not None else ShowSession(session)
+
+
+def _memo_ids(text: str) -> ShowMemos | Rejected | None:
+    numbers = parse_memo_numbers(text)
+    return numbers if numbers is None or isinstance(numbers, Rejected) else ShowMemos(numbers)
 
 
 def sessions_from_option(when: str | None) -> ListSessions | Rejected:
@@ -333,8 +355,12 @@ SHOW = CommandDeclaration(
     ShowSession,
     "Every note of a session",
     InTransaction(show),
-    lambda session=None: ShowSession(session),
+    lambda session=None: show_from_option(session),
     options=(RECENT_SESSION_OPTION,),
     parse=_parse_show,
-    usage=Usage("/memo show [Session title]", "Every note of a session."),
+    usage=Usage(
+        "/memo show [Session title]",
+        "Every note of a session; `/memo show #4 #5` shows memos by their ids.",
+    ),
+    variants=(SHOW_MEMOS,),
 )

@@ -90,7 +90,7 @@ class MemoCommands:
                 group.add_command(self._command(entry))
         for entry in declared:
             if isinstance(entry, CommandGroup):
-                subgroup = app_commands.Group(name=entry.word, description=entry.description)
+                subgroup = app_commands.Group(name=entry.name, description=entry.description)
                 for member in entry.members:
                     subgroup.add_command(self._command(member))
                 group.add_command(subgroup)
@@ -122,7 +122,7 @@ class MemoCommands:
         if choices:
             app_commands.choices(**choices)(callback)
         command: app_commands.Command[Any, ..., None] = app_commands.Command(
-            name=declaration.word, description=declaration.description, callback=callback
+            name=declaration.name, description=declaration.description, callback=callback
         )
         for option in options:
             if option.autocompletes:

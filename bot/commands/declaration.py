@@ -142,17 +142,17 @@ class CommandDeclaration(Generic[C]):
     """One command, declared once."""
 
     #: The word after `/memo` (or after its group's word): ``add``, ``digest at``'s ``at``.
-    word: str
+    name: str
     command_type: type[C]
     #: One line: what the command does (Discord's command description).
     description: str
     handler: InTransaction[C] | OutsideTransactions[C]
     #: The command from its options' values, by option name, None for one left out
     #: (adapters with typed options and forms build commands with it).
-    build: Callable[..., C | Rejected]
+    build: Callable[..., Command | Rejected]
     options: tuple[Option, ...] = ()
     #: The command from the text after its word; None for a member of a ``CommandGroup``.
-    parse: Callable[[str], C | Rejected] | None = None
+    parse: Callable[[str], Command | Rejected] | None = None
     #: Its line in `/memo help`; None for a member of a ``CommandGroup`` (the group has one).
     usage: Usage | None = None
     #: Whether running it may change data (``/memo conference`` alone only shows it).
@@ -160,6 +160,9 @@ class CommandDeclaration(Generic[C]):
     #: Whether it may take longer than a platform waits for an answer.
     slow: bool | Callable[[C, Core], bool] = False
     access: Access = Access.ANYONE
+    #: Other commands its text or options may amount to, each with its own type and
+    #: handler but no words, options or help line of its own (`/memo show #4 #5`).
+    variants: tuple[CommandDeclaration[Any], ...] = ()
 
     def changes_data(self, command: C) -> bool:
         return self.writes if isinstance(self.writes, bool) else self.writes(command)
@@ -173,7 +176,7 @@ class CommandGroup:
     """Commands sharing a first word (`/memo digest at|days|off|now`): one help line, one
     text parser for what follows the word, and a sub-command per member on Discord."""
 
-    word: str
+    name: str
     description: str
     usage: Usage
     parse: Callable[[str], Command | Rejected]

@@ -4,7 +4,7 @@ the handler of each command, `/memo help`, the write set and which commands may 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any, TypeVar
 
@@ -31,17 +31,21 @@ class CommandRegistry:
         empty text (None) or an unknown first word runs (help, naming the word)."""
         self.declared = declared
         self._unknown = unknown
-        self._by_word: dict[str, Declared] = {}
+        self._by_name: dict[str, Declared] = {}
         self._by_type: dict[type[Command], CommandDeclaration[Any]] = {}
         for entry in declared:
-            if entry.word in self._by_word:
-                raise ValueError(f"two commands are declared as /memo {entry.word}")
-            self._by_word[entry.word] = entry
+            if entry.name in self._by_name:
+                raise ValueError(f"two commands are declared as /memo {entry.name}")
+            self._by_name[entry.name] = entry
             members = entry.members if isinstance(entry, CommandGroup) else (entry,)
-            for declaration in members:
+            for declaration in (*members, *(v for m in members for v in m.variants)):
                 if declaration.command_type in self._by_type:
                     raise ValueError(f"{declaration.command_type.__name__} is declared twice")
                 self._by_type[declaration.command_type] = declaration
+
+    def __iter__(self) -> Iterator[Declared]:
+        """The commands (a group as one), in the order `/memo help` lists them."""
+        return iter(self.declared)
 
     def read_text(self, text: str) -> Checked:
         """What follows `/memo`, as typed: cleaned, then parsed."""
@@ -57,7 +61,7 @@ class CommandRegistry:
         if not stripped:
             return self._unknown(None)
         head, *rest = re.split(r"\s", stripped, maxsplit=1)
-        entry = self._by_word.get(head.lower())
+        entry = self._by_name.get(head.lower())
         parse_rest = entry.parse if entry is not None else None
         if parse_rest is None:
             return self._unknown(head[:40])

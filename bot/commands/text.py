@@ -17,6 +17,8 @@ _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: What someone meant as a date, even if it is not a valid one (2025-9-31).
 DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+#: The most memo ids one `/memo show` takes: a day's session in a digest, with room to spare.
+MAX_SHOWN_MEMOS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,22 @@ def title_argument(rest: str) -> str | Rejected | None:
 def parse_memo_number(token: str) -> int | None:
     match = _MEMO_ID.fullmatch(token.strip())
     return int(match.group(1)) if match else None
+
+
+def parse_memo_numbers(text: str) -> tuple[int, ...] | Rejected | None:
+    """Memo ids alone (``#4 #5``, ``4, 5``) without repeats, or None when the text is not
+    only ids (a title made of numbers is bracketed)."""
+    tokens = text.replace(",", " ").split()
+    numbers = [parse_memo_number(token) for token in tokens]
+    if not tokens or None in numbers:
+        return None
+    if len(numbers) > MAX_SHOWN_MEMOS:
+        return Rejected(
+            ProblemCode.BAD_ARGUMENTS,
+            f"Show at most {MAX_SHOWN_MEMOS} memos at a time; that was {len(numbers)}.",
+            "memo_id",
+        )
+    return tuple(dict.fromkeys(number for number in numbers if number is not None))
 
 
 def parse_day(token: str) -> date | None:

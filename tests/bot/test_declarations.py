@@ -98,6 +98,6 @@ def test_a_command_that_is_not_declared_is_unknown(bot: MemoBot) -> None:
 def test_two_declarations_of_one_word_or_type_are_refused() -> None:
     with pytest.raises(ValueError, match="/memo ping"):
         CommandRegistry((*DECLARED, PING, PING), unknown=help_for_unknown)
-    add_again = replace(PING, word="pong", command_type=AddMemo)
+    add_again = replace(PING, name="pong", command_type=AddMemo)
     with pytest.raises(ValueError, match="AddMemo"):
         CommandRegistry((*DECLARED, add_again), unknown=help_for_unknown)
