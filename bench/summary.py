@@ -39,7 +39,7 @@ from summary_quality import SAMPLES, SUMMARIZERS, blog_sessions, judged_sessions
 
 from bot.core import MemoBot
 from bot.invocation import Invocation
-from bot.summary.commands import Summaries
+from bot.summary.choosing import Summaries
 from bot.summary.key_points import Note, key_points
 from bot.summary.note_lines import folded, split_units
 from storage.database import Database

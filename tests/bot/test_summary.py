@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from bot.core import MemoBot
-from bot.grammar import SessionId, Summarize
 from bot.replies.values import ProblemCode, SessionSummary
+from bot.sessions import SessionId
+from bot.summary.commands import Summarize
 from storage.database import Database
 from tests.chat import Chat
 
