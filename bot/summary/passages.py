@@ -70,26 +70,36 @@ def passages(units: Sequence[NoteUnit]) -> list[Passage]:
     by_author: dict[str, list[int]] = defaultdict(list)
     for index, unit in enumerate(units):
         by_author[unit.author].append(index)
+    # People retype the same lines: each distinct text is looked at once.
+    texts = {unit.text for unit in units}
+    bare = {text: is_bare(text) for text in texts}
+    meta = {text: is_meta(text) for text in texts}
     found: list[Passage] = []
     for stream in by_author.values():
-        found.extend(_Stream(units, stream).passages())
+        found.extend(_Stream(units, stream, bare, meta).passages())
     return found
 
 
 class _Stream:
     """One author's units in order, read for their structure."""
 
-    def __init__(self, units: Sequence[NoteUnit], stream: list[int]) -> None:
+    def __init__(
+        self,
+        units: Sequence[NoteUnit],
+        stream: list[int],
+        bare: dict[str, bool],
+        meta: dict[str, bool],
+    ) -> None:
         self.index = stream
         self.units = [units[index] for index in stream]
         count = len(self.units)
-        self.bare = [is_bare(unit.text) for unit in self.units]
+        self.bare = [bare[unit.text] for unit in self.units]
         #: A new thought starts here: a paragraph break, or another person's memo came between.
         self.breaks = [
             unit.after_break or (k > 0 and unit.memo_number - self.units[k - 1].memo_number > 1)
             for k, unit in enumerate(self.units)
         ]
-        self.meta = [is_meta(unit.text) for unit in self.units]
+        self.meta = [meta[unit.text] for unit in self.units]
         self.heading = [self._opens_section(k) if k + 1 < count else False for k in range(count)]
         #: position -> the position of its nearest heading
         self.label_of: dict[int, int] = {}
@@ -190,7 +200,7 @@ class _Stream:
         found.extend(self._list_points())
         found.extend(self._section_points())
         found.extend(self._pair_points())
-        return [passage for passage in found if passage is not None]
+        return found
 
     def _stands_alone(self, k: int) -> bool:
         if k in self.in_pair or self.units[k].mark is Mark.ANSWER:
