@@ -49,7 +49,7 @@ class Weights:
     redundancy: float = 3.0
     #: How much each picked fact of the same kind lowers a candidate's score: a summary of
     #: five figures misses the named system and the conclusion a person would also name.
-    same_kind: float = 1.2
+    same_kind: float = 0.6
     #: Extra score per additional author who wrote the same fact.
     agreement: float = 1.2
     #: Share of each further line's score a joined point (a list, a section) adds to its best.
@@ -61,6 +61,8 @@ class Weights:
 
 
 DEFAULT_WEIGHTS = Weights()
+#: Further lines of a joined point that add to its score: a long list is one point, not five.
+_MOST_COUNTED_FURTHER = 2
 #: An author's last lines, as a share of their lines (at least ``_CLOSING_LINES``), are closing.
 _CLOSING_SHARE = 0.15
 _CLOSING_LINES = 3
@@ -130,7 +132,7 @@ class _Candidate:
     @cached_property
     def kind(self) -> str:
         """Its kind of fact, for the variety penalty (found only when compared)."""
-        return fact_kind(self.passage.text)
+        return "list" if self.passage.listed else fact_kind(self.passage.text)
 
     @property
     def first(self) -> int:
@@ -186,7 +188,8 @@ def _candidate(
     per fact) adds ``agreement``.
     """
     own = sorted((scores[index] for index in passage.core), reverse=True)
-    score = own[0] + weights.joined_share * sum(max(0.0, value) for value in own[1:])
+    further = sum(max(0.0, value) for value in own[1 : 1 + _MOST_COUNTED_FURTHER])
+    score = own[0] + weights.joined_share * further
     facts = frozenset(cluster_of[index] for index in passage.core)
     score += weights.agreement * (max(people[fact] for fact in facts) - 1)
     shown = facts

@@ -63,6 +63,8 @@ class Passage:
     body: str
     #: Only the writer's remarks about the note-taking: offered only when nothing else is.
     meta: bool = False
+    #: A list shown as one point: the talk's steps or causes, a kind of fact of its own.
+    listed: bool = False
 
 
 def passages(units: Sequence[NoteUnit]) -> list[Passage]:
@@ -249,7 +251,7 @@ class _Stream:
                 body = _ITEM_SEPARATOR.join(shown)
                 text = f"{self._heading(label)}: {body}" if label is not None else body
                 if len(text) <= POINT_LENGTH:
-                    found.append(self._passage(tuple(items), label, text, body))
+                    found.append(self._passage(tuple(items), label, text, body, listed=True))
                     break
         return found
 
@@ -285,14 +287,22 @@ class _Stream:
     def _heading(self, k: int) -> str:
         return self.units[k].text.rstrip(" :")
 
-    def _passage(self, core: tuple[int, ...], label: int | None, text: str, body: str) -> Passage:
-        meta = all(self.meta[k] for k in core)
+    def _passage(
+        self,
+        core: tuple[int, ...],
+        label: int | None,
+        text: str,
+        body: str,
+        *,
+        listed: bool = False,
+    ) -> Passage:
         return Passage(
             tuple(self.index[k] for k in core),
             None if label is None else self.index[label],
             text,
             body,
-            meta,
+            all(self.meta[k] for k in core),
+            listed,
         )
 
 

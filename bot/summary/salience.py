@@ -45,7 +45,7 @@ _CUE_WORDS: dict[str, tuple[float, tuple[str, ...], frozenset[str]]] = {
     "conclusion": (
         2.0,
         (
-            *("결론", "결국", "핵심", "교훈", "정답", "요점", "중요", "강조", "가장", "제일"),
+            *("결론", "결국", "핵심", "교훈", "정답", "요점", "중요", "강조"),
             *("확실", "bottom line", "the real"),
         ),
         frozenset({"conclusion", "takeaway", "lesson", "key", "main", "most", "win"}),
@@ -75,6 +75,10 @@ _CUES = {
     for kind, (score, phrases, words) in _CUE_WORDS.items()
 }
 _QUOTED = re.compile(r"[\"“”].{4,}?[\"“”]")
+#: A quoted name: one word (or two) in quotes, the way notes introduce a system's name.
+_QUOTED_NAME = re.compile(r"[\"“][^\"“”\s]{3,}(?: [^\"“”\s]+)?[\"”]")
+#: What a line naming a system in quotes scores for it.
+NAME_BONUS = 1.5
 #: A number becoming another: ``1.3 → 11``, ``200 -> 5000`` (units or not).
 _NUMBER_TRANSITION = re.compile(r"\d\S*\s*(?:→|->|=>|⇒)\s*\S*\d")
 
@@ -131,7 +135,8 @@ def line_score(
     score += min(sum(1 for term in latin if _CAMEL.search(term)), 2) * 0.7
     score += sum(_CUES[cue][0] for cue in _cues(lower, latin))
     if ('"' in text or "“" in text) and _QUOTED.search(text):
-        score += 0.8
+        # A name in quotes is a system being introduced ("Mulgyeol"); longer, a motto.
+        score += NAME_BONUS if _QUOTED_NAME.search(text) else 0.8
     if text.rstrip().endswith("?"):
         score -= 2.0
     elif "?" in text:

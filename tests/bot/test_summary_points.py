@@ -166,6 +166,18 @@ def test_a_heading_that_names_the_system_is_shown_with_its_result() -> None:
     assert any("Mulgyeol" in text and "4.2시간 → 35분" in text for text in texts), texts
 
 
+@pytest.mark.parametrize(
+    ("named", "facts"),
+    [
+        ('새 게이트웨이 이름은 "Dolbae" (돌배), Rust 로 작성', FACTS_KO),
+        ('the new scheduler is called "Mulgyeol"', FACTS_EN),
+    ],
+)
+def test_a_system_introduced_by_its_quoted_name_is_a_point(named: str, facts: list[str]) -> None:
+    lines = [*facts[:2], "게이트웨이를 새로 만든 이야기", named, "발표는 플랫폼팀", *facts[2:4]]
+    assert named in _texts(_notes(lines))
+
+
 def test_markers_moods_and_escapes_never_show() -> None:
     lines = [
         ". 캐시 적중률 71% → 96%",
