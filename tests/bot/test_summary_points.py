@@ -252,3 +252,32 @@ def test_points_keep_every_number_as_written_and_the_limits(
         assert set(point.authors) <= {"alice", "bob"}
     assert key_points(list(reversed(notes))) == key_points(list(reversed(notes)))
     assert key_points(notes) == points, "the same notes give the same points"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["alice", "bob", "carol"]),
+            st.text(
+                st.characters(blacklist_categories=("Cs",)) | st.sampled_from("\n .>-=→ㄴQA1:?ㅋ"),
+                max_size=300,
+            ),
+        ),
+        max_size=20,
+    )
+)
+def test_any_text_gives_points_within_the_limits_and_copied_from_the_notes(
+    memos: list[tuple[str, str]],
+) -> None:
+    """Attack: whatever people type (controls, emoji, lone markers, huge lines), no crash."""
+    notes = [Note(number, author, text) for number, (author, text) in enumerate(memos)]
+    written = "\n".join(text for _, text in memos)
+
+    points = key_points(notes)
+
+    assert len(points) <= 5
+    for point in points:
+        assert 0 < len(point.text) <= 160
+        for number in numbers_in(point.text):
+            assert number in numbers_in(written), (point.text, number)
