@@ -153,7 +153,6 @@ def _units(notes: Sequence[Note]) -> list[NoteUnit]:
                     line.mark,
                     line.indented,
                     line.after_break,
-                    (note.number, line.line),
                     line.marker,
                     line.mood,
                 )

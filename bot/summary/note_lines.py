@@ -78,8 +78,6 @@ class NoteLine:
     indented: bool
     #: A blank line came before it in the memo: a new paragraph (a new thought).
     after_break: bool
-    #: Which line of the memo it is part of; the pieces of one long line share it.
-    line: int
     #: The marker as typed (``=>``, ``ㄴ``, ``1.``), empty when there was none.
     marker: str = ""
     #: The writer's mood was at its end (``ㅋㅋ``, ``ㅠ``, an emoji), now taken off.
@@ -98,8 +96,6 @@ class NoteUnit:
     mark: Mark
     indented: bool
     after_break: bool
-    #: (memo number, line in the memo): pieces of one long line share it.
-    line: tuple[int, int]
     #: The marker as typed (``=>``, ``ㄴ``, ``1.``), empty when there was none.
     marker: str = ""
     #: The writer's mood was at its end (``ㅋㅋ``, ``ㅠ``, an emoji), now taken off.
@@ -119,11 +115,6 @@ def read_marker(line: str) -> tuple[Mark, str, str]:
     return Mark(match.lastgroup), match.group().strip(), stripped[match.end() :].strip()
 
 
-def strip_marker(line: str) -> str:
-    """A note line without the list, number, arrow or quote marker typed in front of it."""
-    return read_marker(line)[2]
-
-
 def read_lines(text: str) -> list[NoteLine]:
     """A memo's lines with their marks; long ones split into sentences, then clauses.
 
@@ -133,7 +124,7 @@ def read_lines(text: str) -> list[NoteLine]:
     lines: list[NoteLine] = []
     base_indent: int | None = None
     after_break = False
-    for number, raw in enumerate(text.split("\n")):
+    for raw in text.split("\n"):
         if not raw.strip():
             after_break = bool(lines)
             continue
@@ -146,9 +137,7 @@ def read_lines(text: str) -> list[NoteLine]:
             continue
         mood = calm != body
         for piece in _pieces(calm):
-            lines.append(
-                NoteLine(piece, mark, indent > base_indent, after_break, number, marker, mood)
-            )
+            lines.append(NoteLine(piece, mark, indent > base_indent, after_break, marker, mood))
             after_break = False
     return lines
 
