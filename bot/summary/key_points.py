@@ -278,7 +278,10 @@ def _pick(candidates: list[_Candidate], limit: int, weights: Weights) -> list[_C
     visited best score first and the visit stops once no later one can win;
     overlaps with the picks so far are computed only for the candidates visited.
     """
-    remaining = sorted(candidates, key=lambda candidate: -candidate.score)
+    # Best score first; of equal scores, the one stating more lines (a list over its item).
+    remaining = sorted(
+        candidates, key=lambda candidate: (-candidate.score, -len(candidate.passage.core))
+    )
     picked: list[_Candidate] = []
     stated: set[int] = set()
     kinds: Counter[str] = Counter()

@@ -136,9 +136,14 @@ def read_lines(text: str) -> list[NoteLine]:
         if not _WORD.search(calm):
             continue
         mood = calm != body
+        indented = indent > base_indent
         for piece in _pieces(calm):
-            lines.append(NoteLine(piece, mark, indent > base_indent, after_break, marker, mood))
-            after_break = False
+            lines.append(NoteLine(piece, mark, indented, after_break, marker, mood))
+            # The later sentences or clauses of a long line are sub-points of its first, not
+            # more items, arrows or answers; a highlight still holds for all of it.
+            if mark is not Mark.HIGHLIGHT:
+                mark, marker = Mark.NONE, ""
+            indented, after_break = True, False
     return lines
 
 

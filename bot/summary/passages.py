@@ -44,6 +44,9 @@ _MOST_JOINED = 3
 _LONGEST_JOINED = 80
 _ITEM_SEPARATOR = " · "
 #: The arrows a continuation is joined with as typed; other marks (``ㄴ``) join with ``→``.
+_ITEM_MARKS = frozenset({Mark.NUMBER, Mark.BULLET})
+#: How a numbered list starts again (``1.``, ``①``): a second list right after the first.
+_FIRST_NUMBERS = frozenset({"1.", "1)", "①"})
 _ARROWS = frozenset({"=>", "->", "→", "⇒", "➡"})
 #: Where an item's head ends: a colon, a comma (not one inside ``1,400``) or a parenthesis.
 _HEAD_END = re.compile(r"\s*:\s|,\s| \(")
@@ -162,11 +165,12 @@ class _Stream:
         for k, line in enumerate(self.units):
             if line.indented and run:
                 continue
-            if line.mark in (Mark.NUMBER, Mark.BULLET) and line.mark is kind and not self.breaks[k]:
+            restarts = line.marker in _FIRST_NUMBERS
+            if line.mark is kind and kind in _ITEM_MARKS and not (self.breaks[k] or restarts):
                 run.append(k)
                 continue
             runs.append(run)
-            run, kind = ([k], line.mark) if line.mark in (Mark.NUMBER, Mark.BULLET) else ([], None)
+            run, kind = ([k], line.mark) if line.mark in _ITEM_MARKS else ([], None)
         runs.append(run)
         return [
             items[:_MOST_SECTION_LINES]

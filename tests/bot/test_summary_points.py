@@ -82,6 +82,44 @@ def test_list_items_too_long_to_fit_are_named_by_their_heads() -> None:
     assert "원인 분석: 설정 변경 · 코드 배포 · 외부 의존성 · 용량 부족" in texts
 
 
+def test_two_lists_one_after_the_other_are_two_points_and_item_10_continues_one() -> None:
+    causes = ["설정 변경", "코드 배포", "외부 의존성"]
+    fixes = [
+        "리뷰",
+        "카나리",
+        "롤백",
+        "알람",
+        "대시보드",
+        "런북",
+        "훈련",
+        "회고",
+        "태깅",
+        "교육",
+        "감사",
+    ]
+    lines = [
+        "원인",
+        *(f"{n}. {cause}" for n, cause in enumerate(causes, 1)),
+        "대책",
+        *(f"{n}. {fix}" for n, fix in enumerate(fixes, 1)),
+    ]
+    texts = _texts([Note(1, "alice", "\n".join(lines))])
+    assert sorted(texts) == sorted([f"원인: {' · '.join(causes)}", f"대책: {' · '.join(fixes)}"])
+
+
+def test_a_long_line_is_cut_into_clauses_without_adding_arrows_or_items() -> None:
+    long_line = (
+        "=> 처음엔 코드 문제인 줄 알고 프로파일링부터 GC 튜닝까지 한 달을 헤맸고 원인은 못 찾았음, "
+        "커넥션이 한 번 맺어지면 안 끊기는 게 원인이라는 걸 알고 나서 결국 client-side LB (xDS) "
+        "로 바꿔서 해결했다고"
+    )
+    lines = ["서버 12대 중 2대만 CPU 90%", long_line, *FACTS_KO[:2]]
+    for notes in (_notes(lines), [Note(1, "alice", "\n".join(lines))]):
+        for text in _texts(notes):
+            assert any(part in line for line in lines for part in text.split(" => ")), text
+            assert text.count("=>") <= 1, text
+
+
 @pytest.mark.parametrize(
     ("meta", "facts"),
     [
