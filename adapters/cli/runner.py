@@ -35,5 +35,6 @@ async def serve_platforms(
         serving = each.setup.serving(bot)
         chat_platforms += serving.services
         outbounds[each.platform.name] = serving.outbound
-    digests = DigestScheduler(DigestRunner(bot, outbounds, policy))
+    runner = DigestRunner(bot.database, outbounds, policy, default_time_zone=bot.default_time_zone)
+    digests = DigestScheduler(runner, bot)
     await serve([*chat_platforms, digests], needs_one_of=chat_platforms)
