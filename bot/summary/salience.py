@@ -48,7 +48,7 @@ _CUE_WORDS: dict[str, tuple[float, tuple[str, ...], frozenset[str]]] = {
             *("결론", "결국", "핵심", "교훈", "정답", "요점", "중요", "강조"),
             *("확실", "bottom line", "the real"),
         ),
-        frozenset({"conclusion", "takeaway", "lesson", "key", "main", "most", "win"}),
+        frozenset({"conclusion", "takeaway", "lesson", "key", "main", "win"}),
     ),
     "rule": (
         0.8,
