@@ -288,7 +288,7 @@ class MemoBot:
         if isinstance(file, Reply):
             return file
         if command.dry_run:
-            return importing.plan(file, command)
+            return importing.plan(file)
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 with self.database.writing() as tx:
