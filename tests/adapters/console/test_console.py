@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -149,27 +151,76 @@ def test_a_model_endpoint_without_a_model_is_reported_without_the_key(tmp_path: 
     assert "Traceback" not in result.stderr
 
 
-def _read_until(fd: int, needle: bytes, deadline: float) -> bytes:
-    seen = b""
-    while needle not in seen:
-        remaining = deadline - time.monotonic()
-        assert remaining > 0, f"never saw {needle!r}; got {seen!r}"
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    return seen
+#: What a terminal draws but does not show as text: colours, cursor moves, modes.
+_ESCAPES = re.compile(
+    rb"\x1b(?:\[[0-9;?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, modes
+    rb"|\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC: titles, hyperlinks
+    rb"|[=>()][0-9A-B]?)"  # keypad and character set switches
+)
+PROMPT = b"alice@general>"
+
+
+class _Screen:
+    """What the console wrote to its terminal, read as it comes, waited on with a deadline."""
+
+    def __init__(self, fd: int, deadline: float) -> None:
+        self.fd = fd
+        self.deadline = deadline
+        self.raw = b""
+        #: Where in the shown text the last wait ended.
+        self.position = 0
+
+    @property
+    def text(self) -> bytes:
+        """The output as text: escape sequences removed."""
+        return _ESCAPES.sub(b"", self.raw)
+
+    def wait_for(self, needle: bytes) -> bytes:
+        """The shown text from where the last wait ended up to and including ``needle``."""
+        while (found := self.text.find(needle, self.position)) < 0:
+            remaining = self.deadline - time.monotonic()
+            assert remaining > 0, f"never saw {needle!r}; got {self.raw[-3000:]!r}"
+            if select.select([self.fd], [], [], remaining)[0]:
+                try:
+                    chunk = os.read(self.fd, 4096)
+                except OSError:
+                    chunk = b""
+                assert chunk, f"the console ended before {needle!r}"
+                self.raw += chunk
+        start, self.position = self.position, found + len(needle)
+        return self.text[start : self.position]
+
+    def quit(self, pid: int) -> int:
+        """Ctrl-D at the prompt (once it is drawn again); the console's exit code."""
+        self.wait_for(PROMPT)
+        os.write(self.fd, b"\x04")
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status)
+            assert time.monotonic() < self.deadline, "the console did not end on Ctrl-D"
+            # Waits for output (the terminal's last lines) or a moment, then looks again.
+            if select.select([self.fd], [], [], 0.05)[0]:
+                with contextlib.suppress(OSError):
+                    self.raw += os.read(self.fd, 4096)
 
 
 def _console_on_a_terminal(database_url: URL, tmp_path: Path) -> tuple[int, int]:
-    """`memo-bot console` as alice on a pseudo-terminal: its pid and the terminal's fd."""
+    """`memo-bot console` as alice on a pseudo-terminal: its pid and the terminal's fd.
+
+    The terminal is an xterm that does not answer cursor position requests (a real one
+    does; prompt_toolkit is told not to ask).
+    """
     env = {key: value for key, value in os.environ.items() if not key.startswith("MEMO_")}
-    env.update({"XDG_STATE_HOME": str(tmp_path / "state"), "USER": "alice", "TERM": "dumb"})
+    env.update(
+        {
+            "XDG_STATE_HOME": str(tmp_path / "state"),
+            "USER": "alice",
+            "TERM": "xterm-256color",
+            "PROMPT_TOOLKIT_NO_CPR": "1",
+            "COLUMNS": "200",
+        }
+    )
     pid, fd = pty.fork()
     if pid == 0:  # the child: memo-bot on the pseudo-terminal
         os.execve(MEMO_BOT, [MEMO_BOT, "console", *db_option(database_url)], env)
@@ -180,17 +231,16 @@ def test_on_a_terminal_it_is_an_interactive_prompt_with_history(
     database_url: URL, tmp_path: Path
 ) -> None:
     pid, fd = _console_on_a_terminal(database_url, tmp_path)
-    deadline = time.monotonic() + 60
+    screen = _Screen(fd, time.monotonic() + 60)
     try:
-        _read_until(fd, b"alice@general> ", deadline)
+        screen.wait_for(PROMPT)
         os.write(fd, "/memo add [터미널 세션] 프롬프트에서 쓴 메모\r".encode())
-        output = _read_until(fd, b"alice@general> ", deadline)
-        assert "프롬프트에서 쓴 메모".encode() in output
-        os.write(fd, b"\x04")  # Ctrl-D ends the session
-        _, status = os.waitpid(pid, 0)
+        output = screen.wait_for("▌ 프롬프트에서 쓴 메모".encode())
+        assert "alice noted in [터미널 세션] · #1".encode() in output
+        code = screen.quit(pid)  # Ctrl-D ends the session
     finally:
         os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 0
+    assert code == 0
     history = (tmp_path / "state" / "memo-bot" / "console_history").read_text()
     assert "/memo add [터미널 세션] 프롬프트에서 쓴 메모" in history
 
@@ -206,14 +256,44 @@ def test_at_a_terminal_the_digest_posts_into_the_console(
     chat.now = now
     chat.say("alice", "add [터미널 다이제스트] 방금 쓴 메모")  # one of the two is on the due day
     pid, fd = _console_on_a_terminal(database_url, tmp_path)
-    deadline = time.monotonic() + 60
+    screen = _Screen(fd, time.monotonic() + 60)
     try:
-        output = _read_until(fd, "[터미널 다이제스트]** · attended by alice".encode(), deadline)
-        assert b"session memos" in output
-        os.write(fd, b"\x04")
-        _, status = os.waitpid(pid, 0)
+        output = screen.wait_for("[터미널 다이제스트] · attended by alice".encode())
+        assert b"session memos" in output and b"**" not in output, "rendered, not Markdown"
+        code = screen.quit(pid)
     finally:
         os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 0
+    assert code == 0
     [posted] = claims(bot)
     assert posted.message_id == "console-1"
+
+
+def test_at_a_terminal_a_reply_shows_bold_lists_and_no_escapes_with_its_footer_apart(
+    database_url: URL, tmp_path: Path, bot: MemoBot
+) -> None:
+    chat = Chat(bot, platform="console", workspace="console", channel="general")
+    for number in range(11):  # more hits than a search shows: the reply ends with a footer
+        chat.say("alice", f"add [세션 {number}] *캐시* 메모 {number}")
+    chat.say("alice", "add [Kotlin<->Swift 비교] 1. 캐시 분리")  # the newest: listed first
+    pid, fd = _console_on_a_terminal(database_url, tmp_path)
+    screen = _Screen(fd, time.monotonic() + 60)
+    try:
+        screen.wait_for(PROMPT)
+        os.write(fd, "/memo search 캐시\r".encode())
+        shown = screen.wait_for(b"Narrow it down")
+        code = screen.quit(pid)
+    finally:
+        os.close(fd)
+    assert code == 0
+    lines = [line.rstrip() for line in shown.decode().split("\r\n")]
+    lines[-1] = next(line for line in screen.text.decode().split("\r\n") if "Narrow" in line)
+    assert b"\x1b[1m12 memos match" in screen.raw, "the head line is bold"
+    assert "12 memos match 캐시" in lines
+    kotlin = next(line for line in lines if "Kotlin" in line)
+    assert kotlin.startswith(" • [Kotlin<->Swift 비교] · alice · ")
+    assert kotlin.endswith(" · #12: 1. 캐시 분리")
+    assert any(line.endswith(": *캐시* 메모 3") for line in lines), "user text as typed"
+    assert any(line.startswith("2 more. Narrow it down with") for line in lines), (
+        "the footer is a line of its own, not part of the last item"
+    )
+    assert not any("\\" in line or "**" in line for line in lines), "no Markdown shows"
