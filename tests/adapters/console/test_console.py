@@ -297,3 +297,34 @@ def test_at_a_terminal_a_reply_shows_bold_lists_and_no_escapes_with_its_footer_a
         "the footer is a line of its own, not part of the last item"
     )
     assert not any("\\" in line or "**" in line for line in lines), "no Markdown shows"
+
+
+def test_a_digest_on_schedule_prints_above_the_prompt_and_keeps_the_line_being_typed(
+    database_url: URL, tmp_path: Path, bot: MemoBot
+) -> None:
+    now = datetime.now(UTC)
+    # The next minute at least 20 s away: time to start the console and type half a line.
+    due = (now + timedelta(seconds=80)).replace(second=0, microsecond=0)
+    chat = Chat(bot, platform="console", workspace="console", channel="general")
+    chat.now = now - timedelta(minutes=3)
+    chat.say("alice", f"digest at {due:%H:%M} UTC")
+    chat.say("alice", "add [예약 다이제스트] 켜기 전에 쓴 메모")
+    chat.now = now
+    chat.say("alice", "add [예약 다이제스트] 방금 쓴 메모")  # one of the two is on the due day
+    pid, fd = _console_on_a_terminal(database_url, tmp_path)
+    screen = _Screen(fd, time.monotonic() + (due - now).total_seconds() + 60)
+    try:
+        screen.wait_for(PROMPT)
+        os.write(fd, b"/memo sea")  # half a command, not sent
+        screen.wait_for(b"/memo sea")
+        digest = screen.wait_for("[예약 다이제스트] · attended by alice".encode())
+        screen.wait_for(b"alice@general> /memo sea")  # drawn again under the digest
+        os.write(fd, "rch 메모\r".encode())
+        answer = screen.wait_for(b"memos match")
+        code = screen.quit(pid)
+    finally:
+        os.close(fd)
+    assert code == 0
+    assert b"session memos" in digest and b"**" not in digest
+    assert b"/memo sea" not in digest.split(b"session memos")[1], "the digest is not broken up"
+    assert b"2 memos match" in answer, "the line typed before the digest ran whole"
