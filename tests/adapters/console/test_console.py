@@ -10,6 +10,7 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -163,8 +164,9 @@ PROMPT = b"alice@general>"
 class _Screen:
     """What the console wrote to its terminal, read as it comes, waited on with a deadline."""
 
-    def __init__(self, fd: int, deadline: float) -> None:
+    def __init__(self, fd: int, pid: int, deadline: float) -> None:
         self.fd = fd
+        self.pid = pid
         self.deadline = deadline
         self.raw = b""
         #: Where in the shown text the last wait ended.
@@ -190,12 +192,15 @@ class _Screen:
         start, self.position = self.position, found + len(needle)
         return self.text[start : self.position]
 
-    def quit(self, pid: int) -> int:
+    def type(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    def quit(self) -> int:
         """Ctrl-D at the prompt (once it is drawn again); the console's exit code."""
         self.wait_for(PROMPT)
-        os.write(self.fd, b"\x04")
+        self.type("\x04")
         while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
+            done, status = os.waitpid(self.pid, os.WNOHANG)
             if done:
                 return os.waitstatus_to_exitcode(status)
             assert time.monotonic() < self.deadline, "the console did not end on Ctrl-D"
@@ -203,6 +208,20 @@ class _Screen:
             if select.select([self.fd], [], [], 0.05)[0]:
                 with contextlib.suppress(OSError):
                     self.raw += os.read(self.fd, 4096)
+
+
+@contextlib.contextmanager
+def _console_at_a_terminal(
+    database_url: URL, tmp_path: Path, seconds: float = 60
+) -> Iterator[_Screen]:
+    """`memo-bot console` as alice on a pseudo-terminal, ended with Ctrl-D (exit code 0)."""
+    pid, fd = _console_on_a_terminal(database_url, tmp_path)
+    screen = _Screen(fd, pid, time.monotonic() + seconds)
+    try:
+        yield screen
+        assert screen.quit() == 0
+    finally:
+        os.close(fd)
 
 
 def _console_on_a_terminal(database_url: URL, tmp_path: Path) -> tuple[int, int]:
@@ -230,40 +249,33 @@ def _console_on_a_terminal(database_url: URL, tmp_path: Path) -> tuple[int, int]
 def test_on_a_terminal_it_is_an_interactive_prompt_with_history(
     database_url: URL, tmp_path: Path
 ) -> None:
-    pid, fd = _console_on_a_terminal(database_url, tmp_path)
-    screen = _Screen(fd, time.monotonic() + 60)
-    try:
+    with _console_at_a_terminal(database_url, tmp_path) as screen:
         screen.wait_for(PROMPT)
-        os.write(fd, "/memo add [터미널 세션] 프롬프트에서 쓴 메모\r".encode())
+        screen.type("/memo add [터미널 세션] 프롬프트에서 쓴 메모\r")
         output = screen.wait_for("▌ 프롬프트에서 쓴 메모".encode())
         assert "alice noted in [터미널 세션] · #1".encode() in output
-        code = screen.quit(pid)  # Ctrl-D ends the session
-    finally:
-        os.close(fd)
-    assert code == 0
     history = (tmp_path / "state" / "memo-bot" / "console_history").read_text()
     assert "/memo add [터미널 세션] 프롬프트에서 쓴 메모" in history
+
+
+def _digest_with_memos(bot: MemoBot, now: datetime, *, at: datetime, title: str) -> None:
+    """The console's channel posts its digest at ``at`` (UTC) and has memos to put in it."""
+    chat = Chat(bot, platform="console", workspace="console", channel="general")
+    chat.now = now - timedelta(minutes=3)
+    chat.say("alice", f"digest at {at:%H:%M} UTC")
+    chat.say("alice", f"add [{title}] 켜기 전에 쓴 메모")
+    chat.now = now
+    chat.say("alice", f"add [{title}] 방금 쓴 메모")  # one of the two is on the due day
 
 
 def test_at_a_terminal_the_digest_posts_into_the_console(
     database_url: URL, tmp_path: Path, bot: MemoBot
 ) -> None:
     now = datetime.now(UTC)
-    chat = Chat(bot, platform="console", workspace="console", channel="general")
-    chat.now = now - timedelta(minutes=3)
-    chat.say("alice", f"digest at {now - timedelta(minutes=1):%H:%M} UTC")
-    chat.say("alice", "add [터미널 다이제스트] 켜기 전에 쓴 메모")
-    chat.now = now
-    chat.say("alice", "add [터미널 다이제스트] 방금 쓴 메모")  # one of the two is on the due day
-    pid, fd = _console_on_a_terminal(database_url, tmp_path)
-    screen = _Screen(fd, time.monotonic() + 60)
-    try:
+    _digest_with_memos(bot, now, at=now - timedelta(minutes=1), title="터미널 다이제스트")
+    with _console_at_a_terminal(database_url, tmp_path) as screen:
         output = screen.wait_for("[터미널 다이제스트] · attended by alice".encode())
         assert b"session memos" in output and b"**" not in output, "rendered, not Markdown"
-        code = screen.quit(pid)
-    finally:
-        os.close(fd)
-    assert code == 0
     [posted] = claims(bot)
     assert posted.message_id == "console-1"
 
@@ -275,16 +287,10 @@ def test_at_a_terminal_a_reply_shows_bold_lists_and_no_escapes_with_its_footer_a
     for number in range(11):  # more hits than a search shows: the reply ends with a footer
         chat.say("alice", f"add [세션 {number}] *캐시* 메모 {number}")
     chat.say("alice", "add [Kotlin<->Swift 비교] 1. 캐시 분리")  # the newest: listed first
-    pid, fd = _console_on_a_terminal(database_url, tmp_path)
-    screen = _Screen(fd, time.monotonic() + 60)
-    try:
+    with _console_at_a_terminal(database_url, tmp_path) as screen:
         screen.wait_for(PROMPT)
-        os.write(fd, "/memo search 캐시\r".encode())
+        screen.type("/memo search 캐시\r")
         shown = screen.wait_for(b"Narrow it down")
-        code = screen.quit(pid)
-    finally:
-        os.close(fd)
-    assert code == 0
     lines = [line.rstrip() for line in shown.decode().split("\r\n")]
     lines[-1] = next(line for line in screen.text.decode().split("\r\n") if "Narrow" in line)
     assert b"\x1b[1m12 memos match" in screen.raw, "the head line is bold"
@@ -305,26 +311,16 @@ def test_a_digest_on_schedule_prints_above_the_prompt_and_keeps_the_line_being_t
     now = datetime.now(UTC)
     # The next minute at least 20 s away: time to start the console and type half a line.
     due = (now + timedelta(seconds=80)).replace(second=0, microsecond=0)
-    chat = Chat(bot, platform="console", workspace="console", channel="general")
-    chat.now = now - timedelta(minutes=3)
-    chat.say("alice", f"digest at {due:%H:%M} UTC")
-    chat.say("alice", "add [예약 다이제스트] 켜기 전에 쓴 메모")
-    chat.now = now
-    chat.say("alice", "add [예약 다이제스트] 방금 쓴 메모")  # one of the two is on the due day
-    pid, fd = _console_on_a_terminal(database_url, tmp_path)
-    screen = _Screen(fd, time.monotonic() + (due - now).total_seconds() + 60)
-    try:
+    _digest_with_memos(bot, now, at=due, title="예약 다이제스트")
+    seconds = (due - now).total_seconds() + 60
+    with _console_at_a_terminal(database_url, tmp_path, seconds) as screen:
         screen.wait_for(PROMPT)
-        os.write(fd, b"/memo sea")  # half a command, not sent
+        screen.type("/memo sea")  # half a command, not sent
         screen.wait_for(b"/memo sea")
         digest = screen.wait_for("[예약 다이제스트] · attended by alice".encode())
         screen.wait_for(b"alice@general> /memo sea")  # drawn again under the digest
-        os.write(fd, "rch 메모\r".encode())
+        screen.type("rch 메모\r")
         answer = screen.wait_for(b"memos match")
-        code = screen.quit(pid)
-    finally:
-        os.close(fd)
-    assert code == 0
     assert b"session memos" in digest and b"**" not in digest
     assert b"/memo sea" not in digest.split(b"session memos")[1], "the digest is not broken up"
     assert b"2 memos match" in answer, "the line typed before the digest ran whole"
