@@ -99,6 +99,14 @@ def conference_names(
         lengths[leader] = min(lengths.get(leader, title.name_length), shared)
     names = {leader: _name(titles[leader], length) for leader, length in lengths.items()}
     named = [names[group] if group is not None else "" for group in groups]
+    warnings = _placed_by_date(posts, titles, named)
+    return tuple(named), tuple(warnings)
+
+
+def _placed_by_date(
+    posts: Sequence[Post], titles: list[_Title], named: list[str]
+) -> list[ParseWarning]:
+    """Name the posts whose titles name nothing after the post nearest in date; say so."""
     warnings = []
     for index, post in enumerate(posts):
         if named[index]:
@@ -117,7 +125,7 @@ def conference_names(
                 f"{named[nearest]}, the post nearest to it in date",
             )
         )
-    return tuple(named), tuple(warnings)
+    return warnings
 
 
 def _read_title(title: str) -> _Title:
