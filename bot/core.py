@@ -78,6 +78,23 @@ logger = logging.getLogger(__name__)
 _ATTEMPTS = 3
 
 
+@dataclass(frozen=True, slots=True)
+class CommandDone:
+    """One answered command, as the core's log line and its observers see it: where it
+    came from and how it ended, never what was typed (see ``MemoBot.observe``)."""
+
+    #: The command's type (``AddMemo``), or ``parse`` for text that is no command.
+    command: str
+    #: ``ok``, ``replayed`` (a redelivery got the first answer), or the refusal's code.
+    outcome: str
+    seconds: float
+    platform: str
+    workspace_id: str
+    channel_id: str
+    #: The platform's id of the request (``Invocation.delivery_id``), when it has one.
+    request_id: str | None
+
+
 class MemoBot:
     def __init__(
         self,
@@ -94,6 +111,7 @@ class MemoBot:
         self.summaries = summaries or Summaries()
         self.known = KnownRows()
         self._subscribers: list[Callable[[Command], None]] = []
+        self._observers: list[Callable[[CommandDone], None]] = []
         self._worker_threads = worker_threads
         self._executor: ThreadPoolExecutor | None = None
 
@@ -141,6 +159,14 @@ class MemoBot:
 
     def unsubscribe(self, subscriber: Callable[[Command], None]) -> None:
         self._subscribers.remove(subscriber)
+
+    def observe(self, observer: Callable[[CommandDone], None]) -> None:
+        """Call ``observer(done)`` after every command is answered, whatever its outcome.
+
+        For metrics: it runs on the thread that ran the command, so it must be quick,
+        and an observer that raises is logged and never changes the answer.
+        """
+        self._observers.append(observer)
 
     def suggest_sessions(
         self, invocation: Invocation, limit: int = 25
@@ -405,6 +431,15 @@ class MemoBot:
         self._log(invocation, _name(command), outcome, time.perf_counter() - started)
 
     def _log(self, invocation: Invocation, command: str, outcome: str, seconds: float) -> None:
+        done = CommandDone(
+            command,
+            outcome,
+            seconds,
+            invocation.platform,
+            invocation.workspace_id,
+            invocation.channel_id,
+            invocation.delivery_id,
+        )
         logger.info(
             "command=%s outcome=%s platform=%s workspace=%s channel=%s user=%s ms=%.1f",
             command,
@@ -414,7 +449,13 @@ class MemoBot:
             invocation.channel_id,
             invocation.user_id,
             seconds * 1000,
+            extra={"command_done": done},  # the fields of a JSON log line
         )
+        for observer in self._observers:
+            try:
+                observer(done)
+            except Exception:
+                logger.exception("a command observer failed")
 
 
 def _internal_error() -> Reply:

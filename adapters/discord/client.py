@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -16,6 +17,7 @@ from adapters.discord.events import InteractionChannels, drop_unreadable_events
 from adapters.discord.gateway_watch import STALL_AFTER_SECONDS, GatewayWatch
 from adapters.discord.messages import split
 from adapters.discord.replies import NO_MENTIONS, Replier
+from adapters.platform import SettingsRefused
 from bot.core import MemoBot
 from bot.outbound import ChannelGone, Delivered, Delivery
 from bot.replies.values import Reply
@@ -297,6 +299,21 @@ async def posting_only(token: str) -> AsyncIterator[DiscordOutbound]:
     try:
         await client.login(token)
         yield DiscordOutbound(client)
+    finally:
+        await client.close()
+
+
+async def check_token(token: str) -> None:
+    """Raises ``SettingsRefused`` when Discord refuses the token (at login, before any shard
+    connects); when Discord cannot be reached, logs it and lets the bot start (the service
+    keeps trying, and would find a refused token then)."""
+    client = discord.Client(intents=discord.Intents.none())
+    try:
+        await client.login(token)
+    except discord.LoginFailure as refused:
+        raise SettingsRefused(f"Discord refused DISCORD_TOKEN: {refused}") from None
+    except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as error:
+        logger.warning("could not check DISCORD_TOKEN, Discord is out of reach: %r", error)
     finally:
         await client.close()
 

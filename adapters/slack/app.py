@@ -23,6 +23,7 @@ from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People
 from adapters.slack.retries import RateLimitRetryHandler
 from adapters.slack.uninstalls import Uninstalls
+from adapters.slack.web_client import CountingWebClient
 from bot.core import MemoBot
 
 #: Bot scopes the app asks for (keep in step with the manifest*.json files): the command,
@@ -104,7 +105,7 @@ def web_client(config: SlackConfig) -> AsyncWebClient:
     Digests post through a copy that retries only 429s (``adapters.slack.outbound``): after
     a lost connection or a 5xx the message may be posted, and they look before posting again.
     """
-    return AsyncWebClient(
+    return CountingWebClient(
         token=config.bot_token,
         base_url=config.api_base_url,
         retry_handlers=[

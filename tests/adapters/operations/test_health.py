@@ -1,0 +1,98 @@
+"""/healthz and /readyz of the real `memo-bot run`: ready only while the database is there, at
+the migrations' head, and every chat platform is up; alive all the while."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import URL, make_url
+
+from storage.database import Database
+from storage.schema import upgrade_to_head
+from tests.adapters.operations.probing import get, readiness_becomes
+from tests.adapters.slack.conftest import BOT_TOKEN, TEAM
+from tests.adapters.slack.running import running_bot
+from tests.conftest import (
+    POSTGRES_SERVER,
+    _admin_execute,
+    create_postgres_database,
+    drop_postgres_database,
+)
+from tests.fakes.slack import FakeSlack
+
+
+def test_health_and_readiness_are_served_next_to_slack_events(
+    fake_slack: FakeSlack, database_url: URL
+) -> None:
+    fake_slack.add_workspace(TEAM, BOT_TOKEN)
+    with running_bot(fake_slack, database_url) as bot:
+        port = bot.port()
+        assert get(port, "/healthz") == (200, json.dumps({"alive": True}))
+        ready = readiness_becomes(port, 200)
+        assert bot.stop() == 0, bot.log
+    assert ready == {
+        "ready": True,
+        "checks": {"database": "ok", "migrations": "ok", "HttpServer": "ok"},
+    }
+
+
+def test_readiness_follows_the_sqlite_file_moved_away_and_back(
+    fake_slack: FakeSlack, tmp_path: Path, sqlite_template: Path
+) -> None:
+    path = tmp_path / "memo.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    fake_slack.add_workspace(TEAM, BOT_TOKEN)
+    with running_bot(fake_slack, make_url(f"sqlite:///{path}")) as bot:
+        port = bot.port()
+        readiness_becomes(port, 200)
+
+        path.rename(tmp_path / "moved.db")
+        gone = readiness_becomes(port, 503)
+        assert get(port, "/healthz")[0] == 200, "still alive: only not ready"
+
+        (tmp_path / "moved.db").rename(path)
+        back = readiness_becomes(port, 200)
+        assert bot.stop() == 0, bot.log
+    assert gone["checks"] == {"database": "failing", "migrations": "failing", "HttpServer": "ok"}
+    assert back["ready"] is True
+    assert "not ready: database unreachable" in bot.log
+    assert "ready again: database" in bot.log
+
+
+@pytest.mark.postgres_only
+def test_readiness_follows_a_postgresql_database_dropped_and_recreated(
+    fake_slack: FakeSlack,
+) -> None:
+    if POSTGRES_SERVER is None:
+        pytest.skip("needs MEMO_TEST_DATABASE_URL")
+    url = create_postgres_database()
+    try:
+        _migrate(url)
+        fake_slack.add_workspace(TEAM, BOT_TOKEN)
+        with running_bot(fake_slack, url) as bot:
+            port = bot.port()
+            readiness_becomes(port, 200)
+
+            drop_postgres_database(url)  # WITH (FORCE): the bot's connections are ended too
+            dropped = readiness_becomes(port, 503)
+
+            _admin_execute(f'CREATE DATABASE "{url.database}"')
+            empty = readiness_becomes(port, 503)
+            assert empty["checks"]["database"] == "ok"
+
+            _migrate(url)
+            back = readiness_becomes(port, 200)
+            assert bot.stop() == 0, bot.log
+    finally:
+        drop_postgres_database(url)
+    assert dropped["checks"]["database"] == "failing"
+    assert empty["checks"]["migrations"] == "failing", "an empty database is not at head"
+    assert back["checks"] == {"database": "ok", "migrations": "ok", "HttpServer": "ok"}
+
+
+def _migrate(url: URL) -> None:
+    database = Database(url)
+    upgrade_to_head(database)
+    database.dispose()
