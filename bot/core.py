@@ -93,6 +93,8 @@ class CommandDone:
     channel_id: str
     #: The platform's id of the request (``Invocation.delivery_id``), when it has one.
     request_id: str | None
+    #: What failed the command (its answer: an internal error), if something did.
+    failure: Exception | None = None
 
 
 class MemoBot:
@@ -126,12 +128,13 @@ class MemoBot:
     def execute(self, invocation: Invocation, command: Command) -> Reply:
         """Run a command an adapter built itself (typed options, forms, shortcuts)."""
         started = time.perf_counter()
+        failure: Exception | None = None
         try:
             reply = self._run(invocation, command)
-        except Exception:
+        except Exception as error:
             self._log_failure(invocation, _name(command))
-            reply = _internal_error()
-        self._log_outcome(invocation, command, reply, started)
+            reply, failure = _internal_error(), error
+        self._log_outcome(invocation, command, reply, started, failure)
         return reply
 
     def may_be_slow(self, command: Command) -> bool:
@@ -213,12 +216,13 @@ class MemoBot:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._workers(), self.execute, invocation, command)
         started = time.perf_counter()
+        failure: Exception | None = None
         try:
             reply = await self._write_batched(invocation, command)
-        except Exception:
+        except Exception as error:
             self._log_failure(invocation, _name(command))
-            reply = _internal_error()
-        self._log_outcome(invocation, command, reply, started)
+            reply, failure = _internal_error(), error
+        self._log_outcome(invocation, command, reply, started, failure)
         return reply
 
     async def suggest_sessions_async(
@@ -423,14 +427,26 @@ class MemoBot:
         )
 
     def _log_outcome(
-        self, invocation: Invocation, command: Command, reply: Reply, started: float
+        self,
+        invocation: Invocation,
+        command: Command,
+        reply: Reply,
+        started: float,
+        failure: Exception | None,
     ) -> None:
         outcome = "ok" if reply.ok else str(getattr(reply.data, "code", "refused"))
         if reply.replayed:
             outcome = "replayed"
-        self._log(invocation, _name(command), outcome, time.perf_counter() - started)
+        self._log(invocation, _name(command), outcome, time.perf_counter() - started, failure)
 
-    def _log(self, invocation: Invocation, command: str, outcome: str, seconds: float) -> None:
+    def _log(
+        self,
+        invocation: Invocation,
+        command: str,
+        outcome: str,
+        seconds: float,
+        failure: Exception | None = None,
+    ) -> None:
         done = CommandDone(
             command,
             outcome,
@@ -439,6 +455,7 @@ class MemoBot:
             invocation.workspace_id,
             invocation.channel_id,
             invocation.delivery_id,
+            failure,
         )
         logger.info(
             "command=%s outcome=%s platform=%s workspace=%s channel=%s user=%s ms=%.1f",

@@ -21,7 +21,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console as RichConsole
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from adapters.cli.registry import PLATFORMS, Platforms
 from adapters.cli.runner import Configured, serve_platforms
@@ -126,7 +126,7 @@ def _connect(url: str) -> Database:
     where = safe_url(database.url)
     try:
         current = current_revision(database)
-    except OperationalError as error:
+    except DBAPIError as error:  # out of reach, or the user may not read the schema
         _refuse(database, f"Cannot open the database {where}: {_first_line(error)}")
     try:
         upgrade_to_head(database)

@@ -2,7 +2,7 @@
 
 A command's line (``bot.core``) carries its fields in JSON: command, platform, workspace
 and channel ids, outcome, duration and the request's id; never what was typed, which no
-log line holds. APScheduler's INFO lines (two a minute, for the digest job) are DEBUG here.
+log line holds. Libraries' routine INFO lines (APScheduler's two a minute) are DEBUG here.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def configure_logging(settings: Settings, default_level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     json_lines = settings.log_format == "json"
     handler.setFormatter(JsonLines() if json_lines else logging.Formatter(TEXT_FORMAT))
-    handler.addFilter(SchedulerChatterIsDebug())
+    handler.addFilter(ChatterIsDebug())
     logging.basicConfig(level=(settings.log_level or default_level).upper(), handlers=[handler])
 
 
@@ -54,12 +54,22 @@ class JsonLines(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
-class SchedulerChatterIsDebug(logging.Filter):
-    """APScheduler logs "Running job" and "executed successfully" at INFO each time a job
-    runs (every minute, for the digests): shown only when DEBUG is wanted, as DEBUG."""
+class ChatterIsDebug(logging.Filter):
+    """Libraries' INFO lines that say nothing to an operator, shown only when DEBUG is wanted,
+    as DEBUG: APScheduler's "Running job" and "executed successfully" each time a job runs
+    (every minute, for the digests), and Alembic's "Context impl" and "Will assume" each
+    time the bot looks at the schema's revision (every start)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.name.startswith("apscheduler") and record.levelno == logging.INFO:
+        if record.levelno == logging.INFO and _chatter(record):
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
             return logging.getLogger().isEnabledFor(logging.DEBUG)
         return True
+
+
+def _chatter(record: logging.LogRecord) -> bool:
+    if record.name.startswith("apscheduler"):
+        return True
+    return record.name == "alembic.runtime.migration" and str(record.msg).startswith(
+        ("Context impl", "Will assume")
+    )

@@ -2,16 +2,15 @@
 
 The counters live in the client's default registry, one set a process, so each process
 behind a load balancer is scraped on its own and Prometheus adds them up. The core
-reports each answered command (``MemoBot.observe``), SQLAlchemy each error the database
-driver raised, the digest runner each post through ``CountedOutbound``, and the platforms
+reports each answered command (``MemoBot.observe``), with the database error that failed
+it if one did; the digest runner each post through ``CountedOutbound``, and the platforms
 each API call refused (``platform_api_error``).
 """
 
 from __future__ import annotations
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
-from sqlalchemy import event
-from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import DBAPIError
 
 from bot.core import CommandDone, MemoBot
 from bot.outbound import Delivered, Delivery, Outbound
@@ -41,7 +40,7 @@ DIGEST_POSTS = Counter(
 )
 DATABASE_ERRORS = Counter(
     "memo_database_errors",
-    "Errors the database driver raised, by their type (IntegrityError: a race, retried).",
+    "Commands that failed on an error of the database, by the driver's type of error.",
     ["error"],
 )
 PLATFORM_API_ERRORS = Counter(
@@ -52,9 +51,8 @@ PLATFORM_API_ERRORS = Counter(
 
 
 def instrument(bot: MemoBot) -> None:
-    """Count ``bot``'s commands and its database's errors."""
+    """Count ``bot``'s commands, and those a database error failed."""
     bot.observe(command_done)
-    event.listen(bot.database.engine, "handle_error", _database_error)
 
 
 def command_done(done: CommandDone) -> None:
@@ -62,10 +60,8 @@ def command_done(done: CommandDone) -> None:
     COMMAND_SECONDS.labels(done.command, done.platform).observe(done.seconds)
     if done.command == _ADD_MEMO and done.outcome == "ok":
         MEMOS_STORED.labels(done.platform).inc()
-
-
-def _database_error(context: ExceptionContext) -> None:
-    DATABASE_ERRORS.labels(type(context.original_exception).__name__).inc()
+    if isinstance(done.failure, DBAPIError):
+        DATABASE_ERRORS.labels(type(done.failure.orig).__name__).inc()
 
 
 def platform_api_error(platform: str, code: str) -> None:

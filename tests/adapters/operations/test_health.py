@@ -4,6 +4,7 @@ the migrations' head, and every chat platform is up; alive all the while."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,16 +12,20 @@ from sqlalchemy import URL, make_url
 
 from storage.database import Database
 from storage.schema import upgrade_to_head
+from tests.adapters.operations.discord_process import LAUNCHER, REPOSITORY, discord_environment
 from tests.adapters.operations.probing import get, readiness_becomes
 from tests.adapters.slack.conftest import BOT_TOKEN, TEAM
-from tests.adapters.slack.running import running_bot
+from tests.adapters.slack.running import running_bot, running_process
 from tests.conftest import (
     POSTGRES_SERVER,
     _admin_execute,
     create_postgres_database,
     drop_postgres_database,
 )
+from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack
+
+_HEALTH_SERVED = re.compile(r"health and metrics served at http://127\.0\.0\.1:(\d+)")
 
 
 def test_health_and_readiness_are_served_next_to_slack_events(
@@ -96,3 +101,23 @@ def _migrate(url: URL) -> None:
     database = Database(url)
     upgrade_to_head(database)
     database.dispose()
+
+
+def test_with_discord_alone_the_health_listener_serves_them(
+    fake_discord: FakeDiscord, database_url: URL
+) -> None:
+    env = discord_environment(
+        fake_discord,
+        database_url,
+        "discord-token",
+        MEMO_HEALTH_PORT="0",
+        MEMO_HEALTH_HOST="127.0.0.1",
+    )
+    with running_process([*LAUNCHER, "run"], env, REPOSITORY) as bot:
+        port = int(bot.wait_for_log(_HEALTH_SERVED).group(1))
+        assert get(port, "/healthz")[0] == 200
+        ready = readiness_becomes(port, 200)
+        metrics = get(port, "/metrics")
+        assert bot.stop() == 0, bot.log
+    assert ready["checks"] == {"database": "ok", "migrations": "ok", "DiscordService": "ok"}
+    assert metrics[0] == 200 and "memo_commands_total" in metrics[1]
