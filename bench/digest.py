@@ -4,8 +4,8 @@ Seeds 10,000 channels (``--channels``), each with one conference day of 5
 sessions and 20 memos and a few members who attended, and an enabled digest
 (18:30 Asia/Seoul, every day), in a child process. Then, in a fresh process so
 the peak RSS is the bot's: list the enabled digests and build each channel's
-digest of that day through ``MemoBot.execute(DigestRunner.invocation(...),
-PreviewDigest(day))``, rendered markdown included; nothing is claimed or posted.
+digest of that day through ``bot.digest.building.build_day_digest``, as
+``DigestRunner.post`` does, rendered markdown included; nothing is claimed or posted.
 
 Baseline measured in the same run, in a fresh process too: one plain
 ``sqlite3`` query per channel fetching that day's memos (with their session and
@@ -49,10 +49,7 @@ from seeding import (
 )
 from sqlalchemy import insert
 
-from bot.core import MemoBot
-from bot.digest.posting import DigestRunner
-from bot.grammar import PreviewDigest
-from bot.replies.values import DigestShown, Reply
+from bot.digest.building import DayDigestResult, DigestBuilt, build_day_digest
 from storage import digests
 from storage.database import Database
 from storage.digests import ScheduledDigest
@@ -234,17 +231,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def digest_time() -> datetime:
-    """When the scheduler builds the digests: 18:30 in Seoul on the seeded day."""
-    return datetime.combine(DAY, POST_AT, tzinfo=ZoneInfo(TIME_ZONE)).astimezone(UTC)
-
-
-def check(shape: DigestShape, item: ScheduledDigest, reply: Reply) -> int:
+def check(shape: DigestShape, item: ScheduledDigest, built: DayDigestResult) -> int:
     """Fail loudly unless the digest holds the seeded day; returns its markdown's length."""
     where = f"digest of {item.target.channel_external_id}"
-    if not isinstance(reply.data, DigestShown):
-        raise SystemExit(f"{where} was not built: {reply.markdown}")
-    shown = reply.data
+    if not isinstance(built, DigestBuilt):
+        raise SystemExit(f"{where} was not built: {built}")
+    shown = built.digest
     memo_counts = sum(session.memo_count for session in shown.sessions)
     if (len(shown.sessions), shown.memos, memo_counts, shown.people, shown.day) != (
         shape.sessions,
@@ -259,16 +251,14 @@ def check(shape: DigestShape, item: ScheduledDigest, reply: Reply) -> int:
             f"seeded {shape.sessions} sessions, {shape.memos} memos, "
             f"{shape.members} people on {DAY}"
         )
-    if not reply.markdown or shown.sessions[0].title not in reply.markdown:
+    if not built.markdown or shown.sessions[0].title not in built.markdown:
         raise SystemExit(f"{where}: the rendered markdown lacks its sessions")
-    return len(reply.markdown)
+    return len(built.markdown)
 
 
 def measure_digests(shape: DigestShape, path: Path) -> dict[str, Any]:
     """List the enabled digests and build each one, exactly as ``DigestRunner.post`` does."""
     database = Database(f"sqlite:///{path}")
-    bot = MemoBot(database, default_time_zone="UTC")
-    now = digest_time()
     rss_ready = peak_rss_mb()
     samples: list[float] = []
     markdown_chars = 0
@@ -278,11 +268,10 @@ def measure_digests(shape: DigestShape, path: Path) -> dict[str, Any]:
     listed_s = time.perf_counter() - started
     for item in scheduled:
         built = time.perf_counter()
-        reply = bot.execute(DigestRunner.invocation(item.target, now), PreviewDigest(DAY))
+        digest = build_day_digest(database, item.target.channel_id, DAY, default_time_zone="UTC")
         samples.append((time.perf_counter() - built) * 1000)
-        markdown_chars += check(shape, item, reply)
+        markdown_chars += check(shape, item, digest)
     total_s = time.perf_counter() - started
-    bot.close()
     database.dispose()
     if len(samples) != shape.channels:
         raise SystemExit(f"{len(samples)} enabled digests listed; seeded {shape.channels}")

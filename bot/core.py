@@ -50,6 +50,7 @@ from bot.grammar import (
     SetDigestTime,
     ShowDigest,
     ShowHelp,
+    ShowMemos,
     ShowSession,
     Summarize,
     UndoDelete,
@@ -58,6 +59,7 @@ from bot.help import show_help
 from bot.home import home
 from bot.invocation import Invocation
 from bot.known import KnownRows
+from bot.memo_lookup import show_memos
 from bot.notefiles import exporting as export
 from bot.notefiles import importing
 from bot.notefiles import reading as import_reading
@@ -515,6 +517,8 @@ def _dispatch(ctx: Context, command: Command) -> Reply:
             return sessions.list_sessions(ctx, command)
         case ShowSession():
             return sessions.show(ctx, command)
+        case ShowMemos():
+            return show_memos(ctx, command)
         case SetConference():
             return conferences.set_conference(ctx, command)
         case ShowDigest():

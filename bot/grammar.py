@@ -55,6 +55,17 @@ class ShowSession:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowMemos:
+    """Memos of the channel by the ids the bot prints (``/memo show #4 #5``)."""
+
+    numbers: tuple[int, ...]
+
+
+#: The most memo ids one `/memo show` takes: a day's session in a digest, with room to spare.
+MAX_SHOWN_MEMOS = 50
+
+
+@dataclass(frozen=True, slots=True)
 class Summarize:
     """The key points of a session, from everyone's memos."""
 
@@ -182,6 +193,7 @@ Command = (
     | Attend
     | ListSessions
     | ShowSession
+    | ShowMemos
     | Summarize
     | EditMemo
     | DeleteMemo
@@ -353,10 +365,34 @@ def _parse_attend(rest: str) -> Command | Rejected:
 
 
 def _parse_show(rest: str) -> Command | Rejected:
+    memos = _memo_ids(rest)
+    if memos is not None:
+        return memos
     title = _title_argument(rest)
     if isinstance(title, Rejected):
         return title
     return ShowSession(session=title)
+
+
+def show_from_option(session: str | SessionId | None) -> Command | Rejected:
+    """``show`` from a session option (Discord), which may hold memo ids instead: ``#4 #5``."""
+    memos = _memo_ids(session) if isinstance(session, str) else None
+    return memos if memos is not None else ShowSession(session)
+
+
+def _memo_ids(text: str) -> ShowMemos | Rejected | None:
+    """Memo ids alone (``#4 #5``, ``4, 5``), or None: a title made of numbers is bracketed."""
+    tokens = text.replace(",", " ").split()
+    numbers = [parse_memo_number(token) for token in tokens]
+    if not tokens or None in numbers:
+        return None
+    if len(numbers) > MAX_SHOWN_MEMOS:
+        return Rejected(
+            ProblemCode.BAD_ARGUMENTS,
+            f"Show at most {MAX_SHOWN_MEMOS} memos at a time; that was {len(numbers)}.",
+            "memo_id",
+        )
+    return ShowMemos(tuple(dict.fromkeys(number for number in numbers if number is not None)))
 
 
 def _parse_summary(rest: str) -> Command | Rejected:
@@ -705,7 +741,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Sessions of a day (today by default): who went and how many notes.",
         _parse_sessions,
     ),
-    CommandSpec("show", "/memo show [Session title]", "Every note of a session.", _parse_show),
+    CommandSpec(
+        "show",
+        "/memo show [Session title]",
+        "Every note of a session; `/memo show #4 #5` shows memos by their ids.",
+        _parse_show,
+    ),
     CommandSpec(
         "summary",
         "/memo summary [Session title]",

@@ -7,11 +7,12 @@ through here (commands, the importer) keeps search right.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from storage import search
 from storage.driver_sql import Prepared
@@ -53,7 +54,8 @@ _LAST_DELETED_BY = (
     .order_by(Memo.deleted_at.desc(), Memo.id.desc())
     .limit(1)
 )
-_RECENT_BY_AUTHOR = (
+#: Memos with what it takes to show them anywhere: their channel, session and time zone.
+_SHOWABLE = (
     _SELECT.add_columns(
         Channel.external_id.label("channel_external_id"),
         ConferenceSession.title.label("session_title"),
@@ -62,7 +64,13 @@ _RECENT_BY_AUTHOR = (
     .join(Channel, Channel.id == Memo.channel_id)
     .join(ConferenceSession, ConferenceSession.id == Memo.session_id)
     .join(Conference, Conference.id == ConferenceSession.conference_id)
-    .where(Memo.author_id == bindparam("member_id"), Memo.deleted_at.is_(None))
+)
+_BY_NUMBERS = _SHOWABLE.where(
+    Memo.channel_id == bindparam("channel_id"),
+    Memo.number.in_(bindparam("numbers", expanding=True)),
+)
+_RECENT_BY_AUTHOR = (
+    _SHOWABLE.where(Memo.author_id == bindparam("member_id"), Memo.deleted_at.is_(None))
     .order_by(Memo.created_at.desc(), Memo.id.desc())
     .limit(bindparam("limit"))
 )
@@ -194,15 +202,24 @@ def live_notes(tx: Connection, session_id: int) -> list[NoteRecord]:
 def recent_by_author(tx: Connection, member_id: int, limit: int) -> list[ChannelMemo]:
     """A member's latest memos in every channel of their workspace, newest first."""
     rows = tx.execute(_RECENT_BY_AUTHOR, {"member_id": member_id, "limit": limit})
-    return [
-        ChannelMemo(
-            channel_external_id=row.channel_external_id,
-            session_title=row.session_title,
-            time_zone=row.time_zone,
-            memo=MemoRecord.from_row(row),
-        )
-        for row in rows
-    ]
+    return [_channel_memo(row) for row in rows]
+
+
+def by_numbers(tx: Connection, channel_id: int, numbers: Collection[int]) -> list[ChannelMemo]:
+    """This channel's memos with these numbers, deleted ones too (never another channel's)."""
+    if not numbers:
+        return []
+    rows = tx.execute(_BY_NUMBERS, {"channel_id": channel_id, "numbers": list(numbers)})
+    return [_channel_memo(row) for row in rows]
+
+
+def _channel_memo(row: Row[Any]) -> ChannelMemo:
+    return ChannelMemo(
+        channel_external_id=row.channel_external_id,
+        session_title=row.session_title,
+        time_zone=row.time_zone,
+        memo=MemoRecord.from_row(row),
+    )
 
 
 def edit_memo(

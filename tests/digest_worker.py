@@ -48,7 +48,7 @@ class _DiesWhilePosting:
 
 async def _crash(bot: MemoBot, now: datetime) -> None:
     runner = DigestRunner(
-        bot, {"console": _DiesWhilePosting()}, holder="crashing-process", clock=lambda: now
+        bot.database, {"console": _DiesWhilePosting()}, holder="crashing-process", clock=lambda: now
     )
     await runner.run_due()
     raise SystemExit("nothing was due: the crash did not happen")
@@ -58,7 +58,10 @@ async def _sweep(bot: MemoBot, out: str) -> None:
     clock = [datetime.now(UTC)]
     with open(out, "w", encoding="utf-8") as printed:
         runner = DigestRunner(
-            bot, {"console": ConsoleOutbound(printed)}, DigestPolicy(), clock=lambda: clock[0]
+            bot.database,
+            {"console": ConsoleOutbound(printed)},
+            DigestPolicy(),
+            clock=lambda: clock[0],
         )
         for line in sys.stdin:
             clock[0] = datetime.fromisoformat(line.strip())
@@ -92,7 +95,7 @@ async def _outbound(bot: MemoBot, platform: list[str]) -> AsyncIterator[dict[str
 async def _cron(bot: MemoBot, platform: list[str]) -> None:
     clock = [datetime.now(UTC)]
     async with _outbound(bot, platform) as outbounds:
-        runner = DigestRunner(bot, outbounds, clock=lambda: clock[0])
+        runner = DigestRunner(bot.database, outbounds, clock=lambda: clock[0])
         for line in sys.stdin:
             clock[0] = datetime.fromisoformat(line.strip())
             channels = [item.setting.channel_id for item in await runner.scheduled()]
@@ -102,9 +105,9 @@ async def _cron(bot: MemoBot, platform: list[str]) -> None:
 
 async def _serve(bot: MemoBot, now: datetime, platform: list[str]) -> None:
     async with _outbound(bot, platform) as outbounds:
-        runner = DigestRunner(bot, outbounds, clock=lambda: now)
+        runner = DigestRunner(bot.database, outbounds, clock=lambda: now)
         print("serving", flush=True)
-        await serve([DigestScheduler(runner, stop_timeout=STOP_TIMEOUT)])
+        await serve([DigestScheduler(runner, bot, stop_timeout=STOP_TIMEOUT)])
 
 
 def main() -> None:

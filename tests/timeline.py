@@ -74,9 +74,10 @@ class Timeline:
     @property
     def runner(self) -> DigestRunner:
         return DigestRunner(
-            self.bot,
+            self.bot.database,
             {"console": ConsoleOutbound(self.feed.out), **self.outbounds},
             self.policy,
+            default_time_zone=self.bot.default_time_zone,
             holder=self.holder,
             clock=self.clock,
             sleep=self._sleep,

@@ -40,12 +40,14 @@ from adapters.platform import (
 )
 from bot import grammar
 from bot.core import MemoBot
+from bot.digest.building import DigestNotBuilt, build_day_digest, digest_today
 from bot.digest.posting import DigestPolicy, DigestRunner, Posted
 from bot.digest.scheduler import DigestScheduler
 from bot.grammar import EXPORT_FORMATS, Export, ImportPosts, PreviewDigest
 from bot.invocation import Invocation
 from bot.notefiles.decode import too_large
 from bot.notefiles.importing import ImportTotals
+from bot.outbound import Outbound
 from bot.replies import render
 from bot.replies.values import ExportReady, ProblemCode, Reply, refuse
 from bot.service_status import ServiceStatuses
@@ -174,6 +176,15 @@ def _digest_policy(settings: Settings) -> DigestPolicy:
     )
 
 
+def _digest_runner(bot: MemoBot, outbounds: dict[str, Outbound], config: _Config) -> DigestRunner:
+    return DigestRunner(
+        bot.database,
+        outbounds,
+        _digest_policy(config.core),
+        default_time_zone=bot.default_time_zone,
+    )
+
+
 def _history_file() -> Path:
     state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(state) / "memo-bot" / "console_history"
@@ -188,8 +199,8 @@ def _run_console(bot: MemoBot, config: _Config, identity: ConsoleIdentity) -> No
         if sys.stdin.isatty():
             instrument(bot)
             outbound = CONSOLE.setup().serving(bot).outbound
-            runner = DigestRunner(bot, {CONSOLE.name: outbound}, _digest_policy(config.core))
-            services: list[Service] = [DigestScheduler(runner)]
+            runner = _digest_runner(bot, {CONSOLE.name: outbound}, config)
+            services: list[Service] = [DigestScheduler(runner, bot)]
             port = config.operations.health_port
             if port is not None:
                 services.append(HealthServer(readiness, config.operations.health_host, port))
@@ -299,8 +310,7 @@ def digest_command(
     try:
         target = _digest_target(bot, workspace, channel, platform)
         if dry_run:
-            reply = bot.execute(DigestRunner.invocation(target, datetime.now(UTC)), wanted)
-            typer.echo(reply.markdown)
+            _print_digest(bot, target, wanted.day)
             return
         outcome = asyncio.run(_post_digest(bot, config, _postable(ctx, target), target, wanted.day))
     finally:
@@ -309,6 +319,17 @@ def digest_command(
     typer.echo(f"Digest for {channel}: {outcome.value}.", err=outcome is not Posted.POSTED)
     if outcome is not Posted.POSTED:
         raise typer.Exit(1)
+
+
+def _print_digest(bot: MemoBot, target: DigestTarget, day: date | None) -> None:
+    """The digest as it would be posted (empty days too), or why it could not be built."""
+    zone = bot.default_time_zone
+    when = day or digest_today(bot.database, target.channel_id, datetime.now(UTC), zone)
+    built = build_day_digest(bot.database, target.channel_id, when, default_time_zone=zone)
+    if isinstance(built, DigestNotBuilt):
+        typer.echo(f"The digest could not be built ({built.problem}); see the log.", err=True)
+        raise typer.Exit(1)
+    typer.echo(built.markdown)
 
 
 def _known_platform(ctx: typer.Context, name: str) -> Platform:
@@ -355,7 +376,7 @@ async def _post_digest(
     try:
         posting = config.setup_of(platform).posting(bot)
         async with posting as outbound:
-            runner = DigestRunner(bot, {platform.name: outbound}, _digest_policy(config.core))
+            runner = _digest_runner(bot, {platform.name: outbound}, config)
             return await runner.post(target, day or await runner.today(target))
     except NotConfigured as missing:
         typer.echo(str(missing), err=True)

@@ -60,7 +60,8 @@ async def serve_platforms(
     health: list[Service] = []
     if operations.health_port is not None:
         health.append(HealthServer(readiness, operations.health_host, operations.health_port))
-    digests = DigestScheduler(DigestRunner(bot, outbounds, policy))
+    runner = DigestRunner(bot.database, outbounds, policy, default_time_zone=bot.default_time_zone)
+    digests = DigestScheduler(runner, bot)
     try:
         await serve(
             [*health, *chat_platforms, digests], statuses=statuses, needs_one_of=chat_platforms

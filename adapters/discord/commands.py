@@ -26,7 +26,6 @@ from bot.grammar import (
     SessionId,
     ShowDigest,
     ShowHelp,
-    ShowSession,
     Summarize,
     UndoDelete,
 )
@@ -114,7 +113,7 @@ class MemoCommands:
         @group.command(name="show", description="Every note of a session")
         @app_commands.describe(session="The session (default: the one you were last active in)")
         async def show(interaction: discord.Interaction, session: str | None = None) -> None:
-            await run(interaction, ShowSession(session_option(session)))
+            await run(interaction, grammar.show_from_option(session_option(session)))
 
         @group.command(name="summary", description="The key points of a session, from all notes")
         @app_commands.describe(session="The session (default: the one you were last active in)")

@@ -1,37 +1,28 @@
-"""Handlers for `/memo digest`, and the digest itself: a day's sessions, who went, what mattered.
+"""Handlers for `/memo digest`: show, schedule, stop or preview a channel's daily digest.
 
-The digest reads like the posts people already write by hand: a dated title
-("DEVRIVER 2025 Day 2 session memos"), then each session as a ``[Title]`` with
-its points: the key points of that day's memos (``bot.summary.key_points``, the local
-summarizer: a digest is built inside a transaction and never waits on a model).
+The preview is built by ``bot.digest.building``, like the digest the runner posts.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import time
 from zoneinfo import ZoneInfo
 
 from bot.conferences import canonical_time_zone
 from bot.context import Context
 from bot.digest import due as schedule
+from bot.digest.building import day_digest, digest_zone
 from bot.grammar import DisableDigest, PreviewDigest, SetDigestDays, SetDigestTime, ShowDigest
 from bot.replies import render
 from bot.replies.values import (
-    DigestSession,
     DigestSettingShown,
-    DigestShown,
     ProblemCode,
     Reply,
     Visibility,
     refuse,
 )
-from bot.summary.key_points import Note, key_points
 from storage import digests as digest_store
 from storage.digests import DigestSettingRecord
-from storage.records import ConferenceRecord
-
-#: How many points a session shows in the digest: short enough to read a day at a glance.
-POINTS_PER_SESSION = 3
 
 
 def show(ctx: Context, command: ShowDigest) -> Reply:
@@ -90,54 +81,11 @@ def disable(ctx: Context, command: DisableDigest) -> Reply:
 
 def preview(ctx: Context, command: PreviewDigest) -> Reply:
     """The digest that would be posted for the day, shown only to the person who asked."""
-    current = _setting(ctx)
-    zone = ZoneInfo(current.time_zone) if current else ctx.zone()
+    channel_id = ctx.channel.id if ctx.channel else None
+    zone = digest_zone(ctx.tx, channel_id, ctx.default_time_zone)
     day = command.day or ctx.now.astimezone(zone).date()
-    data = build(ctx, day, zone)
+    data = day_digest(ctx.tx, channel_id, day, zone)
     return Reply(render.digest(data), Visibility.PRIVATE, data)
-
-
-def build(ctx: Context, day: date, zone: ZoneInfo) -> DigestShown:
-    """The digest of ``day`` (local to ``zone``) for the context's channel."""
-    conference = ctx.conference_view()
-    if ctx.channel is None:
-        return DigestShown(conference, day, _day_number(ctx, day), (), 0, 0)
-    start = datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
-    activity = digest_store.day_activity(ctx.tx, ctx.channel.id, start, end)
-
-    def order(session_id: int) -> tuple[time, int]:
-        """The programme's start time when known, else the first memo's (attendance only: last)."""
-        starts = activity.starts_at.get(session_id)
-        memos = activity.memos.get(session_id)
-        if starts is None and memos:
-            starts = memos[0].created_at.astimezone(zone).time()
-        return (starts if starts is not None else time.max, session_id)
-
-    titles = {row.id: row.title for row in activity.sessions}
-    sessions = []
-    for session_id in sorted(titles, key=order):
-        memos = activity.memos.get(session_id, [])
-        sessions.append(
-            DigestSession(
-                title=titles[session_id],
-                attendees=tuple(activity.attendees.get(session_id, {}).values()),
-                memo_count=len(memos),
-                points=tuple(
-                    point.text
-                    for point in key_points(
-                        [Note(memo.number, memo.author_name, memo.text) for memo in memos],
-                        POINTS_PER_SESSION,
-                    )
-                ),
-                numbers=tuple(memo.number for memo in memos),
-            )
-        )
-    people = {member for members in activity.attendees.values() for member in members}
-    memo_total = sum(len(memos) for memos in activity.memos.values())
-    return DigestShown(
-        conference, day, _day_number(ctx, day), tuple(sessions), len(people), memo_total
-    )
 
 
 def _save(ctx: Context, *, post_at: time, time_zone: str, days: str, enabled: bool) -> Reply:
@@ -169,7 +117,7 @@ def _setting_shown(ctx: Context, current: DigestSettingRecord | None) -> DigestS
             current.post_at,
             ZoneInfo(current.time_zone),
             current.days,
-            conference_days(ctx),
+            schedule.conference_dates(ctx.conference()),
         )
     return DigestSettingShown(
         current.enabled,
@@ -179,25 +127,6 @@ def _setting_shown(ctx: Context, current: DigestSettingRecord | None) -> DigestS
         next_post,
         current.disabled_reason,
     )
-
-
-def conference_days(ctx: Context) -> tuple[date, date] | None:
-    """The current conference's first and last day, when both are known."""
-    return dates_of(ctx.conference())
-
-
-def dates_of(conference: ConferenceRecord | None) -> tuple[date, date] | None:
-    """A conference's first and last day, when both are known."""
-    if conference is None or conference.starts_on is None or conference.ends_on is None:
-        return None
-    return (conference.starts_on, conference.ends_on)
-
-
-def _day_number(ctx: Context, day: date) -> int | None:
-    dates = conference_days(ctx)
-    if dates is None or not dates[0] <= day <= dates[1]:
-        return None
-    return (day - dates[0]).days + 1
 
 
 def _zone_name(ctx: Context, typed: str | None) -> str | None:

@@ -12,8 +12,17 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from storage.records import ConferenceRecord
+
 #: How far ahead ``next_post`` looks (a conference-only digest may be months away).
 _HORIZON_DAYS = 400
+
+
+def conference_dates(conference: ConferenceRecord | None) -> tuple[date, date] | None:
+    """A conference's first and last day, when both are known (``days conference`` posts then)."""
+    if conference is None or conference.starts_on is None or conference.ends_on is None:
+        return None
+    return (conference.starts_on, conference.ends_on)
 
 
 def due_instant(day: date, post_at: time, zone: ZoneInfo) -> datetime:

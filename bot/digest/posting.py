@@ -52,23 +52,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from bot.core import MemoBot
-from bot.digest import commands as digest
 from bot.digest import due as schedule
-from bot.grammar import PreviewDigest
-from bot.invocation import Invocation
+from bot.digest.building import DigestNotBuilt, NothingToPost, build_day_digest, digest_today
 from bot.outbound import ChannelGone, Delivered, Delivery, Outbound, Unverifiable
-from bot.replies.values import DigestShown, Reply
+from bot.replies.values import Reply, Visibility
 from storage import conferences as conference_store
 from storage import digests as digest_store
+from storage.database import Database
 from storage.digests import Attempt, Claim, DigestTarget, HeldClaim, ScheduledDigest
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-#: Who the digest is "from" when the core builds it (read-only: nothing is stored for it).
-DIGEST_USER = "memo-bot-digest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,19 +110,23 @@ class _TryLater:
 
 
 class DigestRunner:
-    """Finds due digests and posts them through the adapter of their platform."""
+    """Finds due digests, builds them (``bot.digest.building``) and posts them through the
+    adapter of their platform; claims and attempts are kept in ``database``."""
 
     def __init__(
         self,
-        bot: MemoBot,
+        database: Database,
         outbounds: Mapping[str, Outbound],
         policy: DigestPolicy = DigestPolicy(),
         *,
+        default_time_zone: str = "UTC",
         holder: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.bot = bot
+        self.database = database
+        #: The time zone of a channel with neither a digest setting nor a conference.
+        self.default_time_zone = default_time_zone
         self.outbounds = outbounds
         self.policy = policy
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
@@ -214,25 +213,29 @@ class DigestRunner:
         self, target: DigestTarget, day: date, held: HeldClaim
     ) -> Posted | _TryLater:
         channel_id = target.channel_id
-        reply = await self.bot.execute_async(
-            self.invocation(target, self.clock()), PreviewDigest(day)
+        built = await asyncio.to_thread(
+            build_day_digest,
+            self.database,
+            channel_id,
+            day,
+            default_time_zone=self.default_time_zone,
         )
-        if not isinstance(reply.data, DigestShown):  # the core failed (and logged why)
-            return _TryLater(Posted.NOT_BUILT, "could not build the digest")
+        if isinstance(built, DigestNotBuilt):
+            return _TryLater(Posted.NOT_BUILT, f"could not build the digest: {built.problem}")
         attempt = held.attempt
         if attempt is None:
-            if not reply.data.sessions and not self.policy.post_empty_days:
+            if isinstance(built, NothingToPost) and not self.policy.post_empty_days:
                 await self._settle(channel_id, day, None, Posted.NOTHING.value)
                 return Posted.NOTHING
-            attempt = Attempt(secrets.token_hex(8), self.clock(), reply.markdown)
+            attempt = Attempt(secrets.token_hex(8), self.clock(), built.markdown)
             started = await asyncio.to_thread(
                 self._write,
                 lambda tx: digest_store.start_attempt(tx, held.claim_id, self.holder, attempt),
             )
             if not started:  # its lease ran out meanwhile, and another process took it
                 return Posted.HELD
-        else:
-            reply = replace(reply, markdown=attempt.markdown)  # the words an attempt posted
+        # A resumed attempt posts the words it began posting, whatever the day holds now.
+        reply = Reply(attempt.markdown, Visibility.PUBLIC, built.digest)
         delivery = Delivery(attempt.key, attempt.started_at, resumed=held.attempt is not None)
         try:
             delivered = await self._post_with_retries(target, reply, delivery)
@@ -355,32 +358,19 @@ class DigestRunner:
         )
 
     def _conference_days(self, channel_id: int) -> tuple[date, date] | None:
-        return digest.dates_of(
+        return schedule.conference_dates(
             self._read(lambda tx: conference_store.current_conference(tx, channel_id))
         )
 
     async def today(self, target: DigestTarget) -> date:
         """Today in the time zone of the channel's digest (its conference's, else the default)."""
-        reply = await self.bot.execute_async(self.invocation(target, self.clock()), PreviewDigest())
-        assert isinstance(reply.data, DigestShown), reply.markdown
-        return reply.data.day
-
-    @staticmethod
-    def invocation(target: DigestTarget, now: datetime) -> Invocation:
-        """The digest as the core sees it: a read by the bot itself in the target channel."""
-        return Invocation(
-            platform=target.platform,
-            workspace_id=target.workspace_external_id,
-            channel_id=target.channel_external_id,
-            user_id=DIGEST_USER,
-            display_name="memo-bot",
-            text="",
-            received_at=now,
+        return await asyncio.to_thread(
+            digest_today, self.database, target.channel_id, self.clock(), self.default_time_zone
         )
 
     def _read(self, query: Callable[[Connection], T]) -> T:
-        with self.bot.database.reading() as tx:
+        with self.database.reading() as tx:
             return query(tx)
 
     def _write(self, change: Callable[[Connection], T]) -> T:
-        return self.bot.database.write(change)
+        return self.database.write(change)

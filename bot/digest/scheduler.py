@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, time
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -32,13 +33,31 @@ JOB_PREFIX = "digest:"
 _CHANGES_SCHEDULE = (SetDigestTime, SetDigestDays, DisableDigest, SetConference)
 
 
+class CommandFeed(Protocol):
+    """Tells subscribers about each command that committed (``MemoBot`` does)."""
+
+    def subscribe(self, subscriber: Callable[[Command], None]) -> None: ...
+
+    def unsubscribe(self, subscriber: Callable[[Command], None]) -> None: ...
+
+
 class DigestScheduler:
-    """A service (see ``bot.serving``): started and stopped with the chat adapters."""
+    """A service (see ``bot.serving``): started and stopped with the chat adapters.
+
+    ``commands`` tells it when someone changed a digest setting here, so the jobs
+    follow at once; changes made by other processes are seen by the sweep.
+    """
 
     def __init__(
-        self, runner: DigestRunner, *, sweep_seconds: float = 60.0, stop_timeout: float = 5.0
+        self,
+        runner: DigestRunner,
+        commands: CommandFeed,
+        *,
+        sweep_seconds: float = 60.0,
+        stop_timeout: float = 5.0,
     ) -> None:
         self.runner = runner
+        self.commands = commands
         self.sweep_seconds = sweep_seconds
         self.stop_timeout = stop_timeout
         self.scheduler: AsyncIOScheduler | None = None
@@ -65,7 +84,7 @@ class DigestScheduler:
             coalesce=True,
             max_instances=1,
         )
-        self.runner.bot.subscribe(self.command_done)
+        self.commands.subscribe(self.command_done)
 
     async def sweep(self) -> None:
         with self._running_here():
@@ -165,7 +184,7 @@ class DigestScheduler:
         """
         if self.scheduler is None:
             return
-        self.runner.bot.unsubscribe(self.command_done)
+        self.commands.unsubscribe(self.command_done)
         self.scheduler.pause()
         if self._runs:
             _, cut = await asyncio.wait(self._runs, timeout=self.stop_timeout)

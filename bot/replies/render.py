@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.grammar import MAX_SHOWN_MEMOS
 from bot.replies import markdown as md
 from bot.replies.values import (
     AttendanceRecorded,
@@ -21,6 +22,7 @@ from bot.replies.values import (
     ImportDone,
     MemoChanged,
     MemoSaved,
+    MemosShown,
     MemoView,
     SearchHit,
     SearchResults,
@@ -123,6 +125,21 @@ def session_memos(shown: SessionMemos) -> str:
     return "\n".join(lines)
 
 
+def memos_shown(shown: MemosShown) -> str:
+    """The memos under their session and day, then a line for each id with none to show."""
+    lines = []
+    heading = None
+    for memo in shown.memos:
+        day = memo.local_created_at.date()
+        if (memo.session_title, day) != heading:
+            heading = (memo.session_title, day)
+            lines.append(f"**{md.title(memo.session_title)}** · {day_label(day)}")
+        lines.append(memo_item(memo))
+    lines.extend(f"_#{number} is deleted._" for number in shown.deleted)
+    lines.extend(f"_There is no memo #{number} in this channel._" for number in shown.missing)
+    return "\n".join(lines)
+
+
 def session_summary(summary: SessionSummary) -> str:
     """The title, at most five key points with who noted each, then who went and how many memos.
 
@@ -215,7 +232,10 @@ def home_shown(shown: HomeShown) -> str:
 
 
 def digest_title(shown: DigestShown) -> str:
-    """ "DEVRIVER 2025 Day 2 session memos · Fri 2025-09-26", the shape people title these posts."""
+    """ "DEVRIVER 2025 Day 2 session memos · Fri 2025-09-26", the shape people title these posts;
+    "Sessions of Fri 2025-09-26" for a day whose sessions belong to several conferences."""
+    if shown.conference is None:
+        return f"Sessions of {day_label(shown.day)}"
     name = f"{shown.conference.name} " if shown.conference.name else ""
     number = f"Day {shown.day_number} " if shown.day_number else ""
     return f"{name}{number}session memos · {day_label(shown.day)}"
@@ -235,7 +255,7 @@ def digest(shown: DigestShown) -> str:
         ]
         lines.extend(f"- {md.escape(point)}" for point in session.points)
         if session.memo_count > len(session.points):
-            lines.append(f"_All of them: `/memo show` {_numbers(session.numbers)}_")
+            lines.append(f"_All of them: {_show_commands(session.numbers)}_")
         blocks.append("\n".join(lines))
     blocks.append(
         f"_{plural(len(shown.sessions), 'session')} · "
@@ -244,11 +264,16 @@ def digest(shown: DigestShown) -> str:
     return "\n\n".join(blocks)
 
 
-def _numbers(numbers: tuple[int, ...]) -> str:
-    """Memo ids, compact: #3, #5, #8 or #3 … #41."""
-    if len(numbers) <= 6:
-        return ", ".join(f"#{number}" for number in numbers)
-    return f"#{numbers[0]} … #{numbers[-1]}"
+def _show_commands(numbers: tuple[int, ...]) -> str:
+    """`/memo show #3 #5 #8`: a command that shows exactly these memos, as printed (split in
+    several when there are more than one command takes)."""
+    chunks = [
+        numbers[start : start + MAX_SHOWN_MEMOS]
+        for start in range(0, len(numbers), MAX_SHOWN_MEMOS)
+    ]
+    return ", ".join(
+        "`/memo show " + " ".join(f"#{number}" for number in chunk) + "`" for chunk in chunks
+    )
 
 
 def digest_setting(shown: DigestSettingShown) -> str:

@@ -128,6 +128,17 @@ class SessionMemos:
 
 
 @dataclass(frozen=True, slots=True)
+class MemosShown:
+    """Memos asked for by their ids (``/memo show #4 #5``), and the ids with none to show."""
+
+    #: In the order they were asked for.
+    memos: tuple[MemoView, ...]
+    deleted: tuple[int, ...]
+    #: Ids no memo of this channel has.
+    missing: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SessionSummary:
     """A session's key points; ``points`` is empty when it has no memos yet."""
 
@@ -213,7 +224,9 @@ class DigestSession:
 class DigestShown:
     """A channel's digest of one local day (empty ``sessions``: nothing happened)."""
 
-    conference: ConferenceView
+    #: The conference the day's sessions belong to (none yet: the channel's current one);
+    #: None when they belong to several.
+    conference: ConferenceView | None
     day: date
     #: 1 for the conference's first day, when its dates are known.
     day_number: int | None
@@ -342,6 +355,7 @@ ReplyData = (
     | AttendanceRecorded
     | SessionListing
     | SessionMemos
+    | MemosShown
     | SessionSummary
     | MemoChanged
     | ConferenceSet

@@ -234,7 +234,9 @@ def _runner(
     async def no_wait(seconds: float) -> None:
         """The retry delays pass at once; the leases run on the fake clock."""
 
-    return DigestRunner(bot, outbounds, policy, holder=holder, clock=clock, sleep=sleep or no_wait)
+    return DigestRunner(
+        bot.database, outbounds, policy, holder=holder, clock=clock, sleep=sleep or no_wait
+    )
 
 
 @pytest.fixture

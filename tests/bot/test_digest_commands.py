@@ -119,7 +119,7 @@ def test_a_long_session_shows_its_three_key_points_and_points_to_all_its_memos(
         "- 라우트 3,400개를 xDS로 무중단 이관",
         "- 결론: 캐시는 서비스 쪽 책임으로",
     ], "the results and the conclusion, each once: not the first lines"
-    assert "_All of them: `/memo show` #1 … #7_" in markdown
+    assert "_All of them: `/memo show #1 #2 #3 #4 #5 #6 #7`_" in markdown
 
 
 def test_a_day_is_a_local_day_and_other_days_stay_out(chat: Chat) -> None:

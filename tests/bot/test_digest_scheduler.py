@@ -30,7 +30,7 @@ async def timeline(bot: MemoBot) -> Timeline:
 
 @pytest_asyncio.fixture
 async def scheduler(timeline: Timeline) -> AsyncIterator[DigestScheduler]:
-    scheduler = DigestScheduler(timeline.runner)
+    scheduler = DigestScheduler(timeline.runner, timeline.bot)
     yield scheduler
     await scheduler.stop()
 

@@ -150,7 +150,7 @@ async def test_a_part_a_moderator_deleted_is_not_sent_again(discord_bot: Discord
         fake.delete_message(int(fake.messages(CHANNEL)[0]["id"]))
 
     runner = DigestRunner(
-        discord_bot.bot,
+        discord_bot.bot.database,
         {"discord": DiscordOutbound(discord_bot.service.client)},
         clock=FakeClock(DUE),
         sleep=moderator_deletes_the_first_part,

@@ -174,7 +174,7 @@ async def test_stopping_mid_post_hands_the_claim_back_with_its_attempt(
     fake_slack: FakeSlack, timeline: Timeline
 ) -> None:
     fake_slack.answer_late("chat.postMessage")
-    scheduler = DigestScheduler(timeline.runner, stop_timeout=0.1)
+    scheduler = DigestScheduler(timeline.runner, timeline.bot, stop_timeout=0.1)
     await scheduler.start()  # its first sweep posts the digest due now
     await fake_slack.async_wait_late_answers(1)
 
