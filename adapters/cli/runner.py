@@ -50,10 +50,7 @@ async def serve_platforms(
         chat_platforms += serving.services
         outbounds[each.platform.name] = CountedOutbound(each.platform.name, serving.outbound)
     statuses = ServiceStatuses()
-    # Named as bot.serving names them in the statuses: by their type.
-    readiness = Readiness(
-        bot.database.url, statuses, [type(service).__name__ for service in chat_platforms]
-    )
+    readiness = Readiness(bot.database.url, statuses, chat_platforms)
     for serving in servings:
         if serving.web_app is not None:
             add_health_routes(serving.web_app, readiness)

@@ -3,8 +3,9 @@
 ``/healthz`` answers 200 while the process's event loop runs (a liveness probe restarts a
 process that stops answering). ``/readyz`` answers 200 only when the database takes a new
 connection, its schema is at the migrations' head, and every chat platform's service is
-running (Slack's token checked, Discord's gateway ready); 503 otherwise, naming which check
-fails. Why it fails is logged when it starts failing, not shown: these routes may be public.
+running and connected (Slack's token checked, every Discord shard on the gateway); 503
+otherwise, naming which check fails. Why it fails is logged when it starts failing, not
+shown: these routes may be public.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 from aiohttp import web
 from sqlalchemy import URL
@@ -19,6 +21,7 @@ from sqlalchemy import URL
 from adapters.http_service import AiohttpService
 from adapters.operations.metrics import exposition
 from bot.service_status import ServiceState, ServiceStatuses
+from bot.serving import Service
 from storage.schema import SchemaProbe, head_revision
 
 logger = logging.getLogger(__name__)
@@ -27,14 +30,24 @@ logger = logging.getLogger(__name__)
 DATABASE_CHECK_TIMEOUT_S = 10.0
 
 
+@runtime_checkable
+class ReportsConnection(Protocol):
+    """A service that can be running yet cut off from its platform (a gateway reconnecting)."""
+
+    def connected(self) -> bool: ...
+
+
 class Readiness:
     """Whether this process can serve requests now, check by check."""
 
-    def __init__(self, database_url: URL, statuses: ServiceStatuses, services: Sequence[str]):
+    def __init__(
+        self, database_url: URL, statuses: ServiceStatuses, services: Sequence[Service]
+    ) -> None:
         self._probe = SchemaProbe(database_url)
         self._head = head_revision()
         self._statuses = statuses
-        self._services = list(services)
+        # Named as bot.serving names them in the statuses: by their type.
+        self._services = {type(service).__name__: service for service in services}
         self._failing: dict[str, str] = {}
 
     async def check(self) -> dict[str, bool]:
@@ -53,10 +66,12 @@ class Readiness:
             if revision != self._head:
                 problems["migrations"] = f"at {revision}, the code needs {self._head}"
         snapshot = self._statuses.snapshot()
-        for name in self._services:
+        for name, service in self._services.items():
             status = snapshot.get(name)
             if status is None or status.state is not ServiceState.RUNNING:
                 problems[name] = status.state.value if status is not None else "not started"
+            elif isinstance(service, ReportsConnection) and not service.connected():
+                problems[name] = "disconnected from its platform"
         self._log_changes(problems)
         checks = ["database", "migrations", *self._services]
         return {name: name not in problems for name in checks}

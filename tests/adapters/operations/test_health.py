@@ -103,7 +103,7 @@ def _migrate(url: URL) -> None:
     database.dispose()
 
 
-def test_with_discord_alone_the_health_listener_serves_them(
+def test_with_discord_alone_the_health_listener_serves_them_and_follows_the_gateway(
     fake_discord: FakeDiscord, database_url: URL
 ) -> None:
     env = discord_environment(
@@ -118,6 +118,14 @@ def test_with_discord_alone_the_health_listener_serves_them(
         assert get(port, "/healthz")[0] == 200
         ready = readiness_becomes(port, 200)
         metrics = get(port, "/metrics")
+
+        fake_discord.refuse_gateway()  # the connection drops; discord.py keeps reconnecting
+        cut_off = readiness_becomes(port, 503)
+        fake_discord.accept_gateway()
+        back = readiness_becomes(port, 200)
         assert bot.stop() == 0, bot.log
     assert ready["checks"] == {"database": "ok", "migrations": "ok", "DiscordService": "ok"}
     assert metrics[0] == 200 and "memo_commands_total" in metrics[1]
+    assert cut_off["checks"]["DiscordService"] == "failing"
+    assert back["checks"]["DiscordService"] == "ok"
+    assert "not ready: DiscordService disconnected from its platform" in bot.log

@@ -7,18 +7,24 @@ import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import URL, update
 
-from adapters.operations.metrics import instrument
+from adapters.discord import DiscordOutbound
+from adapters.operations.metrics import CountedOutbound, instrument
 from bot.core import MemoBot
 from storage.database import Database
 from storage.models import Channel
+from tests.adapters.discord.conftest import CHANNEL, Discord
+from tests.adapters.discord.test_digests import DUE, channel_with_a_digest
 from tests.adapters.operations.probing import sample
 from tests.adapters.slack.conftest import BOT_TOKEN, TEAM
 from tests.adapters.slack.running import running_bot, signed_command
 from tests.chat import Chat
+from tests.fakes.discord_shapes import SEND_MESSAGES
 from tests.fakes.slack import FakeSlack
+from tests.timeline import FakeClock, Timeline
 
 
 def _command(port: int, text: str, trigger_id: str) -> None:
@@ -124,3 +130,31 @@ def _digest_due_now(bot: MemoBot) -> None:
     chat.say("alice", "add [다이제스트 세션] 오늘의 메모")
     chat.now = now
     chat.say("alice", "add [다이제스트 세션] 방금 쓴 메모")
+
+
+@pytest.mark.asyncio
+async def test_a_digest_discord_refuses_is_counted_with_discords_code(
+    discord_bot: Discord,
+) -> None:
+    channel_with_a_digest(discord_bot.bot, CHANNEL)  # due at 18:30 in Seoul
+    discord_bot.fake.deny_bot(CHANNEL, SEND_MESSAGES)
+    outbound = CountedOutbound("discord", DiscordOutbound(discord_bot.service.client))
+    timeline = Timeline(discord_bot.bot, FakeClock(DUE), outbounds={"discord": outbound})
+    refused = {"platform": "discord", "code": "50013"}
+    failed = {"platform": "discord", "outcome": "failed"}
+    before = (
+        _value("memo_platform_api_errors_total", refused),
+        _value("memo_digest_posts_total", failed),
+    )
+
+    assert await timeline.runner.run_due() == 0
+
+    after = (
+        _value("memo_platform_api_errors_total", refused),
+        _value("memo_digest_posts_total", failed),
+    )
+    assert after == (before[0] + 1, before[1] + 1)
+
+
+def _value(name: str, labels: dict[str, str]) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
