@@ -87,7 +87,9 @@ class PlatformSetup(Protocol):
         ...
 
     def problems(self) -> list[str]:
-        """What is missing or contradictory in its settings, for whoever deploys it."""
+        """What is missing or contradictory in its settings, for whoever deploys it; also
+        when it is not configured: a secret set without the token it goes with is a token
+        forgotten, not a platform left out."""
         ...
 
     def serving(self, bot: MemoBot) -> Serving:

@@ -217,6 +217,11 @@ def _run_console(bot: MemoBot, config: _Config, identity: ConsoleIdentity) -> No
 def run(ctx: typer.Context) -> None:
     """Start the bot: every chat adapter with credentials set, else the console on SQLite."""
     config = _settings(ctx)
+    problems = [problem for each in config.platforms for problem in each.setup.problems()]
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        raise typer.Exit(2)
     configured = config.configured()
     if not configured:
         configure_logging(config.core, "WARNING")
@@ -228,11 +233,6 @@ def run(ctx: typer.Context) -> None:
         )
         _run_console(bot, config, ConsoleIdentity(user=_default_user()))
         return
-    problems = [problem for each in configured for problem in each.setup.problems()]
-    for problem in problems:
-        typer.echo(problem, err=True)
-    if problems:
-        raise typer.Exit(2)
     configure_logging(config.core, "INFO")
     bot = _open(config.core, None)
     try:

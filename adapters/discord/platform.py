@@ -31,6 +31,8 @@ class DiscordSetup:
         return self.settings.token is not None
 
     def problems(self) -> list[str]:
+        if self.settings.shard_count is not None and not self.configured:
+            return ["Discord is not set up right: DISCORD_SHARD_COUNT set without DISCORD_TOKEN."]
         return []
 
     def serving(self, bot: MemoBot) -> Serving:

@@ -78,6 +78,22 @@ class SlackConfig:
     def problems(self) -> list[str]:
         """What is missing or contradictory, in words a person setting it up can act on."""
         problems = []
+        if not self.configured:
+            given = [
+                name
+                for name, value in (
+                    ("SLACK_SIGNING_SECRET", self.signing_secret),
+                    ("SLACK_APP_TOKEN", self.app_token),
+                    ("SLACK_CLIENT_SECRET", self.client_secret),
+                )
+                if value
+            ]
+            if given:
+                problems.append(
+                    f"{' and '.join(given)} set without SLACK_BOT_TOKEN (one workspace) or "
+                    "SLACK_CLIENT_ID (installs in many workspaces)"
+                )
+            return problems
         if self.bot_token and self.client_id:
             problems.append(
                 "set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "

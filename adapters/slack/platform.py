@@ -35,8 +35,6 @@ class SlackSetup:
         return self.config.configured
 
     def problems(self) -> list[str]:
-        if not self.configured:
-            return []
         return [f"Slack is not set up right: {problem}." for problem in self.config.problems()]
 
     def serving(self, bot: MemoBot) -> Serving:

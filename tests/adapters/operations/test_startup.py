@@ -57,6 +57,21 @@ def test_a_slack_token_slack_refuses_stops_it_before_it_listens(
     assert BOT_TOKEN not in result.stderr and SIGNING_SECRET not in result.stderr
 
 
+def test_a_slack_secret_without_its_token_stops_it_instead_of_opening_the_console(
+    fake_slack: FakeSlack, database_url: URL
+) -> None:
+    env = environment(fake_slack, database_url, SLACK_BOT_TOKEN="")
+
+    result = _run(env)
+
+    assert _one_line(result) == (
+        "Slack is not set up right: SLACK_SIGNING_SECRET set without SLACK_BOT_TOKEN "
+        "(one workspace) or SLACK_CLIENT_ID (installs in many workspaces)."
+    )
+    assert "console" not in result.stderr
+    assert SIGNING_SECRET not in result.stderr
+
+
 def test_a_discord_token_discord_refuses_stops_it_before_it_connects(
     fake_discord: FakeDiscord, database_url: URL
 ) -> None:
