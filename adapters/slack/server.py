@@ -75,6 +75,14 @@ class SocketModeLink:
         await self._handler.connect_async()  # type: ignore[no-untyped-call]
         logger.info("Slack Socket Mode connected")
 
+    def connected(self) -> bool:
+        """The WebSocket is open now (for ``/readyz``): slack_sdk reconnects a dropped one
+        by itself, and no event arrives in between."""
+        if self._handler is None:
+            return False
+        session = self._handler.client.current_session
+        return session is not None and not session.closed
+
     async def stopped(self) -> None:
         await asyncio.Event().wait()  # slack_sdk's client reconnects by itself, for ever
 
@@ -93,6 +101,7 @@ class CheckedSocketModeHandler(AsyncBaseSocketModeHandler):
     """
 
     app: AsyncApp
+    client: CheckedSocketModeClient
 
     def __init__(self, app: AsyncApp, app_token: str) -> None:
         self.app = app

@@ -14,8 +14,8 @@ from storage.database import Database
 from storage.schema import upgrade_to_head
 from tests.adapters.operations.discord_process import LAUNCHER, REPOSITORY, discord_environment
 from tests.adapters.operations.probing import get, readiness_becomes
-from tests.adapters.slack.conftest import BOT_TOKEN, TEAM
-from tests.adapters.slack.running import running_bot, running_process
+from tests.adapters.slack.conftest import APP_TOKEN, BOT_TOKEN, TEAM
+from tests.adapters.slack.running import MEMO_BOT, environment, running_bot, running_process
 from tests.conftest import (
     POSTGRES_SERVER,
     _admin_execute,
@@ -129,3 +129,32 @@ def test_with_discord_alone_the_health_listener_serves_them_and_follows_the_gate
     assert cut_off["checks"]["DiscordService"] == "failing"
     assert back["checks"]["DiscordService"] == "ok"
     assert "not ready: DiscordService disconnected from its platform" in bot.log
+
+
+def test_with_socket_mode_alone_the_health_listener_serves_them_and_follows_the_socket(
+    fake_slack: FakeSlack, database_url: URL
+) -> None:
+    fake_slack.add_workspace(TEAM, BOT_TOKEN)
+    with running_process(
+        [MEMO_BOT, "run"],
+        environment(
+            fake_slack,
+            database_url,
+            SLACK_SIGNING_SECRET="",
+            SLACK_APP_TOKEN=APP_TOKEN,
+            MEMO_HEALTH_PORT="0",
+            MEMO_HEALTH_HOST="127.0.0.1",
+        ),
+    ) as bot:
+        port = int(bot.wait_for_log(_HEALTH_SERVED).group(1))
+        ready = readiness_becomes(port, 200)
+        for _ in range(6):  # the reconnection fails for a while (each try is retried twice)
+            fake_slack.fail_next("apps.connections.open")
+        fake_slack.drop_socket()
+        cut_off = readiness_becomes(port, 503)
+        back = readiness_becomes(port, 200)
+        assert bot.stop() == 0, bot.log
+    assert ready["checks"] == {"database": "ok", "migrations": "ok", "SocketModeLink": "ok"}
+    assert cut_off["checks"]["SocketModeLink"] == "failing"
+    assert back["ready"] is True
+    assert "Slack events served" not in bot.log, "no HTTP server for Slack"
