@@ -96,8 +96,8 @@ def phase_parse(path: Path) -> dict[str, Any]:
 
 def phase_import(path: Path, database_file: Path) -> dict[str, Any]:
     from bot.core import MemoBot
-    from bot.grammar import ImportPosts
     from bot.invocation import Invocation
+    from bot.notefiles.reading import ImportPosts
     from bot.replies.values import ImportDone
     from storage.database import Database
     from storage.schema import upgrade_to_head

@@ -3,17 +3,43 @@
 from __future__ import annotations
 
 import zoneinfo
+from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 from bot import titles
+from bot.commands.declaration import (
+    Command,
+    CommandDeclaration,
+    InTransaction,
+    Option,
+    OptionKind,
+    Usage,
+)
+from bot.commands.text import (
+    DATE_LIKE,
+    Rejected,
+    looks_like_time_zone,
+    not_a_date,
+    parse_day,
+    split_bracketed_title,
+)
 from bot.context import Context
-from bot.grammar import SetConference, clean_text
 from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.values import ConferenceSet, ProblemCode, Reply, Visibility, refuse
 from storage import conferences as conference_store
 
 MAX_CONFERENCE_NAME_LENGTH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class SetConference(Command):
+    #: None: show the current conference instead of changing it.
+    name: str | None
+    time_zone: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
 
 
 @cache
@@ -30,7 +56,7 @@ def set_conference(ctx: Context, command: SetConference) -> Reply:
     if command.name is None:
         data = ConferenceSet(ctx.conference_view(), created=None, adopted_sessions=0)
         return Reply(render.conference_set(data), Visibility.PRIVATE, data)
-    name = titles.display_title(clean_text(command.name))
+    name = titles.display_title(command.name)
     if not name:
         return refuse(
             ProblemCode.MISSING_TITLE,
@@ -92,3 +118,91 @@ def set_conference(ctx: Context, command: SetConference) -> Reply:
     )
     data = ConferenceSet(ctx.conference_view(), created=created, adopted_sessions=adopted)
     return Reply(render.conference_set(data), Visibility.PUBLIC, data)
+
+
+# ---------------------------------------------------------------- grammar
+
+_NAME_IT = "Give the conference a name: `/memo conference DEVRIVER 2025 Asia/Seoul`."
+
+
+def _parse(rest: str) -> SetConference | Rejected:
+    split = split_bracketed_title(rest)
+    if isinstance(split, Rejected):
+        return split
+    bracketed, remainder = split
+    tokens = remainder.split()
+    dates: list[date] = []
+    while tokens and len(dates) < 2 and DATE_LIKE.fullmatch(tokens[-1]):
+        day = parse_day(tokens[-1])
+        if day is None:  # meant as a date: refused, not taken into the name
+            return not_a_date(tokens[-1])
+        dates.insert(0, day)
+        tokens.pop()
+    time_zone = tokens.pop() if tokens and looks_like_time_zone(tokens[-1]) else None
+    name = bracketed if bracketed is not None else " ".join(tokens)
+    if bracketed is not None and tokens:
+        return Rejected(
+            ProblemCode.BAD_ARGUMENTS,
+            "After the name, give only a time zone and dates: "
+            "`/memo conference [DEVRIVER 2025] Asia/Seoul 2025-09-25 2025-09-26`.",
+        )
+    if not name.strip():
+        if time_zone or dates:
+            return Rejected(ProblemCode.MISSING_TITLE, _NAME_IT, "name")
+        return SetConference(name=None)
+    starts_on = dates[0] if dates else None
+    ends_on = dates[-1] if dates else None
+    return SetConference(name=name, time_zone=time_zone, starts_on=starts_on, ends_on=ends_on)
+
+
+def conference_from_options(
+    name: str | None = None,
+    time_zone: str | None = None,
+    first_day: str | None = None,
+    last_day: str | None = None,
+) -> SetConference | Rejected:
+    """``conference`` from separate options; no options at all shows the current one."""
+    if not (name and name.strip()):
+        if time_zone or first_day or last_day:
+            return Rejected(ProblemCode.MISSING_TITLE, _NAME_IT, "name")
+        return SetConference(name=None)
+    days = []
+    for typed in (first_day, last_day):
+        if typed is None:
+            continue
+        day = parse_day(typed.strip())
+        if day is None:
+            return not_a_date(typed)
+        days.append(day)
+    return SetConference(
+        name=name,
+        time_zone=time_zone,
+        starts_on=days[0] if days else None,
+        ends_on=days[-1] if days else None,
+    )
+
+
+CONFERENCE = CommandDeclaration(
+    "conference",
+    SetConference,
+    "Show or set this channel's conference",
+    InTransaction(set_conference),
+    conference_from_options,
+    options=(
+        Option(
+            "name",
+            OptionKind.TEXT,
+            "The conference's name (leave everything out to see the current one)",
+            max_length=MAX_CONFERENCE_NAME_LENGTH,
+        ),
+        Option("time_zone", OptionKind.TIME_ZONE, "An IANA time zone such as Asia/Seoul"),
+        Option("first_day", OptionKind.DAY, "Its first day, like 2025-09-25"),
+        Option("last_day", OptionKind.DAY, "Its last day"),
+    ),
+    parse=_parse,
+    usage=Usage(
+        "/memo conference [name] [Area/City] [YYYY-MM-DD [YYYY-MM-DD]]",
+        "Show or set this channel's conference, its time zone and dates.",
+    ),
+    writes=lambda command: command.name is not None,
+)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from bot.grammar import clean_text
+from bot.commands.text import clean_text
 from bot.invocation import Invocation
 from bot.known import KnownRows
 from bot.replies.values import ConferenceView

@@ -1,7 +1,14 @@
 """The core service: one entry point that every adapter calls.
 
 An adapter builds an ``Invocation``, calls ``MemoBot.handle`` (or
-``handle_async`` from an event loop) and renders the ``Reply``.
+``handle_async`` from an event loop) and renders the ``Reply``. What the
+commands are comes from their declarations (``bot.commands``): the core looks
+up a command's declaration to know how to run it, and runs its handler.
+
+Text is cleaned once and parsed once: typed text by ``CommandRegistry.read_text``
+(in ``handle``, or in an adapter that needs the parsed command first, which
+then calls ``run``), a command an adapter built from options by
+``CommandRegistry.check`` (in ``execute``). Handlers get clean text.
 
 How database work stays off event loops: the core is synchronous (SQLAlchemy's
 sync engine, one short transaction per command), and ``handle_async`` runs it
@@ -20,61 +27,46 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from types import TracebackType
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot import conferences, grammar, memos, redelivery, removals, search, sessions
-from bot.context import Context
-from bot.digest import commands as digest
-from bot.grammar import (
-    AddMemo,
-    Attend,
+from bot import redelivery, removals, sessions
+from bot.commands.declaration import (
+    Access,
     Command,
-    DeleteMemo,
-    DisableDigest,
-    EditMemo,
-    Export,
-    ImportPosts,
-    ListSessions,
-    PreviewDigest,
-    Rejected,
-    SearchMemos,
-    SetConference,
-    SetDigestDays,
-    SetDigestTime,
-    ShowDigest,
-    ShowHelp,
-    ShowMemos,
-    ShowSession,
-    Summarize,
-    UndoDelete,
+    CommandDeclaration,
+    InTransaction,
+    OutsideTransactions,
 )
-from bot.help import show_help
+from bot.commands.registry import Checked, CommandRegistry, cleaned
+from bot.commands.standard import COMMANDS
+from bot.commands.text import Rejected
+from bot.context import Context
 from bot.home import home
 from bot.invocation import Invocation
 from bot.known import KnownRows
-from bot.memo_lookup import show_memos
-from bot.notefiles import exporting as export
-from bot.notefiles import importing
-from bot.notefiles import reading as import_reading
 from bot.notefiles.decode import DEFAULT_MAX_BYTES
-from bot.notefiles.importing import Progress
+from bot.notefiles.importing import Progress, run_import
+from bot.notefiles.reading import ImportPosts
 from bot.removals import Removal
-from bot.replies.values import ProblemCode, Reply, SessionChoice, refuse
-from bot.summary import commands as summary
-from bot.summary.commands import Summaries
+from bot.replies.values import CommandHelp, ProblemCode, Reply, SessionChoice, refuse
+from bot.summary.choosing import Summaries
 from storage import channels as channel_store
 from storage.database import Database
 from storage.records import ChannelRecord
 from storage.writes import Discard
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: A command that lost a race (two processes creating the same row) is run again this often.
 _ATTEMPTS = 3
@@ -108,11 +100,13 @@ class MemoBot:
         worker_threads: int = 8,
         summaries: Summaries | None = None,
         import_max_bytes: int = DEFAULT_MAX_BYTES,
+        commands: CommandRegistry = COMMANDS,
     ) -> None:
         self.database = database
         self.import_max_bytes = import_max_bytes
         self.default_time_zone = default_time_zone
         self.summaries = summaries or Summaries()
+        self.commands = commands
         self.known = KnownRows()
         self._subscribers: list[Callable[[Command], None]] = []
         self._observers: list[Callable[[CommandDone], None]] = []
@@ -120,15 +114,19 @@ class MemoBot:
         self._executor: ThreadPoolExecutor | None = None
 
     def handle(self, invocation: Invocation) -> Reply:
-        """Parse the invocation's text and run it."""
-        parsed = grammar.parse(grammar.clean_text(invocation.text))
-        if isinstance(parsed, Rejected):
-            self._log(invocation, "parse", parsed.code.value, 0.0)
-            return refuse(parsed.code, parsed.message, parsed.field)
-        return self.execute(invocation, parsed)
+        """Clean and parse the invocation's text, and run it."""
+        return self.run(invocation, self.commands.read_text(invocation.text))
 
     def execute(self, invocation: Invocation, command: Command) -> Reply:
         """Run a command an adapter built itself (typed options, forms, shortcuts)."""
+        return self.run(invocation, self.commands.check(command))
+
+    def run(self, invocation: Invocation, checked: Checked) -> Reply:
+        """Run what ``commands.read_text`` or ``commands.check`` made of a request."""
+        command = checked.command
+        if isinstance(command, Rejected):
+            self._log(invocation, "parse", command.code.value, 0.0)
+            return refuse(command.code, command.message, command.field)
         started = time.perf_counter()
         failure: Exception | None = None
         try:
@@ -148,11 +146,10 @@ class MemoBot:
         (Slack's ``response_url``, a deferred Discord interaction), instead of
         racing the platform's deadline.
         """
-        if isinstance(command, Export):
-            return True
-        if isinstance(command, ImportPosts):
-            return command.content is not None  # a large file takes seconds
-        return isinstance(command, Summarize) and self.summaries.calls_network
+        return self.commands.may_be_slow(command, self)
+
+    def help_lines(self) -> tuple[CommandHelp, ...]:
+        return self.commands.help_lines()
 
     def subscribe(self, subscriber: Callable[[Command], None]) -> None:
         """Call ``subscriber(command)`` after each command that changed data has committed.
@@ -182,9 +179,7 @@ class MemoBot:
         autocomplete); a picked ``SessionChoice.id`` goes back as ``SessionId``.
         """
         try:
-            with self.database.reading() as tx:
-                ctx = self._context(tx, invocation, self._find_channel(tx, invocation))
-                return sessions.suggest(ctx, invocation.text, limit)
+            return self.read(invocation, lambda ctx: sessions.suggest(ctx, invocation.text, limit))
         except Exception:
             # A picker with no options is a better answer than an error popup.
             self._log_failure(invocation, "suggest_sessions")
@@ -201,22 +196,24 @@ class MemoBot:
 
     async def handle_async(self, invocation: Invocation) -> Reply:
         """``handle`` for adapters running an event loop; the database work runs off the loop."""
-        parsed = grammar.parse(grammar.clean_text(invocation.text))
-        if isinstance(parsed, Rejected):
-            self._log(invocation, "parse", parsed.code.value, 0.0)
-            return refuse(parsed.code, parsed.message, parsed.field)
-        return await self.execute_async(invocation, parsed)
+        return await self.run_async(invocation, self.commands.read_text(invocation.text))
 
     async def execute_async(self, invocation: Invocation, command: Command) -> Reply:
-        """``execute`` for adapters running an event loop.
+        """``execute`` for adapters running an event loop."""
+        return await self.run_async(invocation, self.commands.check(command))
+
+    async def run_async(self, invocation: Invocation, checked: Checked) -> Reply:
+        """``run`` for adapters running an event loop.
 
         Writes on SQLite go straight to the batch writer and are awaited there;
         everything else (an import too: its own transaction) runs on the core's worker threads.
         """
-        batched = grammar.changes_data(command) and not isinstance(command, ImportPosts)
-        if not (batched and self.database.batches_writes):
+        command = checked.command
+        if isinstance(command, Rejected):
+            return self.run(invocation, checked)  # a refusal needs no database
+        if not self._batched(command):
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._workers(), self.execute, invocation, command)
+            return await loop.run_in_executor(self._workers(), self.run, invocation, checked)
         started = time.perf_counter()
         failure: Exception | None = None
         try:
@@ -269,82 +266,70 @@ class MemoBot:
             )
         return self._executor
 
+    def _batched(self, command: Command) -> bool:
+        """Whether the command is a write the batch writer takes (on SQLite). Commands only
+        some may run take the workers' path instead, where ``_run`` checks who asks."""
+        declaration = self.commands.declaration_of(command)
+        return (
+            self.database.batches_writes
+            and isinstance(declaration.handler, InTransaction)
+            and declaration.changes_data(command)
+            and declaration.access is Access.ANYONE
+        )
+
     def _run(self, invocation: Invocation, command: Command) -> Reply:
-        if isinstance(command, ShowHelp):
-            return show_help(command)
-        if isinstance(command, Summarize):
-            return self._summarize(invocation, command)
-        if isinstance(command, ImportPosts):
-            return self.import_file(invocation, command)
-        if not grammar.changes_data(command):
-            return self._read(invocation, command)
-        for attempt in range(1, _ATTEMPTS + 1):
-            try:
-                return self._write(invocation, command, retrying=attempt > 1)
-            except IntegrityError:
-                # Another process (or copy of the request) created the same row first; the
-                # next attempt finds it.
-                if attempt == _ATTEMPTS:
-                    raise
-                logger.info("retrying %s after a concurrent write", _name(command))
-        raise AssertionError("unreachable")
+        declaration = self.commands.declaration_of(command)
+        if not _allowed(declaration, invocation):
+            return _not_allowed(declaration)
+        handler = declaration.handler
+        if isinstance(handler, OutsideTransactions):
+            return handler.run(self, invocation, command)
+        if not declaration.changes_data(command):
+            return self.read(invocation, partial(self._in_transaction, command=command))
+        return _retrying(_name(command), partial(self._write, invocation, command))
 
-    def _read(self, invocation: Invocation, command: Command) -> Reply:
+    def read(self, invocation: Invocation, work: Callable[[Context], T]) -> T:
+        """``work`` in a reading transaction of the invocation's channel."""
         with self.database.reading() as tx:
             ctx = self._context(tx, invocation, self._find_channel(tx, invocation))
-            reply = _dispatch(ctx, command)
+            result = work(ctx)
         _remember(ctx.learned)  # a read only ever sees committed rows
-        return reply
-
-    def _summarize(self, invocation: Invocation, command: Summarize) -> Reply:
-        """Read what the summary needs, then choose its points after the transaction ended."""
-        with self.database.reading() as tx:
-            ctx = self._context(tx, invocation, self._find_channel(tx, invocation))
-            request = summary.gather(ctx, command)
-        _remember(ctx.learned)
-        if isinstance(request, Reply):
-            return request
-        return summary.answer(request, self.summaries)
+        return result
 
     def import_file(
         self, invocation: Invocation, command: ImportPosts, progress: Progress | None = None
     ) -> Reply:
-        """Import a note file in one transaction of its own (not a batch: it may be large).
+        """Import a note file, reporting ``progress`` (the command line's progress bar)."""
+        return run_import(self, invocation, cleaned(command), progress)
 
-        The file is read and parsed before the transaction starts; a dry run
-        stops there. A retry after a concurrent write runs the whole file again,
-        which the import's idempotence makes safe. A delivery of the request that
-        was imported already gets that import's answer (``bot.redelivery``).
+    def write_alone(
+        self, invocation: Invocation, command: Command, work: Callable[[Context], Reply]
+    ) -> Reply:
+        """``work`` in a writing transaction of its own (not a batch: an import may be large).
+
+        A delivery of the request that was done already gets that answer
+        (``bot.redelivery``); a retry after a concurrent write runs ``work`` again.
         """
-        file = import_reading.read(command, self.import_max_bytes)
-        if isinstance(file, Reply):
-            return file
-        if command.dry_run:
-            return importing.plan(file, command)
-        for attempt in range(1, _ATTEMPTS + 1):
-            try:
-                with self.database.writing() as tx:
-                    key = _channel_key(invocation)
-                    channel = channel_store.ensure_channel(tx, *key, invocation.received_at)
-                    # Looked up first: next to a whole file, one query is nothing.
-                    earlier = redelivery.earlier_answer(tx, channel.id, invocation)
-                    if earlier is not None:
-                        outcome = self._replayed(earlier, channel)
-                    else:
-                        ctx = self._context(tx, invocation, channel)
-                        reply = importing.store(ctx, file, command, progress)
-                        if reply.ok:
-                            redelivery.remember(tx, channel.id, invocation, reply)
-                        outcome = _Outcome(reply, ctx.learned)
-                self._committed(command, outcome)
-                return outcome.reply
-            except IntegrityError:
-                if attempt == _ATTEMPTS:
-                    raise
-                logger.info("retrying ImportPosts after a concurrent write")
-        raise AssertionError("unreachable")
 
-    def _write(self, invocation: Invocation, command: Command, *, retrying: bool) -> Reply:
+        def attempt(retrying: bool) -> _Outcome:
+            with self.database.writing() as tx:
+                key = _channel_key(invocation)
+                channel = channel_store.ensure_channel(tx, *key, invocation.received_at)
+                # Looked up first: next to a whole file, one query is nothing.
+                earlier = redelivery.earlier_answer(tx, channel.id, invocation)
+                if earlier is not None:
+                    return self._replayed(earlier, channel)
+                ctx = self._context(tx, invocation, channel)
+                reply = work(ctx)
+                if reply.ok:
+                    redelivery.remember(tx, channel.id, invocation, reply)
+                return _Outcome(reply, ctx.learned)
+
+        outcome = _retrying(_name(command), attempt)
+        self._committed(command, outcome)
+        return outcome.reply
+
+    def _write(self, invocation: Invocation, command: Command, retrying: bool) -> Reply:
         outcome = self.database.write(
             partial(self._write_unit, invocation, command, retrying=retrying)
         )
@@ -359,18 +344,13 @@ class MemoBot:
 
     async def _write_batched(self, invocation: Invocation, command: Command) -> Reply:
         """``_run`` for a write, awaiting the batch writer's commit on the event loop."""
-        for attempt in range(1, _ATTEMPTS + 1):
-            unit = partial(self._write_unit, invocation, command, retrying=attempt > 1)
-            try:
+        for attempt in _attempts(_name(command)):
+            with attempt:
+                unit = partial(self._write_unit, invocation, command, retrying=attempt.retrying)
                 outcome = await asyncio.wrap_future(self.database.submit_write(unit))
-            except IntegrityError:
-                if attempt == _ATTEMPTS:
-                    raise
-                logger.info("retrying %s after a concurrent write", _name(command))
-                continue
-            self._committed(command, outcome)
-            return outcome.reply
-        raise AssertionError("unreachable")
+                self._committed(command, outcome)
+                return outcome.reply
+        raise AssertionError("unreachable: the last attempt's error propagates")
 
     def _write_unit(
         self, invocation: Invocation, command: Command, tx: Connection, *, retrying: bool
@@ -391,7 +371,7 @@ class MemoBot:
         if earlier is not None:
             raise Discard(self._replayed(earlier, channel))
         ctx = self._context(tx, invocation, channel)
-        reply = _dispatch(ctx, command)
+        reply = self._in_transaction(ctx, command)
         if not reply.ok:  # a refused command changes nothing
             earlier = redelivery.earlier_answer(tx, channel.id, invocation)
             raise Discard(
@@ -399,6 +379,11 @@ class MemoBot:
             )
         redelivery.remember(tx, channel.id, invocation, reply)
         return _Outcome(reply, learned + ctx.learned)
+
+    def _in_transaction(self, ctx: Context, command: Command) -> Reply:
+        handler = self.commands.declaration_of(command).handler
+        assert isinstance(handler, InTransaction), "runs outside transactions"
+        return handler.run(ctx, command)
 
     def _replayed(self, earlier: Reply, channel: ChannelRecord) -> _Outcome:
         """The answer to an earlier copy of the request, which another copy (maybe in another
@@ -501,43 +486,58 @@ def _channel_key(invocation: Invocation) -> tuple[str, str, str]:
     return (invocation.platform, invocation.workspace_id, invocation.channel_id)
 
 
-def _dispatch(ctx: Context, command: Command) -> Reply:
-    match command:
-        case AddMemo():
-            return memos.add(ctx, command)
-        case EditMemo():
-            return memos.edit(ctx, command)
-        case DeleteMemo():
-            return memos.delete(ctx, command)
-        case UndoDelete():
-            return memos.undo(ctx, command)
-        case Attend():
-            return sessions.attend(ctx, command)
-        case ListSessions():
-            return sessions.list_sessions(ctx, command)
-        case ShowSession():
-            return sessions.show(ctx, command)
-        case ShowMemos():
-            return show_memos(ctx, command)
-        case SetConference():
-            return conferences.set_conference(ctx, command)
-        case ShowDigest():
-            return digest.show(ctx, command)
-        case SetDigestTime():
-            return digest.set_time(ctx, command)
-        case SetDigestDays():
-            return digest.set_days(ctx, command)
-        case DisableDigest():
-            return digest.disable(ctx, command)
-        case PreviewDigest():
-            return digest.preview(ctx, command)
-        case Export():
-            return export.export(ctx, command)
-        case SearchMemos():
-            return search.search(ctx, command)
-        case ShowHelp() | Summarize() | ImportPosts():
-            raise AssertionError("answered outside this transaction")
-
-
 def _name(command: Command) -> str:
     return type(command).__name__
+
+
+def _allowed(declaration: CommandDeclaration[Any], invocation: Invocation) -> bool:
+    """Whether the person who asks may run the command at all."""
+    return declaration.access is Access.ANYONE or invocation.is_admin
+
+
+def _not_allowed(declaration: CommandDeclaration[Any]) -> Reply:
+    return refuse(
+        ProblemCode.NOT_ALLOWED,
+        f"Only a workspace admin can use `/memo {declaration.name}`. Nothing was changed.",
+    )
+
+
+class _Attempt:
+    """One run of a write that may lose a race to another process (or a copy of the
+    request) creating the same row: its ``IntegrityError`` ends the attempt, and the
+    next one finds the row; the last attempt's error propagates."""
+
+    def __init__(self, number: int, name: str) -> None:
+        self.number = number
+        self.name = name
+
+    @property
+    def retrying(self) -> bool:
+        return self.number > 1
+
+    def __enter__(self) -> _Attempt:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if isinstance(error, IntegrityError) and self.number < _ATTEMPTS:
+            logger.info("retrying %s after a concurrent write", self.name)
+            return True
+        return False
+
+
+def _attempts(name: str) -> Iterator[_Attempt]:
+    """``for attempt in _attempts(name): with attempt: return ...``: in sync and async code."""
+    return (_Attempt(number, name) for number in range(1, _ATTEMPTS + 1))
+
+
+def _retrying(name: str, write: Callable[[bool], T]) -> T:
+    """``write(retrying)``, run again after it lost a race (see ``_Attempt``)."""
+    for attempt in _attempts(name):
+        with attempt:
+            return write(attempt.retrying)
+    raise AssertionError("unreachable: the last attempt's error propagates")

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.commands.declaration import Command, CommandDeclaration, InTransaction
 from bot.context import Context
-from bot.grammar import ShowMemos
 from bot.replies import render
 from bot.replies.from_records import memo_view
 from bot.replies.values import MemosShown, Reply, Visibility
 from storage import memos as memo_store
+
+
+@dataclass(frozen=True, slots=True)
+class ShowMemos(Command):
+    """Memos of the channel by the ids the bot prints (``/memo show #4 #5``)."""
+
+    numbers: tuple[int, ...]
 
 
 def show_memos(ctx: Context, command: ShowMemos) -> Reply:
@@ -34,3 +42,9 @@ def show_memos(ctx: Context, command: ShowMemos) -> Reply:
         missing=tuple(number for number in command.numbers if number not in found),
     )
     return Reply(render.memos_shown(data), Visibility.PRIVATE, data)
+
+
+#: `/memo show` with memo ids instead of a title: the show declaration's variant.
+SHOW_MEMOS = CommandDeclaration(
+    "show", ShowMemos, "Memos by their ids", InTransaction(show_memos), ShowMemos
+)

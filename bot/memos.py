@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from bot.commands.declaration import (
+    Command,
+    CommandDeclaration,
+    InTransaction,
+    Option,
+    OptionKind,
+    Usage,
+)
+from bot.commands.text import Rejected, parse_memo_number, split_bracketed_title
 from bot.context import Context
-from bot.grammar import AddMemo, DeleteMemo, EditMemo, UndoDelete, clean_text
 from bot.replies import render
 from bot.replies.from_records import memo_view, session_ref
 from bot.replies.values import MemoChanged, MemoSaved, ProblemCode, Reply, Visibility, refuse
-from bot.sessions import Found, recent_session, session_to_write
+from bot.sessions import Found, SessionId, recent_session, session_to_write
 from storage import channels as channel_store
 from storage import memos as memo_store
 from storage import sessions as session_store
@@ -15,11 +25,37 @@ from storage.records import MemoRecord
 
 #: Longest memo, in characters (Slack's modal input allows 3,000, Discord's 4,000).
 MAX_MEMO_LENGTH = 4_000
+#: The largest memo number the options take (the grammar's nine digits).
+MAX_MEMO_NUMBER = 999_999_999
+
+
+@dataclass(frozen=True, slots=True)
+class AddMemo(Command):
+    #: The typed title, a picked session, or None: the session the user was active in recently.
+    session: str | SessionId | None
+    text: str
+    #: Link to the chat message the memo came from (a "Save as memo" shortcut).
+    source_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EditMemo(Command):
+    number: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteMemo(Command):
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class UndoDelete(Command):
+    pass
 
 
 def check_text(text: str, usage: str) -> str | Reply:
-    """The memo text without control characters, or a refusal when it is empty or too long."""
-    text = clean_text(text)
+    """The memo text, or a refusal when it is empty or too long."""
     if not text.strip():
         return refuse(
             ProblemCode.EMPTY_TEXT,
@@ -142,3 +178,112 @@ def undo(ctx: Context, command: UndoDelete) -> Reply:
         )
     memo = memo_store.restore_memo(ctx.tx, memo)
     return _changed_reply(ctx, memo, "restored")
+
+
+# ---------------------------------------------------------------- grammar
+
+
+def _parse_add(rest: str) -> AddMemo | Rejected:
+    split = split_bracketed_title(rest)
+    if isinstance(split, Rejected):
+        return split
+    title, text = split
+    return AddMemo(session=title, text=text.rstrip())
+
+
+def add_from_options(
+    session: str | SessionId | None = None, text: str | None = None, source_url: str | None = None
+) -> AddMemo:
+    """A memo from a form or typed options; ``source_url``: the message it was saved from."""
+    return AddMemo(session=session, text=text or "", source_url=source_url)
+
+
+def _parse_edit(rest: str) -> EditMemo | Rejected:
+    parts = rest.strip().split(maxsplit=1)
+    number = parse_memo_number(parts[0]) if parts else None
+    if number is None:
+        return _bad_memo_id("/memo edit 12 corrected note")
+    return EditMemo(number=number, text=parts[1].rstrip() if len(parts) > 1 else "")
+
+
+def _parse_delete(rest: str) -> DeleteMemo | Rejected:
+    parts = rest.split()
+    number = parse_memo_number(parts[0]) if len(parts) == 1 else None
+    if number is None:
+        return _bad_memo_id("/memo delete 12")
+    return DeleteMemo(number=number)
+
+
+def _bad_memo_id(example: str) -> Rejected:
+    return Rejected(
+        ProblemCode.BAD_MEMO_ID,
+        f"Which memo? Memo ids are numbers, like `{example}`. "
+        "The id is shown when a memo is saved and in `/memo show`.",
+        "memo_id",
+    )
+
+
+def _parse_undo(rest: str) -> UndoDelete:
+    return UndoDelete()
+
+
+_MEMO_ID = Option("memo_id", OptionKind.MEMO_ID, "The memo's number, as shown in /memo show", True)
+
+ADD = CommandDeclaration(
+    "add",
+    AddMemo,
+    "Save a note to a session",
+    InTransaction(add),
+    add_from_options,
+    options=(
+        Option("session", OptionKind.SESSION, "The session (pick one, or type a new title)"),
+        Option(
+            "text",
+            OptionKind.TEXT,
+            "The note; leave it out to write it in a form",
+            max_length=MAX_MEMO_LENGTH,
+        ),
+    ),
+    parse=_parse_add,
+    usage=Usage(
+        "/memo add [Session title] note",
+        "Save a note. Without `[...]` it goes to the session you wrote to or attended "
+        "in the last 3 hours.",
+    ),
+    writes=True,
+)
+EDIT = CommandDeclaration(
+    "edit",
+    EditMemo,
+    "Replace the text of a memo",
+    InTransaction(edit),
+    lambda memo_id, text: EditMemo(memo_id, text),
+    options=(
+        _MEMO_ID,
+        Option("text", OptionKind.TEXT, "New text", True, max_length=MAX_MEMO_LENGTH),
+    ),
+    parse=_parse_edit,
+    usage=Usage("/memo edit <id> note", "Replace the text of a memo."),
+    writes=True,
+)
+DELETE = CommandDeclaration(
+    "delete",
+    DeleteMemo,
+    "Delete a memo (/memo undo brings it back)",
+    InTransaction(delete),
+    lambda memo_id: DeleteMemo(memo_id),
+    options=(_MEMO_ID,),
+    parse=_parse_delete,
+    usage=Usage("/memo delete <id>", "Delete a memo (`/memo undo` brings it back)."),
+    writes=True,
+)
+UNDO = CommandDeclaration(
+    "undo",
+    UndoDelete,
+    "Restore the memo you deleted last",
+    InTransaction(undo),
+    UndoDelete,
+    parse=_parse_undo,
+    usage=Usage("/memo undo", "Restore the memo you deleted last."),
+    writes=True,
+)

@@ -24,16 +24,24 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import titles
+from bot.commands.declaration import (
+    Command,
+    CommandDeclaration,
+    InTransaction,
+    Option,
+    OptionKind,
+    Usage,
+)
+from bot.commands.text import Rejected, clean_text, not_a_date, parse_day
 from bot.context import Context
-from bot.grammar import Author, SearchMemos, SessionId, clean_text
 from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.values import ProblemCode, Reply, SearchHit, SearchResults, Visibility, refuse
-from bot.sessions import check_title, find_existing, no_such_session, picked_session
+from bot.sessions import SessionId, check_title, find_existing, no_such_session, picked_session
 from storage import channels as channel_store
 from storage import search as search_index
 from storage import sessions as session_store
@@ -59,6 +67,25 @@ _NOT_BEFORE_WORD = rf"(?![^\W_{CJK}])"
 
 
 @dataclass(frozen=True, slots=True)
+class Author:
+    """Whose memos: a platform user id (a mention, a Discord user option) or a name as typed."""
+
+    external_id: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchMemos(Command):
+    """``/memo search``: the query as typed (quoted phrases keep their quotes), and filters."""
+
+    query: str
+    session: str | SessionId | None = None
+    author: Author | None = None
+    #: A local day (the conference's time zone) the memos were written on.
+    day: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Piece:
     """One word or quoted phrase of a query: the terms the index needs, the exact pattern."""
 
@@ -67,9 +94,14 @@ class Piece:
 
 
 def parse_query(query: str) -> list[Piece]:
-    """The query's words and quoted phrases; empty when nothing is left to look for."""
+    """The words and quoted phrases of a query as typed; empty when nothing is left to look for."""
+    return _pieces(clean_text(query))
+
+
+def _pieces(query: str) -> list[Piece]:
+    """``parse_query`` for a query cleaned already (a command's)."""
     pieces = []
-    for match in _PIECE.finditer(clean_text(query)):
+    for match in _PIECE.finditer(query):
         typed = match.group(1) if match.group(1) is not None else match.group(2)
         folded_piece = normalize(typed).strip()
         if not folded_piece:
@@ -108,7 +140,7 @@ def matches(pieces: list[Piece], text: str) -> bool:
 
 
 def search(ctx: Context, command: SearchMemos) -> Reply:
-    pieces = parse_query(command.query)
+    pieces = _pieces(command.query)
     if not pieces:
         return refuse(
             ProblemCode.EMPTY_QUERY,
@@ -299,3 +331,119 @@ def snippet_of(text: str, pieces: list[Piece]) -> tuple[str, tuple[tuple[int, in
             marks.append((span_start, span_end))
     line = prefix + re.sub(r"\s", " ", shown[start:end]) + suffix
     return line, tuple((a + len(prefix), b + len(prefix)) for a, b in marks)
+
+
+# ---------------------------------------------------------------- grammar
+
+#: Longest search query, in characters: enough for a sentence, short enough to stay cheap.
+MAX_QUERY_LENGTH = 200
+_USAGE = '`/memo search 캐시 in:"Session title" by:@alice day:2025-09-25`'
+# A filter (its value quoted, bracketed or bare), a quoted phrase, or a word. Filters are
+# recognised only at the start of a word, so `1:N` or `login:` stay part of the query.
+_SEARCH_PART = re.compile(
+    r'(?<!\S)(?P<key>in|by|day):(?:"(?P<quoted>[^"]*)"?|\[(?P<bracketed>[^\]]*)\]?|(?P<bare>\S*))'
+    r'|(?P<phrase>"[^"]*"?)|(?P<word>\S+)',
+    re.IGNORECASE,
+)
+# <@U123>, <@U123|alice> (Slack), <@123>, <@!123> (Discord).
+_MENTION = re.compile(r"<@!?([^<>|\s]+)(?:\|[^<>]*)?>")
+
+
+def _parse(rest: str) -> SearchMemos | Rejected:
+    query: list[str] = []
+    filters: dict[str, str] = {}
+    for match in _SEARCH_PART.finditer(rest):
+        key = match.group("key")
+        if key is None:
+            query.append(match.group())
+            continue
+        value = next(
+            (group for group in match.group("quoted", "bracketed", "bare") if group is not None), ""
+        )
+        filters[key.lower()] = value
+    return search_from_options(
+        " ".join(query), filters.get("in"), _author(filters.get("by")), filters.get("day")
+    )
+
+
+def _author(typed: str | None) -> Author | str | None:
+    """``by:`` as a mention (a platform id) or a name; ``""`` when the filter was left empty."""
+    if typed is None:
+        return None
+    mention = _MENTION.fullmatch(typed.strip())
+    if mention is not None:
+        return Author(external_id=mention.group(1))
+    name = typed.strip().removeprefix("@").strip()
+    return Author(name=name) if name else ""
+
+
+def search_from_options(
+    query: str,
+    session: str | SessionId | None = None,
+    author: Author | str | None = None,
+    day: str | None = None,
+) -> SearchMemos | Rejected:
+    """``search`` from its parts; an empty filter (``by:`` with nothing after it) is refused."""
+    if not query.replace('"', "").strip():
+        return Rejected(
+            ProblemCode.EMPTY_QUERY, f"What should I look for? Write {_USAGE}.", "query"
+        )
+    if len(query) > MAX_QUERY_LENGTH:
+        return Rejected(
+            ProblemCode.QUERY_TOO_LONG,
+            f"Search for at most {MAX_QUERY_LENGTH} characters; this query has {len(query):,}.",
+            "query",
+        )
+    if author == "" or session == "" or day == "":
+        return Rejected(
+            ProblemCode.BAD_ARGUMENTS,
+            f"A filter needs a value after its colon: {_USAGE}.",
+        )
+    parsed_day = None
+    if day is not None:
+        parsed_day = parse_day(day.strip())
+        if parsed_day is None:
+            return not_a_date(day, "Write `day:2025-09-25`.")
+    return SearchMemos(
+        query=query.strip(),
+        session=session,
+        author=author if isinstance(author, Author) else None,
+        day=parsed_day,
+    )
+
+
+def _from_options(
+    query: str,
+    session: str | SessionId | None = None,
+    author: str | None = None,
+    date: str | None = None,
+) -> SearchMemos | Rejected:
+    """``search`` from typed options: ``author`` is a person's platform id."""
+    by = Author(external_id=author) if author is not None else None
+    return search_from_options(query, session, by, date)
+
+
+SEARCH = CommandDeclaration(
+    "search",
+    SearchMemos,
+    "Find this channel's memos that mention words",
+    InTransaction(search),
+    _from_options,
+    options=(
+        Option(
+            "query",
+            OptionKind.TEXT,
+            'Words to find; "quotes" keep a phrase together',
+            True,
+            max_length=MAX_QUERY_LENGTH,
+        ),
+        Option("session", OptionKind.SESSION, "Only this session's memos"),
+        Option("author", OptionKind.PERSON, "Only this person's memos"),
+        Option("date", OptionKind.DAY, "Only memos written on this day, like 2025-09-25"),
+    ),
+    parse=_parse,
+    usage=Usage(
+        '/memo search words ["a phrase"] [in:"Session"] [by:@person] [day:YYYY-MM-DD]',
+        "Find this channel's memos that mention the words, best matches first.",
+    ),
+)

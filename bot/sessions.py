@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from bot import titles
+from bot.commands.declaration import (
+    Command,
+    CommandDeclaration,
+    InTransaction,
+    Option,
+    OptionKind,
+    Usage,
+)
+from bot.commands.text import (
+    Rejected,
+    clean_text,
+    not_a_date,
+    parse_day,
+    parse_memo_numbers,
+    title_argument,
+)
 from bot.context import Context
-from bot.grammar import Attend, ListSessions, SessionId, ShowSession, clean_text
+from bot.memo_lookup import SHOW_MEMOS, ShowMemos
 from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.from_records import memo_view, session_view, session_views
@@ -30,6 +46,36 @@ RECENT_SESSION_WINDOW = timedelta(hours=3)
 
 
 @dataclass(frozen=True, slots=True)
+class SessionId:
+    """A session picked from a list an adapter showed (a Slack select, Discord autocomplete).
+
+    Option values on those platforms are too short for a 200-character title,
+    so pickers carry this id instead; it only ever resolves inside the channel
+    the command comes from.
+    """
+
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class Attend(Command):
+    session: str | SessionId
+
+
+@dataclass(frozen=True, slots=True)
+class ListSessions(Command):
+    #: None: today in the conference's time zone (or every day with ``all_days``).
+    day: date | None = None
+    all_days: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSession(Command):
+    #: None: the session the user was active in recently.
+    session: str | SessionId | None
+
+
+@dataclass(frozen=True, slots=True)
 class Found:
     session: SessionRecord
     #: What the user typed, when it differs from the session's title beyond case and spacing.
@@ -37,12 +83,12 @@ class Found:
 
 
 def check_title(typed: str) -> str | Reply:
-    """The title to store and show, or a refusal saying what is wrong with it.
+    """The title to store and show (on one line), or a refusal saying what is wrong with it.
 
-    Every path checks titles here, typed commands from adapters included, so
-    control characters are dropped here too, not only by the text parser.
+    Every path checks titles here, typed commands from adapters included; their
+    text was cleaned once already, when the command reached the core.
     """
-    title = titles.display_title(clean_text(typed))
+    title = titles.display_title(typed)
     if not title:
         return refuse(
             ProblemCode.EMPTY_TITLE,
@@ -175,7 +221,7 @@ def suggest(ctx: Context, typed: str, limit: int) -> tuple[SessionChoice, ...]:
         key=lambda row: (row.day, row.id),
         reverse=True,
     )
-    query = titles.title_key(clean_text(typed))
+    query = titles.title_key(clean_text(typed))  # typed so far: no command, so not cleaned yet
     if query:
         candidates = [(row, titles.title_key(row.title)) for row in newest_first]
         picked = titles.rank_titles(query, candidates, limit)
@@ -214,3 +260,107 @@ def show(ctx: Context, command: ShowSession) -> Reply:
         ),
     )
     return Reply(render.session_memos(data), Visibility.PRIVATE, data)
+
+
+# ---------------------------------------------------------------- grammar
+
+
+def _parse_attend(rest: str) -> Attend | Rejected:
+    return attend_from_options(title_argument(rest))
+
+
+def attend_from_options(session: str | SessionId | Rejected | None) -> Attend | Rejected:
+    if isinstance(session, Rejected):
+        return session
+    if session is None:
+        return Rejected(
+            ProblemCode.MISSING_TITLE,
+            "Which session? Write `/memo attend [Session title]`.",
+            "title",
+        )
+    return Attend(session=session)
+
+
+def _parse_show(rest: str) -> ShowSession | ShowMemos | Rejected:
+    memos = _memo_ids(rest)
+    if memos is not None:
+        return memos
+    title = title_argument(rest)
+    return title if isinstance(title, Rejected) else ShowSession(session=title)
+
+
+def show_from_option(session: str | SessionId | None) -> ShowSession | ShowMemos | Rejected:
+    """``show`` from a session option (Discord), which may hold memo ids instead: ``#4 #5``."""
+    memos = _memo_ids(session) if isinstance(session, str) else None
+    return memos if memos is not None else ShowSession(session)
+
+
+def _memo_ids(text: str) -> ShowMemos | Rejected | None:
+    numbers = parse_memo_numbers(text)
+    return numbers if numbers is None or isinstance(numbers, Rejected) else ShowMemos(numbers)
+
+
+def sessions_from_option(when: str | None) -> ListSessions | Rejected:
+    """``sessions`` from its text or an optional date option: ``today`` (default), ``all``
+    or a date."""
+    argument = (when or "").strip().lower()
+    if argument in ("", "today"):
+        return ListSessions()
+    if argument == "all":
+        return ListSessions(all_days=True)
+    day = parse_day(argument)
+    if day is None:
+        return not_a_date(
+            argument,
+            "Use `/memo sessions 2025-09-25`, `/memo sessions today` or `/memo sessions all`.",
+        )
+    return ListSessions(day=day)
+
+
+#: A session to write to: one picked, or a new title.
+SESSION_OPTION = Option(
+    "session", OptionKind.SESSION, "The session (pick one, or type a new title)"
+)
+#: A session to read; left out, the one the person was last active in.
+RECENT_SESSION_OPTION = Option(
+    "session", OptionKind.SESSION, "The session (default: the one you were last active in)"
+)
+
+ATTEND = CommandDeclaration(
+    "attend",
+    Attend,
+    "Note that you went to a session",
+    InTransaction(attend),
+    attend_from_options,
+    options=(replace(SESSION_OPTION, required=True),),
+    parse=_parse_attend,
+    usage=Usage("/memo attend [Session title]", "Note that you went to a session."),
+    writes=True,
+)
+SESSIONS = CommandDeclaration(
+    "sessions",
+    ListSessions,
+    "Sessions of a day: who went, how many notes",
+    InTransaction(list_sessions),
+    lambda date=None: sessions_from_option(date),
+    options=(Option("date", OptionKind.DAY, "today (default), all, or a date like 2025-09-25"),),
+    parse=sessions_from_option,
+    usage=Usage(
+        "/memo sessions [YYYY-MM-DD|all]",
+        "Sessions of a day (today by default): who went and how many notes.",
+    ),
+)
+SHOW = CommandDeclaration(
+    "show",
+    ShowSession,
+    "Every note of a session",
+    InTransaction(show),
+    lambda session=None: show_from_option(session),
+    options=(RECENT_SESSION_OPTION,),
+    parse=_parse_show,
+    usage=Usage(
+        "/memo show [Session title]",
+        "Every note of a session; `/memo show #4 #5` shows memos by their ids.",
+    ),
+    variants=(SHOW_MEMOS,),
+)

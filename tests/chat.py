@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.commands.declaration import Command
 from bot.core import MemoBot
-from bot.grammar import Command
 from bot.invocation import Invocation
 from bot.replies.values import Reply
 

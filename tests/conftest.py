@@ -19,7 +19,7 @@ from sqlalchemy import URL, create_engine, make_url, text
 
 from adapters.cli.registry import PLATFORMS
 from bot.core import MemoBot
-from bot.summary.commands import Summaries
+from bot.summary.choosing import Summaries
 from bot.summary.llm import LlmConfig
 from storage.database import Database, normalize_database_url
 from storage.models import Base

@@ -38,22 +38,24 @@ from adapters.platform import (
     SettingsRefused,
     settings_errors,
 )
-from bot import grammar
+from bot.commands.text import parse_day
 from bot.core import MemoBot
 from bot.digest.building import DigestNotBuilt, build_day_digest, digest_today
+from bot.digest.commands import PreviewDigest, digest_preview_from_option
 from bot.digest.posting import DigestPolicy, DigestRunner, Posted
 from bot.digest.scheduler import DigestScheduler
-from bot.grammar import EXPORT_FORMATS, Export, ImportPosts, PreviewDigest
 from bot.invocation import Invocation
 from bot.notefiles.decode import too_large
+from bot.notefiles.exporting import EXPORT_FORMATS, Export
 from bot.notefiles.importing import ImportTotals
+from bot.notefiles.reading import ImportPosts
 from bot.outbound import Outbound
 from bot.replies import render
 from bot.replies.values import ExportReady, ProblemCode, Reply, refuse
 from bot.service_status import ServiceStatuses
 from bot.serving import Service, ServiceFailed, serving_in_background
 from bot.settings import Settings
-from bot.summary.commands import Summaries
+from bot.summary.choosing import Summaries
 from storage import digests as digest_store
 from storage.database import Database, safe_url
 from storage.digests import DigestTarget
@@ -302,7 +304,7 @@ def digest_command(
     configure_logging(config.core, "WARNING")
     if platform is not None:
         _check_ids(ctx, platform, workspace, channel)
-    wanted = grammar.digest_preview_from_option(day)
+    wanted = digest_preview_from_option(day)
     if not isinstance(wanted, PreviewDigest):
         typer.echo(f"--date {day}: not a date; write it as YYYY-MM-DD.", err=True)
         raise typer.Exit(2)
@@ -527,7 +529,7 @@ def export_command(
         raise typer.Exit(2)
     wanted = None
     if day is not None:
-        wanted = grammar.parse_day(day)
+        wanted = parse_day(day)
         if wanted is None:
             typer.echo(f"--date {day}: not a date; write it as YYYY-MM-DD.", err=True)
             raise typer.Exit(2)

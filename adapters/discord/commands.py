@@ -1,43 +1,46 @@
-"""The `/memo` application commands and the "Save as memo" message menu.
+"""The `/memo` application commands, derived from the core's command declarations, and
+the "Save as memo" message menu.
 
-Each subcommand's typed options become the core's command objects (the same
-ones the text grammar yields), so Discord users get option pickers and
-autocomplete while every rule stays in the core.
+Each declaration becomes a sub-command of `/memo` (a ``CommandGroup``'s members a
+sub-command group, after the plain sub-commands): its options become typed
+options, sessions autocomplete, and the values go to the declaration's builder, so
+Discord users get option pickers while every rule stays in the core.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from adapters.discord.replies import Replier
-from bot import grammar
-from bot.grammar import (
-    AddMemo,
-    Attend,
-    Author,
-    Command,
-    DeleteMemo,
-    DisableDigest,
-    EditMemo,
-    Rejected,
-    SessionId,
-    ShowDigest,
-    ShowHelp,
-    Summarize,
-    UndoDelete,
+from bot.commands.declaration import (
+    CommandDeclaration,
+    CommandGroup,
+    Option,
+    OptionKind,
+    UploadedFile,
 )
+from bot.commands.registry import CommandRegistry
+from bot.commands.standard import COMMANDS
+from bot.memos import MAX_MEMO_NUMBER, AddMemo
 from bot.replies.render import day_label
+from bot.sessions import SessionId
 
 #: A picked session travels as this value (choice values are capped at 100 characters).
 _PICKED = re.compile(r"session:(\d+)")
 #: Discord allows 25 autocomplete choices, each name at most 100 characters.
 MAX_CHOICES = 25
 CHOICE_NAME_LIMIT = 100
-#: Discord's limit on a modal's text input, which is also the core's memo limit.
-MEMO_INPUT_LIMIT = 4_000
+#: Option types Discord shows a picker for; text-like kinds are typed as strings.
+_PLATFORM_TYPES: dict[OptionKind, Any] = {
+    OptionKind.MEMO_ID: app_commands.Range[int, 1, MAX_MEMO_NUMBER],
+    OptionKind.PERSON: discord.User,
+    OptionKind.FILE: discord.Attachment,
+}
 
 
 def session_option(value: str | None) -> str | SessionId | None:
@@ -57,15 +60,14 @@ class MemoCommands:
 
     def __init__(self, replier: Replier | None) -> None:
         self._replier = replier
+        #: The core's commands; a tree built only to be registered has the standard ones.
+        self._commands: CommandRegistry = replier.bot.commands if replier else COMMANDS
 
     @property
     def replier(self) -> Replier:
         if self._replier is None:
             raise RuntimeError("these commands were built to be registered, not to answer")
         return self._replier
-
-    async def _run(self, interaction: discord.Interaction, command: Command | Rejected) -> None:
-        await self.replier.run(interaction, command)
 
     def register(self, tree: app_commands.CommandTree[discord.Client]) -> None:
         tree.add_command(self._group())
@@ -82,180 +84,75 @@ class MemoCommands:
             description="Conference session notes for this channel",
             guild_only=True,
         )
-        run = self._run
-
-        @group.command(name="add", description="Save a note to a session")
-        @app_commands.describe(
-            session="The session (pick one, or type a new title)",
-            text="The note; leave it out to write it in a form",
-        )
-        async def add(
-            interaction: discord.Interaction,
-            session: str | None = None,
-            text: app_commands.Range[str, 1, MEMO_INPUT_LIMIT] | None = None,
-        ) -> None:
-            if text is None:
-                await self.replier.open_form(interaction, session_option(session))
-                return
-            await run(interaction, AddMemo(session=session_option(session), text=text))
-
-        @group.command(name="attend", description="Note that you went to a session")
-        @app_commands.describe(session="The session (pick one, or type a new title)")
-        async def attend(interaction: discord.Interaction, session: str) -> None:
-            picked = session_option(session)
-            await run(interaction, Attend(picked) if picked is not None else _missing_session())
-
-        @group.command(name="sessions", description="Sessions of a day: who went, how many notes")
-        @app_commands.describe(date="today (default), all, or a date like 2025-09-25")
-        async def sessions(interaction: discord.Interaction, date: str | None = None) -> None:
-            await run(interaction, grammar.sessions_from_option(date))
-
-        @group.command(name="show", description="Every note of a session")
-        @app_commands.describe(session="The session (default: the one you were last active in)")
-        async def show(interaction: discord.Interaction, session: str | None = None) -> None:
-            await run(interaction, grammar.show_from_option(session_option(session)))
-
-        @group.command(name="summary", description="The key points of a session, from all notes")
-        @app_commands.describe(session="The session (default: the one you were last active in)")
-        async def summary(interaction: discord.Interaction, session: str | None = None) -> None:
-            await run(interaction, Summarize(session_option(session)))
-
-        @group.command(name="edit", description="Replace the text of a memo")
-        @app_commands.describe(memo_id="The memo's number, as shown in /memo show", text="New text")
-        async def edit(
-            interaction: discord.Interaction,
-            memo_id: app_commands.Range[int, 1, 999_999_999],
-            text: app_commands.Range[str, 1, MEMO_INPUT_LIMIT],
-        ) -> None:
-            await run(interaction, EditMemo(memo_id, text))
-
-        @group.command(name="delete", description="Delete a memo (/memo undo brings it back)")
-        @app_commands.describe(memo_id="The memo's number, as shown in /memo show")
-        async def delete(
-            interaction: discord.Interaction, memo_id: app_commands.Range[int, 1, 999_999_999]
-        ) -> None:
-            await run(interaction, DeleteMemo(memo_id))
-
-        @group.command(name="undo", description="Restore the memo you deleted last")
-        async def undo(interaction: discord.Interaction) -> None:
-            await run(interaction, UndoDelete())
-
-        @group.command(name="conference", description="Show or set this channel's conference")
-        @app_commands.describe(
-            name="The conference's name (leave everything out to see the current one)",
-            time_zone="An IANA time zone such as Asia/Seoul",
-            first_day="Its first day, like 2025-09-25",
-            last_day="Its last day",
-        )
-        async def conference(
-            interaction: discord.Interaction,
-            name: app_commands.Range[str, 1, 100] | None = None,
-            time_zone: str | None = None,
-            first_day: str | None = None,
-            last_day: str | None = None,
-        ) -> None:
-            command = grammar.conference_from_options(name, time_zone, first_day, last_day)
-            await run(interaction, command)
-
-        @group.command(name="search", description="Find this channel's memos that mention words")
-        @app_commands.describe(
-            query='Words to find; "quotes" keep a phrase together',
-            session="Only this session's memos",
-            author="Only this person's memos",
-            date="Only memos written on this day, like 2025-09-25",
-        )
-        async def search(
-            interaction: discord.Interaction,
-            query: app_commands.Range[str, 1, grammar.MAX_QUERY_LENGTH],
-            session: str | None = None,
-            author: discord.User | None = None,
-            date: str | None = None,
-        ) -> None:
-            command = grammar.search_from_options(
-                query,
-                session_option(session),
-                Author(external_id=str(author.id)) if author is not None else None,
-                date,
-            )
-            await run(interaction, command)
-
-        @group.command(name="export", description="A day or a conference as a post file, for you")
-        @app_commands.describe(
-            what="A day like 2025-09-25, or a conference's name (default: the current one)",
-            format="Markdown (default) or plain text with every line as written",
-        )
-        @app_commands.choices(
-            format=[
-                app_commands.Choice(name="Markdown", value="md"),
-                app_commands.Choice(name="Text", value="txt"),
-            ]
-        )
-        async def export(
-            interaction: discord.Interaction, what: str | None = None, format: str = "md"
-        ) -> None:
-            await run(interaction, grammar.export_from_options(what, format))
-
-        @group.command(name="import", description="Import notes you already have, from a file")
-        @app_commands.describe(
-            file="Blog-style posts (a date line, a title line, [Session] headers) or an export"
-        )
-        async def import_(interaction: discord.Interaction, file: discord.Attachment) -> None:
-            await self.replier.import_attachment(interaction, file)
-
-        @group.command(name="help", description="What /memo can do")
-        async def help_(interaction: discord.Interaction) -> None:
-            await run(interaction, ShowHelp())
-
-        group.add_command(self._digest_group())
-
-        add.autocomplete("session")(self._suggest_sessions)
-        attend.autocomplete("session")(self._suggest_sessions)
-        show.autocomplete("session")(self._suggest_sessions)
-        summary.autocomplete("session")(self._suggest_sessions)
-        search.autocomplete("session")(self._suggest_sessions)
+        declared = self._commands.declared
+        for entry in declared:
+            if isinstance(entry, CommandDeclaration):
+                group.add_command(self._command(entry))
+        for entry in declared:
+            if isinstance(entry, CommandGroup):
+                subgroup = app_commands.Group(name=entry.name, description=entry.description)
+                for member in entry.members:
+                    subgroup.add_command(self._command(member))
+                group.add_command(subgroup)
         return group
 
-    def _digest_group(self) -> app_commands.Group:
-        """`/memo digest show|at|days|off|now`: the text grammar's words as subcommands."""
-        digest = app_commands.Group(
-            name="digest", description="The daily digest of this channel's sessions"
+    def _command(
+        self, declaration: CommandDeclaration[Any]
+    ) -> app_commands.Command[Any, ..., None]:
+        """The declaration as a sub-command: a callback whose signature is its options."""
+
+        async def callback(interaction: discord.Interaction, **values: Any) -> None:
+            await self._invoke(declaration, interaction, values)
+
+        interaction = inspect.Parameter(
+            "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
         )
-        run = self._run
-
-        @digest.command(name="show", description="This channel's digest setting and next post")
-        async def show(interaction: discord.Interaction) -> None:
-            await run(interaction, ShowDigest())
-
-        @digest.command(name="at", description="Post the digest every day at this time")
-        @app_commands.describe(
-            time="The time of day, like 18:30",
-            time_zone="An IANA time zone such as Asia/Seoul (default: the conference's)",
+        callback.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [interaction, *(_parameter(option) for option in declaration.options)]
         )
-        async def at(
-            interaction: discord.Interaction,
-            time: app_commands.Range[str, 1, 10],
-            time_zone: str | None = None,
-        ) -> None:
-            await run(interaction, grammar.digest_time_from_options(time, time_zone))
-
-        @digest.command(name="days", description="Which days the digest is posted on")
-        @app_commands.describe(days="Every day, weekdays, or only the conference's dates")
-        @app_commands.choices(
-            days=[app_commands.Choice(name=name, value=name) for name in grammar.DIGEST_DAYS]
+        options = declaration.options
+        app_commands.describe(**{option.name: option.description for option in options})(callback)
+        choices = {
+            option.name: [
+                app_commands.Choice(name=label, value=value) for label, value in option.choices
+            ]
+            for option in options
+            if option.choices
+        }
+        if choices:
+            app_commands.choices(**choices)(callback)
+        command: app_commands.Command[Any, ..., None] = app_commands.Command(
+            name=declaration.name, description=declaration.description, callback=callback
         )
-        async def days(interaction: discord.Interaction, days: str) -> None:
-            await run(interaction, grammar.digest_days_from_option(days))
+        for option in options:
+            if option.autocompletes:
+                command.autocomplete(option.name)(self._suggest_sessions)
+        return command
 
-        @digest.command(name="off", description="Stop posting the digest")
-        async def off(interaction: discord.Interaction) -> None:
-            await run(interaction, DisableDigest())
+    async def _invoke(
+        self,
+        declaration: CommandDeclaration[Any],
+        interaction: discord.Interaction,
+        values: dict[str, Any],
+    ) -> None:
+        """The options' values to the declaration's builder, and the command to the core."""
+        options = {option.name: option for option in declaration.options}
+        files = [name for name, option in options.items() if option.kind is OptionKind.FILE]
+        # Every declared option, None when left out: builders take the same names either way.
+        given = {name: _value(option, values.get(name)) for name, option in options.items()}
+        if declaration.command_type is AddMemo and given.get("text") is None:
+            # A memo without its text: the form asks for it (with room for 4,000 characters).
+            await self.replier.open_form(interaction, given.get("session"))
+            return
+        if files:
+            attachment = given.pop(files[0])
 
-        @digest.command(name="now", description="See (only you) the digest a day would get")
-        @app_commands.describe(date="today (default) or a date like 2025-09-25")
-        async def now(interaction: discord.Interaction, date: str | None = None) -> None:
-            await run(interaction, grammar.digest_preview_from_option(date))
+            def build(file: UploadedFile) -> Any:
+                return declaration.build(**given, **{files[0]: file})
 
-        return digest
+            await self.replier.run_with_file(interaction, attachment, build)
+            return
+        await self.replier.run(interaction, declaration.build(**given))
 
     async def _suggest_sessions(
         self, interaction: discord.Interaction, current: str
@@ -282,8 +179,31 @@ class MemoCommands:
         )
 
 
-def _missing_session() -> Command | Rejected:
-    return grammar.parse("attend")
+def _parameter(option: Option) -> inspect.Parameter:
+    """An option as discord.py reads it from a callback's signature."""
+    if option.kind in _PLATFORM_TYPES:
+        annotation = _PLATFORM_TYPES[option.kind]
+    elif option.max_length is not None:
+        annotation = app_commands.Range[str, 1, option.max_length]
+    else:
+        annotation = str
+    return inspect.Parameter(
+        option.name,
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=annotation if option.required else annotation | None,
+        default=inspect.Parameter.empty if option.required else None,
+    )
+
+
+def _value(option: Option, value: Any) -> Any:
+    """What the builder takes for a Discord option's value."""
+    if value is None:
+        return None
+    if option.kind is OptionKind.SESSION:
+        return session_option(value)
+    if option.kind is OptionKind.PERSON:
+        return str(value.id)
+    return value
 
 
 def _cut(text: str, limit: int) -> str:

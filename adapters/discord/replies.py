@@ -29,12 +29,15 @@ from discord.utils import MISSING
 
 from adapters.discord.events import InteractionChannels
 from adapters.discord.messages import split
+from bot.commands.declaration import Command, UploadedFile
+from bot.commands.text import Rejected
 from bot.core import MemoBot
-from bot.grammar import AddMemo, Command, ImportPosts, Rejected, SessionId
 from bot.invocation import Invocation
+from bot.memos import add_from_options
 from bot.notefiles.decode import too_large
 from bot.replies.markdown import file_name
 from bot.replies.values import Attachment, ProblemCode, Reply, Visibility, refuse
+from bot.sessions import SessionId
 
 logger = logging.getLogger(__name__)
 
@@ -109,10 +112,14 @@ class Replier:
             defer_at_once=self.bot.may_be_slow(command),
         )
 
-    async def import_attachment(
-        self, interaction: discord.Interaction, attachment: discord.Attachment
+    async def run_with_file(
+        self,
+        interaction: discord.Interaction,
+        attachment: discord.Attachment,
+        build: Callable[[UploadedFile], Command | Rejected],
     ) -> None:
-        """`/memo import file:`: acknowledge at once, download the file, import it, answer."""
+        """A command that takes a file (`/memo import file:`): acknowledge at once, download
+        the file, build the command with it, run it, answer."""
         invocation = await self._channel_invocation(interaction)
         if invocation is None:
             return
@@ -132,7 +139,9 @@ class Replier:
                     "nothing was imported; try again.",
                     "file",
                 )
-            command = ImportPosts(attachment.filename, content)
+            command = build(UploadedFile(attachment.filename, content))
+            if isinstance(command, Rejected):
+                return refuse(command.code, command.message, command.field)
             return await self.bot.execute_async(invocation, command)
 
         await self.answer(interaction, work(), defer_at_once=True)
@@ -210,7 +219,7 @@ class Replier:
     ) -> None:
         """The add-memo form (a modal): for `/memo add` without a note, and "Save as memo"."""
         if interaction.guild_id is None:
-            await self.run(interaction, AddMemo(session=session, text=text))
+            await self.run(interaction, add_from_options(session, text))
             return
         gone = await _refused(
             interaction.response.send_modal(MemoForm(self, session, text, source_url))
@@ -328,7 +337,7 @@ class MemoForm(discord.ui.Modal, title="Add a memo"):
         session: str | SessionId | None = self.picked
         if self.session_title is not None:
             session = self.session_title.value
-        command = AddMemo(session=session, text=self.note.value, source_url=self.source_url)
+        command = add_from_options(session, self.note.value, self.source_url)
         await self.replier.run(interaction, command)
 
     async def on_error(  # type: ignore[override]

@@ -51,13 +51,17 @@ from adapters.slack.views import (
     saved_modal,
     session_options,
 )
-from bot import grammar
+from bot.commands.declaration import UploadedFile
+from bot.commands.text import Rejected
 from bot.core import MemoBot
-from bot.grammar import AddMemo, ImportPosts, SessionId
 from bot.invocation import Invocation
+from bot.memos import AddMemo, add_from_options
 from bot.notefiles.decode import over_limit, too_large
+from bot.notefiles.importing import import_from_options
+from bot.notefiles.reading import ImportPosts
 from bot.replies.markdown import file_name
 from bot.replies.values import Problem, ProblemCode, Reply, Visibility, refuse
+from bot.sessions import SessionId
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +107,8 @@ class SlackListeners:
         received_at = self.clock()
         text = unescape(command.get("text", ""))
         channel_id = str(command["channel_id"])
-        parsed = grammar.parse(grammar.clean_text(text))
+        checked = self.bot.commands.read_text(text)
+        parsed = checked.command
         if not text.strip() or (isinstance(parsed, AddMemo) and not parsed.text.strip()):
             title = parsed.session if isinstance(parsed, AddMemo) else None
             modal = add_modal(
@@ -130,7 +135,7 @@ class SlackListeners:
                 )
             return
         person = Person(str(command.get("user_name", "")), False)
-        if not isinstance(parsed, grammar.Rejected) and grammar.changes_data(parsed):
+        if not isinstance(parsed, Rejected) and self.bot.commands.changes_data(parsed):
             person = await self._person(client, context, person.display_name)
         invocation = self._invocation(
             context,
@@ -140,19 +145,16 @@ class SlackListeners:
             received_at,
             delivery_id=f"command:{command['trigger_id']}",
         )
-        if isinstance(parsed, grammar.Rejected):
-            reply = await self.bot.handle_async(invocation)
-        elif self.bot.may_be_slow(parsed):
+        if not isinstance(parsed, Rejected) and self.bot.may_be_slow(parsed):
             await ack()
-            work = self.bot.execute_async(invocation, parsed)
+            work = self.bot.run_async(invocation, checked)
             self._in_background(
                 self._respond_later(
                     str(command["response_url"]), work, client, str(context.user_id)
                 )
             )
             return
-        else:
-            reply = await self.bot.execute_async(invocation, parsed)
+        reply = await self.bot.run_async(invocation, checked)
         await ack(_response(reply))
 
     async def on_session_search(
@@ -207,7 +209,7 @@ class SlackListeners:
             context, where.channel_id, person, "", received_at, delivery_id=f"view:{view['id']}"
         )
         reply = await self.bot.execute_async(
-            invocation, AddMemo(session=session, text=text, source_url=source_url)
+            invocation, add_from_options(session, text, source_url)
         )
         if isinstance(reply.data, Problem):
             field_block = {"text": TEXT_BLOCK, "title": NEW_BLOCK if typed else PICK_BLOCK}
@@ -275,7 +277,8 @@ class SlackListeners:
                 "imported; try `/memo import` again.",
                 "file",
             )
-        return await self.bot.execute_async(invocation, ImportPosts(name, content))
+        command = import_from_options(UploadedFile(name, content))
+        return await self.bot.execute_async(invocation, command)
 
     async def on_save_as_memo(
         self, ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient

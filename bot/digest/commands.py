@@ -5,14 +5,24 @@ The preview is built by ``bot.digest.building``, like the digest the runner post
 
 from __future__ import annotations
 
-from datetime import time
+from dataclasses import dataclass
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
+from bot.commands.declaration import (
+    Command,
+    CommandDeclaration,
+    CommandGroup,
+    InTransaction,
+    Option,
+    OptionKind,
+    Usage,
+)
+from bot.commands.text import Rejected, not_a_date, parse_clock, parse_day
 from bot.conferences import canonical_time_zone
 from bot.context import Context
 from bot.digest import due as schedule
 from bot.digest.building import day_digest, digest_zone
-from bot.grammar import DisableDigest, PreviewDigest, SetDigestDays, SetDigestTime, ShowDigest
 from bot.replies import render
 from bot.replies.values import (
     DigestSettingShown,
@@ -23,6 +33,38 @@ from bot.replies.values import (
 )
 from storage import digests as digest_store
 from storage.digests import DigestSettingRecord
+
+#: Which days a channel's digest is posted on.
+DIGEST_DAYS = ("mon-fri", "all", "conference")
+
+
+@dataclass(frozen=True, slots=True)
+class ShowDigest(Command):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetDigestTime(Command):
+    post_at: time
+    #: None: the conference's time zone (or, without one, the default).
+    time_zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetDigestDays(Command):
+    days: str
+
+
+@dataclass(frozen=True, slots=True)
+class DisableDigest(Command):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewDigest(Command):
+    """The digest that would be posted for ``day`` (None: today), shown only to the asker."""
+
+    day: date | None = None
 
 
 def show(ctx: Context, command: ShowDigest) -> Reply:
@@ -133,3 +175,132 @@ def _zone_name(ctx: Context, typed: str | None) -> str | None:
     if typed is not None:
         return canonical_time_zone(typed)
     return ctx.conference_view().time_zone
+
+
+# ---------------------------------------------------------------- grammar
+
+_USAGE = (
+    "`/memo digest`, `/memo digest at 18:30 [Area/City]`, `/memo digest off`, "
+    "`/memo digest days mon-fri|all|conference` or `/memo digest now [YYYY-MM-DD]`"
+)
+
+
+def _parse(rest: str) -> Command | Rejected:
+    words = rest.split()
+    action = words[0].lower() if words else ""
+    if action == "":
+        return ShowDigest()
+    if action == "off" and len(words) == 1:
+        return DisableDigest()
+    if action == "at" and len(words) <= 3:
+        return digest_time_from_options(
+            words[1] if len(words) > 1 else None, words[2] if len(words) > 2 else None
+        )
+    if action == "days" and len(words) == 2:
+        return digest_days_from_option(words[1])
+    if action == "now" and len(words) <= 2:
+        return digest_preview_from_option(words[1] if len(words) == 2 else None)
+    return Rejected(ProblemCode.BAD_ARGUMENTS, f"Write {_USAGE}.")
+
+
+def digest_time_from_options(
+    clock: str | None, time_zone: str | None = None
+) -> SetDigestTime | Rejected:
+    post_at = parse_clock(clock or "")
+    if post_at is None:
+        return Rejected(
+            ProblemCode.BAD_TIME,
+            "Give the time of day as HH:MM, like `/memo digest at 18:30 Asia/Seoul`.",
+            "time",
+        )
+    return SetDigestTime(post_at, time_zone)
+
+
+def digest_days_from_option(days: str) -> SetDigestDays | Rejected:
+    if days.lower() not in DIGEST_DAYS:
+        return Rejected(
+            ProblemCode.BAD_ARGUMENTS,
+            "Choose `mon-fri`, `all` or `conference` (only the conference's own dates).",
+            "days",
+        )
+    return SetDigestDays(days.lower())
+
+
+def digest_preview_from_option(day: str | None) -> PreviewDigest | Rejected:
+    if day is None or day.lower() == "today":
+        return PreviewDigest()
+    parsed = parse_day(day)
+    if parsed is None:
+        return not_a_date(day, "Use `/memo digest now 2025-09-25`.")
+    return PreviewDigest(parsed)
+
+
+DIGEST = CommandGroup(
+    "digest",
+    "The daily digest of this channel's sessions",
+    Usage(
+        "/memo digest [at HH:MM [Area/City] | off | days mon-fri|all|conference | now [date]]",
+        "The daily digest of this channel's sessions: show, schedule, stop or preview it.",
+    ),
+    _parse,
+    members=(
+        CommandDeclaration(
+            "show",
+            ShowDigest,
+            "This channel's digest setting and next post",
+            InTransaction(show),
+            ShowDigest,
+        ),
+        CommandDeclaration(
+            "at",
+            SetDigestTime,
+            "Post the digest every day at this time",
+            InTransaction(set_time),
+            lambda time, time_zone=None: digest_time_from_options(time, time_zone),
+            options=(
+                Option(
+                    "time", OptionKind.CLOCK, "The time of day, like 18:30", True, max_length=10
+                ),
+                Option(
+                    "time_zone",
+                    OptionKind.TIME_ZONE,
+                    "An IANA time zone such as Asia/Seoul (default: the conference's)",
+                ),
+            ),
+            writes=True,
+        ),
+        CommandDeclaration(
+            "days",
+            SetDigestDays,
+            "Which days the digest is posted on",
+            InTransaction(set_days),
+            digest_days_from_option,
+            options=(
+                Option(
+                    "days",
+                    OptionKind.CHOICE,
+                    "Every day, weekdays, or only the conference's dates",
+                    True,
+                    choices=tuple((days, days) for days in DIGEST_DAYS),
+                ),
+            ),
+            writes=True,
+        ),
+        CommandDeclaration(
+            "off",
+            DisableDigest,
+            "Stop posting the digest",
+            InTransaction(disable),
+            DisableDigest,
+            writes=True,
+        ),
+        CommandDeclaration(
+            "now",
+            PreviewDigest,
+            "See (only you) the digest a day would get",
+            InTransaction(preview),
+            lambda date=None: digest_preview_from_option(date),
+            options=(Option("date", OptionKind.DAY, "today (default) or a date like 2025-09-25"),),
+        ),
+    ),
+)

@@ -21,8 +21,10 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.commands.declaration import Command
+from bot.conferences import SetConference
+from bot.digest.commands import DisableDigest, SetDigestDays, SetDigestTime
 from bot.digest.posting import DigestRunner
-from bot.grammar import Command, DisableDigest, SetConference, SetDigestDays, SetDigestTime
 from storage.digests import ScheduledDigest
 
 logger = logging.getLogger(__name__)

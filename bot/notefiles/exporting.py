@@ -13,8 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from bot import titles
+from bot.commands.declaration import (
+    Command,
+    CommandDeclaration,
+    InTransaction,
+    Option,
+    OptionKind,
+    Usage,
+)
+from bot.commands.text import DATE_LIKE, Rejected, not_a_date, parse_day, split_bracketed_title
 from bot.context import Context
-from bot.grammar import Export, clean_text
 from bot.notefiles import write as post_writer
 from bot.notefiles.write import AuthorNotes, Post, PostFormat, PostSession
 from bot.replies import markdown as md
@@ -28,6 +36,21 @@ MIME_TYPES = {
     PostFormat.MARKDOWN: "text/markdown; charset=utf-8",
     PostFormat.TEXT: "text/plain; charset=utf-8",
 }
+#: The file formats of `/memo export`: Markdown (the default) or plain text.
+EXPORT_FORMATS = ("md", "txt")
+
+
+@dataclass(frozen=True, slots=True)
+class Export(Command):
+    """A day or a conference of the channel as a note-post file, for the person who asked."""
+
+    #: None: every day (of ``conference``, else of the channel's current conference).
+    day: date | None = None
+    #: None: the channel's current conference (or, with ``day``, whichever has that day).
+    conference: str | None = None
+    post_format: str = "md"
+
+
 _NOT_IN_NAME = re.compile(r"[^\w.]+")
 #: Between paragraphs of a post's untitled notes (stored with one empty line each).
 _PARAGRAPH_BREAK = re.compile(r"\n\n+")
@@ -42,7 +65,7 @@ def export(ctx: Context, command: Export) -> Reply:
     channel = ctx.channel
     conference_id: int | None = None
     if command.conference is not None:
-        name = titles.display_title(clean_text(command.conference))
+        name = titles.display_title(command.conference)
         found = None
         if channel is not None:
             found = conference_store.find_conference(ctx.tx, channel.id, titles.title_key(name))
@@ -188,3 +211,60 @@ def file_name(posts: Sequence[Post], day: date | None, post_format: PostFormat) 
     stem = _NOT_IN_NAME.sub("-", names[0] if len(names) == 1 else "memos").strip("-.")
     parts = [stem or "memos"] + ([day.isoformat()] if day else [])
     return "-".join(parts)[:100] + f".{post_format.value}"
+
+
+# ---------------------------------------------------------------- grammar
+
+
+def _parse(rest: str) -> Export | Rejected:
+    words = rest.split()
+    post_format = words.pop().lower() if words and words[-1].lower() in EXPORT_FORMATS else "md"
+    return export_from_options(" ".join(words), post_format)
+
+
+def export_from_options(what: str | None = None, format: str | None = None) -> Export | Rejected:
+    """``export`` from a date or a conference name (either may be bracketed), and a format."""
+    post_format = format or "md"
+    if post_format not in EXPORT_FORMATS:
+        return Rejected(ProblemCode.BAD_ARGUMENTS, "Choose the format `md` or `txt`.", "format")
+    split = split_bracketed_title(what or "")
+    if isinstance(split, Rejected):
+        return split
+    bracketed, remainder = split
+    typed = (bracketed if bracketed is not None else remainder).strip()
+    if not typed:
+        return Export(post_format=post_format)
+    if DATE_LIKE.fullmatch(typed):
+        day = parse_day(typed)
+        if day is None:
+            return not_a_date(typed, "Use `/memo export 2025-09-25`.")
+        return Export(day=day, post_format=post_format)
+    return Export(conference=typed, post_format=post_format)
+
+
+EXPORT = CommandDeclaration(
+    "export",
+    Export,
+    "A day or a conference as a post file, for you",
+    InTransaction(export),
+    export_from_options,
+    options=(
+        Option(
+            "what",
+            OptionKind.TEXT,
+            "A day like 2025-09-25, or a conference's name (default: the current one)",
+        ),
+        Option(
+            "format",
+            OptionKind.CHOICE,
+            "Markdown (default) or plain text with every line as written",
+            choices=(("Markdown", "md"), ("Text", "txt")),
+        ),
+    ),
+    parse=_parse,
+    usage=Usage(
+        "/memo export [YYYY-MM-DD|conference] [md|txt]",
+        "A day or a whole conference as a blog-ready post, as a file only you get.",
+    ),
+    slow=True,
+)

@@ -32,14 +32,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.commands.declaration import (
+    CommandDeclaration,
+    Core,
+    Option,
+    OptionKind,
+    OutsideTransactions,
+    UploadedFile,
+    Usage,
+)
+from bot.commands.text import clean_text
 from bot.context import Context
-from bot.grammar import ImportPosts, clean_text
+from bot.invocation import Invocation
 from bot.memos import MAX_MEMO_LENGTH
 from bot.notefiles.parse import (
     NoteBlock,
     Post,
 )
-from bot.notefiles.reading import ReadFile, conference_name
+from bot.notefiles.reading import ImportPosts, ReadFile, conference_name, read
 from bot.replies import render
 from bot.replies.values import (
     ImportDone,
@@ -434,3 +444,49 @@ def _local_time(day: date, position: int, zone: ZoneInfo) -> datetime:
     """When a session's memos are dated: the post's day, in file order, in the zone."""
     start = datetime.combine(day, _FIRST_MEMO_AT, tzinfo=zone)
     return (start + timedelta(minutes=position)).astimezone(UTC)
+
+
+def run_import(
+    core: Core, invocation: Invocation, command: ImportPosts, progress: Progress | None = None
+) -> Reply:
+    """Import a note file in one transaction of its own (not a batch: it may be large).
+
+    The file is read and parsed before the transaction starts; a dry run stops
+    there. A retry after a concurrent write runs the whole file again, which the
+    import's idempotence makes safe.
+    """
+    file = read(command, core.import_max_bytes)
+    if isinstance(file, Reply):
+        return file
+    if command.dry_run:
+        return plan(file, command)
+    return core.write_alone(invocation, command, lambda ctx: store(ctx, file, command, progress))
+
+
+def import_from_options(file: UploadedFile | None = None) -> ImportPosts:
+    """Typed text carries no file: the adapter attaches one (Discord option, Slack form)."""
+    return ImportPosts() if file is None else ImportPosts(file.name, file.content)
+
+
+IMPORT = CommandDeclaration(
+    "import",
+    ImportPosts,
+    "Import notes you already have, from a file",
+    OutsideTransactions(run_import),
+    import_from_options,
+    options=(
+        Option(
+            "file",
+            OptionKind.FILE,
+            "Blog-style posts (a date line, a title line, [Session] headers) or an export",
+            True,
+        ),
+    ),
+    parse=lambda rest: ImportPosts(),
+    usage=Usage(
+        "/memo import (with a note file)",
+        "Import notes you already have: blog-style posts, one per conference day.",
+    ),
+    writes=True,
+    slow=lambda command, core: command.content is not None,  # a large file takes seconds
+)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from bot.commands.declaration import Command
+from bot.commands.text import clean_text
 from bot.conferences import MAX_CONFERENCE_NAME_LENGTH
-from bot.grammar import ImportPosts, clean_text
 from bot.memos import MAX_MEMO_LENGTH
 from bot.notefiles.decode import Unreadable, decode_note_file
 from bot.notefiles.parse import ParsedFile, ParseWarning, Post, conference_from_title, parse_posts
@@ -26,6 +27,24 @@ MAX_IMPORTED_MEMO_LENGTH = 10 * MAX_MEMO_LENGTH
 #: The most posts, and sessions, one file may bring: years of daily posts, and a bound on
 #: how long one import holds the database (a file of 10 MB of tiny sessions would not be).
 MAX_POSTS = MAX_SESSIONS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPosts(Command):
+    """Import a note file (blog-style posts, or our Markdown export) into the channel.
+
+    Adapters fill in the file an attachment or upload brought; typed text alone
+    (``/memo import``) has none, and is answered with how to attach one.
+    """
+
+    file_name: str = ""
+    content: bytes | None = None
+    #: Whose memos they become (the CLI's ``--author``); None: the importing user.
+    author: str | None = None
+    #: The conference to import into; None: named by each post's title line.
+    conference: str | None = None
+    #: Only say what would be imported.
+    dry_run: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,5 +149,6 @@ def _one_post_a_day(parsed: ParsedFile, command: ImportPosts) -> ParsedFile:
 
 
 def conference_name(post: Post, command: ImportPosts) -> str:
-    typed = command.conference or conference_from_title(post.title)
-    return display_title(clean_text(typed))[:MAX_CONFERENCE_NAME_LENGTH]
+    """The conference named on the command line (clean already), else by the post's title."""
+    typed = command.conference or clean_text(conference_from_title(post.title))
+    return display_title(typed)[:MAX_CONFERENCE_NAME_LENGTH]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.grammar import MAX_SHOWN_MEMOS
+from bot.commands.text import MAX_SHOWN_MEMOS
 from bot.replies import markdown as md
 from bot.replies.values import (
     AttendanceRecorded,

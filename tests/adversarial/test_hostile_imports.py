@@ -26,7 +26,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml as escape_html
 
 from bot.core import MemoBot
-from bot.grammar import ImportPosts
+from bot.notefiles.reading import ImportPosts
 from bot.replies.values import ImportDone, Problem, ProblemCode, Reply, SessionListing, SessionMemos
 from tests.adapters.discord.conftest import ALICE as DISCORD_ALICE
 from tests.adapters.discord.conftest import BOB as DISCORD_BOB

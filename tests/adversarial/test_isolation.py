@@ -39,8 +39,8 @@ import pytest_asyncio
 from adapters.console import Console, ConsoleIdentity
 from adapters.slack.views import FILE_ACTION, FILE_BLOCK, NEW_BLOCK, PICK_BLOCK, TEXT_BLOCK
 from bot.core import MemoBot
-from bot.grammar import ImportPosts
 from bot.invocation import Invocation
+from bot.notefiles.reading import ImportPosts
 from storage import channels, sessions
 from tests.adapters.discord.conftest import MANAGE_MESSAGES, AttachmentOption, Discord, UserOption
 from tests.adapters.slack.conftest import BOT_TOKEN, TEAM, Slack, SlackUser

@@ -22,11 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import grammar
+from bot.commands.standard import parse
+from bot.commands.text import clean_text
 from bot.core import MemoBot
-from bot.grammar import SearchMemos
 from bot.replies.values import MemoSaved, Problem, ProblemCode, Reply, SearchResults
-from bot.search import MAX_HITS, matches, parse_query
+from bot.search import MAX_HITS, MAX_QUERY_LENGTH, SearchMemos, matches, parse_query
 from storage.database import Database
 from storage.search_upkeep import SearchUpkeep
 from tests.adapters.discord.conftest import Discord
@@ -105,7 +105,7 @@ HOSTILE = [
     "\\", "\\\\", "a\\", "\x00", "a\x00b", "\x01\x02\x1b[31m", "\x7f", "\u202e", "\ufeff",
     "\u200b", "a\u200bb", "\u2028", "\t탭\t",
     # long
-    "x" * grammar.MAX_QUERY_LENGTH, "x" * (grammar.MAX_QUERY_LENGTH + 1),
+    "x" * MAX_QUERY_LENGTH, "x" * (MAX_QUERY_LENGTH + 1),
     "캐시 " * 66, '"' * 199, "(" * 200,
     # Korean, emoji, combining characters
     "캐시", "캐시를", "ㅋㅋ", "한", "한", "🔥", "👩\u200d💻", "🇰🇷", "e\u0301", "\u0301",
@@ -197,7 +197,7 @@ def _check(corpus: Corpus, query: str) -> Reply:
 
 def _plain(query: str) -> bool:
     """Whether ``query`` is words only: no filter, and nothing the grammar refuses."""
-    parsed = grammar.parse(grammar.clean_text(f"search {query}"))
+    parsed = parse(clean_text(f"search {query}"))
     return isinstance(parsed, SearchMemos) and (parsed.session, parsed.author, parsed.day) == (
         None,
         None,
@@ -302,7 +302,7 @@ def test_generated_queries_find_exactly_what_they_say(corpus: Corpus) -> None:
 HOSTILE_THROUGH_ADAPTERS = [
     '"a OR b"', "star*", "%", "_", "NEAR(x y)", "text:x", "'; DROP TABLE memos; --",
     "back\\slash", "a\x00b", "&amp; <b> &lt;", "<!channel>", "<@U1|x>", "캐시 day:9999-12-31",
-    "캐시 in:\"'\" by:<@%>", "x" * (grammar.MAX_QUERY_LENGTH + 1), "👩\u200d💻 e\u0301",
+    "캐시 in:\"'\" by:<@%>", "x" * (MAX_QUERY_LENGTH + 1), "👩\u200d💻 e\u0301",
 ]  # fmt: skip
 INTERNAL_ERROR_TEXT = "something went wrong on our side"
 
@@ -324,7 +324,7 @@ async def test_hostile_queries_through_slack_and_discord(
         shown = json.dumps(answer, ensure_ascii=False)
         assert answer["response_type"] == "ephemeral"
         assert INTERNAL_ERROR_TEXT not in shown and THERE not in shown, (query, shown)
-        if len(query) <= grammar.MAX_QUERY_LENGTH:
+        if len(query) <= MAX_QUERY_LENGTH:
             callback = await discord_bot.memo("search", query=query.replace("\x00", ""))
             content = callback["data"]["content"]
             assert callback["type"] == 4 and callback["data"]["flags"] == 64, callback

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
-from bot.grammar import Export, ImportPosts
+from bot.notefiles.exporting import Export
 from bot.notefiles.parse import parse_posts
+from bot.notefiles.reading import ImportPosts
 from bot.notefiles.write import Post, PostFormat, write
 from bot.replies.values import ExportReady, Problem, ProblemCode, Reply, Visibility
 from tests.chat import Chat

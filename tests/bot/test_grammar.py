@@ -9,31 +9,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.grammar import (
-    AddMemo,
-    Attend,
-    Author,
-    DeleteMemo,
+from bot.commands.standard import parse
+from bot.commands.text import Rejected, clean_text
+from bot.conferences import SetConference
+from bot.digest.commands import (
     DisableDigest,
-    EditMemo,
-    Export,
-    ImportPosts,
-    ListSessions,
     PreviewDigest,
-    Rejected,
-    SearchMemos,
-    SetConference,
     SetDigestDays,
     SetDigestTime,
     ShowDigest,
-    ShowHelp,
-    ShowSession,
-    Summarize,
-    UndoDelete,
-    clean_text,
-    parse,
 )
+from bot.help import ShowHelp
+from bot.memos import AddMemo, DeleteMemo, EditMemo, UndoDelete
+from bot.notefiles.exporting import Export
+from bot.notefiles.reading import ImportPosts
 from bot.replies.values import ProblemCode
+from bot.search import Author, SearchMemos
+from bot.sessions import Attend, ListSessions, ShowSession
+from bot.summary.commands import Summarize
 
 
 def test_add_splits_the_bracketed_title_from_the_note() -> None:
@@ -190,7 +183,8 @@ def test_clean_text_removes_exactly_the_control_characters(text: str) -> None:
 
 
 def test_typed_options_build_the_same_commands_as_text() -> None:
-    from bot.grammar import conference_from_options, sessions_from_option
+    from bot.conferences import conference_from_options
+    from bot.sessions import sessions_from_option
 
     assert sessions_from_option(None) == parse("sessions")
     assert sessions_from_option("all") == parse("sessions all")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.core import MemoBot
-from bot.grammar import ImportPosts
+from bot.notefiles.reading import ImportPosts
 from bot.replies.values import (
     ImportDone,
     Problem,

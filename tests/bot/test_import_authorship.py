@@ -9,7 +9,7 @@ operator's CLI, which runs as one) may import for others.
 
 from __future__ import annotations
 
-from bot.grammar import ImportPosts
+from bot.notefiles.reading import ImportPosts
 from bot.replies.values import ImportDone, Problem, ProblemCode, Reply, SessionMemos
 from tests.chat import Chat
 

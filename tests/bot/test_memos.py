@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
 from bot.core import MemoBot
-from bot.grammar import AddMemo
+from bot.memos import AddMemo
 from bot.replies.values import MemoChanged, MemoSaved, ProblemCode, Reply, SessionMemos, Visibility
 from storage.database import Database
 from storage.models import Memo, MemoRevision

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.core import MemoBot
-from bot.grammar import AddMemo, Attend, SessionId, ShowSession
+from bot.memos import AddMemo
 from bot.replies.values import MemoSaved, ProblemCode, SessionChoice, SessionMemos
+from bot.sessions import Attend, SessionId, ShowSession
 from tests.chat import Chat
 
 TITLES = [

@@ -21,9 +21,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.commands.declaration import Command
 from bot.core import MemoBot
-from bot.grammar import AddMemo, Command, ImportPosts
 from bot.invocation import Invocation
+from bot.memos import AddMemo
+from bot.notefiles.reading import ImportPosts
 from bot.replies.values import Reply, SessionListing
 from storage import deliveries
 from storage.database import Database

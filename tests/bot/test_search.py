@@ -10,8 +10,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from bench.blog_notes import SAMPLES, read_sessions
-from bot.grammar import SearchMemos
 from bot.replies.values import ProblemCode, Reply, SearchResults, Visibility
+from bot.search import SearchMemos
 from tests.chat import Chat
 
 CACHE_TALK = "대규모 결제 트래픽에서 살아남는 Redis 캐시 설계"

@@ -6,16 +6,11 @@ import re
 
 import pytest
 
-from bot.grammar import (
-    MAX_SHOWN_MEMOS,
-    Rejected,
-    SessionId,
-    ShowMemos,
-    ShowSession,
-    parse,
-    show_from_option,
-)
+from bot.commands.standard import parse
+from bot.commands.text import MAX_SHOWN_MEMOS, Rejected
+from bot.memo_lookup import ShowMemos
 from bot.replies.values import MemosShown, ProblemCode, Visibility
+from bot.sessions import SessionId, ShowSession, show_from_option
 from tests.chat import Chat
 
 ENVOY = "Envoy 게이트웨이"

@@ -17,9 +17,10 @@ import itertools
 import re
 from dataclasses import replace
 
-from bot import grammar
+from bot.commands import standard as grammar
+from bot.commands.text import Rejected, clean_text
 from bot.core import MemoBot
-from bot.grammar import Rejected, ShowHelp
+from bot.help import ShowHelp
 from bot.replies.values import MemosShown, Problem, ProblemCode, Reply
 from tests.chat import Chat
 
@@ -190,7 +191,7 @@ def test_every_printed_command_works_as_printed(bot: MemoBot, chat: Chat) -> Non
     for suggestion in sorted(printed):
         for form in typed_forms(suggestion):
             text = form.removeprefix("/memo").strip()
-            parsed = grammar.parse(grammar.clean_text(text))
+            parsed = grammar.parse(clean_text(text))
             if isinstance(parsed, Rejected) or (
                 isinstance(parsed, ShowHelp) and parsed.unknown is not None
             ):

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import pytest
 
 from bot.core import MemoBot
-from bot.grammar import AddMemo, Summarize
+from bot.memos import AddMemo
 from bot.replies.values import SessionSummary
-from bot.summary.commands import RETRY_LLM_AFTER_SECONDS, Summaries
+from bot.summary.choosing import RETRY_LLM_AFTER_SECONDS, Summaries
+from bot.summary.commands import Summarize
 from bot.summary.llm import LlmConfig
 from storage.database import Database
 from tests.chat import Chat

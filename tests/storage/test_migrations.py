@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy import func, insert, inspect, select, text, update
 
 from bot.core import MemoBot
-from bot.grammar import ImportPosts
+from bot.notefiles.reading import ImportPosts
 from bot.replies.values import SearchResults
 from storage.database import Database
 from storage.models import (

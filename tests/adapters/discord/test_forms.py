@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from adapters.cli.app import app
 from adapters.discord import DiscordOutbound
-from bot.grammar import ShowSession
 from bot.invocation import Invocation
 from bot.outbound import Delivery
 from bot.replies.values import HelpShown, Reply, SessionMemos, Visibility
+from bot.sessions import ShowSession
 from tests.adapters.discord.conftest import ALICE, BOB, CHANNEL, GUILD, Discord
 from tests.fakes.discord import FakeDiscord
 

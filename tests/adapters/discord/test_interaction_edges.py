@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from bot.grammar import ShowSession
 from bot.invocation import Invocation
 from bot.replies.values import SessionMemos
+from bot.sessions import ShowSession
 from tests.adapters.discord.conftest import ALICE, BOB, CHANNEL, GUILD, Discord
 from tests.fakes.discord_shapes import ABSENT
 

@@ -178,3 +178,19 @@ async def test_if_the_form_cannot_open_the_user_is_told_how_to_type_the_memo(sla
     answer = await slack.command_json("add")
     assert answer["response_type"] == "ephemeral"
     assert "`/memo add [Session title] note`" in answer["text"]
+
+
+@pytest.mark.asyncio
+async def test_hidden_characters_are_dropped_before_the_text_is_read(slack: Slack) -> None:
+    """`/memo` text is cleaned once, before it is parsed: a bidirectional override or a
+    control character cannot hide in a word, reorder a memo or split a command."""
+    added = await slack.command_json("add\u202e [Envoy\x00 게이트웨이] 라우트\u2066 3,400개\x1b")
+    assert added["response_type"] == "in_channel", _text(added)
+    assert "[Envoy 게이트웨이] · #1" in _text(added)
+
+    shown = _text(await slack.command_json("show [Envoy 게이트웨이]"))
+    assert "라우트 3,400개" in shown
+    assert not any(char in shown for char in "\u202e\u2066\x00\x1b")
+
+    deleted = await slack.command_json("delete \x00#1")
+    assert "deleted" in _text(deleted).lower(), _text(deleted)

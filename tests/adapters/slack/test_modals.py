@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from adapters.slack.views import NEW_BLOCK, PICK_BLOCK, TEXT_BLOCK
-from bot.grammar import ShowSession
 from bot.invocation import Invocation
 from bot.replies.values import SessionMemos
+from bot.sessions import ShowSession
 from tests.adapters.slack.conftest import (
     ALICE,
     TEAM,
