@@ -31,7 +31,7 @@ def read_programme(
         if spreadsheet.looks_like(text):
             return spreadsheet.read_csv(text, zone)
     except ProgrammeError as error:
-        return Unreadable(f"{file_name(name)}, {error}")
+        return Unreadable(f"{file_name(name)}, {error}.")
     return Unreadable(
         f"{file_name(name)} is not a programme I can read: give an iCalendar (.ics) file, "
         "a pretalx/frab schedule JSON, or a CSV with the header "

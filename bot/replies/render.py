@@ -110,12 +110,16 @@ def session_listing(listing: SessionListing) -> str:
 
 def attendance_line(session: SessionView) -> str:
     """ "Attended by alice, bob · 12 memos": who went and how much they wrote."""
+    return attendance_of(session.attendees, session.memo_count)
+
+
+def attendance_of(attendees: tuple[str, ...], memo_count: int) -> str:
     attended = (
-        "Attended by " + ", ".join(md.escape(name) for name in session.attendees)
-        if session.attendees
+        "Attended by " + ", ".join(md.escape(name) for name in attendees)
+        if attendees
         else "No attendees yet"
     )
-    return f"{attended} · {plural(session.memo_count, 'memo')}"
+    return f"{attended} · {plural(memo_count, 'memo')}"
 
 
 def session_memos(shown: SessionMemos) -> str:
