@@ -111,6 +111,8 @@ def _apply(ctx: Context, command: ImportAgenda, first: Programme, *, write: bool
 
 def _store(ctx: Context, conference: ConferenceRecord, changes: Changes) -> None:
     programme_store.set_slots(ctx.tx, changes.updated)
+    for key in changes.moved_keys:
+        ctx.learn(ctx.known.sessions.forget, (conference.id, key))
     programme_store.add_sessions(
         ctx.tx,
         channel_id=ctx.writable_channel().id,

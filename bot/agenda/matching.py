@@ -35,6 +35,8 @@ class Changes:
     updated: list[tuple[int, Slot]] = field(default_factory=list)
     unchanged: int = 0
     near: list[NearMatch] = field(default_factory=list)
+    #: Title keys of sessions that change day: a process's cache of sessions by title forgets them.
+    moved_keys: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -93,6 +95,8 @@ def match(
             changes.unchanged += 1
         else:
             changes.updated.append((session.id, slot))
+            if moved:
+                changes.moved_keys.append(session.title_key)
     return changes
 
 

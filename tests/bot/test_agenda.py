@@ -13,6 +13,7 @@ from bot.replies.values import (
     AgendaImported,
     AgendaShown,
     ConferenceSet,
+    MemoSaved,
     Problem,
     ProblemCode,
     Reply,
@@ -180,3 +181,19 @@ def test_typed_agenda_import_asks_for_the_file_and_bad_words_are_refused(chat: C
     assert isinstance(wrong.data, Problem) and wrong.data.code is ProblemCode.BAD_ARGUMENTS
     date = chat.say("alice", "agenda 2025-02-30")
     assert isinstance(date.data, Problem) and date.data.code is ProblemCode.BAD_DATE
+
+
+def test_a_session_the_programme_moves_to_another_day_is_added_to_on_that_day(
+    chat: Chat,
+) -> None:
+    chat.say("alice", "conference DEVRIVER 2025 Asia/Seoul")
+    chat.run("alice", ImportPosts("notes.txt", NOTES))
+    before = chat.say("alice", "add [파도클라우드 인프라] 한 줄 더").data
+    assert isinstance(before, MemoSaved) and before.session.day.isoformat() == "2025-09-27"
+
+    _import(chat, ICS)
+
+    after = chat.say("alice", "add [파도클라우드 인프라] 또 한 줄").data
+    assert isinstance(after, MemoSaved) and after.session.day.isoformat() == "2025-09-25"
+    keynote = next(t for t in _agenda(chat, "2025-09-25").talks if t.title == "파도클라우드 인프라")
+    assert keynote.memo_count == 3
