@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection
+
 from bot.agenda import render
 from bot.commands.declaration import Command
 from bot.commands.text import Rejected, not_a_date, parse_day
@@ -46,7 +48,7 @@ def show_agenda(ctx: Context, command: ShowAgenda) -> Reply:
         rows = programme_store.next_after(ctx.tx, conference.id, ctx.now)
     else:
         rows = programme_store.day_programme(ctx.tx, conference.id, day)
-    talks = _talks(ctx, [*rows, *upcoming], zone)
+    talks = agenda_talks(ctx.tx, [*rows, *upcoming], zone)
     data = AgendaShown(
         ctx.conference_view(),
         command.when,
@@ -57,8 +59,20 @@ def show_agenda(ctx: Context, command: ShowAgenda) -> Reply:
     return Reply(render.agenda_shown(data), Visibility.PRIVATE, data)
 
 
-def _talks(ctx: Context, rows: Sequence[ProgrammedSession], zone: ZoneInfo) -> list[AgendaTalk]:
-    tallies = session_store.tallies(ctx.tx, [row.id for row in rows])
+def not_covered(
+    tx: Connection, rows: Sequence[ProgrammedSession], zone: ZoneInfo
+) -> tuple[AgendaTalk, ...]:
+    """The talks nobody attended or wrote a memo in: what the team may watch as recordings."""
+    return tuple(
+        talk for talk in agenda_talks(tx, rows, zone) if not talk.attendees and talk.memo_count == 0
+    )
+
+
+def agenda_talks(
+    tx: Connection, rows: Sequence[ProgrammedSession], zone: ZoneInfo
+) -> list[AgendaTalk]:
+    """Scheduled sessions as talks, local to ``zone``, with their attendees and memo counts."""
+    tallies = session_store.tallies(tx, [row.id for row in rows])
     talks = []
     for row in rows:
         assert row.start_utc is not None and row.end_utc is not None  # scheduled rows only

@@ -234,6 +234,10 @@ class DigestShown:
     sessions: tuple[DigestSession, ...]
     people: int
     memos: int
+    #: The day's programme talks nobody attended or noted, by time and room (times local).
+    not_covered: tuple[AgendaTalk, ...] = ()
+    #: How many talks the day's programme has (0: no programme imported).
+    programme_talks: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from bot.replies.values import (
     AgendaImported,
     AgendaShown,
     ConferenceSet,
+    DigestShown,
     MemoSaved,
     Problem,
     ProblemCode,
@@ -197,3 +198,34 @@ def test_a_session_the_programme_moves_to_another_day_is_added_to_on_that_day(
     assert isinstance(after, MemoSaved) and after.session.day.isoformat() == "2025-09-25"
     keynote = next(t for t in _agenda(chat, "2025-09-25").talks if t.title == "파도클라우드 인프라")
     assert keynote.memo_count == 3
+
+
+def test_the_digest_lists_the_days_talks_nobody_covered_by_time_and_room(chat: Chat) -> None:
+    chat.say("alice", "conference DEVRIVER 2025 Asia/Seoul")
+    chat.run("alice", ImportPosts("notes.txt", NOTES))
+    _import(chat, ICS)
+    chat.now = datetime(2025, 9, 26, 10, 0, tzinfo=UTC)
+    chat.say("bob", f"attend [{ONBOARDING}]")  # already noted: covered either way
+
+    digest = chat.say("alice", "digest now 2025-09-26")
+    shown = digest.data
+    assert isinstance(shown, DigestShown)
+    day2 = _agenda(chat, "2025-09-26").talks
+    covered = {t.title for t in day2 if t.attendees or t.memo_count}
+    assert shown.programme_talks == 30
+    assert {t.title for t in shown.not_covered} == {t.title for t in day2} - covered
+    assert len(shown.not_covered) == 30 - len(covered) > 0
+    starts = [(t.starts_at, t.room or "") for t in shown.not_covered]
+    assert starts == sorted(starts)
+    assert f"**Not covered** · {len(shown.not_covered)} talks of 30 in the programme" in (
+        digest.markdown
+    )
+    (unnoted,) = (t for t in shown.not_covered if t.starts_at.strftime("%H:%M") == "13:40")
+    assert f"- 13:40–14:20 · {unnoted.room} · [{unnoted.title}]" in digest.markdown
+
+
+def test_a_digest_without_a_programme_has_no_coverage_part(chat: Chat) -> None:
+    chat.say("alice", "add [A talk] a note")
+    digest = chat.say("alice", "digest now")
+    assert isinstance(digest.data, DigestShown) and digest.data.programme_talks == 0
+    assert "Not covered" not in digest.markdown
