@@ -55,6 +55,8 @@ class Programme:
     name: str | None
     #: Things skipped, each one line (an all-day event is not a talk).
     warnings: tuple[str, ...]
+    #: Whether some times named no zone and were read in the zone the reader was given.
+    floating: bool = False
 
 
 def one_line(value: object) -> str:

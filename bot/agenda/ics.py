@@ -40,6 +40,7 @@ def read_ics(text: str, default_zone: tzinfo) -> Programme:
     warnings: list[str] = []
     entries: list[ProgrammeEntry] = []
     zones: list[str] = []
+    floating = False
     for number, event in enumerate(events, start=1):
         where = f"event {number}"
         if event.errors:  # the library keeps an unreadable property as text and says so here
@@ -59,6 +60,13 @@ def read_ics(text: str, default_zone: tzinfo) -> Programme:
             continue
         if not isinstance(end, datetime):
             raise ProgrammeError(f"{where}: DTEND is a date but DTSTART a time")
+        unknown = start.tzinfo is None and event["DTSTART"].params.get("TZID")
+        if unknown:
+            warnings.append(
+                f"{where}: time zone “{one_line(unknown)[:40]}” is unknown; "
+                "read in the conference's"
+            )
+        floating = floating or start.tzinfo is None or end.tzinfo is None
         zone = _zone_name(start)
         if zone:
             zones.append(zone)
@@ -77,7 +85,11 @@ def read_ics(text: str, default_zone: tzinfo) -> Programme:
     named = one_line(calendar.get("X-WR-CALNAME")) or None
     declared = one_line(calendar.get("X-WR-TIMEZONE")) or None
     return Programme(
-        tuple(entries), declared or (zones[0] if zones else None), named, tuple(warnings)
+        tuple(entries),
+        declared or (zones[0] if zones else None),
+        named,
+        tuple(warnings),
+        floating=floating,
     )
 
 

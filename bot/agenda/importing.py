@@ -57,8 +57,8 @@ def run_import(core: Core, invocation: Invocation, command: ImportAgenda) -> Rep
             "file",
         )
     name = command.file_name or "the file"
-    # Read once in UTC to refuse a bad file before any transaction; a file without its
-    # own time zone (CSV) is read again in the conference's zone inside it.
+    # Read once in UTC to refuse a bad file before any transaction; a file with times in
+    # no zone (CSV) is read again in the programme's or the conference's zone inside it.
     first = read_programme(name, command.content, UTC, core.import_max_bytes)
     if isinstance(first, Unreadable):
         return refuse(ProblemCode.UNREADABLE_FILE, first.message + " Nothing was changed.", "file")
@@ -75,7 +75,7 @@ def _apply(ctx: Context, command: ImportAgenda, first: Programme, *, write: bool
     conference = _conference(ctx, _name(command, first), zone_name, write=write)
     zone = ZoneInfo(zone_name or (conference.time_zone if conference else ctx.default_time_zone))
     programme = first
-    if first.time_zone is None and zone.key != "UTC":
+    if first.floating and zone.key != "UTC":
         again = read_programme(command.file_name, command.content or b"", zone)
         assert not isinstance(again, Unreadable)  # the same bytes read fine in UTC
         programme = again

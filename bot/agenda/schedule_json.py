@@ -34,12 +34,15 @@ def read_schedule_json(text: str, default_zone: tzinfo) -> Programme:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ProgrammeError(f"line {error.lineno}: not valid JSON ({error.msg})") from None
+    except RecursionError:  # arrays nested thousands deep: no schedule looks like that
+        raise ProgrammeError("the JSON is nested too deeply to be a schedule") from None
     conference = _object(_object(document, "the file").get("schedule"), "schedule")
     conference = _object(conference.get("conference"), "schedule.conference")
     days = conference.get("days")
     if not isinstance(days, list):
         raise ProgrammeError("schedule.conference has no days list")
     entries: list[ProgrammeEntry] = []
+    floating = False
     for day_number, day in enumerate(days):
         rooms = _object(_object(day, f"day {day_number}").get("rooms"), f"day {day_number} rooms")
         for room_name, talks in rooms.items():
@@ -50,6 +53,7 @@ def read_schedule_json(text: str, default_zone: tzinfo) -> Programme:
             for talk in talks:
                 where = f"entry {len(entries) + 1}"
                 entries.append(_entry(_object(talk, where), room_name, default_zone, where))
+                floating = floating or _floating(talk)
     check_count(len(entries))
     zone = conference.get("time_zone_name")
     title = conference.get("title")
@@ -58,6 +62,7 @@ def read_schedule_json(text: str, default_zone: tzinfo) -> Programme:
         one_line(zone) or None if isinstance(zone, str) else None,
         one_line(title) or None if isinstance(title, str) else None,
         (),
+        floating=floating,
     )
 
 
@@ -83,6 +88,11 @@ def _entry(talk: dict[str, Any], room: str, default_zone: tzinfo, where: str) ->
         speakers=[_person(person) for person in persons],
         where=where,
     )
+
+
+def _floating(talk: dict[str, Any]) -> bool:
+    """Whether the talk's date has no offset (read in the zone the reader was given)."""
+    return datetime.fromisoformat(str(talk["date"])).tzinfo is None
 
 
 def _duration(typed: object, where: str) -> timedelta:

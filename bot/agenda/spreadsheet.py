@@ -76,7 +76,7 @@ def read_csv(text: str, zone: tzinfo) -> Programme:
     except csv.Error as error:
         raise ProgrammeError(f"line {rows.line_num}: {error}") from error
     check_count(len(entries))
-    return Programme(tuple(entries), None, None, ())
+    return Programme(tuple(entries), None, None, (), floating=True)
 
 
 def _day(typed: str, where: str) -> date:

@@ -229,3 +229,16 @@ def test_a_digest_without_a_programme_has_no_coverage_part(chat: Chat) -> None:
     digest = chat.say("alice", "digest now")
     assert isinstance(digest.data, DigestShown) and digest.data.programme_talks == 0
     assert "Not covered" not in digest.markdown
+
+
+def test_floating_calendar_times_are_in_the_calendars_declared_zone(chat: Chat) -> None:
+    chat.say("alice", "conference [Berlin Days] Europe/Berlin")
+    calendar = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nX-WR-TIMEZONE:Asia/Seoul\r\n"
+        "BEGIN:VEVENT\r\nUID:1\r\nSUMMARY:Floating talk\r\nDTSTART:20250925T100000\r\n"
+        "DTEND:20250925T104000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    done = _imported(_import(chat, calendar.encode(), "f.ics"))
+    assert done.conference.time_zone == "Asia/Seoul"
+    chat.now = datetime(2025, 9, 25, 1, 10, tzinfo=UTC)  # 10:10 in Seoul
+    assert [t.title for t in _agenda(chat, "now").talks] == ["Floating talk"]

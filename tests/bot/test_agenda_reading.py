@@ -102,6 +102,21 @@ def test_floating_calendar_times_are_in_the_conference_zone_across_a_dst_change(
     assert starts == {"Before": 8, "After": 9}  # CEST, then CET
 
 
+def test_an_unknown_tzid_is_read_in_the_conference_zone_with_a_warning() -> None:
+    programme = _read(
+        "x.ics",
+        _calendar(
+            "UID:1\r\nSUMMARY:Far\r\nDTSTART;TZID=Mars/Olympus:20250925T100000\r\n"
+            "DTEND;TZID=Mars/Olympus:20250925T104000\r\n"
+        ),
+    )
+    (talk,) = programme.entries
+    assert talk.start == datetime(2025, 9, 25, 1, 0, tzinfo=UTC)
+    assert programme.warnings == (
+        "event 1: time zone “Mars/Olympus” is unknown; read in the conference's",
+    )
+
+
 def test_csv_with_korean_headers_in_another_order() -> None:
     text = "발표자,제목,날짜,시작,종료,장소\n김하나;이둘,캐시 설계,2025-09-25,13:40,14:20,301호\n"
     (talk,) = _read("k.csv", text).entries
@@ -199,6 +214,11 @@ def test_a_huge_file_is_refused_before_it_is_read() -> None:
     refused = read_programme("big.csv", huge, SEOUL, max_bytes=100)
     assert isinstance(refused, Unreadable)
     assert "big.csv" in refused.message and "at most" in refused.message
+
+
+def test_json_nested_too_deeply_is_refused_not_crashed() -> None:
+    deep = b'{"schedule": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    assert "nested too deeply" in _refusal("deep.json", deep)
 
 
 def test_markup_and_control_characters_in_titles_are_kept_as_plain_text() -> None:
