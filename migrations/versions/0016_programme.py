@@ -26,8 +26,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sessions") as table:
-        table.drop_index("ix_sessions_conference_id_start_utc")
-        table.drop_column("room")
-        table.drop_column("end_utc")
-        table.drop_column("start_utc")
+    # Not in batch mode: SQLite (3.35+) drops a plain column in place, while a batch
+    # would copy the table and fail to drop the old one that memos refer to.
+    op.drop_index("ix_sessions_conference_id_start_utc", table_name="sessions")
+    op.drop_column("sessions", "room")
+    op.drop_column("sessions", "end_utc")
+    op.drop_column("sessions", "start_utc")
