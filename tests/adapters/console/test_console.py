@@ -9,6 +9,7 @@ import re
 import select
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -193,6 +194,13 @@ class _Screen:
         return self.text[start : self.position]
 
     def type(self, keys: str) -> None:
+        """Type once the prompt reads keys one by one (the terminal is in raw mode): keys typed
+        before that are echoed by the terminal itself, and a Ctrl-D there can be lost."""
+        while termios.tcgetattr(self.fd)[3] & termios.ICANON:
+            assert time.monotonic() < self.deadline, "the prompt never took the terminal"
+            if select.select([self.fd], [], [], 0.05)[0]:
+                with contextlib.suppress(OSError):
+                    self.raw += os.read(self.fd, 4096)
         os.write(self.fd, keys.encode())
 
     def quit(self) -> int:
