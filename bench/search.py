@@ -12,7 +12,7 @@ Baseline, in the same run and process: the same query words looked for with
 channel's index: the 5,000-memo scan a search without an index would do).
 
 PostgreSQL runs too when ``--postgres URL`` or ``MEMO_TEST_DATABASE_URL`` names
-a server: the SQLite rows are copied into a database ``memo_bench_search``
+a server: the SQLite rows are copied into a database ``memo_bench_<memos>``
 there once (and kept), then indexed like the migration does.
 
 Each database is measured in a fresh process, so the peak RSS reported is the
@@ -47,6 +47,7 @@ from seeding import (
     WORKSPACE,
     Shape,
     channel_id,
+    ensure_postgres,
     ensure_seeded,
     machine,
     note_lines,
@@ -56,12 +57,11 @@ from seeding import (
 from bot.core import MemoBot
 from bot.invocation import Invocation
 from bot.replies.values import SearchResults
-from storage.database import Database, normalize_database_url
+from storage.database import Database
 
 RESULTS = ROOT / "bench" / "results"
 TARGET_P95_MS = 20.0
 TARGET_RSS_MB = 150.0
-POSTGRES_DATABASE = "memo_bench_search"
 
 _HANGUL_RUN = re.compile(r"[가-힣]{2,}")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -246,61 +246,6 @@ def run_measurement(args: argparse.Namespace) -> dict[str, Any]:
         measured = measure_search(args.postgres_database, queries)
     measured["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return measured
-
-
-def ensure_postgres(server: str, shape: Shape, source: Path) -> str:
-    """A PostgreSQL copy of the seeded SQLite rows, indexed; built once and kept."""
-    from sqlalchemy import create_engine, text
-
-    from storage.schema import upgrade_to_head
-    from storage.search import rebuild_index
-
-    base = normalize_database_url(server)
-    name = f"{POSTGRES_DATABASE}_{shape.memos}"
-    url = base.set(database=name)
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-        ).first()
-        if exists is None:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    database = Database(url)
-    upgrade_to_head(database)
-    with database.engine.begin() as tx:
-        if tx.exec_driver_sql("SELECT count(*) FROM memos").scalar_one() == shape.memos:
-            database.dispose()
-            return url.render_as_string(hide_password=False)
-    print(f"copying {shape.memos:,} memos into PostgreSQL {name} ...", file=sys.stderr)
-    source_db = sqlite3.connect(source)
-    tables = ("workspaces", "members", "channels", "conferences", "sessions", "attendances")
-    with database.engine.begin() as tx:
-        tx.exec_driver_sql(
-            "TRUNCATE memo_search, memos, attendances, sessions, conferences, channels, "
-            "members, workspaces CASCADE"
-        )
-        raw = tx.connection.driver_connection
-        for table in (*tables, "memos"):
-            columns = [row[1] for row in source_db.execute(f"PRAGMA table_info({table})")]
-            with raw.cursor().copy(  # type: ignore[union-attr]
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-            ) as copy:
-                for row in source_db.execute(f"SELECT {', '.join(columns)} FROM {table}"):
-                    copy.write_row(row)
-        for table in (*tables, "memos"):
-            tx.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT coalesce(max(id), 1) FROM {table}))"
-                if table != "attendances"
-                else "SELECT 1"
-            )
-        rebuild_index(tx)
-    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as tx:
-        tx.exec_driver_sql("VACUUM ANALYZE")
-    source_db.close()
-    database.dispose()
-    return url.render_as_string(hide_password=False)
 
 
 def report(args: argparse.Namespace, measured: dict[str, dict[str, Any]]) -> dict[str, Any]:

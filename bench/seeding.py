@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import URL, create_engine, insert, make_url, text
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from storage.database import Database  # noqa: E402
+from storage.database import Database, normalize_database_url  # noqa: E402
 from storage.models import (  # noqa: E402
     Attendance,
     Channel,
@@ -37,6 +37,8 @@ from storage.schema import upgrade_to_head  # noqa: E402
 from storage.search import rebuild_index  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
+#: The kept PostgreSQL copy of a seeded file is this, then ``_<memos>``.
+POSTGRES_DATABASE = "memo_bench"
 SAMPLES = ROOT / "tests" / "samples" / "blog-notes.txt"
 
 TIME_ZONE = "Asia/Seoul"
@@ -198,6 +200,77 @@ def build_once(path: Path, command: list[str]) -> Path:
     upgrade_to_head(database)
     database.dispose()
     return path
+
+
+def ensure_postgres(server: str, shape: Shape, source: Path) -> str:
+    """A PostgreSQL copy of the seeded SQLite rows (``source``), indexed; built once and
+    kept as ``memo_bench_<memos>``. Benchmarks that write use a ``postgres_clone`` of it."""
+    base = normalize_database_url(server)
+    name = f"{POSTGRES_DATABASE}_{shape.memos}"
+    url = base.set(database=name)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if exists is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    database = Database(url)
+    upgrade_to_head(database)
+    with database.engine.begin() as tx:
+        if tx.exec_driver_sql("SELECT count(*) FROM memos").scalar_one() == shape.memos:
+            database.dispose()
+            return url.render_as_string(hide_password=False)
+    print(f"copying {shape.memos:,} memos into PostgreSQL {name} ...", file=sys.stderr)
+    source_db = sqlite3.connect(source)
+    tables = ("workspaces", "members", "channels", "conferences", "sessions", "attendances")
+    with database.engine.begin() as tx:
+        tx.exec_driver_sql(
+            "TRUNCATE memo_search, memos, attendances, sessions, conferences, channels, "
+            "members, workspaces CASCADE"
+        )
+        raw = tx.connection.driver_connection
+        for table in (*tables, "memos"):
+            columns = [row[1] for row in source_db.execute(f"PRAGMA table_info({table})")]
+            with raw.cursor().copy(  # type: ignore[union-attr]
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            ) as copy:
+                for row in source_db.execute(f"SELECT {', '.join(columns)} FROM {table}"):
+                    copy.write_row(row)
+        for table in (*tables, "memos"):
+            tx.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                if table != "attendances"
+                else "SELECT 1"
+            )
+        rebuild_index(tx)
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as tx:
+        tx.exec_driver_sql("VACUUM ANALYZE")
+    source_db.close()
+    database.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+def postgres_clone(kept: str, name: str) -> str:
+    """A fresh copy of the kept database ``kept`` (``CREATE DATABASE ... TEMPLATE``) named
+    ``name``, replacing an earlier one: a benchmark that writes starts from the same rows."""
+    url = make_url(kept)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres(url: str) -> None:
+    target: URL = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
+    admin.dispose()
 
 
 def channel_id(channel: int) -> str:

@@ -3,11 +3,16 @@
 In one run, for concurrency 1 and 16:
 - (a) a bare Bolt ``AsyncApp`` whose `/memo` handler only acks: the baseline;
 - (b) memo-bot's full path (signature check, parse, commit to SQLite with
-  1,000,000 memos already stored, render, ack).
+  1,000,000 memos already stored, render, ack);
+- with ``--postgres URL`` (or ``MEMO_TEST_DATABASE_URL``), the same on PostgreSQL:
+  (c) one memo-bot process, (d) two processes on the same database, the load
+  spread over them round-robin, as a reverse proxy would. The seeded rows are
+  copied to PostgreSQL once and kept; each of (c) and (d) runs on a fresh copy.
 
 Each server runs in its own process (the machine has two cores: one serves,
-one generates load). The figure that matters is the ratio (b)/(a) of requests
-per second. Prints a table and writes ``bench/results/slack_http.json``.
+one generates load). The figures that matter are the ratios (b)/(a), (c)/(a)
+and (d)/(c) of requests per second. Prints a table and writes
+``bench/results/slack_http.json``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -32,9 +38,12 @@ from seeding import (
     WORKSPACE,
     Shape,
     channel_id,
+    drop_postgres,
+    ensure_postgres,
     ensure_seeded,
     machine,
     note_lines,
+    postgres_clone,
     title_of,
 )
 from slack_sdk.signature import SignatureVerifier
@@ -45,13 +54,17 @@ SIGNING_SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench"
 USERS = 50
 TARGET_RATIO = 0.6
+#: memo-bot on PostgreSQL against bare Bolt's default mode, at concurrency 16.
+TARGET_POSTGRES_RATIO = 0.5
+#: The PostgreSQL database each of (c) and (d) writes to, a fresh copy of the kept one.
+POSTGRES_RUN_DATABASE = "memo_bench_slack_http"
 TARGET_P99_MS = 15.0
 
 
 # ------------------------------------------------------------------ the servers (child processes)
 
 
-async def serve(kind: str, database: Path | None) -> None:
+async def serve(kind: str, database: str | None) -> None:
     """Run one server on a free port, print the port, and serve until stdin closes."""
     sys.path.insert(0, str(ROOT))
 
@@ -89,7 +102,7 @@ async def serve(kind: str, database: Path | None) -> None:
         server = HttpServer(AsyncSlackAppServer(0, EVENTS_PATH, app).web_app, "127.0.0.1", 0)
     else:
         assert database is not None
-        bot = MemoBot(Database(f"sqlite:///{database}"))
+        bot = MemoBot(Database(database))
         app = build_app(bot, config, bot.database.engine)
         server = HttpServer(web_app(app, SIGNING_SECRET), "127.0.0.1", 0)
     port = await server.start()
@@ -142,17 +155,21 @@ def signed_requests(count: int, shape: Shape, seed: int) -> list[tuple[bytes, di
 
 
 async def load(
-    port: int, requests: list[tuple[bytes, dict[str, str]]], concurrency: int
+    ports: list[int], requests: list[tuple[bytes, dict[str, str]]], concurrency: int
 ) -> list[float]:
-    """Send every request, ``concurrency`` at a time; latencies in milliseconds."""
-    url = f"http://127.0.0.1:{port}/slack/events"
-    queue = iter(requests)
+    """Send every request, ``concurrency`` at a time, to the ports in turn (round-robin, as a
+    reverse proxy in front of several processes would); latencies in milliseconds."""
+    urls = [f"http://127.0.0.1:{port}/slack/events" for port in ports]
+    queue = enumerate(requests)
     latencies: list[float] = []
-    connector = aiohttp.TCPConnector(limit=concurrency)
+    # ``concurrency`` connections to each port: with one pool for all, alternating ports would
+    # close and reopen a connection on most requests (a cost of the load, not of the servers).
+    connector = aiohttp.TCPConnector(limit=concurrency * len(urls), limit_per_host=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
 
         async def worker() -> None:
-            for body, headers in queue:
+            for index, (body, headers) in queue:
+                url = urls[index % len(urls)]
                 started = time.perf_counter()
                 async with session.post(url, data=body, headers=headers) as response:
                     await response.read()
@@ -164,7 +181,7 @@ async def load(
     return latencies
 
 
-def start_server(kind: str, database: Path | None) -> tuple[subprocess.Popen[str], int]:
+def start_server(kind: str, database: str | None) -> tuple[subprocess.Popen[str], int]:
     command = [sys.executable, __file__, "--serve", kind]
     if database is not None:
         command += ["--db", str(database)]
@@ -187,17 +204,24 @@ def stop_server(process: subprocess.Popen[str]) -> None:
 
 
 def measure(
-    kind: str, database: Path | None, shape: Shape, args: argparse.Namespace
+    kind: str,
+    database: str | None,
+    shape: Shape,
+    args: argparse.Namespace,
+    *,
+    processes: int = 1,
 ) -> dict[int, dict[str, float]]:
-    process, port = start_server(kind, database)
+    """Requests/s and latencies at concurrency 1 and 16, over ``processes`` servers."""
+    started_servers = [start_server(kind, database) for _ in range(processes)]
+    ports = [port for _, port in started_servers]
     try:
         results = {}
         for seed, concurrency in enumerate((1, 16), start=1):
-            asyncio.run(load(port, signed_requests(args.warmup, shape, seed * 100), concurrency))
+            asyncio.run(load(ports, signed_requests(args.warmup, shape, seed * 100), concurrency))
             requests = signed_requests(args.requests, shape, seed)
             with no_collector_pauses():
                 started = time.perf_counter()
-                latencies = asyncio.run(load(port, requests, concurrency))
+                latencies = asyncio.run(load(ports, requests, concurrency))
                 elapsed = time.perf_counter() - started
             ordered = sorted(latencies)
             results[concurrency] = {
@@ -208,7 +232,19 @@ def measure(
             }
         return results
     finally:
-        stop_server(process)
+        for process, _ in started_servers:
+            stop_server(process)
+
+
+def measure_postgres(
+    kept: str, shape: Shape, args: argparse.Namespace, processes: int
+) -> dict[int, dict[str, float]]:
+    """``measure`` on a fresh copy of the kept PostgreSQL database, dropped afterwards."""
+    url = postgres_clone(kept, POSTGRES_RUN_DATABASE)
+    try:
+        return measure("full", url, shape, args, processes=processes)
+    finally:
+        drop_postgres(url)
 
 
 def main() -> None:
@@ -218,11 +254,16 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=200)
     parser.add_argument("--requests", type=int, default=3_000)
     parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("MEMO_TEST_DATABASE_URL"),
+        help="a PostgreSQL server URL (default: MEMO_TEST_DATABASE_URL); unset: SQLite only",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "slack_http.json")
     parser.add_argument(
         "--serve", choices=("bare", "bare-immediate", "full"), help=argparse.SUPPRESS
     )
-    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         asyncio.run(serve(args.serve, args.db))
@@ -230,6 +271,7 @@ def main() -> None:
 
     shape = Shape(args.memos, args.sessions, args.channels)
     seeded = ensure_seeded(shape)
+    kept = ensure_postgres(args.postgres, shape, seeded) if args.postgres else None
     work = CACHE / "slack_http"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -239,27 +281,42 @@ def main() -> None:
     try:
         bare = measure("bare", None, shape, args)
         immediate = measure("bare-immediate", None, shape, args)
-        full = measure("full", database, shape, args)
+        full = measure("full", f"sqlite:///{database}", shape, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report(args, bare, immediate, full)
+    postgres: dict[int, Results] = {}
+    if kept is not None:
+        for processes in (1, 2):
+            postgres[processes] = measure_postgres(kept, shape, args, processes)
+    report(args, bare, immediate, full, postgres)
 
 
 Results = dict[int, dict[str, float]]
 
 
-def report(args: argparse.Namespace, bare: Results, immediate: Results, full: Results) -> None:
+def report(
+    args: argparse.Namespace,
+    bare: Results,
+    immediate: Results,
+    full: Results,
+    postgres: dict[int, Results],
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"signed /memo add over loopback HTTP, {args.memos:,} memos stored")
     for column in ("server", "concurrency", "req/s", "p50 ms", "p99 ms"):
         table.add_column(column, justify="left" if column == "server" else "right")
-    rows = (
+    rows: list[tuple[str, Results]] = [
         ("(a) bare Bolt AsyncApp, ack only", bare),
         ("(a') bare, process_before_response", immediate),
-        ("(b) memo-bot full path", full),
-    )
+        ("(b) memo-bot full path, SQLite", full),
+    ]
+    if postgres:
+        rows += [
+            ("(c) memo-bot, PostgreSQL, 1 process", postgres[1]),
+            ("(d) memo-bot, PostgreSQL, 2 processes", postgres[2]),
+        ]
     for name, results in rows:
         for concurrency, row in results.items():
             table.add_row(
@@ -278,6 +335,9 @@ def report(args: argparse.Namespace, bare: Results, immediate: Results, full: Re
             f"concurrency {concurrency}: (b)/(a) = {ratios[concurrency]:.2f}, "
             f"(b)/(a') = {tight[concurrency]:.2f} requests/s"
         )
+    on_postgres = _postgres_ratios(bare, postgres)
+    for line in on_postgres.get("lines", []):
+        console.print(line)
     result = {
         "benchmark": "slack_http",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -294,10 +354,32 @@ def report(args: argparse.Namespace, bare: Results, immediate: Results, full: Re
         # (Little's law), which the ratio target already covers (see bench/README.md).
         "meets_p99_target": full[1]["p99_ms"] <= TARGET_P99_MS,
         "p99_ms_at_16": full[16]["p99_ms"],
+        **{key: value for key, value in on_postgres.items() if key != "lines"},
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.output}")
+
+
+def _postgres_ratios(bare: Results, postgres: dict[int, Results]) -> dict[str, Any]:
+    """The PostgreSQL rows' ratios, for the table and the results file (empty without them)."""
+    if not postgres:
+        return {}
+    one, two = postgres[1], postgres[2]
+    to_bare = {c: one[c]["requests_per_s"] / bare[c]["requests_per_s"] for c in bare}
+    scaling = {c: two[c]["requests_per_s"] / one[c]["requests_per_s"] for c in one}
+    return {
+        "lines": [
+            f"concurrency {c}: (c)/(a) = {to_bare[c]:.2f}, (d)/(c) = {scaling[c]:.2f} requests/s"
+            for c in to_bare
+        ],
+        "postgres_one_process": one,
+        "postgres_two_processes": two,
+        "postgres_ratio_to_bare": to_bare,
+        "postgres_two_processes_to_one": scaling,
+        "postgres_target": {"ratio_at_16": TARGET_POSTGRES_RATIO},
+        "meets_postgres_ratio_target": to_bare[16] >= TARGET_POSTGRES_RATIO,
+    }
 
 
 if __name__ == "__main__":

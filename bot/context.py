@@ -59,10 +59,13 @@ class Context:
         if self._member is None:
             key = (self.writable_channel().workspace_id, self.invocation.user_id)
             name = self.display_name()
-            member = self.known.members.get(key)
-            if member is None or member.display_name != name:
+            member_id = self.known.members.get(key)
+            if member_id is None:
                 member = channel_store.ensure_member(self.tx, key[0], key[1], name, self.now)
-                self.learn(self.known.members.put, key, member)
+                self.learn(self.known.members.put, key, member.id)
+            else:  # another process may have renamed them since: the name is set every time
+                channel_store.name_member(self.tx, member_id, name)
+                member = MemberRecord(member_id, key[1], name)
             self._member = member
         return self._member
 
@@ -94,13 +97,8 @@ class Context:
     def conference(self) -> ConferenceRecord | None:
         """The channel's current conference, if it has one yet."""
         if self._conference is None and self.channel is not None:
-            channel_id = self.channel.id
-            current = self.known.conferences.get(channel_id)
-            if current is None:
-                current = conference_store.current_conference(self.tx, channel_id)
-                if current is not None:
-                    self.learn(self.known.conferences.put, channel_id, current)
-            self._conference = current
+            # Read in every command: another process may have switched it a moment ago.
+            self._conference = conference_store.current_conference(self.tx, self.channel.id)
         return self._conference
 
     def working_conference(self) -> ConferenceRecord:
@@ -119,9 +117,8 @@ class Context:
         return current
 
     def set_conference(self, conference: ConferenceRecord) -> None:
-        """The channel's conference changed in this transaction (remembered once committed)."""
+        """The channel's conference changed in this transaction."""
         self._conference = conference
-        self.learn(self.known.conferences.put, self.writable_channel().id, conference)
 
     def conference_by_id(self, conference_id: int) -> ConferenceRecord:
         current = self.conference()

@@ -318,7 +318,7 @@ class MemoBot:
                 # Looked up first: next to a whole file, one query is nothing.
                 earlier = redelivery.earlier_answer(tx, channel.id, invocation)
                 if earlier is not None:
-                    return self._replayed(earlier, channel)
+                    return self._replayed(earlier)
                 ctx = self._context(tx, invocation, channel)
                 reply = work(ctx)
                 if reply.ok:
@@ -369,14 +369,12 @@ class MemoBot:
             learned.append(partial(self.known.channels.put, key, channel))
         earlier = redelivery.earlier_answer(tx, channel.id, invocation) if retrying else None
         if earlier is not None:
-            raise Discard(self._replayed(earlier, channel))
+            raise Discard(self._replayed(earlier))
         ctx = self._context(tx, invocation, channel)
         reply = self._in_transaction(ctx, command)
         if not reply.ok:  # a refused command changes nothing
             earlier = redelivery.earlier_answer(tx, channel.id, invocation)
-            raise Discard(
-                _Outcome(reply, []) if earlier is None else self._replayed(earlier, channel)
-            )
+            raise Discard(_Outcome(reply, []) if earlier is None else self._replayed(earlier))
         redelivery.remember(tx, channel.id, invocation, reply)
         return _Outcome(reply, learned + ctx.learned)
 
@@ -385,10 +383,10 @@ class MemoBot:
         assert isinstance(handler, InTransaction), "runs outside transactions"
         return handler.run(ctx, command)
 
-    def _replayed(self, earlier: Reply, channel: ChannelRecord) -> _Outcome:
+    def _replayed(self, earlier: Reply) -> _Outcome:
         """The answer to an earlier copy of the request, which another copy (maybe in another
-        process) ran: it may have changed the channel's conference this process remembers."""
-        return _Outcome(earlier, [partial(self.known.conferences.forget, channel.id)])
+        process) ran."""
+        return _Outcome(earlier, [])
 
     def _find_channel(self, tx: Connection, invocation: Invocation) -> ChannelRecord | None:
         key = _channel_key(invocation)

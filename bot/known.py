@@ -1,15 +1,15 @@
 """Rows this process knows exist, so a `/memo add` need not look them up every time.
 
-Mostly facts that cannot become false: a channel's id, a member's id (with the
-name it had), a session's id for a title, an attendance. They are learned from
-committed data only (a read, or a write after its commit), so a rolled-back
-transaction can never leave an id here that is not in the database. Members and
-sessions are re-read after a minute, which bounds how long another process's
-change (a new display name, a newer session with the same title) goes unseen.
+Only facts that another process cannot make false: a channel's id, a member's id, a
+session's id for a title, an attendance (none of these rows is ever deleted or changes
+what it is). They are learned from committed data only (a read, or a write after its
+commit), so a rolled-back transaction can never leave an id here that is not in the
+database. What can change is read in every command: a channel's current conference
+(another process's `/memo conference` or import switches it) and a member's display name
+(set to what the platform says, in the database, by whichever process serves them).
 
-A channel's current conference can change; this process forgets it as soon as
-it changes it itself, and another process's change (an import, a second bot
-sharing PostgreSQL) is seen within ``CONFERENCE_SECONDS``.
+Sessions are re-read after a minute: a fresh read prefers the newest day's session of a
+title, which another process's import may have added.
 """
 
 from __future__ import annotations
@@ -20,14 +20,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from storage.records import ChannelRecord, ConferenceRecord, MemberRecord, SessionRecord
+from storage.records import ChannelRecord, SessionRecord
 
 V = TypeVar("V")
 
-#: Seconds after which members and sessions are read again.
+#: Seconds after which a title's session is read again.
 REFRESH_SECONDS = 60.0
-#: Seconds a channel's current conference is trusted without reading it again.
-CONFERENCE_SECONDS = 10.0
 #: Entries kept per kind; the least recently used go first.
 MAX_ENTRIES = 50_000
 
@@ -52,10 +50,6 @@ class Lru(Generic[V]):
             self._entries.move_to_end(key)
             return entry[1]
 
-    def forget(self, key: Hashable) -> None:
-        with self._lock:
-            self._entries.pop(key, None)
-
     def put(self, key: Hashable, value: V) -> None:
         with self._lock:
             self._entries[key] = (self._clock(), value)
@@ -67,8 +61,7 @@ class Lru(Generic[V]):
 class KnownRows:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.channels: Lru[ChannelRecord] = Lru(None, clock)
-        self.members: Lru[MemberRecord] = Lru(REFRESH_SECONDS, clock)
+        #: (workspace id, the platform's user id) -> the member's id
+        self.members: Lru[int] = Lru(None, clock)
         self.sessions: Lru[SessionRecord] = Lru(REFRESH_SECONDS, clock)
         self.attendances: Lru[bool] = Lru(None, clock)
-        #: channel id -> its current conference
-        self.conferences: Lru[ConferenceRecord] = Lru(CONFERENCE_SECONDS, clock)

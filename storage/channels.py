@@ -46,6 +46,11 @@ _CHANNEL_AUTHORS_NAMED = select(Member.id).where(
 _RENAME_MEMBER = (
     update(Member).where(Member.id == bindparam("member_id")).values(display_name=bindparam("name"))
 )
+_NAME_MEMBER = Prepared(  # on every write command of a member this process knows
+    update(Member)
+    .where(Member.id == bindparam("member_id"), Member.display_name != bindparam("name"))
+    .values(display_name=bindparam("name"))
+)
 _TAKE_MEMO_NUMBERS = Prepared(  # on every `/memo add`
     update(Channel)
     .where(Channel.id == bindparam("channel_id"))
@@ -155,6 +160,12 @@ def ensure_member(
         tx.execute(_RENAME_MEMBER, {"member_id": member.id, "name": display_name})
         member = MemberRecord(member.id, member.external_id, display_name)
     return member
+
+
+def name_member(tx: Connection, member_id: int, display_name: str) -> None:
+    """Give the member the name the platform says now; writes nothing when it has it already
+    (whichever process last renamed them)."""
+    _NAME_MEMBER.run(tx, {"member_id": member_id, "name": display_name})
 
 
 def take_memo_number(tx: Connection, channel_id: int) -> int:

@@ -47,6 +47,8 @@ class DiscordConfig:
     token: str
     #: None: as many shards as Discord recommends.
     shard_count: int | None = None
+    #: The shards this process connects (the others are other processes'); None: all of them.
+    shard_ids: tuple[int, ...] | None = None
     #: Seconds the client waits for servers to arrive after connecting before it is ready.
     guild_ready_timeout: float = 2.0
     #: Seconds without a gateway connection (and no progress towards one) after which the
@@ -63,7 +65,8 @@ SHARDING_CLOSE_CODES = frozenset({4010, 4011})
 
 
 class MemoClient(discord.AutoShardedClient):
-    """Sharded from the start, so a bot that grows past 2,500 servers needs no code change.
+    """Sharded from the start, so a bot that grows past 2,500 servers needs no code change;
+    with ``shard_ids`` it connects only those, and other processes connect the rest.
 
     It only needs the ``guilds`` intent (channel permissions); slash commands
     and components arrive whatever the intents. An event discord.py cannot read is
@@ -75,6 +78,7 @@ class MemoClient(discord.AutoShardedClient):
         bot: MemoBot,
         *,
         shard_count: int | None = None,
+        shard_ids: tuple[int, ...] | None = None,
         guild_ready_timeout: float = 2.0,
         stall_after: float = STALL_AFTER_SECONDS,
     ) -> None:
@@ -82,6 +86,8 @@ class MemoClient(discord.AutoShardedClient):
             intents=discord.Intents(guilds=True),
             allowed_mentions=NO_MENTIONS,
             shard_count=shard_count,
+            # None is discord.py's own default (every shard), though its typing omits it.
+            shard_ids=list(shard_ids) if shard_ids is not None else None,  # type: ignore[arg-type]
             guild_ready_timeout=guild_ready_timeout,
         )
         self.gateway_watch = GatewayWatch(stall_after)
@@ -134,6 +140,7 @@ class DiscordService:
         return MemoClient(
             self._bot,
             shard_count=self._config.shard_count,
+            shard_ids=self._config.shard_ids,
             guild_ready_timeout=self._config.guild_ready_timeout,
             stall_after=self._config.stall_after,
         )
@@ -162,7 +169,12 @@ class DiscordService:
             raise RuntimeError("the Discord client stopped before it was ready")
         if stalled.done() and not stalled.cancelled():
             raise GatewayUnreachable(stalled.result())
-        logger.info("Discord connected with %s shard(s)", self.client.shard_count)
+        ids = self.client.shard_ids
+        logger.info(
+            "Discord connected: shard(s) %s of %s",
+            ", ".join(str(shard) for shard in ids) if ids is not None else "all",
+            self.client.shard_count,
+        )
 
     def connected(self) -> bool:
         """Every shard is connected to the gateway now (for ``/readyz``): between a drop and

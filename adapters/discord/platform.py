@@ -17,7 +17,7 @@ from bot.outbound import Outbound
 
 
 class DiscordSetup:
-    """Discord with its settings read: the bot token, and the shard count if fixed."""
+    """Discord with its settings read: the bot token, and the shards if fixed."""
 
     def __init__(self, settings: DiscordSettings) -> None:
         self.settings = settings
@@ -31,12 +31,23 @@ class DiscordSetup:
         return self.settings.token is not None
 
     def problems(self) -> list[str]:
-        if self.settings.shard_count is not None and not self.configured:
-            return ["Discord is not set up right: DISCORD_SHARD_COUNT set without DISCORD_TOKEN."]
+        if not self.configured:
+            for variable, value in (
+                ("DISCORD_SHARD_COUNT", self.settings.shard_count),
+                ("DISCORD_SHARD_IDS", self.settings.shard_ids),
+            ):
+                if value is not None:
+                    return [f"Discord is not set up right: {variable} set without DISCORD_TOKEN."]
         return []
 
     def serving(self, bot: MemoBot) -> Serving:
-        service = DiscordService(bot, DiscordConfig(self._token(), self.settings.shard_count))
+        shard_ids = self.settings.shard_ids
+        config = DiscordConfig(
+            self._token(),
+            self.settings.shard_count,
+            tuple(shard_ids) if shard_ids is not None else None,
+        )
+        service = DiscordService(bot, config)
         return Serving(service.outbound, [service], checks=[partial(check_token, self._token())])
 
     @asynccontextmanager

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import POSTGRES_SERVER
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -61,10 +63,29 @@ def test_slack_http_benchmark_runs_both_servers_and_writes_ratios(tmp_path: Path
         "40",
         "--warmup",
         "10",
+        "--postgres",
+        "",  # SQLite only; PostgreSQL has its own test below
     )
     assert "p99 ms" in stdout
     assert written["memo_bot"]["16"]["requests"] == 40
     assert set(written["ratio_to_bare"]) == {"1", "16"}
+    assert "postgres_one_process" not in written
+
+
+def test_slack_http_benchmark_on_postgres_runs_one_process_and_two(tmp_path: Path) -> None:
+    if POSTGRES_SERVER is None:
+        pytest.skip("needs MEMO_TEST_DATABASE_URL")
+    stdout, written = _run(
+        tmp_path,
+        "slack_http",
+        *("--memos", "2000", "--sessions", "100", "--channels", "5"),
+        *("--requests", "40", "--warmup", "10"),
+        *("--postgres", POSTGRES_SERVER.render_as_string(hide_password=False)),
+    )
+    assert "(c)/(a) = " in stdout and "(d)/(c) = " in stdout
+    assert written["postgres_one_process"]["16"]["requests"] == 40
+    assert written["postgres_two_processes"]["16"]["requests"] == 40
+    assert set(written["postgres_two_processes_to_one"]) == {"1", "16"}
 
 
 def test_discord_benchmark_runs_every_bot_each_time_and_writes_the_median_ratio(

@@ -7,8 +7,10 @@ gateway events (interactions above all) with builders typed by discord.py's own 
 Like FakeSlack, the server runs on its own thread and event loop, so a test can block on it while
 the bot runs on the test's loop.
 
-Events go to the newest live gateway connection: with several shards, ``dispatch`` and
-``drop_gateway`` act on the shard that connected last.
+Events go to the newest live gateway connection, except that an event of a guild goes, as on
+Discord, to the shard that guild belongs to (``(guild_id >> 22) % shard_count``), when one
+IDENTIFYed for it: so clients in several processes, each with its own ``shard_ids``, each get
+their guilds' events. ``drop_gateway`` acts on the connection that went live last.
 
 Channel messages follow Discord's documentation: a message sent with a ``nonce`` and
 ``enforce_nonce`` by an author who sent that nonce within the last few minutes
@@ -130,6 +132,8 @@ class _Session:
     id: str
     #: The bot token it identified with.
     token: str | None = None
+    #: ``[shard_id, shard_count]`` from its IDENTIFY, if it sent one.
+    shard: tuple[int, int] | None = None
     sequence: int = 0
     events: list[JsonDict] = field(default_factory=list)
 
@@ -291,6 +295,9 @@ class FakeDiscord(LoopbackServer[Call]):
         # The newest session, and its connection while it is live (READY or RESUMED sent).
         self._session: _Session | None = None
         self._socket: web.WebSocketResponse | None = None
+        # The newest session of each shard, and the connections that are live, by session id.
+        self._shard_sessions: dict[tuple[int, int], _Session] = {}
+        self._live_sockets: dict[str, web.WebSocketResponse] = {}
         hook = "/webhooks/{application_id}/{token}"
         commands = "/applications/{application_id}"
         self._routes: list[tuple[str, re.Pattern[str], _Handler]] = [
@@ -607,6 +614,26 @@ class FakeDiscord(LoopbackServer[Call]):
     def resume_count(self) -> int:
         return sum(message.get("op") == 6 for message in self.gateway_messages)
 
+    @property
+    def identified_shards(self) -> list[list[int]]:
+        """The ``shard`` of every IDENTIFY, in order (``[]`` for one without)."""
+        return [
+            message["d"].get("shard") or []
+            for message in self.gateway_messages
+            if message.get("op") == 2
+        ]
+
+    def wait_for_shards(self, count: int, timeout: float = 10.0) -> None:
+        """Block until ``count`` shards have a live connection (READY or RESUMED sent)."""
+        self._wait(
+            lambda: (
+                sum(session.id in self._live_sockets for session in self._shard_sessions.values())
+                >= count
+            ),
+            timeout,
+            lambda: f"{count} live shards",
+        )
+
     def wait_for_ready(self, timeout: float = 10.0) -> None:
         """Block until a connection is live: it got READY and its GUILD_CREATEs, or RESUMED and
         the replay. The client may not have handled them yet; later dispatches queue behind."""
@@ -633,6 +660,8 @@ class FakeDiscord(LoopbackServer[Call]):
         with self._condition:
             socket, self._socket = self._socket, None
             session = self._session
+            if session is not None:
+                self._live_sockets.pop(session.id, None)
             if socket is None or session is None:
                 raise AssertionError("fake Discord: no client is connected")
             if code in SESSION_ENDING_CLOSE_CODES:
@@ -666,6 +695,9 @@ class FakeDiscord(LoopbackServer[Call]):
             with self._condition:
                 if self._socket is socket:
                     self._socket = None
+                for session_id, live in list(self._live_sockets.items()):
+                    if live is socket:
+                        del self._live_sockets[session_id]
         return socket
 
     async def _gateway_message(self, socket: web.WebSocketResponse, message: JsonDict) -> None:
@@ -684,9 +716,15 @@ class FakeDiscord(LoopbackServer[Call]):
         if await self._refused(socket, data):
             return
         shard: list[int] | None = data.get("shard")
-        session = _Session(uuid.uuid4().hex, token=data.get("token"))
+        session = _Session(
+            uuid.uuid4().hex,
+            token=data.get("token"),
+            shard=(shard[0], shard[1]) if shard is not None else None,
+        )
         with self._condition:
             self._sessions[session.id] = session
+            if session.shard is not None:
+                self._shard_sessions[session.shard] = session
             guilds = [
                 guild
                 for guild in self._guilds.values()
@@ -737,14 +775,27 @@ class FakeDiscord(LoopbackServer[Call]):
     def _go_live(self, session: _Session, socket: web.WebSocketResponse) -> None:
         with self._condition:
             self._session, self._socket = session, socket
+            self._live_sockets[session.id] = socket
             self._condition.notify_all()
 
     async def _dispatch_live(self, event: str, data: JsonDict) -> None:
         with self._condition:
             session, socket = self._session, self._socket
+            owner = self._shard_of(data.get("guild_id"))
+            if owner is not None:
+                session, socket = owner, self._live_sockets.get(owner.id)
         if session is None:
             raise AssertionError("fake Discord: no session (no IDENTIFY yet, or it ended)")
         await self._emit(session, event, data, socket)
+
+    def _shard_of(self, guild_id: object) -> _Session | None:
+        """The newest session of the shard ``guild_id`` belongs to, if one IDENTIFYed for it."""
+        if guild_id is None:
+            return None
+        for (shard_id, count), session in self._shard_sessions.items():
+            if (int(str(guild_id)) >> 22) % count == shard_id and session.id in self._sessions:
+                return session
+        return None
 
     async def _emit(
         self,

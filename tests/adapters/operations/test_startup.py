@@ -167,3 +167,40 @@ def _revision(url: URL) -> str:
         revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     engine.dispose()
     return str(revision)
+
+
+@pytest.mark.parametrize(
+    ("shards", "line"),
+    [
+        (
+            {"DISCORD_SHARD_IDS": "1,2", "DISCORD_SHARD_COUNT": "2"},
+            "Invalid settings: DISCORD_SHARD_IDS names shard 2, outside 0 to 1 "
+            "(DISCORD_SHARD_COUNT=2)",
+        ),
+        (
+            {"DISCORD_SHARD_IDS": "1"},
+            "Invalid settings: DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT "
+            "(the same in every process)",
+        ),
+        (
+            {"DISCORD_SHARD_IDS": "0,0", "DISCORD_SHARD_COUNT": "2"},
+            "Invalid settings: DISCORD_SHARD_IDS names a shard twice",
+        ),
+        (
+            {"DISCORD_SHARD_IDS": "first", "DISCORD_SHARD_COUNT": "2"},
+            "Invalid setting DISCORD_SHARD_IDS: Input should be a valid integer, "
+            "unable to parse string as an integer",
+        ),
+    ],
+)
+def test_discord_shards_that_do_not_add_up_stop_it_before_it_connects(
+    fake_discord: FakeDiscord, tmp_path: Path, shards: dict[str, str], line: str
+) -> None:
+    url = make_url(f"sqlite:///{tmp_path / 'memo.db'}")
+    env = discord_environment(fake_discord, url, DISCORD_TOKEN, **shards)
+
+    result = _run(env, *LAUNCHER)
+
+    assert _one_line(result) == line
+    assert fake_discord.calls_to("GET /users/@me") == [], "stopped before logging in"
+    assert DISCORD_TOKEN not in result.stderr
