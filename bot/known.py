@@ -50,6 +50,11 @@ class Lru(Generic[V]):
             self._entries.move_to_end(key)
             return entry[1]
 
+    def forget(self, key: Hashable) -> None:
+        """Drop what is known of ``key`` (a programme moved a session to another day)."""
+        with self._lock:
+            self._entries.pop(key, None)
+
     def put(self, key: Hashable, value: V) -> None:
         with self._lock:
             self._entries[key] = (self._clock(), value)
