@@ -6,7 +6,7 @@ grammar, dispatch, help, the write set and Discord's app command follow.
 
 from __future__ import annotations
 
-from bot import conferences, help, memos, search, sessions
+from bot import conference_list, conferences, help, memos, search, sessions
 from bot.commands.registry import CommandRegistry
 from bot.digest import commands as digest
 from bot.notefiles import exporting, importing
@@ -22,6 +22,7 @@ DECLARED = (
     memos.DELETE,
     memos.UNDO,
     conferences.CONFERENCE,
+    conference_list.CONFERENCES,
     digest.DIGEST,
     search.SEARCH,
     exporting.EXPORT,

@@ -171,6 +171,23 @@ def _conversation(chat: Chat, bot: MemoBot) -> list[Reply]:
         for text in ("show [Kafka 세션]", "summary [Kafka 세션]", "digest now", "delete 1")
     ]
     said += [chat.say("alice", "show #1 #2 #99"), chat.say("alice", "digest off")]
+    # A second conference: listings of several, a title of another, exports that leave some out.
+    said += [
+        chat.say("alice", text)
+        for text in (
+            "conference KODECON 2026 Asia/Seoul",
+            "conferences",
+            "sessions all",
+            'sessions conference "DEVRIVER 2025"',
+            "sessions conference Nope",
+            "show [Kafka 세션]",
+            "add [Kafka 세션] 올해도 카프카",
+            "export",
+            "conference Empty Con",
+            "export",
+            "export all",
+        )
+    ]
     said.append(bot.home(replace(chat.invocation("nobody-yet", ""), user_id="U-nobody")))
     return said
 
