@@ -116,7 +116,7 @@ def check_title(typed: str) -> str | Reply:
     return title
 
 
-def find_or_create(ctx: Context, title: str) -> Found | Reply:
+def find_or_create(ctx: Context, title: str) -> Found:
     """The current conference's session with this title (or a near one), else a new one today.
 
     Writing never goes to another conference by title: each year's conference has its
@@ -159,7 +159,7 @@ def find_existing(ctx: Context, title: str) -> Found | Reply | None:
         exact = session_store.sessions_titled(ctx.tx, current.id, key)
         if exact:
             return Found(exact[0], None)
-    elsewhere = in_other_conferences(ctx, title)
+    elsewhere = _in_other_conferences(ctx, title)
     if elsewhere is not None:
         return elsewhere
     if current is not None:
@@ -189,7 +189,7 @@ def _other_conferences_titled(ctx: Context, key: str) -> tuple[str, ...]:
     return tuple(ctx.conference_by_id(conference_id).name for conference_id in conference_ids)
 
 
-def in_other_conferences(ctx: Context, title: str) -> Found | Reply | None:
+def _in_other_conferences(ctx: Context, title: str) -> Found | Reply | None:
     """The session titled exactly so in one of the channel's other conferences, a question
     when several of them have one, or None."""
     rows = _titled_in_other_conferences(ctx, titles.title_key(title))
@@ -402,9 +402,9 @@ def _memo_ids(text: str) -> ShowMemos | Rejected | None:
 
 
 def _parse_sessions(rest: str) -> ListSessions | Rejected:
-    word, _, name = rest.strip().partition(" ")
+    word, *name = rest.split(maxsplit=1) or [""]
     if word.lower() == "conference":
-        return sessions_from_options(conference=name)
+        return sessions_from_options(conference=name[0] if name else "")
     return sessions_from_option(rest)
 
 
