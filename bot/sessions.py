@@ -212,7 +212,7 @@ def _which_conference(ctx: Context, title: str, rows: list[SessionRecord]) -> Re
     return refuse(
         ProblemCode.AMBIGUOUS_SESSION,
         f"{md.title(title)} is a session of {len(rows)} other conferences of this channel:\n"
-        f"{places}\n"
+        f"{places}\n\n"
         "Which one? Make it the current conference with `/memo conference` and its name, "
         "then ask again; `/memo conferences` lists them.",
         "title",

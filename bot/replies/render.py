@@ -138,13 +138,15 @@ def session_listing(listing: SessionListing) -> str:
         empty = f"No sessions on {day_label(listing.day)}."
     lines = [head, *(session_line(session) for session in listing.sessions)]
     if not listing.sessions:
-        lines = [f"{head}\n{empty} Start one with `/memo add [Session title] note`."]
+        lines = [head, f"{empty} Start one with `/memo add [Session title] note`."]
+    blocks = ["\n".join(lines)]
     for other in listing.other_conferences:
-        lines.append(f"**Also in this channel** · {conference_label(other.conference)}")
-        lines.extend(session_line(session) for session in other.sessions)
+        head = f"**Also in this channel** · {conference_label(other.conference)}"
+        blocks.append("\n".join([head, *(session_line(session) for session in other.sessions)]))
         if not other.sessions:
-            lines.append("No sessions.")
-    return "\n".join(lines)
+            blocks[-1] += "\nNo sessions."
+    # A blank line ends each list: a line right after an item would continue the item.
+    return "\n\n".join(blocks)
 
 
 def conferences_listed(listed: ConferencesListed) -> str:
@@ -166,11 +168,11 @@ def conferences_listed(listed: ConferencesListed) -> str:
         if entry.current:
             parts.append("**current**")
         lines.append("- " + " · ".join(parts))
-    lines.append(
+    footer = (
         '`/memo sessions all` lists every session; `/memo sessions conference "Name"` one '
         "conference's; `/memo conference` and a name makes it current."
     )
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + footer
 
 
 def attendance_line(session: SessionView) -> str:

@@ -77,6 +77,8 @@ def test_conferences_lists_each_with_dates_time_zone_counts_and_the_current_one(
     assert entries[1].conference.time_zone == "Asia/Seoul"
     assert str(entries[1].conference.starts_on) == "2024-09-26"
     assert entries[0].first_day == entries[0].last_day  # no dates set: its sessions' day
+    items = re.findall(r"<li>(.*?)</li>", pyromark.html(reply.markdown), re.DOTALL)
+    assert len(items) == 2 and "sessions all" not in items[1], "the footer is not in the list"
     lines = reply.markdown.splitlines()
     assert lines[1].startswith("- **DEVRIVER 2025** · UTC · sessions ")
     assert lines[1].endswith("1 session · 2 memos · **current**")
@@ -137,6 +139,9 @@ def test_sessions_all_lists_every_conference_current_first(chat: Chat) -> None:
     markdown = chat.say("reader", "sessions all").markdown
     assert markdown.index("DEVRIVER 2025") < markdown.index("[Envoy]")
     assert markdown.index("[Envoy]") < markdown.index("DEVRIVER 2024") < markdown.index("[Keynote]")
+    rendered = pyromark.html(markdown)
+    items = re.findall(r"<li>(.*?)</li>", rendered, re.DOTALL)
+    assert len(items) == 3 and not any("DEVRIVER" in item for item in items), rendered
 
 
 @pytest.mark.parametrize(

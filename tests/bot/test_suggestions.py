@@ -184,6 +184,7 @@ def _conversation(chat: Chat, bot: MemoBot) -> list[Reply]:
             "add [Kafka 세션] 올해도 카프카",
             "export",
             "conference Empty Con",
+            "show [Kafka 세션]",  # in two other conferences: which one?
             "export",
             "export all",
         )
@@ -193,11 +194,12 @@ def _conversation(chat: Chat, bot: MemoBot) -> list[Reply]:
 
 
 def test_every_printed_command_works_as_printed(bot: MemoBot, chat: Chat) -> None:
-    printed = {
-        suggestion
-        for reply in _conversation(chat, bot)
-        for suggestion in suggestions(reply.markdown)
-    }
+    replies = _conversation(chat, bot)
+    printed = {suggestion for reply in replies for suggestion in suggestions(reply.markdown)}
+    asked = [
+        reply for reply in replies if reply.data == Problem(ProblemCode.AMBIGUOUS_SESSION, "title")
+    ]
+    assert asked, "the question about a title of two other conferences is in the conversation"
     named = {suggestion.split()[1] for suggestion in printed if " " in suggestion}
     assert {spec.name for spec in grammar.COMMANDS} <= named, "help and hints name every command"
     # The digest's footer names the day's memos of a session by their ids.
