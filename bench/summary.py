@@ -1,10 +1,16 @@
 """Benchmark: `/memo summary`'s quality on the sample notes, and its speed on a 500-memo session.
 
-Quality: the share of each judged session's key facts (``tests/samples/keypoints.json``,
-17 sessions of the sample blog posts) that the five points mention, for memo-bot's
-extractive summarizer and, on the same notes, the two baselines the issue names:
-the first five note lines, and TextRank over TF-IDF vectors (character bigrams).
-Also, on ``chat-transcript.txt``: how many points merge notes of several people.
+Quality: the share of each judged session's key facts that the five points
+mention, on two sample sets by two writers (``keypoints.json``: 17 sessions of
+``blog-notes*.txt``; ``keypoints-terse.json``: 11 sessions of
+``blog-notes-terse.txt``), with the notes as one memo per line (chat) and as one
+memo per session (an import). For memo-bot's extractive summarizer and, on the
+same notes, three baselines: the first five note lines, TextRank over TF-IDF
+vectors (character bigrams) and the lines closest to the TF-IDF centroid.
+Then the cross-check: the summarizer's weights chosen on one set from a small
+grid and measured on the other, both ways; the shipped weights were chosen on
+``DEVELOPED_ON``. Also, on ``chat-transcript.txt``: how many points merge notes
+of several people.
 
 Speed: one session of 500 memos by 10 authors, made from the sample posts' note
 lines the way people re-type a fact (other spacing, markers, a few words added,
@@ -30,12 +36,24 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from blog_notes import SAMPLES, blog_sessions
 from core_add import percentile  # the bench folder is on sys.path when a script in it runs
 from seeding import ROOT, machine
-from summary_quality import SAMPLES, SUMMARIZERS, blog_sessions, judged_sessions, recall
+from summary_quality import (
+    DEVELOPED_ON,
+    GRID,
+    SAMPLE_SETS,
+    SHAPES,
+    SUMMARIZERS,
+    cross_check,
+    judged_sessions,
+    recall,
+)
 
 from bot.core import MemoBot
 from bot.invocation import Invocation
@@ -76,10 +94,26 @@ def transcript_merges() -> dict[str, dict[str, int]]:
 
 
 def measure_quality() -> dict[str, object]:
-    judged = judged_sessions()
     return {
-        "judged_sessions": len(judged),
-        "recall": {name: recall(summarize, judged) for name, summarize in SUMMARIZERS.items()},
+        "judged_sessions": {
+            sample_set.name: len(judged_sessions(sample_set)) for sample_set in SAMPLE_SETS
+        },
+        "developed_on": DEVELOPED_ON,
+        #: set -> shape -> summarizer -> recall
+        "recall": {
+            sample_set.name: {
+                shape: {
+                    name: recall(summarize, judged_sessions(sample_set), shape)
+                    for name, summarize in SUMMARIZERS.items()
+                }
+                for shape in SHAPES
+            }
+            for sample_set in SAMPLE_SETS
+        },
+        "cross_check": [
+            {"chosen_on": check.chosen_on, "weights": asdict(check.weights), "recall": check.recall}
+            for check in cross_check()
+        ],
         "chat_transcript": transcript_merges(),
     }
 
@@ -194,13 +228,32 @@ def report(
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
-    recalls: dict[str, float] = quality["recall"]  # type: ignore[assignment]
-    table = Table(title=f"key-fact recall, {quality['judged_sessions']} judged sessions (5 points)")
-    for column in ("summarizer", "recall"):
-        table.add_column(column, justify="left" if column == "summarizer" else "right")
-    for name, value in recalls.items():
-        table.add_row(name, f"{value:.3f}")
+    console = Console(width=max(120, Console().width))
+    recalls: dict[str, dict[str, dict[str, float]]] = quality["recall"]  # type: ignore[assignment]
+    counts: dict[str, int] = quality["judged_sessions"]  # type: ignore[assignment]
+    table = Table(
+        title=f"key-fact recall (5 points); shipped weights chosen on {DEVELOPED_ON}, "
+        "the other set held out"
+    )
+    for column in ("set", "sessions", "role", "summarizer", *SHAPES):
+        table.add_column(column, justify="right" if column in SHAPES else "left")
+    for set_name, by_shape in recalls.items():
+        role = "developed on" if set_name == DEVELOPED_ON else "held out"
+        for name in SUMMARIZERS:
+            values = [f"{by_shape[shape][name]:.3f}" for shape in SHAPES]
+            table.add_row(set_name, str(counts[set_name]), role, name, *values)
+    console.print(table)
+
+    checks: list[dict[str, Any]] = quality["cross_check"]  # type: ignore[assignment]
+    table = Table(title="cross-check: weights chosen on one set (grid), measured on each")
+    for column in ("chosen on", "weights", "measured on", "role", *SHAPES):
+        table.add_column(column, justify="right" if column in SHAPES else "left")
+    for check in checks:
+        weights = " ".join(f"{key}={check['weights'][key]}" for key in GRID)
+        for set_name, by_shape in check["recall"].items():
+            role = "developed on" if set_name == check["chosen_on"] else "held out"
+            values = [f"{by_shape[shape]:.3f}" for shape in SHAPES]
+            table.add_row(check["chosen_on"], weights, set_name, role, *values)
     console.print(table)
 
     merges: dict[str, dict[str, int]] = quality["chat_transcript"]  # type: ignore[assignment]

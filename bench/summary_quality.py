@@ -1,45 +1,97 @@
-"""Judging summaries on the sample notes: key-fact recall, and the baselines to compare with.
+"""Judging summaries on the sample notes: key-fact recall, the baselines, and a cross-check.
 
 Used by ``bench/summary.py`` (the figures) and the tests (a floor that must
-hold). The blog posts are read into sessions by ``bench/blog_notes.py``.
+hold). Two sample sets by two writers (``SAMPLE_SETS``): each has posts read by
+the importer's own parser (``bot.notefiles.parse``) and a file of the key facts
+a good five-point summary of each judged session mentions.
 
 A summary covers a key fact when it contains one of the fact's strings,
 ignoring case (see ``tests/samples/README.md``).
+
+Notes reach the bot in two shapes, and both are judged: one memo per note line
+(people typing in chat) and one memo per session with its paragraph breaks (as
+``memo-bot import`` stores a blog post).
+
+The summarizer's few weights (``bot.summary.key_points.Weights``) are checked
+for fitting one writer: ``cross_check`` chooses them on one set from a small
+grid and measures them on the other, in both directions.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import cache
 
-from bench.blog_notes import SAMPLES, BlogSession, blog_sessions
-from bot.summary.key_points import MAX_POINTS, Note, key_points
+from bench.blog_notes import SAMPLES
+from bot.notefiles.parse import parse_posts
+from bot.summary.key_points import DEFAULT_WEIGHTS, MAX_POINTS, Note, Weights, key_points
 from bot.summary.note_lines import folded, shorten, split_units
 
 
 @dataclass(frozen=True, slots=True)
-class KeyFacts:
-    session: BlogSession
+class SampleSet:
+    """Posts by one writer and the key facts of their judged sessions."""
+
+    name: str
+    posts: tuple[str, ...]
+    keypoints: str
+
+
+SAMPLE_SETS = (
+    SampleSet("blog-notes", ("blog-notes.txt", "blog-notes-english.txt"), "keypoints.json"),
+    SampleSet("blog-notes-terse", ("blog-notes-terse.txt",), "keypoints-terse.json"),
+)
+#: The set the shipped weights (``DEFAULT_WEIGHTS``) were chosen on; the other is held out.
+DEVELOPED_ON = "blog-notes"
+
+#: How notes reach the bot: one memo per line, or one memo per session (an import).
+SHAPES = ("per_line", "imported")
+
+
+@dataclass(frozen=True, slots=True)
+class JudgedSession:
+    post_date: date
+    title: str
+    #: The session's notes as written, paragraph breaks (blank lines) kept.
+    text: str
     #: Each fact: the strings any one of which shows it is covered.
     facts: tuple[tuple[str, ...], ...]
 
-
-def judged_sessions() -> list[KeyFacts]:
-    """The sessions ``keypoints.json`` lists, with their notes and key facts."""
-    wanted = json.loads((SAMPLES / "keypoints.json").read_text(encoding="utf-8"))["sessions"]
-    by_key = {(s.post_date.isoformat(), s.title): s for s in blog_sessions()}
-    judged = []
-    for entry in wanted:
-        session = by_key[(entry["post_date"], entry["title"])]
-        judged.append(KeyFacts(session, tuple(tuple(fact) for fact in entry["keypoints"])))
-    return judged
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in self.text.split("\n") if line.strip()]
 
 
-def notes_of(session: BlogSession) -> list[Note]:
-    """A blog session as memos: one memo per note line, all by the post's author."""
+@cache
+def judged_sessions(sample_set: SampleSet = SAMPLE_SETS[0]) -> tuple[JudgedSession, ...]:
+    """The sessions the set's key-facts file lists, with their notes and key facts."""
+    texts = {}
+    for name in sample_set.posts:
+        for post in parse_posts((SAMPLES / name).read_text(encoding="utf-8")).posts:
+            for session in post.sessions:
+                texts[(post.date.isoformat(), session.title)] = "\n".join(session.lines)
+    wanted = json.loads((SAMPLES / sample_set.keypoints).read_text(encoding="utf-8"))["sessions"]
+    return tuple(
+        JudgedSession(
+            date.fromisoformat(entry["post_date"]),
+            entry["title"],
+            texts[(entry["post_date"], entry["title"])],
+            tuple(tuple(fact) for fact in entry["keypoints"]),
+        )
+        for entry in wanted
+    )
+
+
+def notes_of(session: JudgedSession, shape: str = "per_line") -> list[Note]:
+    """A judged session as memos by one writer: one per note line, or one for all (imported)."""
+    if shape == "imported":
+        return [Note(1, "blogger", session.text)]
     return [Note(number, "blogger", line) for number, line in enumerate(session.lines, 1)]
 
 
@@ -52,11 +104,15 @@ def covered(points: Sequence[str], facts: Sequence[Sequence[str]]) -> int:
 Summarizer = Callable[[Sequence[Note]], list[str]]
 
 
-def recall(summarize: Summarizer, judged: Sequence[KeyFacts] | None = None) -> float:
+def recall(
+    summarize: Summarizer,
+    judged: Sequence[JudgedSession] | None = None,
+    shape: str = "per_line",
+) -> float:
     """Mean share of each judged session's key facts that its summary covers."""
     judged = judged if judged is not None else judged_sessions()
     shares = [
-        covered(summarize(notes_of(item.session)), item.facts) / len(item.facts) for item in judged
+        covered(summarize(notes_of(item, shape)), item.facts) / len(item.facts) for item in judged
     ]
     return sum(shares) / len(shares)
 
@@ -64,26 +120,25 @@ def recall(summarize: Summarizer, judged: Sequence[KeyFacts] | None = None) -> f
 # ---------------------------------------------------------------- summarizers compared
 
 
-def memo_bot(notes: Sequence[Note]) -> list[str]:
+def memo_bot(notes: Sequence[Note], weights: Weights = DEFAULT_WEIGHTS) -> list[str]:
     """memo-bot's extractive summary (``bot.summary.key_points``)."""
-    return [point.text for point in key_points(notes)]
+    return [point.text for point in key_points(notes, weights=weights)]
+
+
+def _lines(notes: Sequence[Note]) -> list[str]:
+    return [text for note in notes for text, _ in split_units(note.text)]
 
 
 def first_lines(notes: Sequence[Note]) -> list[str]:
     """Baseline: the first five note lines, as the digest showed before summaries."""
-    lines = [text for note in notes for text, _ in split_units(note.text)]
-    return [shorten(line) for line in lines[:MAX_POINTS]]
+    return [shorten(line) for line in _lines(notes)[:MAX_POINTS]]
 
 
-def textrank(notes: Sequence[Note]) -> list[str]:
-    """Baseline: TextRank over note lines, TF-IDF cosine similarity of character bigrams.
+def _tfidf(lines: Sequence[str]) -> list[dict[str, float]]:
+    """Unit-length TF-IDF vectors of the lines' character bigrams.
 
-    Character bigrams rather than words so Korean words with particles still
-    match; the five highest-ranked lines, in note order.
+    Character bigrams rather than words so Korean words with particles still match.
     """
-    lines = [text for note in notes for text, _ in split_units(note.text)]
-    if not lines:
-        return []
     grams = [Counter(_bigrams(folded(line))) for line in lines]
     document_frequency = Counter(gram for counts in grams for gram in counts)
     total = len(lines)
@@ -95,6 +150,19 @@ def textrank(notes: Sequence[Note]) -> list[str]:
         }
         norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
         vectors.append({gram: value / norm for gram, value in vector.items()})
+    return vectors
+
+
+def textrank(notes: Sequence[Note]) -> list[str]:
+    """Baseline: TextRank over note lines, TF-IDF cosine similarity of character bigrams.
+
+    The five highest-ranked lines, in note order.
+    """
+    lines = _lines(notes)
+    if not lines:
+        return []
+    vectors = _tfidf(lines)
+    total = len(lines)
     weights = [
         [
             (j, sum(v * vectors[j].get(g, 0.0) for g, v in vectors[i].items()))
@@ -116,6 +184,20 @@ def textrank(notes: Sequence[Note]) -> list[str]:
     return [shorten(lines[i]) for i in sorted(best)]
 
 
+def centroid(notes: Sequence[Note]) -> list[str]:
+    """Baseline: the five lines closest to the session's TF-IDF centroid, in note order."""
+    lines = _lines(notes)
+    if not lines:
+        return []
+    vectors = _tfidf(lines)
+    middle: Counter[str] = Counter()
+    for vector in vectors:
+        middle.update(vector)
+    closeness = [sum(value * middle[gram] for gram, value in vector.items()) for vector in vectors]
+    best = sorted(range(len(lines)), key=lambda i: -closeness[i])[:MAX_POINTS]
+    return [shorten(lines[i]) for i in sorted(best)]
+
+
 def _bigrams(text: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text) - 1)] or [text]
 
@@ -124,4 +206,66 @@ SUMMARIZERS: dict[str, Summarizer] = {
     "memo_bot": memo_bot,
     "first_5_lines": first_lines,
     "textrank_tfidf": textrank,
+    "centroid_tfidf": centroid,
 }
+
+
+# ---------------------------------------------------------------- cross-check
+
+
+#: The weights tried when choosing on one set: each around its default, a few steps each way.
+GRID: dict[str, tuple[float, ...]] = {
+    "same_kind": (0.3, 0.6, 1.2),
+    "joined_share": (0.3, 0.5, 0.7),
+    "closing": (0.0, 0.5, 1.0),
+}
+
+
+def grid() -> list[Weights]:
+    return [
+        replace(DEFAULT_WEIGHTS, **dict(zip(GRID, values, strict=True)))
+        for values in itertools.product(*GRID.values())
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CrossCheck:
+    """Weights chosen on one set (the best mean recall over both shapes), measured on all."""
+
+    chosen_on: str
+    weights: Weights
+    #: set name -> shape -> recall
+    recall: dict[str, dict[str, float]]
+
+
+def _mean_recall(weights: Weights, sample_set: SampleSet) -> float:
+    judged = judged_sessions(sample_set)
+    return sum(
+        recall(lambda notes: memo_bot(notes, weights), judged, shape) for shape in SHAPES
+    ) / len(SHAPES)
+
+
+def cross_check() -> list[CrossCheck]:
+    """For each set: the grid's best weights on it, and what they get on every set."""
+    checks = []
+    candidates = grid()
+    for chosen_on in SAMPLE_SETS:
+        best = max(candidates, key=lambda weights: _mean_recall(weights, chosen_on))
+        checks.append(
+            CrossCheck(
+                chosen_on.name,
+                best,
+                {
+                    sample_set.name: {
+                        shape: recall(
+                            lambda notes, w=best: memo_bot(notes, w),
+                            judged_sessions(sample_set),
+                            shape,
+                        )
+                        for shape in SHAPES
+                    }
+                    for sample_set in SAMPLE_SETS
+                },
+            )
+        )
+    return checks

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, case, func, select, update
 
 from storage.models import Conference, ConferenceSession, Memo, table_of
 from storage.records import ConferenceRecord
@@ -126,6 +126,25 @@ def activate(
         changes.update(starts_on=starts_on, ends_on=ends_on)
     tx.execute(update(Conference).where(Conference.id == conference_id).values(**changes))
     return get_conference(tx, conference_id)
+
+
+def cover_days(tx: Connection, conference_id: int, first: date, last: date) -> None:
+    """Widen the conference's dates to take in ``first`` to ``last`` (set them when unset):
+    an imported post's day was a day of its conference."""
+    tx.execute(
+        update(Conference)
+        .where(Conference.id == conference_id)
+        .values(
+            starts_on=case(
+                (Conference.starts_on.is_(None) | (Conference.starts_on > first), first),
+                else_=Conference.starts_on,
+            ),
+            ends_on=case(
+                (Conference.ends_on.is_(None) | (Conference.ends_on < last), last),
+                else_=Conference.ends_on,
+            ),
+        )
+    )
 
 
 def count_sessions(tx: Connection, conference_id: int) -> int:

@@ -11,9 +11,21 @@ from datetime import date
 
 from hypothesis import strategies as st
 
-from bot.notefiles.parse import ParsedFile, conference_from_title, header_title, split_lines
+from bot.notefiles.grouping import conference_from_title
+from bot.notefiles.parse import ParsedFile, header_title, split_lines
 from bot.notefiles.write import AuthorNotes, Post, PostFormat, PostSession, write
 from bot.titles import title_key
+
+#: The reply's lines after ``blog-notes.txt``'s summary line, when it is imported first.
+KOREAN_SAMPLE_GROUPED = (
+    "",
+    "- **DEVRIVER 2025** · Thu 2025-09-25 to Sat 2025-09-27 · 3 posts",
+    "  - Sat 2025-09-27 · DEVRIVER 2025 키노트 정리 · 4 sessions",
+    "  - Fri 2025-09-26 · DEVRIVER 2025 Day2 참가 세션 메모 · 6 sessions",
+    "  - Thu 2025-09-25 · DEVRIVER 2025 Day1 참가 세션 메모 · 6 sessions",
+    "",
+    "**DEVRIVER 2025** is now the channel's current conference.",
+)
 
 _SEPARATOR = re.compile(r"^\s*(?:ㅡ{3,}|-{3,}|─{3,}|={3,}|_{3,})\s*$")
 

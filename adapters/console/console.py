@@ -5,23 +5,29 @@ with ``@name`` to speak as that person (the way ``chat-transcript.txt`` is
 written); lines starting with ``#`` are comments; other lines are ordinary chat,
 which the bot ignores as it would in a real channel.
 
-On a terminal it is an interactive prompt (readline line editing and history)
-that renders replies as Markdown. Piped, it prints each reply's Markdown
-followed by one blank line, so it can be scripted.
+On a terminal it is an interactive prompt (prompt_toolkit: line editing and
+history) that renders replies for the terminal; what is printed while a line is
+being typed (a scheduled digest) appears above the prompt, and the line stays
+as it was. Piped, it prints each reply's Markdown followed by one blank line,
+so it can be scripted (``adapters.console.screen``).
 """
 
 from __future__ import annotations
 
-import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from prompt_toolkit import PromptSession
+from prompt_toolkit.history import FileHistory
+from prompt_toolkit.patch_stdout import patch_stdout
 from rich.console import Console as RichConsole
 from rich.markdown import Markdown
 
+from adapters.console import screen
 from bot.core import MemoBot
 from bot.invocation import Invocation
 from bot.replies.values import Attachment, Reply, Visibility
@@ -29,8 +35,6 @@ from bot.replies.values import Attachment, Reply, Visibility
 #: The ``Invocation.platform`` of the console's requests.
 PLATFORM_NAME = "console"
 COMMAND_PREFIX = "/memo"
-#: A line break that is not part of a blank line.
-_SINGLE_NEWLINE = re.compile(r"(?<=[^\n])\n(?=[^\n])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +93,8 @@ class Console:
         return f"{reply.markdown}\n\nWritten to `{path}`."
 
     def on_screen(self, reply: Reply) -> Markdown:
-        """The reply as the terminal shows it: rich's Markdown, each line of it a line.
-
-        The core means every line break as one (a note's lines, a quote's lines);
-        CommonMark renders a single line break as a space, so each becomes a hard
-        break (two trailing spaces) before rich reads it.
-        """
-        return Markdown(_SINGLE_NEWLINE.sub("  \n", self.markdown(reply)))
+        """The reply as the terminal shows it (``adapters.console.screen``)."""
+        return screen.rendered(self.markdown(reply))
 
     def send(self, line: str) -> Reply | None:
         """Deliver one chat line to the bot; the reply, or None when the bot has nothing to say."""
@@ -120,39 +119,43 @@ class Console:
         for line in lines:
             reply = self.send(line)
             if reply is not None:
-                out.write(self.markdown(reply) + "\n\n")
-                out.flush()
+                screen.show(out, self.markdown(reply))
 
     def run_interactive(self, history_file: Path) -> None:
-        """A prompt with line editing and history, until end of input (Ctrl-D)."""
-        terminal = RichConsole()
-        _load_history(history_file)
-        terminal.print(
+        """A prompt with line editing and history, until end of input (Ctrl-D).
+
+        Standard output is patched while it runs, so whatever another thread prints
+        (the digest scheduler's posts) is drawn above the prompt, not over the line
+        being typed; ``raw`` keeps rich's colours.
+        """
+        history_file.parent.mkdir(parents=True, exist_ok=True)
+        prompt: PromptSession[str] = PromptSession(history=FileHistory(history_file))
+        RichConsole().print(
             f"memo-bot console: #{self.identity.channel} in {self.identity.workspace}, "
             f"as {self.identity.user}. Type [bold]/memo help[/]; Ctrl-D quits.",
             highlight=False,
         )
-        try:
+        with patch_stdout(raw=True):
+            # Made inside the patch, so that rich writes to the patched standard output.
+            terminal = RichConsole(file=sys.stdout)
             while True:
                 try:
-                    line = input(f"{self.identity.user}@{self.identity.channel}> ")
+                    line = prompt.prompt(f"{self.identity.user}@{self.identity.channel}> ")
                 except KeyboardInterrupt:
-                    terminal.print()
                     continue
-                reply = self.send(line)
-                if reply is None:
-                    if read_chat_line(line, self.identity.user) is not None:
-                        terminal.print(
-                            "[dim]Chat message, not stored. Commands start with /memo.[/]"
-                        )
-                    continue
-                terminal.print(self.on_screen(reply))
-                if reply.visibility is Visibility.PRIVATE:
-                    terminal.print("[dim](only you can see this)[/]")
-        except EOFError:
-            terminal.print()
-        finally:
-            _save_history(history_file)
+                except EOFError:
+                    return
+                self._answer(terminal, line)
+
+    def _answer(self, terminal: RichConsole, line: str) -> None:
+        reply = self.send(line)
+        if reply is None:
+            if read_chat_line(line, self.identity.user) is not None:
+                terminal.print("[dim]Chat message, not stored. Commands start with /memo.[/]")
+            return
+        terminal.print(self.on_screen(reply))
+        if reply.visibility is Visibility.PRIVATE:
+            terminal.print("[dim](only you can see this)[/]")
 
 
 def save_attachment(attachment: Attachment, folder: Path) -> Path:
@@ -168,18 +171,3 @@ def save_attachment(attachment: Attachment, folder: Path) -> Path:
             path = folder / f"{Path(attachment.name).stem}-{number}{Path(attachment.name).suffix}"
             continue
         return path
-
-
-def _load_history(path: Path) -> None:
-    import readline  # Importing it is what gives input() line editing.
-
-    readline.set_history_length(1000)
-    if path.exists():
-        readline.read_history_file(path)
-
-
-def _save_history(path: Path) -> None:
-    import readline
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    readline.write_history_file(path)

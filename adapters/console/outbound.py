@@ -1,19 +1,21 @@
-"""The console's side of the digest: a post is its Markdown, printed like any reply."""
+"""The console's side of the digest: a post is printed like any reply (``screen.show``)."""
 
 from __future__ import annotations
 
 import itertools
+import sys
 from typing import TextIO
 
+from adapters.console import screen
 from bot.outbound import Delivered, Delivery
 from bot.replies.values import Reply
 
 
 class ConsoleOutbound:
-    def __init__(self, out: TextIO, *, lead: str = "") -> None:
-        """``lead`` goes before each post: at a prompt, a line break keeps it off the prompt."""
+    def __init__(self, out: TextIO | None = None) -> None:
+        """``out`` None: standard output as it is when a post is printed. At the console's
+        prompt that is the prompt's patched output, which draws the post above the prompt."""
         self.out = out
-        self.lead = lead
         self._numbers = itertools.count(1)
 
     async def post(
@@ -21,6 +23,5 @@ class ConsoleOutbound:
     ) -> Delivered:
         """Printed at once, so only a crash while printing leaves a post's fate unknown; a
         terminal cannot be asked what it showed, so such a post is printed again."""
-        self.out.write(self.lead + reply.markdown + "\n\n")
-        self.out.flush()
+        screen.show(self.out or sys.stdout, reply.markdown)
         return Delivered(f"console-{next(self._numbers)}")

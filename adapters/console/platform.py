@@ -8,7 +8,6 @@ platforms; it is what ``memo-bot run`` opens when none of them is configured, an
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -30,11 +29,11 @@ class ConsoleSetup:
         return []
 
     def serving(self, bot: MemoBot) -> Serving:
-        return Serving(ConsoleOutbound(sys.stdout))
+        return Serving(ConsoleOutbound())
 
     @asynccontextmanager
     async def posting(self, bot: MemoBot) -> AsyncIterator[Outbound]:
-        yield ConsoleOutbound(sys.stdout)
+        yield ConsoleOutbound()
 
 
 PLATFORM = Platform(

@@ -49,7 +49,7 @@ from bot.notefiles.parse import (
     NoteBlock,
     Post,
 )
-from bot.notefiles.reading import ImportPosts, ReadFile, conference_name, read
+from bot.notefiles.reading import ImportPosts, ReadFile, read
 from bot.replies import render
 from bot.replies.values import (
     ImportDone,
@@ -95,9 +95,9 @@ _ONLY_ADMINS = "only a workspace admin (or the operator's memo-bot import) can i
 _NEVER_ACTIVATED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def plan(file: ReadFile, command: ImportPosts) -> Reply:
+def plan(file: ReadFile) -> Reply:
     """What importing the file would create, for ``--dry-run``: nothing is stored."""
-    done = _done(file, command, _Counts(), dry_run=True)
+    done = _done(file, _Counts(), dry_run=True)
     return Reply(render.import_done(done), Visibility.PRIVATE, done)
 
 
@@ -109,18 +109,32 @@ def store(
     importer = _importer(ctx, command, counts)
     total = file.parsed.line_count
     done_lines = 0
-    for post in file.parsed.posts:
-        name = conference_name(post, command)
-        if name not in counts.conferences:
-            counts.conferences[name] = _conference(ctx, name)
-        conference = counts.conferences[name]
-        _store_post(ctx, post, conference, importer, counts)
-        done_lines += _post_lines(post)
-        if progress is not None:
-            progress(done_lines, total)
+    was_current = ctx.conference()
+    for name, posts in file.grouped():
+        conference = counts.conferences[name] = _conference(ctx, name)
+        for post in posts:
+            _store_post(ctx, post, conference, importer, counts)
+            done_lines += _post_lines(post)
+            if progress is not None:
+                progress(done_lines, total)
+        _cover_days(ctx, conference, posts)
     counts.warnings.extend(_credited_warnings(counts))
-    done = _done(file, command, counts, dry_run=False)
+    now_current = ctx.conference()
+    counts.current = now_current.name if now_current is not None else None
+    counts.became_current = now_current is not None and (
+        was_current is None or was_current.id != now_current.id
+    )
+    done = _done(file, counts, dry_run=False)
     return Reply(render.import_done(done), Visibility.PRIVATE, done)
+
+
+def _cover_days(ctx: Context, conference: ConferenceRecord, posts: list[Post]) -> None:
+    """The conference's dates take in its posts' days (the channel's record kept fresh)."""
+    days = [post.date for post in posts]
+    conference_store.cover_days(ctx.tx, conference.id, min(days), max(days))
+    current = ctx.conference()
+    if current is not None and current.id == conference.id:
+        ctx.set_conference(conference_store.get_conference(ctx.tx, conference.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,9 +203,12 @@ class _Counts:
     conferences: dict[str, ConferenceRecord] = field(default_factory=dict)
     #: Names of ``### name`` blocks imported as the importer's -> the lines of those blocks.
     credited_to_importer: dict[str, list[int]] = field(default_factory=dict)
+    #: The channel's current conference after the import, and whether the import made it so.
+    current: str | None = None
+    became_current: bool = False
 
 
-def _done(file: ReadFile, command: ImportPosts, counts: _Counts, *, dry_run: bool) -> ImportDone:
+def _done(file: ReadFile, counts: _Counts, *, dry_run: bool) -> ImportDone:
     warnings = [f"line {w.line_number}: {w.message}" for w in file.parsed.warnings]
     return ImportDone(
         file_name=file.name,
@@ -199,15 +216,18 @@ def _done(file: ReadFile, command: ImportPosts, counts: _Counts, *, dry_run: boo
         posts=tuple(
             ImportedPost(
                 day=post.date,
-                conference=conference_name(post, command),
+                # The channel's conference, for posts the file names none for.
+                conference=counts.conferences[name].name if name in counts.conferences else name,
                 title=post.title,
                 sessions=tuple(
                     ImportedSession(session.title, session.note_line_count)
                     for session in post.sessions
                 ),
             )
-            for post in file.parsed.posts
+            for post, name in zip(file.parsed.posts, file.conferences, strict=True)
         ),
+        current_conference=counts.current,
+        became_current=counts.became_current,
         lines=file.parsed.line_count,
         warnings=(*warnings, *counts.warnings),
         created=counts.created,
@@ -459,7 +479,7 @@ def run_import(
     if isinstance(file, Reply):
         return file
     if command.dry_run:
-        return plan(file, command)
+        return plan(file)
     return core.write_alone(invocation, command, lambda ctx: store(ctx, file, command, progress))
 
 

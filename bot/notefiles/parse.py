@@ -90,18 +90,6 @@ _DATE_FORMS = (
 _LONGEST_DATE_LINE = 40
 _YEAR = re.compile(r"\d{4}")
 
-#: What a title line says besides the conference: the day and "session memos" words.
-_TITLE_NOISE = re.compile(
-    r"(?:\b(?:day|dag|tag)\s*\d+\b|\d+\s*일\s*차|(?:첫|둘|셋|넷)째\s*날|"
-    r"참가\s*(?:세션\s*)?(?:메모|후기|정리)|세션\s*(?:메모|정리)|키노트\s*(?:정리|메모)?|"
-    r"\b(?:session|talk)s?\s*(?:memos?|notes?)\b|\bkeynotes?\b|\b(?:memos?|notes)\b|"
-    r"메모|후기|정리|"
-    # Japanese and Chinese: 1日目, 第一天, (セッション)メモ, (参会)笔记, 議程筆記
-    r"\d+\s*日目|第\s*[\d一二三四五六七八九十]+\s*天|(?:セッション|参加)?\s*(?:メモ|ノート)|"
-    r"(?:参会|議程|议程)?\s*(?:笔记|筆記))",
-    re.IGNORECASE,
-)
-
 
 @dataclass(frozen=True, slots=True)
 class ParseWarning:
@@ -236,16 +224,6 @@ def _weekday_agrees(
             return _WEEKDAYS_ZH[day.weekday()] == chinese
         return _WEEKDAYS_JA[day.weekday()] == cjk.strip("(（)）")[0]
     return True
-
-
-def conference_from_title(title: str) -> str:
-    """The conference a post's title line names: without the day and "session memos" words.
-
-    ``DEVRIVER 2025 Day2 참가 세션 메모`` and ``DEVRIVER 2025 키노트 정리`` both
-    give ``DEVRIVER 2025``; a title that is nothing but such words is kept whole.
-    """
-    name = " ".join(_TITLE_NOISE.sub(" ", title).split()).strip(" -–—:·,")
-    return name or " ".join(title.split())
 
 
 def header_title(line: str) -> tuple[str, str] | None:

@@ -8,15 +8,19 @@ refusal naming the file, and nothing is stored.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 
 from bot.commands.declaration import Command
 from bot.commands.text import clean_text
 from bot.conferences import MAX_CONFERENCE_NAME_LENGTH
 from bot.memos import MAX_MEMO_LENGTH
 from bot.notefiles.decode import Unreadable, decode_note_file
-from bot.notefiles.parse import ParsedFile, ParseWarning, Post, conference_from_title, parse_posts
+from bot.notefiles.grouping import conference_names
+from bot.notefiles.parse import ParsedFile, ParseWarning, Post, parse_posts
 from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.values import ProblemCode, Reply, refuse
@@ -53,6 +57,15 @@ class ReadFile:
 
     name: str
     parsed: ParsedFile
+    #: The conference of each post of ``parsed``, in order (``""``: the channel's). Each
+    #: conference's posts are together, conferences in the order the file names them.
+    conferences: tuple[str, ...]
+
+    def grouped(self) -> Iterator[tuple[str, list[Post]]]:
+        """Each conference and its posts."""
+        pairs = zip(self.conferences, self.parsed.posts, strict=True)
+        for conference, together in groupby(pairs, key=itemgetter(0)):
+            yield conference, [post for _, post in together]
 
 
 def read(command: ImportPosts, max_bytes: int) -> ReadFile | Reply:
@@ -76,11 +89,11 @@ def read(command: ImportPosts, max_bytes: int) -> ReadFile | Reply:
             "`2025년 9월 25일 목요일`), then its title line. Nothing was imported.",
             "file",
         )
-    merged = _one_post_a_day(parsed, command)
-    too_much = _too_much(name, merged)
+    named = _grouped(name, parsed, command)
+    too_much = _too_much(name, named.parsed)
     if too_much is not None:
         return refuse(ProblemCode.TEXT_TOO_LONG, too_much + " Nothing was imported.", "file")
-    return ReadFile(name, merged)
+    return named
 
 
 def _too_much(name: str, parsed: ParsedFile) -> str | None:
@@ -112,19 +125,25 @@ def _too_long(shown: str, line: int, what: str, length: int) -> str:
     )
 
 
-def _one_post_a_day(parsed: ParsedFile, command: ImportPosts) -> ParsedFile:
-    """The file with each conference day's posts made one, as the importer stores them.
+def _grouped(name: str, parsed: ParsedFile, command: ImportPosts) -> ReadFile:
+    """The file's posts with their conferences (``--conference``, else named by the titles
+    as ``bot.notefiles.grouping`` says), each conference day's posts made one.
 
-    A person has one post per conference day; two posts of one day in a file
+    Each conference's posts come together, in file order. A person has one post per
+    conference day; two posts of one day in a file
     (a morning and an afternoon post) are imported together, in file order,
     instead of the second replacing the first.
     """
+    names: tuple[str, ...] = (command.conference or "",) * len(parsed.posts)
+    grouping_warnings: tuple[ParseWarning, ...] = ()
+    if command.conference is None:
+        names, grouping_warnings = conference_names(parsed.posts)
     days: dict[tuple[str, date], list[Post]] = {}
-    for post in parsed.posts:
-        days.setdefault((conference_name(post, command), post.date), []).append(post)
-    if len(days) == len(parsed.posts):
-        return parsed
-    warnings = list(parsed.warnings)
+    for post, conference in sorted(
+        zip(parsed.posts, map(_shown, names), strict=True), key=_first_named_by(names)
+    ):
+        days.setdefault((conference, post.date), []).append(post)
+    warnings = [*parsed.warnings, *grouping_warnings]
     posts = []
     for (_, day), same_day in days.items():
         first = same_day[0]
@@ -144,11 +163,21 @@ def _one_post_a_day(parsed: ParsedFile, command: ImportPosts) -> ParsedFile:
                 notes=tuple(notes[:-1]),
                 sessions=tuple(session for post in same_day for session in post.sessions),
             )
+            if len(same_day) > 1
+            else first
         )
-    return replace(parsed, posts=tuple(posts), warnings=tuple(warnings))
+    merged = replace(parsed, posts=tuple(posts), warnings=tuple(warnings))
+    return ReadFile(name, merged, tuple(conference for conference, _ in days))
 
 
-def conference_name(post: Post, command: ImportPosts) -> str:
-    """The conference named on the command line (clean already), else by the post's title."""
-    typed = command.conference or clean_text(conference_from_title(post.title))
-    return display_title(typed)[:MAX_CONFERENCE_NAME_LENGTH]
+def _first_named_by(names: tuple[str, ...]) -> Callable[[tuple[Post, str]], int]:
+    """A sort key that puts each conference's posts together (``sorted`` keeps their order)."""
+    first: dict[str, int] = {}
+    for position, name in enumerate(map(_shown, names)):
+        first.setdefault(name, position)
+    return lambda pair: first[pair[1]]
+
+
+def _shown(name: str) -> str:
+    """A conference name as stored: one line, spaces made one, within the longest name."""
+    return display_title(clean_text(name))[:MAX_CONFERENCE_NAME_LENGTH]

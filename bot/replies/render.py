@@ -6,7 +6,10 @@ so it renders as typed; everything else here is our own markup.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from itertools import groupby
+from operator import attrgetter
 
 from bot.commands.text import MAX_SHOWN_MEMOS
 from bot.replies import markdown as md
@@ -432,6 +435,8 @@ def emphasised(text: str, marks: tuple[tuple[int, int], ...]) -> str:
 
 #: Warnings listed in an import's reply; the rest are counted.
 MAX_IMPORT_WARNINGS = 10
+#: Posts listed per conference in an import's reply (a dry run lists all).
+MAX_IMPORT_POSTS_LISTED = 10
 
 
 def import_summary_line(
@@ -446,7 +451,8 @@ def import_summary_line(
 
 
 def import_done(done: ImportDone) -> str:
-    """The summary; for a dry run, each post and session; then the first warnings."""
+    """The summary; the conferences with their posts (for a dry run, with each post's
+    sessions too); which conference is current; then the first warnings."""
     summary = import_summary_line(
         len(done.posts), done.session_count, done.lines, len(done.warnings), dry_run=done.dry_run
     )
@@ -456,18 +462,51 @@ def import_done(done: ImportDone) -> str:
             f" ({done.created:,} memos new, {done.updated:,} updated, {done.removed:,} removed, "
             f"{done.unchanged:,} unchanged)"
         )
-    lines = [head]
-    if done.dry_run:
-        for post in done.posts:
-            lines.append(
-                f"- {day_label(post.day)} · {md.bold(post.conference)} · {md.escape(post.title)}"
-            )
-            lines.extend(
-                f"  - {md.title(session.title)} · {plural(session.lines, 'line')}"
-                for session in post.sessions
-            )
-    lines.extend(f"- ⚠ {md.escape(warning)}" for warning in done.warnings[:MAX_IMPORT_WARNINGS])
+    blocks = [head, "\n".join(_imported_conferences(done))]
+    current = _current_after_import(done)
+    if current:
+        blocks.append(current)
+    warnings = [f"- ⚠ {md.escape(warning)}" for warning in done.warnings[:MAX_IMPORT_WARNINGS]]
     more = len(done.warnings) - MAX_IMPORT_WARNINGS
     if more > 0:
-        lines.append(f"_{plural(more, 'more warning')}._")
-    return "\n".join(lines)
+        warnings.append(f"_{plural(more, 'more warning')}._")
+    if warnings:
+        blocks.append("\n".join(warnings))
+    return "\n\n".join(block for block in blocks if block)
+
+
+def _imported_conferences(done: ImportDone) -> Iterator[str]:
+    """Conference → posts (→ sessions, for a dry run), as a nested list."""
+    for conference, grouped in groupby(done.posts, key=attrgetter("conference")):
+        posts = list(grouped)
+        days = sorted(post.day for post in posts)
+        span = day_label(days[0]) + (f" to {day_label(days[-1])}" if len(days) > 1 else "")
+        name = md.bold(conference) if conference else "the channel's conference"
+        yield f"- {name} · {span} · {plural(len(posts), 'post')}"
+        listed = posts if done.dry_run else posts[:MAX_IMPORT_POSTS_LISTED]
+        for post in listed:
+            title = f" · {md.escape(post.title)}" if post.title else ""
+            yield f"  - {day_label(post.day)}{title} · {plural(len(post.sessions), 'session')}"
+            if done.dry_run:
+                yield from (
+                    f"    - {md.title(session.title)} · {plural(session.lines, 'line')}"
+                    for session in post.sessions
+                )
+        if len(posts) > len(listed):
+            yield f"  - _{plural(len(posts) - len(listed), 'more post')}_"
+
+
+def _current_after_import(done: ImportDone) -> str:
+    if done.dry_run:
+        first = next((post.conference for post in done.posts if post.conference), "")
+        if not first:
+            return ""
+        return (
+            f"{md.bold(first)} would become the channel's current conference if it follows "
+            "none yet; a channel that follows one keeps it."
+        )
+    if done.current_conference is None:
+        return ""
+    if done.became_current:
+        return f"{md.bold(done.current_conference)} is now the channel's current conference."
+    return f"The channel's current conference stays {md.bold(done.current_conference)}."

@@ -360,6 +360,7 @@ class ImportDone:
 
     file_name: str
     dry_run: bool
+    #: Each conference's posts together, conferences in the order the file names them.
     posts: tuple[ImportedPost, ...]
     lines: int
     #: "line 12: ..." each: lines placed by a guess or not placed at all.
@@ -370,6 +371,10 @@ class ImportDone:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
+    #: The channel's current conference after the import (None for a dry run, which
+    #: reads nothing), and whether this import made it current.
+    current_conference: str | None = None
+    became_current: bool = False
 
     @property
     def session_count(self) -> int:

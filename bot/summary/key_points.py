@@ -16,13 +16,15 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from rapidfuzz import fuzz
 from rapidfuzz.process import extract
 from rapidfuzz.utils import default_process
 
-from bot.summary.note_lines import NoteUnit, folded, number_values, shorten, split_units
-from bot.summary.salience import fact_kind, line_scores
+from bot.summary.note_lines import NoteUnit, folded, number_values, read_lines, shorten
+from bot.summary.passages import Passage, passages
+from bot.summary.salience import fact_kind, heading_score, line_scores
 
 #: Key points in a summary.
 MAX_POINTS = 5
@@ -32,13 +34,38 @@ DUPLICATE_RATIO = 60.0
 #: ... or that share at least this many figures (all of the one with fewer) and this much text.
 DUPLICATE_FIGURES = 2
 DUPLICATE_FIGURES_RATIO = 35.0
-#: How much a picked point's similarity (0-1) to an earlier pick lowers its score.
-REDUNDANCY_WEIGHT = 3.0
-#: How much each picked fact of the same kind lowers a candidate's score: a summary of
-#: five figures misses the named system and the conclusion a person would also name.
-SAME_KIND_PENALTY = 0.6
-#: Extra score per additional author who wrote the same fact.
-AGREEMENT_BONUS = 1.2
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How the choice of points trades one signal against another.
+
+    The defaults were chosen on one sample set and measured on the other
+    (``bench/summary.py`` shows both directions); they are weights of general
+    signals, not of any words.
+    """
+
+    #: How much a candidate's similarity (0-1) to an earlier pick lowers its score.
+    redundancy: float = 3.0
+    #: How much each picked fact of the same kind lowers a candidate's score: a summary of
+    #: five figures misses the named system and the conclusion a person would also name.
+    same_kind: float = 0.6
+    #: Extra score per additional author who wrote the same fact.
+    agreement: float = 1.2
+    #: Share of each further line's score a joined point (a list, a section) adds to its best.
+    joined_share: float = 0.7
+    #: Share of its heading's score a point shown under its heading adds.
+    heading_share: float = 0.5
+    #: Extra score of an author's closing lines, where notes of a talk put its conclusion.
+    closing: float = 0.0
+
+
+DEFAULT_WEIGHTS = Weights()
+#: Further lines of a joined point that add to its score: a long list is one point, not five.
+_MOST_COUNTED_FURTHER = 2
+#: An author's last lines, as a share of their lines (at least ``_CLOSING_LINES``), are closing.
+_CLOSING_SHARE = 0.15
+_CLOSING_LINES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,34 +87,115 @@ class KeyPoint:
     memo_numbers: tuple[int, ...]
 
 
-def key_points(notes: Sequence[Note], limit: int = MAX_POINTS) -> list[KeyPoint]:
+def key_points(
+    notes: Sequence[Note], limit: int = MAX_POINTS, weights: Weights = DEFAULT_WEIGHTS
+) -> list[KeyPoint]:
     """At most ``limit`` key points of the notes, in the order they were noted."""
     units = _units(notes)
     if not units:
         return []
     keys = [folded(unit.text) for unit in units]
     scores = line_scores(units, keys)
-    facts = [_fact(units, scores, members) for members in _clusters(units, keys)]
-    picked = _pick(facts, units, keys, limit) if len(facts) > limit else facts
-    picked.sort(key=lambda fact: fact.members[0])
-    return [_point(units, fact) for fact in picked]
+    if weights.closing:
+        for index in _closing(units):
+            scores[index] += weights.closing
+    clusters = _clusters(units, keys)
+    cluster_of = {index: number for number, members in enumerate(clusters) for index in members}
+    found = passages(units)
+    facts = [fact for fact in found if not fact.meta] or found
+    people = [len({units[index].author for index in members}) for members in clusters]
+    headings = {
+        label: max(0.0, heading_score(units[label].text))
+        for label in {fact.label for fact in facts if fact.label is not None}
+    }
+    candidates = [_candidate(fact, scores, cluster_of, people, headings, weights) for fact in facts]
+    picked = _pick(candidates, limit, weights)
+    picked.sort(key=lambda candidate: candidate.first)
+    return [_point(units, clusters, candidate) for candidate in picked]
 
 
-@dataclass(frozen=True, slots=True)
-class _Fact:
-    """Near-duplicate units: indexes in note order, the best-scored one, the fact's score."""
+@dataclass(eq=False)
+class _Candidate:
+    """A passage with its score, the facts (clusters) it states and what to compare it by."""
 
-    members: list[int]
-    best: int
+    passage: Passage
     score: float
+    clusters: frozenset[int]
+    #: ... and those it shows (its heading's too): no two points show the same line.
+    shown: frozenset[int]
+
+    @cached_property
+    def key(self) -> str:
+        """The body's folded text, for the redundancy penalty (found only when compared)."""
+        return folded(self.passage.body)
+
+    @cached_property
+    def kind(self) -> str:
+        """Its kind of fact, for the variety penalty (found only when compared)."""
+        return "list" if self.passage.listed else fact_kind(self.passage.text)
+
+    @property
+    def first(self) -> int:
+        """Where it starts in the notes."""
+        return self.passage.core[0]
 
 
 def _units(notes: Sequence[Note]) -> list[NoteUnit]:
     units: list[NoteUnit] = []
     for note in notes:
-        for text, highlighted in split_units(note.text):
-            units.append(NoteUnit(text, note.author, note.number, len(units), highlighted))
+        for line in read_lines(note.text):
+            units.append(
+                NoteUnit(
+                    line.text,
+                    note.author,
+                    note.number,
+                    len(units),
+                    line.mark,
+                    line.indented,
+                    line.after_break,
+                    line.marker,
+                    line.mood,
+                )
+            )
     return units
+
+
+def _closing(units: Sequence[NoteUnit]) -> list[int]:
+    """Each author's last lines (``_CLOSING_SHARE`` of them, at least ``_CLOSING_LINES``)."""
+    by_author: dict[str, list[int]] = defaultdict(list)
+    for index, unit in enumerate(units):
+        by_author[unit.author].append(index)
+    closing = []
+    for lines in by_author.values():
+        count = max(_CLOSING_LINES, round(len(lines) * _CLOSING_SHARE))
+        closing.extend(lines[-count:])
+    return closing
+
+
+def _candidate(
+    passage: Passage,
+    scores: Sequence[float],
+    cluster_of: dict[int, int],
+    people: Sequence[int],
+    headings: dict[int, float],
+    weights: Weights,
+) -> _Candidate:
+    """A passage scores as its best line plus a share of each other line's positive score.
+
+    A heading adds a share of its positive score (``headings``: it names the system
+    its lines are about); each more person who noted one of its facts (``people``
+    per fact) adds ``agreement``.
+    """
+    own = sorted((scores[index] for index in passage.core), reverse=True)
+    further = sum(max(0.0, value) for value in own[1 : 1 + _MOST_COUNTED_FURTHER])
+    score = own[0] + weights.joined_share * further
+    facts = frozenset(cluster_of[index] for index in passage.core)
+    score += weights.agreement * (max(people[fact] for fact in facts) - 1)
+    shown = facts
+    if passage.label is not None:
+        score += weights.heading_share * headings[passage.label]
+        shown = facts | {cluster_of[passage.label]}
+    return _Candidate(passage, score, facts, shown)
 
 
 def _clusters(units: Sequence[NoteUnit], keys: Sequence[str]) -> list[list[int]]:
@@ -162,58 +270,64 @@ def _same_fact(similarity: float, figures_a: frozenset[str], figures_b: frozense
     return similarity >= DUPLICATE_RATIO or len(fewer) >= DUPLICATE_FIGURES
 
 
-def _fact(units: Sequence[NoteUnit], scores: Sequence[float], members: list[int]) -> _Fact:
-    """A fact scores as its best line, plus a bonus for each more person who noted it."""
-    best = max(members, key=lambda index: (scores[index], -len(units[index].text)))
-    authors = {units[index].author for index in members}
-    return _Fact(members, best, scores[best] + AGREEMENT_BONUS * (len(authors) - 1))
+def _pick(candidates: list[_Candidate], limit: int, weights: Weights) -> list[_Candidate]:
+    """Greedy maximal marginal relevance: the best candidate, then the best that repeats it least.
 
-
-def _pick(
-    facts: list[_Fact], units: Sequence[NoteUnit], keys: Sequence[str], limit: int
-) -> list[_Fact]:
-    """Greedy maximal marginal relevance: the best fact, then the best that repeats it least.
-
-    A fact's marginal value is at most its score, so candidates are visited best
-    score first and the visit stops once no later one can win; overlaps with the
-    facts picked so far are computed only for the candidates visited.
+    Candidates that state a fact already picked (a line of it, or a near-duplicate
+    of one) are out. A candidate's marginal value is at most its score, so they are
+    visited best score first and the visit stops once no later one can win;
+    overlaps with the picks so far are computed only for the candidates visited.
     """
-    remaining = sorted(facts, key=lambda fact: -fact.score)
-    picked: list[_Fact] = []
+    # Best score first; of equal scores, the one stating more lines (a list over its item).
+    remaining = sorted(
+        candidates, key=lambda candidate: (-candidate.score, -len(candidate.passage.core))
+    )
+    picked: list[_Candidate] = []
+    stated: set[int] = set()
     kinds: Counter[str] = Counter()
-    #: fact (by its best unit) -> its kind, for the candidates visited
-    kind_of: dict[int, str] = {}
-    #: fact (by its best unit) -> (how many picks it was compared with, its largest overlap)
+    #: candidate (by id) -> (how many picks it was compared with, its largest overlap)
     overlaps: dict[int, tuple[int, float]] = {}
     while remaining and len(picked) < limit:
-        best_index, best_value = 0, -math.inf
-        for index, fact in enumerate(remaining):
-            if fact.score <= best_value:
+        best_index, best_value = -1, -math.inf
+        for index, candidate in enumerate(remaining):
+            if candidate.score <= best_value:
                 break
-            compared, overlap = overlaps.get(fact.best, (0, 0.0))
+            if not stated.isdisjoint(candidate.shown):
+                continue
+            compared, overlap = overlaps.get(id(candidate), (0, 0.0))
             for chosen in picked[compared:]:
-                overlap = max(overlap, _overlap(units, keys, fact.best, chosen.best))
-            overlaps[fact.best] = (len(picked), overlap)
-            if fact.best not in kind_of:
-                kind_of[fact.best] = fact_kind(units[fact.best].text)
-            kind = kind_of[fact.best]
-            value = fact.score - REDUNDANCY_WEIGHT * overlap - SAME_KIND_PENALTY * kinds[kind]
+                overlap = max(overlap, _overlap(candidate, chosen))
+            overlaps[id(candidate)] = (len(picked), overlap)
+            value = (
+                candidate.score
+                - weights.redundancy * overlap
+                - weights.same_kind * kinds[candidate.kind]
+            )
             if value > best_value:
                 best_index, best_value = index, value
+        if best_index < 0:
+            break
         chosen = remaining.pop(best_index)
         picked.append(chosen)
-        kinds[kind_of[chosen.best]] += 1
+        stated.update(chosen.shown)
+        kinds[chosen.kind] += 1
     return picked
 
 
-def _overlap(units: Sequence[NoteUnit], keys: Sequence[str], a: int, b: int) -> float:
-    """How much two facts say the same (0-1): as folded text, or as words in any order."""
-    in_order = fuzz.ratio(keys[a], keys[b])
-    any_order = fuzz.token_set_ratio(units[a].text, units[b].text, processor=default_process)
+def _overlap(a: _Candidate, b: _Candidate) -> float:
+    """How much two candidates say the same (0-1): as folded text, or as words in any order."""
+    in_order = fuzz.ratio(a.key, b.key)
+    any_order = fuzz.token_set_ratio(a.passage.body, b.passage.body, processor=default_process)
     return max(in_order, any_order) / 100
 
 
-def _point(units: Sequence[NoteUnit], fact: _Fact) -> KeyPoint:
-    authors = tuple(dict.fromkeys(units[index].author for index in fact.members))
-    numbers = tuple(sorted({units[index].memo_number for index in fact.members}))
-    return KeyPoint(shorten(units[fact.best].text), authors, numbers)
+def _point(
+    units: Sequence[NoteUnit], clusters: Sequence[list[int]], chosen: _Candidate
+) -> KeyPoint:
+    """The passage's text, credited to everyone who noted one of its facts."""
+    members = sorted(index for fact in chosen.clusters for index in clusters[fact])
+    if chosen.passage.label is not None:
+        members.append(chosen.passage.label)
+    authors = tuple(dict.fromkeys(units[index].author for index in members))
+    numbers = tuple(sorted({units[index].memo_number for index in members}))
+    return KeyPoint(shorten(chosen.passage.text), authors, numbers)

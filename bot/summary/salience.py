@@ -11,7 +11,8 @@ rather than from words of any one sample:
 - conclusions and rules: cue words in Korean and English (결론, 핵심, 교훈,
   takeaway, must, 금지 ...), result verbs (감소, 절감, reduced ...), quoted mottos;
 - what the session keeps coming back to: terms that many of its lines share;
-- and against: questions, links, fragments too short to say anything.
+- and against: questions, links, fragments too short to say anything, and
+  lines about the note-taking rather than the talk (``META_MARKERS``).
 """
 
 from __future__ import annotations
@@ -44,10 +45,10 @@ _CUE_WORDS: dict[str, tuple[float, tuple[str, ...], frozenset[str]]] = {
     "conclusion": (
         2.0,
         (
-            *("결론", "결국", "핵심", "교훈", "정답", "요점", "중요", "강조", "가장", "제일"),
+            *("결론", "결국", "핵심", "교훈", "정답", "요점", "중요", "강조"),
             *("확실", "bottom line", "the real"),
         ),
-        frozenset({"conclusion", "takeaway", "lesson", "key", "main", "most", "win"}),
+        frozenset({"conclusion", "takeaway", "lesson", "key", "main", "win"}),
     ),
     "rule": (
         0.8,
@@ -74,9 +75,45 @@ _CUES = {
     for kind, (score, phrases, words) in _CUE_WORDS.items()
 }
 _QUOTED = re.compile(r"[\"“”].{4,}?[\"“”]")
+#: A quoted name: one word (or two) in quotes, the way notes introduce a system's name.
+_QUOTED_NAME = re.compile(r"[\"“][^\"“”\s]{3,}(?: [^\"“”\s]+)?[\"”]")
+#: What a line naming a system in quotes scores for it.
+NAME_BONUS = 1.5
+#: A number becoming another: ``1.3 → 11``, ``200 -> 5000`` (units or not).
+_NUMBER_TRANSITION = re.compile(r"\d\S*\s*(?:→|->|=>|⇒)\s*\S*\d")
+
+#: Words that mark a line as being about the note-taking, not about the talk. A line
+#: with one of them and no figure says nothing a summary needs. Each entry names the
+#: material, the writer's situation or the writer's plans, in words any talk's notes
+#: use; none names a topic. Looked up as lower-case substrings.
+META_MARKERS: tuple[str, ...] = (
+    # The talk's material, pointed at instead of noted: "see the slides", "slides later".
+    *("발표자료", "슬라이드", "장표", "slides", "slide deck"),
+    # The writer's camera: "photo taken" stands for what the photo shows, which is not here.
+    *("사진", "photo", "picture"),
+    # The writer could not keep up: what follows or precedes is missing, not a fact.
+    *("못 따라", "못 적", "받아 적", "놓침", "lost track", "couldn't follow", "could not follow"),
+    # What the writer skipped.
+    *("생략", "스킵", "skipped"),
+    # The writer's own plans. Borderline: "later" can be part of a fact ("two weeks
+    # later"), which is why a line with a figure is never taken for a meta line.
+    *("나중에", "later", "다시 볼", "올라오면", "to read", "todo"),
+)
+#: A bare heading or item is at most this many letters (twice as many in up to three words).
+_BARE_LETTERS = 12
+#: How much lower a line with the writer's mood and no figure scores (``is_filler``).
+FILLER_PENALTY = 1.0
+_META = re.compile("|".join(map(re.escape, META_MARKERS)))
 
 
-def line_score(text: str, highlighted: bool, latin: Sequence[str]) -> float:
+def heading_score(text: str) -> float:
+    """What a heading adds to the lines under it: its own signals, short as headings are."""
+    return line_score(text, False, _LATIN_TERM.findall(text), heading=True)
+
+
+def line_score(
+    text: str, highlighted: bool, latin: Sequence[str], *, heading: bool = False
+) -> float:
     """How much a line looks like a key fact on its own (see the module docstring).
 
     ``latin`` is the line's Latin-script terms (``_LATIN_TERM``), found once by the caller.
@@ -85,7 +122,9 @@ def line_score(text: str, highlighted: bool, latin: Sequence[str]) -> float:
     score = 0.0
     figures = len(_FIGURE.findall(text)) if _DIGIT.search(text) else 0
     score += min(figures, 3) * 1.0
-    if figures and (_ARROW.search(text) or ("에서" in text and _TRANSITION_KO.search(text))):
+    if (figures and (_ARROW.search(text) or ("에서" in text and _TRANSITION_KO.search(text)))) or (
+        _NUMBER_TRANSITION.search(text)
+    ):
         score += 1.5
     elif "from" in lower and _TRANSITION_EN.search(lower):
         score += 1.2
@@ -96,18 +135,49 @@ def line_score(text: str, highlighted: bool, latin: Sequence[str]) -> float:
     score += min(sum(1 for term in latin if _CAMEL.search(term)), 2) * 0.7
     score += sum(_CUES[cue][0] for cue in _cues(lower, latin))
     if ('"' in text or "“" in text) and _QUOTED.search(text):
-        score += 0.8
+        # A name in quotes is a system being introduced ("Mulgyeol"); longer, a motto.
+        score += NAME_BONUS if _QUOTED_NAME.search(text) else 0.8
     if text.rstrip().endswith("?"):
         score -= 2.0
     elif "?" in text:
         score -= 1.0
     if "://" in text:
         score -= 2.5
-    if len(text) - text.count(" ") < 8:
+    if _META.search(lower):
+        score -= 1.5 if figures else 3.0
+    if len(text) - text.count(" ") < 8 and not heading:
         score -= 1.5
     elif len(text) > 160:
         score -= 1.0
     return score
+
+
+def is_meta(text: str) -> bool:
+    """A line about the note-taking (slides, photos, missed parts, plans) with no figure in it."""
+    return bool(_META.search(text.lower())) and not _FIGURE.search(text)
+
+
+def is_filler(unit: NoteUnit) -> bool:
+    """The writer's reaction (``좋았음 ㅋㅋ``, ``👍 ...``): mood at its end and no figure."""
+    return unit.mood and not _FIGURE.search(unit.text)
+
+
+def is_bare(text: str) -> bool:
+    """A heading or list item that states no fact: short, and no digit, quote or named thing.
+
+    ``결과``, ``2. 모니터링``, ``Rollout steps``: such a line means something only with
+    its items. A named thing is a Latin term in Hangul text, or in Latin text one
+    that looks technical (an acronym, CamelCase, a digit: ``HPA``, ``preStop``).
+    """
+    letters = len(text) - text.count(" ")
+    if letters > _BARE_LETTERS and (letters > 2 * _BARE_LETTERS or text.count(" ") >= 3):
+        return False
+    if _DIGIT.search(text) or _QUOTED.search(text):
+        return False
+    latin = _LATIN_TERM.findall(text)
+    if _HANGUL.search(text):
+        return not latin
+    return not any(_CAMEL.search(term) for term in latin)
 
 
 def _terms(text: str, latin: Sequence[str]) -> set[str]:
@@ -121,14 +191,15 @@ def line_scores(units: Sequence[NoteUnit], keys: Sequence[str]) -> list[float]:
     ``keys`` are the units' folded texts (``note_lines.folded``): lines that fold
     alike (people typing the same thing with other spacing or case) are scored once.
     """
-    seen: dict[tuple[str, bool], tuple[float, set[str]]] = {}
+    seen: dict[tuple[str, bool, bool], tuple[float, set[str]]] = {}
     scored = []
     for unit, key in zip(units, keys, strict=True):
-        found = seen.get((key, unit.highlighted))
+        found = seen.get((key, unit.highlighted, unit.mood))
         if found is None:
             latin = _LATIN_TERM.findall(unit.text)
-            found = (line_score(unit.text, unit.highlighted, latin), _terms(unit.text, latin))
-            seen[(key, unit.highlighted)] = found
+            own = line_score(unit.text, unit.highlighted, latin) - FILLER_PENALTY * is_filler(unit)
+            found = (own, _terms(unit.text, latin))
+            seen[(key, unit.highlighted, unit.mood)] = found
         scored.append(found)
     frequency = Counter(term for _, unit_terms in scored for term in unit_terms)
     #: A term in n lines weighs log(n); a term in one line only says nothing about the session.
@@ -144,7 +215,7 @@ def line_scores(units: Sequence[NoteUnit], keys: Sequence[str]) -> list[float]:
 
 def fact_kind(text: str) -> str:
     """ "result" (has figures), "conclusion" (a cue or a quote) or "other" (systems, methods)."""
-    if _FIGURE.search(text):
+    if _FIGURE.search(text) or _NUMBER_TRANSITION.search(text):
         return "result"
     if _QUOTED.search(text) or "conclusion" in _cues(text.lower(), _LATIN_TERM.findall(text)):
         return "conclusion"

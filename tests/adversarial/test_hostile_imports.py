@@ -179,10 +179,14 @@ def test_an_uploads_name_is_only_shown_as_text_and_never_used_as_a_path(
         assert _refused(refused) is ProblemCode.UNREADABLE_FILE
         shown = " ".join(name.split())
         for reply in (imported, refused):
-            html = COMMONMARK.render(reply.markdown)
+            # The name is in the reply's first paragraph; the import's reply goes on to list
+            # the conferences (in our own bold) after a blank line.
+            html = COMMONMARK.render(reply.markdown.split("\n\n")[0])
             assert html.startswith("<p>") and html.count("<p>") == 1, "one paragraph, no quote"
             assert not any(tag in html for tag in ("<a ", "<em>", "<strong>", "<code>", "<h"))
             assert escape_html(shown) in html, "the name as it was typed"
+            whole = COMMONMARK.render(reply.markdown)
+            assert not any(tag in whole for tag in ("<a ", "<blockquote>", "<h", "<code>"))
     assert list(workdir.iterdir()) == [], "nothing is written where the name points"
     assert [text for _, _, text in _stored(chat)] == ["앨리스의 메모", "앨리스가 본 공유 세션"]
 

@@ -114,9 +114,18 @@ def test_digest_benchmark_builds_every_digest_and_writes_the_ratio(tmp_path: Pat
 def test_summary_benchmark_reports_quality_and_speed_against_its_baselines(tmp_path: Path) -> None:
     stdout, written = _run(tmp_path, "summary", "--memos", "60", "--iterations", "3")
     assert "p95 ms" in stdout and "recall" in stdout
-    recall = written["quality"]["recall"]
-    assert set(recall) == {"memo_bot", "first_5_lines", "textrank_tfidf"}
-    assert written["quality"]["judged_sessions"] == 17
+    quality = written["quality"]
+    assert quality["judged_sessions"] == {"blog-notes": 17, "blog-notes-terse": 11}
+    for by_shape in quality["recall"].values():
+        assert set(by_shape) == {"per_line", "imported"}
+        for recall in by_shape.values():
+            assert set(recall) == {"memo_bot", "first_5_lines", "textrank_tfidf", "centroid_tfidf"}
+    assert quality["developed_on"] in quality["recall"]
+    assert [check["chosen_on"] for check in quality["cross_check"]] == [
+        "blog-notes",
+        "blog-notes-terse",
+    ]
+    assert "held out" in stdout and "developed on" in stdout
     assert set(written["speed"]) == {
         "key_points",
         "baseline_floor",

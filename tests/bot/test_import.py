@@ -22,6 +22,7 @@ from bot.replies.values import (
 from storage.database import Database
 from storage.models import Memo, MemoRevision
 from tests.chat import Chat
+from tests.post_files import KOREAN_SAMPLE_GROUPED
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 KOREAN = (SAMPLES / "blog-notes.txt").read_text(encoding="utf-8")
@@ -108,11 +109,16 @@ def test_the_english_sample_names_its_conference_from_the_title_line(chat: Chat)
     ]
 
 
-def test_the_reply_is_the_one_line_summary_private_to_the_importer(chat: Chat) -> None:
+def test_the_reply_sums_up_groups_by_conference_and_names_the_current_one_privately(
+    chat: Chat,
+) -> None:
     reply = _import(chat, KOREAN)
 
     assert reply.visibility == "private"
-    assert reply.markdown == "notes.txt: 3 posts, 16 sessions, 333 lines imported; 0 warnings"
+    assert reply.markdown.split("\n") == [
+        "notes.txt: 3 posts, 16 sessions, 333 lines imported; 0 warnings",
+        *KOREAN_SAMPLE_GROUPED,
+    ]
 
 
 def test_importing_old_notes_does_not_change_the_channels_current_conference(
@@ -120,10 +126,11 @@ def test_importing_old_notes_does_not_change_the_channels_current_conference(
 ) -> None:
     chat.say("alice", "conference KubeCon 2026 Europe/Berlin")
 
-    _import(chat, ENGLISH)
+    reply = _import(chat, ENGLISH)
 
     conference = chat.say("reader", "conference").markdown
     assert "KubeCon 2026" in conference
+    assert reply.markdown.endswith("The channel's current conference stays **KubeCon 2026**.")
 
 
 def test_importing_the_same_file_twice_changes_nothing(chat: Chat, database: Database) -> None:

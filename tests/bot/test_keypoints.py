@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
+from bench.blog_notes import blog_sessions
 from bench.summary_quality import (
+    SAMPLE_SETS,
+    SHAPES,
     SUMMARIZERS,
-    blog_sessions,
+    SampleSet,
     judged_sessions,
     notes_of,
     recall,
 )
 from bot.summary.key_points import Note, key_points
+from bot.summary.note_lines import numbers_in
 
-#: The floor: share of the key facts (keypoints.json) the five points mention, over the
-#: 17 judged sessions. Measured 0.59 when written; the first-5-lines baseline gets 0.26 and
-#: TF-IDF TextRank 0.39 (bench/summary.py reports the current figures).
-RECALL_FLOOR = 0.55
+#: The floor: share of the key facts the five points mention, on each sample set (two
+#: writers). Measured 0.75 on both when written (the shipped weights were chosen on
+#: keypoints.json; keypoints-terse.json was held out); the best baseline gets 0.39 and
+#: 0.33 (bench/summary.py reports the current figures).
+RECALL_FLOOR = 0.70
+
+#: What a point joins pieces of notes with: a heading's colon, a list's dot, an arrow, Q. / A.
+_JOINERS = re.compile(r": | · | (?:=>|->|→) |^Q\. | A\. ")
 
 
 def test_the_blog_posts_parse_into_their_sessions() -> None:
@@ -30,22 +42,29 @@ def test_the_blog_posts_parse_into_their_sessions() -> None:
     assert '자체 오케스트레이터 "Mulgyeol" (물결)' in infra
 
 
-def test_the_key_facts_are_found_better_than_by_the_baselines() -> None:
-    judged = judged_sessions()
-    ours = recall(SUMMARIZERS["memo_bot"], judged)
+@pytest.mark.parametrize("sample_set", SAMPLE_SETS, ids=lambda sample_set: sample_set.name)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_key_facts_are_found_better_than_by_the_baselines(
+    sample_set: SampleSet, shape: str
+) -> None:
+    judged = judged_sessions(sample_set)
+    ours = recall(SUMMARIZERS["memo_bot"], judged, shape)
     assert ours >= RECALL_FLOOR
-    assert ours > recall(SUMMARIZERS["first_5_lines"], judged) + 0.2
-    assert ours > recall(SUMMARIZERS["textrank_tfidf"], judged) + 0.1
+    for baseline in ("first_5_lines", "textrank_tfidf", "centroid_tfidf"):
+        assert ours > recall(SUMMARIZERS[baseline], judged, shape) + 0.25, baseline
 
 
-def test_points_are_note_lines_as_written_within_the_limits() -> None:
-    for item in judged_sessions():
-        lines = item.session.lines
-        points = key_points(notes_of(item.session))
+@pytest.mark.parametrize("sample_set", SAMPLE_SETS, ids=lambda sample_set: sample_set.name)
+def test_points_copy_the_notes_words_and_numbers_within_the_limits(sample_set: SampleSet) -> None:
+    for item in judged_sessions(sample_set):
+        points = key_points(notes_of(item))
         assert 1 <= len(points) <= 5
         for point in points:
             assert len(point.text) <= 160
-            assert any(point.text in line for line in lines), point.text
+            for piece in _JOINERS.split(point.text.removesuffix("…")):
+                assert piece.strip() in item.text, (point.text, piece)
+            for number in numbers_in(point.text):
+                assert number in item.text, (point.text, number)
 
 
 def test_a_long_line_is_cut_at_a_sentence_or_a_space_never_inside_a_number() -> None:

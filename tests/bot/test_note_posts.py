@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.notefiles.parse import conference_from_title, parse_date_line, parse_posts
+from bot.notefiles.grouping import conference_from_title
+from bot.notefiles.parse import parse_date_line, parse_posts
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 

@@ -189,3 +189,22 @@ def test_a_summary_cached_in_one_process_follows_another_process_edit(
     points = _summary(chat).points
     assert any("210ms → 38ms" in point.text for point in points)
     assert not any("45ms" in point.text for point in points)
+
+
+def test_markers_typed_in_notes_never_show_as_escapes_in_the_reply(chat: Chat) -> None:
+    notes = [
+        ("alice", "> p99 latency 210ms → 45ms"),
+        ("alice", "- 설정은 xDS 로 동적 배포"),
+        ("alice", "1. 라우트 3,400개"),
+        ("bob", ". 커스텀 필터는 Lua 대신 Wasm"),
+        ("bob", "=> 결론: 캐시는 서비스 쪽 책임 ㅋㅋ"),
+    ]
+    _note_all(chat, ENVOY, notes)
+    bullets = chat.say("alice", f"summary [{ENVOY}]").markdown.splitlines()[1:-1]
+
+    assert len(bullets) >= 4
+    for bullet in bullets:
+        assert bullet.startswith("- ") and "\\" not in bullet, bullet
+        assert not re.match(r"- (?:[>.=\-]|1\.)", bullet), bullet
+    assert "- p99 latency 210ms → 45ms · alice" in bullets
+    assert not any("ㅋㅋ" in bullet for bullet in bullets)

@@ -11,6 +11,7 @@ from adapters.cli.app import app
 from bot.core import MemoBot
 from bot.replies.values import SessionListing
 from tests.chat import Chat
+from tests.post_files import KOREAN_SAMPLE_GROUPED
 
 SAMPLES = Path(__file__).parents[2] / "samples"
 KOREAN = SAMPLES / "blog-notes.txt"
@@ -24,7 +25,7 @@ def _console_sessions(bot: MemoBot, channel: str = "general") -> SessionListing:
     return listing
 
 
-def test_import_into_the_consoles_channel_prints_one_summary_line_per_file(
+def test_import_into_the_consoles_channel_prints_each_files_conferences_and_a_total(
     cli: CliRunner, bot: MemoBot
 ) -> None:
     result = cli.invoke(app, ["import", str(KOREAN), str(ENGLISH)])
@@ -32,7 +33,13 @@ def test_import_into_the_consoles_channel_prints_one_summary_line_per_file(
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"{KOREAN}: 3 posts, 16 sessions, 333 lines imported; 0 warnings",
+        *KOREAN_SAMPLE_GROUPED,
         f"{ENGLISH}: 1 post, 5 sessions, 86 lines imported; 0 warnings",
+        "",
+        "- **Harborline Conf 2025** · Sat 2025-09-06 · 1 post",
+        "  - Sat 2025-09-06 · Harborline Conf 2025 Day 1 session notes · 5 sessions",
+        "",
+        "The channel's current conference stays **DEVRIVER 2025**.",
         "All files: 4 posts, 21 sessions, 419 lines imported; 0 warnings",
     ]
     listing = _console_sessions(bot)
@@ -64,8 +71,14 @@ def test_dry_run_prints_posts_sessions_and_warnings_and_stores_nothing(
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"{notes}: 1 post, 1 session, 2 lines would be imported; 2 warnings",
-        "- Sat 2025-09-06 · **Conf 2025** · Conf 2025 Day 1",
-        "  - [Talk] · 2 lines",
+        "",
+        "- **Conf 2025** · Sat 2025-09-06 · 1 post",
+        "  - Sat 2025-09-06 · Conf 2025 Day 1 · 1 session",
+        "    - [Talk] · 2 lines",
+        "",
+        "**Conf 2025** would become the channel's current conference if it follows none yet; "
+        "a channel that follows one keeps it.",
+        "",
         "- ⚠ line 1: line before any date line, not imported",
         "- ⚠ line 7: session has no notes, skipped: Empty",
     ]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -149,27 +152,94 @@ def test_a_model_endpoint_without_a_model_is_reported_without_the_key(tmp_path: 
     assert "Traceback" not in result.stderr
 
 
-def _read_until(fd: int, needle: bytes, deadline: float) -> bytes:
-    seen = b""
-    while needle not in seen:
-        remaining = deadline - time.monotonic()
-        assert remaining > 0, f"never saw {needle!r}; got {seen!r}"
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    return seen
+#: What a terminal draws but does not show as text: colours, cursor moves, modes.
+_ESCAPES = re.compile(
+    rb"\x1b(?:\[[0-9;?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, modes
+    rb"|\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC: titles, hyperlinks
+    rb"|[=>()][0-9A-B]?)"  # keypad and character set switches
+)
+PROMPT = b"alice@general>"
+
+
+class _Screen:
+    """What the console wrote to its terminal, read as it comes, waited on with a deadline."""
+
+    def __init__(self, fd: int, pid: int, deadline: float) -> None:
+        self.fd = fd
+        self.pid = pid
+        self.deadline = deadline
+        self.raw = b""
+        #: Where in the shown text the last wait ended.
+        self.position = 0
+
+    @property
+    def text(self) -> bytes:
+        """The output as text: escape sequences removed."""
+        return _ESCAPES.sub(b"", self.raw)
+
+    def wait_for(self, needle: bytes) -> bytes:
+        """The shown text from where the last wait ended up to and including ``needle``."""
+        while (found := self.text.find(needle, self.position)) < 0:
+            remaining = self.deadline - time.monotonic()
+            assert remaining > 0, f"never saw {needle!r}; got {self.raw[-3000:]!r}"
+            if select.select([self.fd], [], [], remaining)[0]:
+                try:
+                    chunk = os.read(self.fd, 4096)
+                except OSError:
+                    chunk = b""
+                assert chunk, f"the console ended before {needle!r}"
+                self.raw += chunk
+        start, self.position = self.position, found + len(needle)
+        return self.text[start : self.position]
+
+    def type(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    def quit(self) -> int:
+        """Ctrl-D at the prompt (once it is drawn again); the console's exit code."""
+        self.wait_for(PROMPT)
+        self.type("\x04")
+        while True:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status)
+            assert time.monotonic() < self.deadline, "the console did not end on Ctrl-D"
+            # Waits for output (the terminal's last lines) or a moment, then looks again.
+            if select.select([self.fd], [], [], 0.05)[0]:
+                with contextlib.suppress(OSError):
+                    self.raw += os.read(self.fd, 4096)
+
+
+@contextlib.contextmanager
+def _console_at_a_terminal(
+    database_url: URL, tmp_path: Path, seconds: float = 60
+) -> Iterator[_Screen]:
+    """`memo-bot console` as alice on a pseudo-terminal, ended with Ctrl-D (exit code 0)."""
+    pid, fd = _console_on_a_terminal(database_url, tmp_path)
+    screen = _Screen(fd, pid, time.monotonic() + seconds)
+    try:
+        yield screen
+        assert screen.quit() == 0
+    finally:
+        os.close(fd)
 
 
 def _console_on_a_terminal(database_url: URL, tmp_path: Path) -> tuple[int, int]:
-    """`memo-bot console` as alice on a pseudo-terminal: its pid and the terminal's fd."""
+    """`memo-bot console` as alice on a pseudo-terminal: its pid and the terminal's fd.
+
+    The terminal is an xterm that does not answer cursor position requests (a real one
+    does; prompt_toolkit is told not to ask).
+    """
     env = {key: value for key, value in os.environ.items() if not key.startswith("MEMO_")}
-    env.update({"XDG_STATE_HOME": str(tmp_path / "state"), "USER": "alice", "TERM": "dumb"})
+    env.update(
+        {
+            "XDG_STATE_HOME": str(tmp_path / "state"),
+            "USER": "alice",
+            "TERM": "xterm-256color",
+            "PROMPT_TOOLKIT_NO_CPR": "1",
+            "COLUMNS": "200",
+        }
+    )
     pid, fd = pty.fork()
     if pid == 0:  # the child: memo-bot on the pseudo-terminal
         os.execve(MEMO_BOT, [MEMO_BOT, "console", *db_option(database_url)], env)
@@ -179,41 +249,78 @@ def _console_on_a_terminal(database_url: URL, tmp_path: Path) -> tuple[int, int]
 def test_on_a_terminal_it_is_an_interactive_prompt_with_history(
     database_url: URL, tmp_path: Path
 ) -> None:
-    pid, fd = _console_on_a_terminal(database_url, tmp_path)
-    deadline = time.monotonic() + 60
-    try:
-        _read_until(fd, b"alice@general> ", deadline)
-        os.write(fd, "/memo add [터미널 세션] 프롬프트에서 쓴 메모\r".encode())
-        output = _read_until(fd, b"alice@general> ", deadline)
-        assert "프롬프트에서 쓴 메모".encode() in output
-        os.write(fd, b"\x04")  # Ctrl-D ends the session
-        _, status = os.waitpid(pid, 0)
-    finally:
-        os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 0
+    with _console_at_a_terminal(database_url, tmp_path) as screen:
+        screen.wait_for(PROMPT)
+        screen.type("/memo add [터미널 세션] 프롬프트에서 쓴 메모\r")
+        output = screen.wait_for("▌ 프롬프트에서 쓴 메모".encode())
+        assert "alice noted in [터미널 세션] · #1".encode() in output
     history = (tmp_path / "state" / "memo-bot" / "console_history").read_text()
     assert "/memo add [터미널 세션] 프롬프트에서 쓴 메모" in history
+
+
+def _digest_with_memos(bot: MemoBot, now: datetime, *, at: datetime, title: str) -> None:
+    """The console's channel posts its digest at ``at`` (UTC) and has memos to put in it."""
+    chat = Chat(bot, platform="console", workspace="console", channel="general")
+    chat.now = now - timedelta(minutes=3)
+    chat.say("alice", f"digest at {at:%H:%M} UTC")
+    chat.say("alice", f"add [{title}] 켜기 전에 쓴 메모")
+    chat.now = now
+    chat.say("alice", f"add [{title}] 방금 쓴 메모")  # one of the two is on the due day
 
 
 def test_at_a_terminal_the_digest_posts_into_the_console(
     database_url: URL, tmp_path: Path, bot: MemoBot
 ) -> None:
     now = datetime.now(UTC)
-    chat = Chat(bot, platform="console", workspace="console", channel="general")
-    chat.now = now - timedelta(minutes=3)
-    chat.say("alice", f"digest at {now - timedelta(minutes=1):%H:%M} UTC")
-    chat.say("alice", "add [터미널 다이제스트] 켜기 전에 쓴 메모")
-    chat.now = now
-    chat.say("alice", "add [터미널 다이제스트] 방금 쓴 메모")  # one of the two is on the due day
-    pid, fd = _console_on_a_terminal(database_url, tmp_path)
-    deadline = time.monotonic() + 60
-    try:
-        output = _read_until(fd, "[터미널 다이제스트]** · attended by alice".encode(), deadline)
-        assert b"session memos" in output
-        os.write(fd, b"\x04")
-        _, status = os.waitpid(pid, 0)
-    finally:
-        os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 0
+    _digest_with_memos(bot, now, at=now - timedelta(minutes=1), title="터미널 다이제스트")
+    with _console_at_a_terminal(database_url, tmp_path) as screen:
+        output = screen.wait_for("[터미널 다이제스트] · attended by alice".encode())
+        assert b"session memos" in output and b"**" not in output, "rendered, not Markdown"
     [posted] = claims(bot)
     assert posted.message_id == "console-1"
+
+
+def test_at_a_terminal_a_reply_shows_bold_lists_and_no_escapes_with_its_footer_apart(
+    database_url: URL, tmp_path: Path, bot: MemoBot
+) -> None:
+    chat = Chat(bot, platform="console", workspace="console", channel="general")
+    for number in range(11):  # more hits than a search shows: the reply ends with a footer
+        chat.say("alice", f"add [세션 {number}] *캐시* 메모 {number}")
+    chat.say("alice", "add [Kotlin<->Swift 비교] 1. 캐시 분리")  # the newest: listed first
+    with _console_at_a_terminal(database_url, tmp_path) as screen:
+        screen.wait_for(PROMPT)
+        screen.type("/memo search 캐시\r")
+        shown = screen.wait_for(b"Narrow it down")
+    lines = [line.rstrip() for line in shown.decode().split("\r\n")]
+    lines[-1] = next(line for line in screen.text.decode().split("\r\n") if "Narrow" in line)
+    assert b"\x1b[1m12 memos match" in screen.raw, "the head line is bold"
+    assert "12 memos match 캐시" in lines
+    kotlin = next(line for line in lines if "Kotlin" in line)
+    assert kotlin.startswith(" • [Kotlin<->Swift 비교] · alice · ")
+    assert kotlin.endswith(" · #12: 1. 캐시 분리")
+    assert any(line.endswith(": *캐시* 메모 3") for line in lines), "user text as typed"
+    assert any(line.startswith("2 more. Narrow it down with") for line in lines), (
+        "the footer is a line of its own, not part of the last item"
+    )
+    assert not any("\\" in line or "**" in line for line in lines), "no Markdown shows"
+
+
+def test_a_digest_on_schedule_prints_above_the_prompt_and_keeps_the_line_being_typed(
+    database_url: URL, tmp_path: Path, bot: MemoBot
+) -> None:
+    now = datetime.now(UTC)
+    # The next minute at least 20 s away: time to start the console and type half a line.
+    due = (now + timedelta(seconds=80)).replace(second=0, microsecond=0)
+    _digest_with_memos(bot, now, at=due, title="예약 다이제스트")
+    seconds = (due - now).total_seconds() + 60
+    with _console_at_a_terminal(database_url, tmp_path, seconds) as screen:
+        screen.wait_for(PROMPT)
+        screen.type("/memo sea")  # half a command, not sent
+        screen.wait_for(b"/memo sea")
+        digest = screen.wait_for("[예약 다이제스트] · attended by alice".encode())
+        screen.wait_for(b"alice@general> /memo sea")  # drawn again under the digest
+        screen.type("rch 메모\r")
+        answer = screen.wait_for(b"memos match")
+    assert b"session memos" in digest and b"**" not in digest
+    assert b"/memo sea" not in digest.split(b"session memos")[1], "the digest is not broken up"
+    assert b"2 memos match" in answer, "the line typed before the digest ran whole"

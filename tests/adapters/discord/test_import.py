@@ -26,8 +26,9 @@ async def test_an_attached_note_file_is_downloaded_and_imported(discord_bot: Dis
 
     answer = await import_file(discord_bot, "blog-notes.txt", content)
 
-    assert (
-        answer["content"] == "blog-notes.txt: 3 posts, 16 sessions, 333 lines imported; 0 warnings"
+    assert answer["content"].startswith(
+        "blog-notes.txt: 3 posts, 16 sessions, 333 lines imported; 0 warnings\n\n"
+        "- **DEVRIVER 2025** · Thu 2025-09-25 to Sat 2025-09-27 · 3 posts\n"
     )
     assert answer["allowed_mentions"] == {"parse": []}
     assert len(discord_bot.fake.attachment_downloads) == 1
