@@ -332,9 +332,11 @@ def test_a_conference_named_all_is_exported_by_its_name_in_brackets(chat: Chat) 
     assert "다른 콘퍼런스" not in named.attachment.content.decode()
 
 
-def test_two_imported_blogs_are_two_conferences_and_every_session_is_listed(chat: Chat) -> None:
+def test_three_imported_blogs_are_three_conferences_and_every_session_is_listed(
+    chat: Chat,
+) -> None:
     imported = 0
-    for sample in ("blog-notes.txt", "blog-notes-english.txt"):
+    for sample in ("blog-notes.txt", "blog-notes-english.txt", "blog-notes-terse.txt"):
         reply = chat.run("alice", ImportPosts(sample, (SAMPLES / sample).read_bytes()))
         assert isinstance(reply.data, ImportDone), reply.markdown
         imported += reply.data.session_count
@@ -343,8 +345,13 @@ def test_two_imported_blogs_are_two_conferences_and_every_session_is_listed(chat
     conferences = _listed(chat.say("reader", "conferences")).conferences
 
     listed = len(listing.sessions) + sum(len(g.sessions) for g in listing.other_conferences)
-    assert listed == imported == 21
-    names = {entry.conference.name for entry in conferences}
-    assert {"DEVRIVER 2025", "Harborline Conf 2025"} <= names
-    assert sum(entry.sessions for entry in conferences) == 21
-    assert sum(1 for entry in conferences if entry.current) == 1
+    assert listed == imported == 16 + 5 + 12
+    names = [entry.conference.name for entry in conferences]
+    assert sorted(names) == ["DEVRIVER 2025", "Harborline Conf 2025", "KODECON 2026"]
+    assert [entry.sessions for entry in conferences] == [
+        len(listing.sessions),
+        *(len(group.sessions) for group in listing.other_conferences),
+    ]
+    assert [entry.current for entry in conferences] == [True, False, False]
+    exported = chat.say("reader", "export all txt")
+    assert isinstance(exported.data, ExportReady) and exported.data.sessions == 33
