@@ -32,9 +32,10 @@ bench: $(INSTALLED)
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "memo-bot needs Python 3.11 or newer: run make with PYTHON=python3.11 (or newer)")'
+	@echo "Installing memo-bot and its development tools into $(VENV) (first run only, a minute or two)..."
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e '.[dev]'
 	@touch $(INSTALLED)
 
 clean:

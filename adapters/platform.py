@@ -10,15 +10,14 @@ The core sees none of this: adapters hand it ``Invocation``s and post its digest
 
 from __future__ import annotations
 
-import logging
 import re
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 import typer
+from aiohttp import web
 from pydantic import ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Table
@@ -27,7 +26,6 @@ from bot.core import MemoBot
 from bot.invocation import MAX_EXTERNAL_ID_LENGTH
 from bot.outbound import Outbound
 from bot.serving import Service
-from bot.settings import Settings
 
 S = TypeVar("S", bound=BaseSettings)
 
@@ -64,6 +62,16 @@ class Serving:
 
     outbound: Outbound
     services: list[Service] = field(default_factory=list)
+    #: Checks run before any service starts, raising ``SettingsRefused`` when the platform
+    #: refuses the settings (a wrong token): the bot then stops before taking any request.
+    checks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    #: The HTTP application among its services, if any: ``/healthz``, ``/readyz`` and
+    #: ``/metrics`` are served there too.
+    web_app: web.Application | None = None
+
+
+class SettingsRefused(Exception):
+    """The platform refused the settings at start (a wrong token); the message says which."""
 
 
 class NotConfigured(Exception):
@@ -79,7 +87,9 @@ class PlatformSetup(Protocol):
         ...
 
     def problems(self) -> list[str]:
-        """What is missing or contradictory in its settings, for whoever deploys it."""
+        """What is missing or contradictory in its settings, for whoever deploys it; also
+        when it is not configured: a secret set without the token it goes with is a token
+        forgotten, not a platform left out."""
         ...
 
     def serving(self, bot: MemoBot) -> Serving:
@@ -148,12 +158,3 @@ def read_settings(read: Callable[[], S]) -> S:
         for line in settings_errors(error):
             typer.echo(line, err=True)
         raise typer.Exit(2) from None
-
-
-def configure_logging(settings: Settings, default_level: str) -> None:
-    """Log to stderr at ``MEMO_LOG_LEVEL``, else at the command's own default."""
-    logging.basicConfig(
-        level=(settings.log_level or default_level).upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )

@@ -72,6 +72,25 @@ T = TypeVar("T")
 _ATTEMPTS = 3
 
 
+@dataclass(frozen=True, slots=True)
+class CommandDone:
+    """One answered command, as the core's log line and its observers see it: where it
+    came from and how it ended, never what was typed (see ``MemoBot.observe``)."""
+
+    #: The command's type (``AddMemo``), or ``parse`` for text that is no command.
+    command: str
+    #: ``ok``, ``replayed`` (a redelivery got the first answer), or the refusal's code.
+    outcome: str
+    seconds: float
+    platform: str
+    workspace_id: str
+    channel_id: str
+    #: The platform's id of the request (``Invocation.delivery_id``), when it has one.
+    request_id: str | None
+    #: What failed the command (its answer: an internal error), if something did.
+    failure: Exception | None = None
+
+
 class MemoBot:
     def __init__(
         self,
@@ -90,6 +109,7 @@ class MemoBot:
         self.commands = commands
         self.known = KnownRows()
         self._subscribers: list[Callable[[Command], None]] = []
+        self._observers: list[Callable[[CommandDone], None]] = []
         self._worker_threads = worker_threads
         self._executor: ThreadPoolExecutor | None = None
 
@@ -108,12 +128,13 @@ class MemoBot:
             self._log(invocation, "parse", command.code.value, 0.0)
             return refuse(command.code, command.message, command.field)
         started = time.perf_counter()
+        failure: Exception | None = None
         try:
             reply = self._run(invocation, command)
-        except Exception:
+        except Exception as error:
             self._log_failure(invocation, _name(command))
-            reply = _internal_error()
-        self._log_outcome(invocation, command, reply, started)
+            reply, failure = _internal_error(), error
+        self._log_outcome(invocation, command, reply, started, failure)
         return reply
 
     def may_be_slow(self, command: Command) -> bool:
@@ -140,6 +161,14 @@ class MemoBot:
 
     def unsubscribe(self, subscriber: Callable[[Command], None]) -> None:
         self._subscribers.remove(subscriber)
+
+    def observe(self, observer: Callable[[CommandDone], None]) -> None:
+        """Call ``observer(done)`` after every command is answered, whatever its outcome.
+
+        For metrics: it runs on the thread that ran the command, so it must be quick,
+        and an observer that raises is logged and never changes the answer.
+        """
+        self._observers.append(observer)
 
     def suggest_sessions(
         self, invocation: Invocation, limit: int = 25
@@ -186,12 +215,13 @@ class MemoBot:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._workers(), self.run, invocation, checked)
         started = time.perf_counter()
+        failure: Exception | None = None
         try:
             reply = await self._write_batched(invocation, command)
-        except Exception:
+        except Exception as error:
             self._log_failure(invocation, _name(command))
-            reply = _internal_error()
-        self._log_outcome(invocation, command, reply, started)
+            reply, failure = _internal_error(), error
+        self._log_outcome(invocation, command, reply, started, failure)
         return reply
 
     async def suggest_sessions_async(
@@ -384,14 +414,36 @@ class MemoBot:
         )
 
     def _log_outcome(
-        self, invocation: Invocation, command: Command, reply: Reply, started: float
+        self,
+        invocation: Invocation,
+        command: Command,
+        reply: Reply,
+        started: float,
+        failure: Exception | None,
     ) -> None:
         outcome = "ok" if reply.ok else str(getattr(reply.data, "code", "refused"))
         if reply.replayed:
             outcome = "replayed"
-        self._log(invocation, _name(command), outcome, time.perf_counter() - started)
+        self._log(invocation, _name(command), outcome, time.perf_counter() - started, failure)
 
-    def _log(self, invocation: Invocation, command: str, outcome: str, seconds: float) -> None:
+    def _log(
+        self,
+        invocation: Invocation,
+        command: str,
+        outcome: str,
+        seconds: float,
+        failure: Exception | None = None,
+    ) -> None:
+        done = CommandDone(
+            command,
+            outcome,
+            seconds,
+            invocation.platform,
+            invocation.workspace_id,
+            invocation.channel_id,
+            invocation.delivery_id,
+            failure,
+        )
         logger.info(
             "command=%s outcome=%s platform=%s workspace=%s channel=%s user=%s ms=%.1f",
             command,
@@ -401,7 +453,13 @@ class MemoBot:
             invocation.channel_id,
             invocation.user_id,
             seconds * 1000,
+            extra={"command_done": done},  # the fields of a JSON log line
         )
+        for observer in self._observers:
+            try:
+                observer(done)
+            except Exception:
+                logger.exception("a command observer failed")
 
 
 def _internal_error() -> Reply:

@@ -7,6 +7,7 @@ reads its own settings in its package under ``adapters/``.
 from __future__ import annotations
 
 import zoneinfo
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
@@ -20,6 +21,8 @@ class Settings(DatabaseSettings):
 
     default_time_zone: str = "UTC"
     log_level: str | None = None
+    #: ``text`` for a person at a terminal, ``json`` (an object a line) for a log collector.
+    log_format: Literal["text", "json"] = "text"
     worker_threads: int = Field(default=8, ge=1, le=64)
     #: A daily digest that could not go out on time (the bot was down) is posted
     #: late if it is at most this many hours overdue, else dropped.

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import URL, Engine, create_engine
+from sqlalchemy.pool import NullPool
 
 import migrations
 from storage.database import Database
+
+#: Seconds a probe waits for PostgreSQL to accept its connection.
+PROBE_CONNECT_TIMEOUT_S = 5
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 #: Where ``alembic_config`` puts the database's URL for ``migrations/env.py``.
@@ -37,6 +45,22 @@ def head_revision() -> str:
     return head
 
 
+class UnknownRevision(Exception):
+    """The database is at a revision these migrations do not have: a newer memo-bot
+    migrated it, and this one cannot know what its schema looks like."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(revision)
+        self.revision = revision
+
+
+def is_known_revision(revision: str) -> bool:
+    try:
+        return ScriptDirectory(str(MIGRATIONS_DIR)).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def current_revision(database: Database) -> str | None:
     with database.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
@@ -53,10 +77,52 @@ def upgrade_to_head(database: Database) -> str:
     rebuilds memos).
     """
     head = head_revision()
-    if current_revision(database) == head:
+    current = current_revision(database)
+    if current == head:
         return head
+    if current is not None and not is_known_revision(current):
+        raise UnknownRevision(current)
     config = alembic_config(database)
     with database.writing() as connection:  # see migrations/env.py
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return head
+
+
+class SchemaProbe:
+    """The database's schema revision, read through a connection opened for each look.
+
+    For readiness checks, which must see the database as a new connection would: a
+    pooled one goes on answering for a SQLite file that was moved or deleted (it keeps
+    the file open), and a PostgreSQL database dropped under it is only noticed on use.
+    A SQLite file is opened read-write without being created: a missing file is an error
+    here, never a new empty database.
+    """
+
+    def __init__(self, url: URL) -> None:
+        self._engine = _probe_engine(url)
+
+    def revision(self) -> str | None:
+        """The revision (None: no schema at all); raises when the database is out of reach."""
+        with self._engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def dispose(self) -> None:
+        self._engine.dispose()
+
+
+def _probe_engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        assert url.database is not None, "Database refuses a SQLite URL without a file"
+        path = quote(str(Path(url.database).expanduser().resolve()))
+
+        def connect() -> sqlite3.Connection:
+            return sqlite3.connect(f"file:{path}?mode=rw", uri=True, check_same_thread=False)
+
+        return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+    return create_engine(
+        url,
+        poolclass=NullPool,
+        hide_parameters=True,
+        connect_args={"connect_timeout": PROBE_CONNECT_TIMEOUT_S},
+    )

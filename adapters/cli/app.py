@@ -15,23 +15,27 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console as RichConsole
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from adapters.cli.registry import PLATFORMS, Platforms
 from adapters.cli.runner import Configured, serve_platforms
 from adapters.console import PLATFORM as CONSOLE
 from adapters.console import Console, ConsoleIdentity
+from adapters.operations.health import HealthServer, Readiness
+from adapters.operations.logs import configure_logging
+from adapters.operations.metrics import instrument
+from adapters.operations.settings import OperationsSettings
 from adapters.platform import (
     NotConfigured,
     Platform,
     PlatformSetup,
-    configure_logging,
+    SettingsRefused,
     settings_errors,
 )
 from bot.commands.text import parse_day
@@ -48,13 +52,14 @@ from bot.notefiles.reading import ImportPosts
 from bot.outbound import Outbound
 from bot.replies import render
 from bot.replies.values import ExportReady, ProblemCode, Reply, refuse
-from bot.serving import ServiceFailed, serving_in_background
+from bot.service_status import ServiceStatuses
+from bot.serving import Service, ServiceFailed, serving_in_background
 from bot.settings import Settings
 from bot.summary.choosing import Summaries
 from storage import digests as digest_store
 from storage.database import Database, safe_url
 from storage.digests import DigestTarget
-from storage.schema import head_revision, upgrade_to_head
+from storage.schema import UnknownRevision, current_revision, head_revision, upgrade_to_head
 
 DatabaseOption = Annotated[
     str | None,
@@ -73,6 +78,7 @@ class _Config:
 
     core: Settings
     platforms: list[Configured]
+    operations: OperationsSettings
 
     def configured(self) -> list[Configured]:
         return [each for each in self.platforms if each.setup.configured]
@@ -91,9 +97,14 @@ def _settings(ctx: typer.Context) -> _Config:
     """All settings, or a clear exit naming every bad variable (never echoing its value)."""
     problems: list[str] = []
     core: Settings | None = None
+    operations: OperationsSettings | None = None
     platforms: list[Configured] = []
     try:
         core = Settings()
+    except ValidationError as error:
+        problems += settings_errors(error)
+    try:
+        operations = OperationsSettings()
     except ValidationError as error:
         problems += settings_errors(error)
     for platform in _platforms(ctx):
@@ -103,25 +114,49 @@ def _settings(ctx: typer.Context) -> _Config:
             problems += settings_errors(error)
     for problem in problems:
         typer.echo(problem, err=True)
-    if core is None or problems:
+    if core is None or operations is None or problems:
         raise typer.Exit(2)
-    return _Config(core, platforms)
+    return _Config(core, platforms, operations)
 
 
 def _connect(url: str) -> Database:
-    """The database at ``url`` with its schema at head, or a clear exit if it is unreachable."""
+    """The database at ``url`` with its schema at head, or one clear line and exit status 2
+    (before anything is served) if it is unreachable or its schema cannot be brought there."""
     try:
         database = Database(url)
     except (ArgumentError, ValueError) as error:
         typer.echo(f"Invalid database URL: {error}", err=True)
         raise typer.Exit(2) from None
+    where = safe_url(database.url)
+    try:
+        current = current_revision(database)
+    except DBAPIError as error:  # out of reach, or the user may not read the schema
+        _refuse(database, f"Cannot open the database {where}: {_first_line(error)}")
     try:
         upgrade_to_head(database)
-    except OperationalError as error:
-        reason = str(error.orig or error).strip().splitlines()[0]
-        typer.echo(f"Cannot open the database {safe_url(database.url)}: {reason}", err=True)
-        raise typer.Exit(1) from None
+    except UnknownRevision as unknown:
+        _refuse(
+            database,
+            f"The database {where} is at revision {unknown.revision}, which this memo-bot "
+            f"does not know (a newer memo-bot migrated it; it needs {head_revision()}).",
+        )
+    except DBAPIError as error:
+        _refuse(
+            database,
+            f"Cannot migrate the database {where} from revision {current} to {head_revision()} "
+            f"(run `memo-bot migrate` as a user who may change the schema): {_first_line(error)}",
+        )
     return database
+
+
+def _refuse(database: Database, line: str) -> NoReturn:
+    database.dispose()
+    typer.echo(line, err=True)
+    raise typer.Exit(2) from None
+
+
+def _first_line(error: DBAPIError) -> str:
+    return str(error.orig or error).strip().splitlines()[0]
 
 
 def _open(settings: Settings, url: str | None) -> MemoBot:
@@ -160,15 +195,23 @@ def _history_file() -> Path:
 def _run_console(bot: MemoBot, config: _Config, identity: ConsoleIdentity) -> None:
     """The console; at a terminal with the digests posting into it, like a chat channel."""
     console = Console(bot, identity)
+    # No chat service to wait for: ready while the database is.
+    readiness = Readiness(bot.database.url, ServiceStatuses(), [])
     try:
         if sys.stdin.isatty():
+            instrument(bot)
             outbound = CONSOLE.setup().serving(bot).outbound
             runner = _digest_runner(bot, {CONSOLE.name: outbound}, config)
-            with serving_in_background([DigestScheduler(runner, bot)]):
+            services: list[Service] = [DigestScheduler(runner, bot)]
+            port = config.operations.health_port
+            if port is not None:
+                services.append(HealthServer(readiness, config.operations.health_host, port))
+            with serving_in_background(services):
                 console.run_interactive(_history_file())
         else:
             console.run_script(sys.stdin, sys.stdout)
     finally:
+        readiness.close()
         bot.close()
         bot.database.dispose()
 
@@ -176,6 +219,11 @@ def _run_console(bot: MemoBot, config: _Config, identity: ConsoleIdentity) -> No
 def run(ctx: typer.Context) -> None:
     """Start the bot: every chat adapter with credentials set, else the console on SQLite."""
     config = _settings(ctx)
+    problems = [problem for each in config.platforms for problem in each.setup.problems()]
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        raise typer.Exit(2)
     configured = config.configured()
     if not configured:
         configure_logging(config.core, "WARNING")
@@ -187,15 +235,15 @@ def run(ctx: typer.Context) -> None:
         )
         _run_console(bot, config, ConsoleIdentity(user=_default_user()))
         return
-    problems = [problem for each in configured for problem in each.setup.problems()]
-    for problem in problems:
-        typer.echo(problem, err=True)
-    if problems:
-        raise typer.Exit(2)
     configure_logging(config.core, "INFO")
     bot = _open(config.core, None)
     try:
-        asyncio.run(serve_platforms(bot, configured, _digest_policy(config.core)))
+        asyncio.run(
+            serve_platforms(bot, configured, _digest_policy(config.core), config.operations)
+        )
+    except SettingsRefused as refused:
+        typer.echo(str(refused), err=True)
+        raise typer.Exit(2) from None
     except ServiceFailed as failure:
         typer.echo(f"Stopped: {failure}", err=True)
         raise typer.Exit(1) from None

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -16,6 +17,9 @@ from adapters.discord.events import InteractionChannels, drop_unreadable_events
 from adapters.discord.gateway_watch import STALL_AFTER_SECONDS, GatewayWatch
 from adapters.discord.messages import split
 from adapters.discord.replies import NO_MENTIONS, Replier
+from adapters.discord.replies import PLATFORM as NAME
+from adapters.operations.metrics import platform_api_error
+from adapters.platform import SettingsRefused
 from bot.core import MemoBot
 from bot.outbound import ChannelGone, Delivered, Delivery
 from bot.replies.values import Reply
@@ -160,6 +164,11 @@ class DiscordService:
             raise GatewayUnreachable(stalled.result())
         logger.info("Discord connected with %s shard(s)", self.client.shard_count)
 
+    def connected(self) -> bool:
+        """Every shard is connected to the gateway now (for ``/readyz``): between a drop and
+        discord.py's reconnect the service runs, but no command arrives."""
+        return self.client.gateway_watch.all_connected
+
     async def stopped(self) -> None:
         """Ends if discord.py gives up (a revoked token, an intent Discord refuses, an error
         it cannot handle), or if the gateway stays out of reach for ``stall_after``."""
@@ -216,6 +225,18 @@ class DiscordOutbound:
     async def post(
         self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
     ) -> Delivered:
+        """Posts, counting a refusal from Discord's API by its code for ``/metrics``."""
+        try:
+            return await self._post(channel_id, reply, delivery)
+        except discord.HTTPException as error:
+            _count_refusal(error)
+            raise
+        except ChannelGone as gone:
+            if isinstance(gone.__cause__, discord.HTTPException):
+                _count_refusal(gone.__cause__)
+            raise
+
+    async def _post(self, channel_id: str, reply: Reply, delivery: Delivery) -> Delivered:
         try:
             channel = self.client.get_channel(int(channel_id)) or await self.client.fetch_channel(
                 int(channel_id)
@@ -275,6 +296,11 @@ class DiscordOutbound:
         return found
 
 
+def _count_refusal(error: discord.HTTPException) -> None:
+    """Discord's JSON error code (50013 Missing Permissions), else the HTTP status."""
+    platform_api_error(NAME, str(error.code or error.status))
+
+
 #: What Discord's refusals to post mean, for the reason a channel's digest shows once off.
 _CANNOT_POST = {
     10003: "the channel was deleted",
@@ -297,6 +323,21 @@ async def posting_only(token: str) -> AsyncIterator[DiscordOutbound]:
     try:
         await client.login(token)
         yield DiscordOutbound(client)
+    finally:
+        await client.close()
+
+
+async def check_token(token: str) -> None:
+    """Raises ``SettingsRefused`` when Discord refuses the token (at login, before any shard
+    connects); when Discord cannot be reached, logs it and lets the bot start (the service
+    keeps trying, and would find a refused token then)."""
+    client = discord.Client(intents=discord.Intents.none())
+    try:
+        await client.login(token)
+    except discord.LoginFailure as refused:
+        raise SettingsRefused(f"Discord refused DISCORD_TOKEN: {refused}") from None
+    except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as error:
+        logger.warning("could not check DISCORD_TOKEN, Discord is out of reach: %r", error)
     finally:
         await client.close()
 

@@ -10,7 +10,8 @@ import typer
 
 from adapters.discord.client import SyncRefused, sync_commands
 from adapters.discord.settings import DiscordSettings
-from adapters.platform import configure_logging, read_settings
+from adapters.operations.logs import configure_logging
+from adapters.platform import read_settings
 from bot.settings import Settings
 
 commands = typer.Typer(

@@ -45,6 +45,11 @@ class GatewayWatch:
         self._ready = True
         self._progress()
 
+    @property
+    def all_connected(self) -> bool:
+        """Every shard is connected now (and was ready once): commands arrive."""
+        return self._ready and not self._down
+
     def disconnected(self, shard_id: int) -> None:
         self._down.add(shard_id)
         if self._waiting_since is None:

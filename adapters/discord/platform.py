@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
-from adapters.discord.client import DiscordConfig, DiscordService, posting_only
+from adapters.discord.client import DiscordConfig, DiscordService, check_token, posting_only
 from adapters.discord.command_line import commands
 from adapters.discord.replies import PLATFORM as NAME
 from adapters.discord.settings import DiscordSettings
@@ -30,11 +31,13 @@ class DiscordSetup:
         return self.settings.token is not None
 
     def problems(self) -> list[str]:
+        if self.settings.shard_count is not None and not self.configured:
+            return ["Discord is not set up right: DISCORD_SHARD_COUNT set without DISCORD_TOKEN."]
         return []
 
     def serving(self, bot: MemoBot) -> Serving:
         service = DiscordService(bot, DiscordConfig(self._token(), self.settings.shard_count))
-        return Serving(service.outbound, [service])
+        return Serving(service.outbound, [service], checks=[partial(check_token, self._token())])
 
     @asynccontextmanager
     async def posting(self, bot: MemoBot) -> AsyncIterator[Outbound]:

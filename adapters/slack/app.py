@@ -23,6 +23,7 @@ from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People
 from adapters.slack.retries import RateLimitRetryHandler
 from adapters.slack.uninstalls import Uninstalls
+from adapters.slack.web_client import CountingWebClient
 from bot.core import MemoBot
 
 #: Bot scopes the app asks for (keep in step with the manifest*.json files): the command,
@@ -77,6 +78,22 @@ class SlackConfig:
     def problems(self) -> list[str]:
         """What is missing or contradictory, in words a person setting it up can act on."""
         problems = []
+        if not self.configured:
+            given = [
+                name
+                for name, value in (
+                    ("SLACK_SIGNING_SECRET", self.signing_secret),
+                    ("SLACK_APP_TOKEN", self.app_token),
+                    ("SLACK_CLIENT_SECRET", self.client_secret),
+                )
+                if value
+            ]
+            if given:
+                problems.append(
+                    f"{' and '.join(given)} set without SLACK_BOT_TOKEN (one workspace) or "
+                    "SLACK_CLIENT_ID (installs in many workspaces)"
+                )
+            return problems
         if self.bot_token and self.client_id:
             problems.append(
                 "set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
@@ -104,7 +121,7 @@ def web_client(config: SlackConfig) -> AsyncWebClient:
     Digests post through a copy that retries only 429s (``adapters.slack.outbound``): after
     a lost connection or a 5xx the message may be posted, and they look before posting again.
     """
-    return AsyncWebClient(
+    return CountingWebClient(
         token=config.bot_token,
         base_url=config.api_base_url,
         retry_handlers=[

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
 from adapters.slack.installations import InstallationStore
+from adapters.slack.web_client import CountingWebClient
 from bot.outbound import ChannelGone, Delivered, Delivery, Unverifiable
 from bot.replies.values import Reply
 
@@ -123,7 +124,7 @@ class SlackOutbound:
         if bot is None or not bot.bot_token:
             raise ChannelGone("the app is not installed in this workspace any more")
         base = self.app.client
-        return AsyncWebClient(
+        return CountingWebClient(
             token=bot.bot_token, base_url=base.base_url, retry_handlers=base.retry_handlers
         )
 
@@ -131,7 +132,7 @@ class SlackOutbound:
 def _without_blind_retries(client: AsyncWebClient) -> AsyncWebClient:
     """``client`` retrying only 429s: slack_sdk's connection-error and server-error handlers
     would send a ``chat.postMessage`` again that Slack may already have posted."""
-    return AsyncWebClient(
+    return CountingWebClient(
         token=client.token,
         base_url=client.base_url,
         timeout=client.timeout,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from adapters.platform import IdRules, NotConfigured, Platform, Serving
 from adapters.slack.app import build_app
@@ -13,6 +14,7 @@ from adapters.slack.outbound import SlackOutbound
 from adapters.slack.server import HttpServer, SocketModeLink, web_app
 from adapters.slack.settings import SlackSettings
 from adapters.slack.tables import TABLES
+from adapters.slack.token_check import check_bot_token
 from bot.core import MemoBot
 from bot.outbound import Outbound
 
@@ -33,17 +35,16 @@ class SlackSetup:
         return self.config.configured
 
     def problems(self) -> list[str]:
-        if not self.configured:
-            return []
         return [f"Slack is not set up right: {problem}." for problem in self.config.problems()]
 
     def serving(self, bot: MemoBot) -> Serving:
         """The HTTP server, Socket Mode, or both, as the settings ask."""
         app = build_app(bot, self.config, bot.database.engine)
-        serving = Serving(SlackOutbound(app))
-        if self.config.serves_http:
-            assert self.config.signing_secret is not None
-            server = web_app(app, self.config.signing_secret)
+        server = web_app(app, self.config.signing_secret) if self.config.signing_secret else None
+        serving = Serving(SlackOutbound(app), web_app=server)
+        if self.config.bot_token:
+            serving.checks.append(partial(check_bot_token, app))
+        if server is not None:
             serving.services.append(
                 HttpServer(server, self.settings.http_host, self.settings.http_port)
             )

@@ -19,6 +19,7 @@ from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from adapters.http_service import AiohttpService
 from adapters.slack.app import EVENTS_PATH
 from adapters.slack.request_checks import (
     Refusal,
@@ -53,36 +54,11 @@ class CheckedAppServer(AsyncSlackAppServer):
         return await to_aiohttp_response(await self.bolt_app.async_dispatch(checked))
 
 
-class HttpServer:
-    """An aiohttp app (``web_app``'s, in production) on our own event loop.
+class HttpServer(AiohttpService):
+    """Serves ``web_app``'s app (in production): Slack's events and installs."""
 
-    Bolt's ``app.start()`` would own the loop; running its web app with aiohttp's
-    runner lets Slack share the process with other adapters and lets tests bind port 0.
-    """
-
-    def __init__(self, app: web.Application, host: str, port: int) -> None:
-        self._web_app = app
-        self._host = host
-        self._port = port
-        self._runner: web.AppRunner | None = None
-
-    async def start(self) -> int:
-        """Start listening; returns the port (useful when asked for port 0)."""
-        self._runner = web.AppRunner(self._web_app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port)
-        await site.start()
-        port = int(self._runner.addresses[0][1])
-        logger.info("Slack events served at http://%s:%s%s", self._host, port, EVENTS_PATH)
-        return port
-
-    async def stopped(self) -> None:
-        await asyncio.Event().wait()  # an aiohttp server does not stop by itself
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+    def listening(self, host: str, port: int) -> None:
+        logger.info("Slack events served at http://%s:%s%s", host, port, EVENTS_PATH)
 
 
 class SocketModeLink:
@@ -98,6 +74,14 @@ class SocketModeLink:
         self._handler = CheckedSocketModeHandler(self._app, self._app_token)
         await self._handler.connect_async()  # type: ignore[no-untyped-call]
         logger.info("Slack Socket Mode connected")
+
+    def connected(self) -> bool:
+        """The WebSocket is open now (for ``/readyz``): slack_sdk reconnects a dropped one
+        by itself, and no event arrives in between."""
+        if self._handler is None:
+            return False
+        session = self._handler.client.current_session
+        return session is not None and not session.closed
 
     async def stopped(self) -> None:
         await asyncio.Event().wait()  # slack_sdk's client reconnects by itself, for ever
@@ -117,6 +101,7 @@ class CheckedSocketModeHandler(AsyncBaseSocketModeHandler):
     """
 
     app: AsyncApp
+    client: CheckedSocketModeClient
 
     def __init__(self, app: AsyncApp, app_token: str) -> None:
         self.app = app

@@ -26,7 +26,7 @@ DUE = datetime.combine(DAY, time(18, 30), tzinfo=SEOUL).astimezone(UTC)
 DELETED_CHANNEL = 1300000000000000099
 
 
-def _channel_with_a_digest(bot: MemoBot, channel: int) -> Chat:
+def channel_with_a_digest(bot: MemoBot, channel: int) -> Chat:
     chat = Chat(
         bot,
         platform="discord",
@@ -47,7 +47,7 @@ def _timeline(discord_bot: Discord) -> Timeline:
 
 @pytest.mark.asyncio
 async def test_the_digest_is_sent_to_the_channel_and_pings_no_one(discord_bot: Discord) -> None:
-    _channel_with_a_digest(discord_bot.bot, CHANNEL)
+    channel_with_a_digest(discord_bot.bot, CHANNEL)
 
     assert await _timeline(discord_bot).runner.run_due() == 1
 
@@ -61,7 +61,7 @@ async def test_the_digest_is_sent_to_the_channel_and_pings_no_one(discord_bot: D
 
 @pytest.mark.asyncio
 async def test_a_deleted_channel_turns_its_digest_off(discord_bot: Discord) -> None:
-    chat = _channel_with_a_digest(discord_bot.bot, DELETED_CHANNEL)
+    chat = channel_with_a_digest(discord_bot.bot, DELETED_CHANNEL)
     timeline = _timeline(discord_bot)
 
     assert await timeline.runner.run_due() == 0
@@ -83,7 +83,7 @@ async def test_a_deleted_channel_turns_its_digest_off(discord_bot: Discord) -> N
 async def test_a_channel_the_bot_may_not_post_in_turns_its_digest_off_saying_why(
     discord_bot: Discord, denied: int, reason: str
 ) -> None:
-    chat = _channel_with_a_digest(discord_bot.bot, CHANNEL)
+    chat = channel_with_a_digest(discord_bot.bot, CHANNEL)
     discord_bot.fake.deny_bot(CHANNEL, denied)
     timeline = _timeline(discord_bot)
 
@@ -108,7 +108,7 @@ def test_memo_bot_digest_posts_on_discord_with_the_bot_token(
     fake_discord.add_guild(GUILD, "Team One", [CHANNEL])
     monkeypatch.setenv("DISCORD_TOKEN", "fake-token")
     monkeypatch.setenv("MEMO_DATABASE_URL", database_url.render_as_string(hide_password=False))
-    _channel_with_a_digest(bot, CHANNEL)
+    channel_with_a_digest(bot, CHANNEL)
 
     result = CliRunner().invoke(
         app, ["digest", f"--workspace={GUILD}", f"--channel={CHANNEL}", "--date=2025-09-25"]

@@ -111,11 +111,14 @@ class RunningBot:
 
 
 @contextlib.contextmanager
-def running_bot(fake: FakeSlack, database_url: URL, **extra: str) -> Iterator[RunningBot]:
-    """`memo-bot run` as a real process; killed at the end if the test did not stop it."""
+def running_process(
+    argv: list[str], env: dict[str, str], cwd: Path | None = None
+) -> Iterator[RunningBot]:
+    """A `memo-bot` command as a real process; killed at the end if the test did not stop it."""
     process = subprocess.Popen(
-        [MEMO_BOT, "run"],
-        env=environment(fake, database_url, **extra),
+        argv,
+        env=env,
+        cwd=cwd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -128,6 +131,13 @@ def running_bot(fake: FakeSlack, database_url: URL, **extra: str) -> Iterator[Ru
         if process.poll() is None:
             process.kill()
         running.reap()
+
+
+def running_bot(
+    fake: FakeSlack, database_url: URL, **extra: str
+) -> contextlib.AbstractContextManager[RunningBot]:
+    """`memo-bot run` serving Slack (the fake) as a real process."""
+    return running_process([MEMO_BOT, "run"], environment(fake, database_url, **extra))
 
 
 def signed_command(

@@ -1,0 +1,93 @@
+"""What memo-bot counts, for Prometheus at ``/metrics`` (the official ``prometheus_client``).
+
+The counters live in the client's default registry, one set a process, so each process
+behind a load balancer is scraped on its own and Prometheus adds them up. The core
+reports each answered command (``MemoBot.observe``), with the database error that failed
+it if one did; the digest runner each post through ``CountedOutbound``, and the platforms
+each API call refused (``platform_api_error``).
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from sqlalchemy.exc import DBAPIError
+
+from bot.core import CommandDone, MemoBot
+from bot.outbound import Delivered, Delivery, Outbound
+from bot.replies.values import Reply
+
+#: The name of ``/memo add`` in ``CommandDone.command``.
+_ADD_MEMO = "AddMemo"
+
+COMMANDS = Counter(
+    "memo_commands",
+    "Commands answered, by command, platform and outcome (ok, replayed or the refusal's code).",
+    ["command", "platform", "outcome"],
+)
+COMMAND_SECONDS = Histogram(
+    "memo_command_duration_seconds",
+    "Time from the core receiving a command to its answer, committed.",
+    ["command", "platform"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+MEMOS_STORED = Counter(
+    "memo_memos_stored", "Memos stored by /memo add (imports not counted).", ["platform"]
+)
+DIGEST_POSTS = Counter(
+    "memo_digest_posts",
+    "Attempts to post a digest, by platform and outcome (posted or failed).",
+    ["platform", "outcome"],
+)
+DATABASE_ERRORS = Counter(
+    "memo_database_errors",
+    "Commands that failed on an error of the database, by the driver's type of error.",
+    ["error"],
+)
+PLATFORM_API_ERRORS = Counter(
+    "memo_platform_api_errors",
+    "Calls to a chat platform's API that failed, by the platform's error code.",
+    ["platform", "code"],
+)
+
+
+def instrument(bot: MemoBot) -> None:
+    """Count ``bot``'s commands, and those a database error failed."""
+    bot.observe(command_done)
+
+
+def command_done(done: CommandDone) -> None:
+    COMMANDS.labels(done.command, done.platform, done.outcome).inc()
+    COMMAND_SECONDS.labels(done.command, done.platform).observe(done.seconds)
+    if done.command == _ADD_MEMO and done.outcome == "ok":
+        MEMOS_STORED.labels(done.platform).inc()
+    if isinstance(done.failure, DBAPIError):
+        DATABASE_ERRORS.labels(type(done.failure.orig).__name__).inc()
+
+
+def platform_api_error(platform: str, code: str) -> None:
+    """A platform's API refused a call (``invalid_auth``, ``50013``) or could not be reached."""
+    PLATFORM_API_ERRORS.labels(platform, code).inc()
+
+
+class CountedOutbound:
+    """A platform's outbound, counting each digest post that went out or failed."""
+
+    def __init__(self, platform: str, outbound: Outbound) -> None:
+        self._platform = platform
+        self._outbound = outbound
+
+    async def post(
+        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+    ) -> Delivered:
+        try:
+            delivered = await self._outbound.post(workspace_id, channel_id, reply, delivery)
+        except Exception:
+            DIGEST_POSTS.labels(self._platform, "failed").inc()
+            raise
+        DIGEST_POSTS.labels(self._platform, "posted").inc()
+        return delivered
+
+
+def exposition() -> tuple[bytes, str]:
+    """Every metric of this process in Prometheus' text format, and its content type."""
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
