@@ -27,6 +27,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/summary.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/agenda_import.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/search_quality.py
 

@@ -146,6 +146,9 @@ class ConferenceSession(Base):
 
     ``title_key`` is the case- and whitespace-folded title that matching uses;
     ``channel_id`` is repeated from the conference so every query can filter on it.
+    A programme (``bot.agenda``) gives a talk its instants (``start_utc``,
+    ``end_utc``: "what runs now" compares them with the clock, whatever the zone)
+    and its local ``starts_at``/``ends_at`` for listing a day in order.
     """
 
     __tablename__ = "sessions"
@@ -153,6 +156,7 @@ class ConferenceSession(Base):
         UniqueConstraint("conference_id", "title_key", "day"),
         Index(None, "conference_id", "day"),
         Index(None, "channel_id", "day"),
+        Index(None, "conference_id", "start_utc"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,6 +167,9 @@ class ConferenceSession(Base):
     day: Mapped[date]
     starts_at: Mapped[time | None]
     ends_at: Mapped[time | None]
+    start_utc: Mapped[datetime | None]
+    end_utc: Mapped[datetime | None]
+    room: Mapped[str | None] = mapped_column(String(100))
     track: Mapped[str | None] = mapped_column(String(100))
     speakers: Mapped[str | None] = mapped_column(String(300))
     url: Mapped[str | None] = mapped_column(Text)

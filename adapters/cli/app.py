@@ -38,6 +38,7 @@ from adapters.platform import (
     SettingsRefused,
     settings_errors,
 )
+from bot.agenda.importing import ImportAgenda
 from bot.commands.text import parse_day
 from bot.core import MemoBot
 from bot.digest.building import DigestNotBuilt, build_day_digest, digest_today
@@ -497,6 +498,62 @@ def _import_one(bot: MemoBot, path: Path, where: _ImportTarget, dry_run: bool) -
         )
 
 
+def agenda_import_command(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="The programme: iCalendar (.ics), schedule JSON or CSV.")
+    ],
+    workspace: Annotated[str, typer.Option(help="Workspace id to import into.")] = "console",
+    channel: Annotated[str, typer.Option(help="Channel id to import into.")] = "general",
+    conference: Annotated[
+        str | None,
+        typer.Option(help="The conference (default: the file's name for it, else the current)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would change; store nothing.")
+    ] = False,
+    platform: PlatformOption = CONSOLE.name,
+    db: DatabaseOption = None,
+) -> None:
+    """Import a conference programme: talks get their times, rooms, tracks and speakers.
+
+    A talk whose title matches a noted session (or nearly) fills it in; importing again
+    updates what changed. The conference takes the programme's time zone and dates.
+    """
+    config = _settings(ctx)
+    configure_logging(config.core, "WARNING")
+    _check_ids(ctx, platform, workspace, channel)
+    try:
+        large = too_large(str(file), file.stat().st_size, config.core.import_max_bytes)
+        content = b"" if large is not None else file.read_bytes()
+    except OSError as error:
+        typer.echo(f"Cannot read {file}: {error.strerror}.", err=True)
+        raise typer.Exit(1) from None
+    if large is not None:
+        typer.echo(large.message, err=True)
+        raise typer.Exit(1)
+    bot = _open(config.core, db)
+    operator = _default_user()
+    invocation = Invocation(
+        platform=platform,
+        workspace_id=workspace,
+        channel_id=channel,
+        user_id=operator,
+        display_name=operator,
+        text=f"/memo agenda import {file.name}",
+        received_at=datetime.now(UTC),
+        is_admin=True,
+    )
+    try:
+        reply = bot.execute(invocation, ImportAgenda(str(file), content, conference, dry_run))
+    finally:
+        bot.close()
+        bot.database.dispose()
+    typer.echo(reply.markdown, err=not reply.ok)
+    if not reply.ok:
+        raise typer.Exit(1)
+
+
 def export_command(
     ctx: typer.Context,
     workspace: Annotated[str, typer.Option(help="Workspace id to export from.")] = "console",
@@ -596,6 +653,9 @@ def build_app(platforms: Platforms) -> typer.Typer:
     app.command("digest")(digest_command)
     app.command("import")(import_command)
     app.command("export")(export_command)
+    agenda = typer.Typer(no_args_is_help=True, help="The conference's programme.")
+    agenda.command("import")(agenda_import_command)
+    app.add_typer(agenda, name="agenda")
     for platform in platforms:
         if platform.commands is not None:
             app.add_typer(platform.commands, name=platform.name)

@@ -135,9 +135,11 @@ class Console:
             f"as {self.identity.user}. Type [bold]/memo help[/]; Ctrl-D quits.",
             highlight=False,
         )
+        # Made before the patch: the answer to a typed line is printed at once, before the next
+        # prompt is drawn. The patched output writes from a thread of its own a moment later,
+        # which would draw the next prompt first and the answer over it.
+        terminal = RichConsole(file=sys.stdout)
         with patch_stdout(raw=True):
-            # Made inside the patch, so that rich writes to the patched standard output.
-            terminal = RichConsole(file=sys.stdout)
             while True:
                 try:
                     line = prompt.prompt(f"{self.identity.user}@{self.identity.channel}> ")

@@ -35,6 +35,7 @@ from adapters.slack.people import People, Person
 from adapters.slack.text import message_to_plain, unescape
 from adapters.slack.views import (
     ADD_CALLBACK,
+    AGENDA_IMPORT_CALLBACK,
     FILE_ACTION,
     FILE_BLOCK,
     IMPORT_CALLBACK,
@@ -46,12 +47,15 @@ from adapters.slack.views import (
     TEXT_BLOCK,
     ModalContext,
     add_modal,
+    agenda_import_modal,
     home_view,
     import_modal,
     saved_modal,
     session_options,
 )
-from bot.commands.declaration import UploadedFile
+from bot.agenda.commands import import_from_options as agenda_import_from_options
+from bot.agenda.importing import ImportAgenda
+from bot.commands.declaration import Command, UploadedFile
 from bot.commands.text import Rejected
 from bot.core import MemoBot
 from bot.invocation import Invocation
@@ -93,6 +97,7 @@ class SlackListeners:
         app.options(PICK_ACTION)(self.on_session_search)
         app.view_submission(ADD_CALLBACK)(self.on_add_submitted)
         app.view_submission(IMPORT_CALLBACK)(self.on_import_submitted)
+        app.view_submission(AGENDA_IMPORT_CALLBACK)(self.on_agenda_import_submitted)
         app.message_shortcut(SAVE_SHORTCUT)(self.on_save_as_memo)
         app.event("app_home_opened")(self.on_home_opened)
 
@@ -123,15 +128,17 @@ class SlackListeners:
                     "`/memo add [Session title] note`.",
                 )
             return
-        if isinstance(parsed, ImportPosts):
+        if isinstance(parsed, ImportPosts | ImportAgenda) and parsed.content is None:
             # The file comes in a form; its answer goes to this command's response_url.
             where = ModalContext(channel_id, response_url=str(command["response_url"]))
-            if await self._open(client, command["trigger_id"], import_modal(where)):
+            typed = "import" if isinstance(parsed, ImportPosts) else "agenda import"
+            form = import_modal if isinstance(parsed, ImportPosts) else agenda_import_modal
+            if await self._open(client, command["trigger_id"], form(where)):
                 await ack()
             else:
                 await ack(
                     response_type="ephemeral",
-                    text="Slack did not open the form in time. Try `/memo import` again.",
+                    text=f"Slack did not open the form in time. Try `/memo {typed}` again.",
                 )
             return
         person = Person(str(command.get("user_name", "")), False)
@@ -234,7 +241,31 @@ class SlackListeners:
         client: AsyncWebClient,
         context: AsyncBoltContext,
     ) -> None:
-        """The import form's file: acknowledged at once; imported, then answered privately.
+        """The note import form's file (`/memo import`)."""
+        await self._on_file_submitted(ack, view, client, context, import_from_options, "note")
+
+    async def on_agenda_import_submitted(
+        self,
+        ack: AsyncAck,
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        """The programme import form's file (`/memo agenda import`)."""
+        await self._on_file_submitted(
+            ack, view, client, context, agenda_import_from_options, "programme"
+        )
+
+    async def _on_file_submitted(
+        self,
+        ack: AsyncAck,
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+        build: Callable[[UploadedFile], Command],
+        what: str,
+    ) -> None:
+        """An import form's file: acknowledged at once; imported, then answered privately.
 
         An import can take longer than Slack's 3 seconds, so the form closes at once
         and the answer goes to the `/memo import` command's ``response_url``, the way
@@ -245,19 +276,25 @@ class SlackListeners:
         state = view["state"]["values"].get(FILE_BLOCK, {}).get(FILE_ACTION) or {}
         files = state.get("files") or []
         if not files or where.response_url is None:
-            await ack(response_action="errors", errors={FILE_BLOCK: "Choose a note file."})
+            await ack(response_action="errors", errors={FILE_BLOCK: f"Choose a {what} file."})
             return
         await ack()
         person = await self._person(client, context, "")
         invocation = self._invocation(
             context, where.channel_id, person, "", received_at, delivery_id=f"view:{view['id']}"
         )
-        work = self._import(invocation, files[0], str(context.bot_token or client.token))
+        work = self._import(invocation, files[0], str(context.bot_token or client.token), build)
         self._in_background(
             self._respond_later(where.response_url, work, client, str(context.user_id))
         )
 
-    async def _import(self, invocation: Invocation, file: dict[str, Any], token: str) -> Reply:
+    async def _import(
+        self,
+        invocation: Invocation,
+        file: dict[str, Any],
+        token: str,
+        build: Callable[[UploadedFile], Command],
+    ) -> Reply:
         """Download an uploaded file with the bot's token, whole, and import it."""
         name = str(file.get("name") or "the file")
         size = _declared_size(file)
@@ -277,8 +314,7 @@ class SlackListeners:
                 "imported; try `/memo import` again.",
                 "file",
             )
-        command = import_from_options(UploadedFile(name, content))
-        return await self.bot.execute_async(invocation, command)
+        return await self.bot.execute_async(invocation, build(UploadedFile(name, content)))
 
     async def on_save_as_memo(
         self, ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient

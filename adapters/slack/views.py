@@ -28,9 +28,10 @@ PICK_BLOCK, PICK_ACTION = "session_pick", "session_select"
 NEW_BLOCK, NEW_ACTION = "session_new", "session_title"
 TEXT_BLOCK, TEXT_ACTION = "memo_text", "memo_text"
 IMPORT_CALLBACK = "memo_import"
+AGENDA_IMPORT_CALLBACK = "memo_agenda_import"
 FILE_BLOCK, FILE_ACTION = "note_file", "note_file"
 #: The modals whose submissions (and session searches) come back to the bot.
-MODAL_CALLBACKS = frozenset({ADD_CALLBACK, IMPORT_CALLBACK})
+MODAL_CALLBACKS = frozenset({ADD_CALLBACK, IMPORT_CALLBACK, AGENDA_IMPORT_CALLBACK})
 
 #: Slack's limit for a plain_text_input; the core allows more (4,000) for other platforms.
 MODAL_TEXT_LIMIT = 3_000
@@ -78,10 +79,41 @@ class ModalContext:
 
 def import_modal(where: ModalContext) -> dict[str, Any]:
     """The form behind `/memo import`: one note file to upload (Block Kit's file_input)."""
+    return _file_modal(
+        where,
+        IMPORT_CALLBACK,
+        ("Import notes", "Note file"),
+        "Blog-style posts: a date line, a title line, then [Session] headers "
+        "with their notes. .txt or .md, up to 10 MB.",
+        ["txt", "md", "text", "markdown"],
+    )
+
+
+def agenda_import_modal(where: ModalContext) -> dict[str, Any]:
+    """The form behind `/memo agenda import`: the conference's programme file."""
+    return _file_modal(
+        where,
+        AGENDA_IMPORT_CALLBACK,
+        ("Import programme", "Programme file"),
+        "The conference's programme: iCalendar (.ics), pretalx/frab schedule JSON, or CSV "
+        "with the header title,date,start,end,room,track,speakers.",
+        ["ics", "json", "csv", "txt"],
+    )
+
+
+def _file_modal(
+    where: ModalContext,
+    callback: str,
+    titles: tuple[str, str],
+    hint: str,
+    file_types: list[str],
+) -> dict[str, Any]:
+    """A form with one file to upload (Block Kit's file_input), answered later."""
+    title, label = titles
     return {
         "type": "modal",
-        "callback_id": IMPORT_CALLBACK,
-        "title": plain("Import notes", 24),
+        "callback_id": callback,
+        "title": plain(title, 24),
         "submit": plain("Import", 24),
         "close": plain("Cancel", 24),
         "private_metadata": where.dump(),
@@ -89,16 +121,12 @@ def import_modal(where: ModalContext) -> dict[str, Any]:
             {
                 "type": "input",
                 "block_id": FILE_BLOCK,
-                "label": plain("Note file", 2000),
-                "hint": plain(
-                    "Blog-style posts: a date line, a title line, then [Session] headers "
-                    "with their notes. .txt or .md, up to 10 MB.",
-                    2000,
-                ),
+                "label": plain(label, 2000),
+                "hint": plain(hint, 2000),
                 "element": {
                     "type": "file_input",
                     "action_id": FILE_ACTION,
-                    "filetypes": ["txt", "md", "text", "markdown"],
+                    "filetypes": file_types,
                     "max_files": 1,
                 },
             }

@@ -7,6 +7,7 @@ grammar, dispatch, help, the write set and Discord's app command follow.
 from __future__ import annotations
 
 from bot import conference_list, conferences, help, memos, search, sessions
+from bot.agenda import commands as agenda
 from bot.commands.registry import CommandRegistry
 from bot.digest import commands as digest
 from bot.notefiles import exporting, importing
@@ -23,6 +24,7 @@ DECLARED = (
     memos.UNDO,
     conferences.CONFERENCE,
     conference_list.CONFERENCES,
+    agenda.AGENDA,
     digest.DIGEST,
     search.SEARCH,
     exporting.EXPORT,

@@ -4,6 +4,9 @@ The digest reads like the posts people already write by hand: a dated title
 ("DEVRIVER 2025 Day 2 session memos"), then each session as a ``[Title]`` with
 its points: the key points of that day's memos (``bot.summary.key_points``, the local
 summarizer: a digest is built inside a transaction and never waits on a model).
+When the conference's programme is imported, a "Not covered" part follows: the
+day's talks nobody attended or noted, by time and room, so the team can watch
+the recordings.
 
 A day is titled with the conference its sessions belong to, which need not be the
 channel's current one (a channel keeps several); a day whose sessions belong to
@@ -17,18 +20,20 @@ plainly when there is nothing to post or the digest could not be built.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from bot.agenda.showing import not_covered
 from bot.digest.due import conference_dates
 from bot.replies import render
 from bot.replies.values import ConferenceView, DigestSession, DigestShown
 from bot.summary.key_points import Note, key_points
 from storage import conferences as conference_store
 from storage import digests as digest_store
+from storage import programme as programme_store
 from storage.database import Database
 from storage.digests import DayActivity
 from storage.records import ConferenceRecord
@@ -124,7 +129,12 @@ def day_digest(tx: Connection, channel_id: int | None, day: date, zone: ZoneInfo
         if conference_ids
         else conference_store.current_conference(tx, channel_id)  # an empty day: the current one
     )
-    return _shown(_view(conference, zone), day, activity, zone, _day_number(conference, day))
+    shown = _shown(_view(conference, zone), day, activity, zone, _day_number(conference, day))
+    if conference is None:
+        return shown
+    programme = programme_store.day_programme(tx, conference.id, day)
+    uncovered = not_covered(tx, programme, zone)
+    return replace(shown, not_covered=uncovered, programme_talks=len(programme))
 
 
 def _shown(

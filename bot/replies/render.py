@@ -180,12 +180,16 @@ def conferences_listed(listed: ConferencesListed) -> str:
 
 def attendance_line(session: SessionView) -> str:
     """ "Attended by alice, bob · 12 memos": who went and how much they wrote."""
+    return attendance_of(session.attendees, session.memo_count)
+
+
+def attendance_of(attendees: tuple[str, ...], memo_count: int) -> str:
     attended = (
-        "Attended by " + ", ".join(md.escape(name) for name in session.attendees)
-        if session.attendees
+        "Attended by " + ", ".join(md.escape(name) for name in attendees)
+        if attendees
         else "No attendees yet"
     )
-    return f"{attended} · {plural(session.memo_count, 'memo')}"
+    return f"{attended} · {plural(memo_count, 'memo')}"
 
 
 def session_memos(shown: SessionMemos) -> str:
@@ -334,11 +338,31 @@ def digest(shown: DigestShown) -> str:
         if session.memo_count > len(session.points):
             lines.append(f"_All of them: {_show_commands(session.numbers)}_")
         blocks.append("\n".join(lines))
+    if shown.programme_talks:
+        blocks.append(_not_covered(shown))
     blocks.append(
         f"_{plural(len(shown.sessions), 'session')} · "
         f"{plural(shown.people, 'person', 'people')} · {plural(shown.memos, 'memo')}_"
     )
     return "\n\n".join(blocks)
+
+
+def _not_covered(shown: DigestShown) -> str:
+    """The day's programme talks nobody attended or noted, by time and room, and the counts."""
+    covered = shown.programme_talks - len(shown.not_covered)
+    head = (
+        f"**Not covered** · {plural(len(shown.not_covered), 'talk')} of "
+        f"{shown.programme_talks:,} in the programme ({covered:,} covered)"
+    )
+    lines = [head]
+    for talk in shown.not_covered:
+        room = f" · {md.escape(talk.room)}" if talk.room else ""
+        lines.append(
+            f"- {talk.starts_at:%H:%M}–{talk.ends_at:%H:%M}{room} · {md.title(talk.title)}"
+        )
+    if not shown.not_covered:
+        lines.append("Every talk of the day was attended or noted.")
+    return "\n".join(lines)
 
 
 def _show_commands(numbers: tuple[int, ...]) -> str:

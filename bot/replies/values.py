@@ -54,6 +54,7 @@ class ProblemCode(StrEnum):
     NO_FILE = "no_file"
     UNREADABLE_FILE = "unreadable_file"
     NO_POSTS = "no_posts"
+    NO_PROGRAMME = "no_programme"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -275,6 +276,10 @@ class DigestShown:
     sessions: tuple[DigestSession, ...]
     people: int
     memos: int
+    #: The day's programme talks nobody attended or noted, by time and room (times local).
+    not_covered: tuple[AgendaTalk, ...] = ()
+    #: How many talks the day's programme has (0: no programme imported).
+    programme_talks: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +387,49 @@ class ImportDone:
 
 
 @dataclass(frozen=True, slots=True)
+class AgendaImported:
+    """What importing a programme did (or, for a dry run, would do) to a conference."""
+
+    file_name: str
+    dry_run: bool
+    conference: ConferenceView
+    talks: int
+    #: Sessions made new, existing sessions given (new) slots, and ones already in line.
+    created: int
+    filled_in: int
+    unchanged: int
+    #: (title the session has, title the programme gives) for each near-title match.
+    near_titles: tuple[tuple[str, str], ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaTalk:
+    """One talk of a day's programme, with who attended it and how many memos it has."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    room: str | None
+    speakers: str | None
+    attendees: tuple[str, ...]
+    memo_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaShown:
+    """A day's programme (``when`` "day"), or the running and next slots ("now", "next")."""
+
+    conference: ConferenceView
+    when: str
+    day: date
+    #: Times are local to the conference.
+    talks: tuple[AgendaTalk, ...]
+    #: For "now": the next slot's talks too (shown when nothing runs).
+    upcoming: tuple[AgendaTalk, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Replayed:
     """The answer to a request the platform delivered again, which was done already.
 
@@ -416,6 +464,8 @@ ReplyData = (
     | ExportReady
     | SearchResults
     | ImportDone
+    | AgendaImported
+    | AgendaShown
     | Replayed
     | Problem
 )

@@ -179,3 +179,11 @@ def test_import_benchmark_reports_lines_per_second_against_its_baselines(tmp_pat
     assert written["results"]["reimport"]["created"] == 0
     assert written["results"]["import"]["peak_rss_mb"] > 0
     assert written["import_vs_parse"] > 0
+
+
+def test_agenda_import_benchmark_writes_its_table_and_results(tmp_path: Path) -> None:
+    stdout, written = _run(tmp_path, "agenda_import", "--talks", "600", "--repeat", "1")
+
+    assert "agenda import of 600 talks" in stdout
+    assert set(written["results"]) == {"ics", "csv"}
+    assert set(written["results"]["csv"]) == {"parse", "import", "reimport", "merge"}

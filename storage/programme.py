@@ -1,0 +1,157 @@
+"""A conference's programme in the sessions table: when and where each talk runs.
+
+Writes are whole-programme batches (one statement per kind of change), so
+importing a 2,000-talk programme is a few round trips, not thousands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+
+from storage.models import ConferenceSession, table_of
+
+_SESSIONS = select(
+    ConferenceSession.id,
+    ConferenceSession.title,
+    ConferenceSession.title_key,
+    ConferenceSession.day,
+    ConferenceSession.start_utc,
+    ConferenceSession.end_utc,
+    ConferenceSession.room,
+    ConferenceSession.track,
+    ConferenceSession.speakers,
+).where(ConferenceSession.conference_id == bindparam("conference_id"))
+
+_IN_ORDER = (ConferenceSession.start_utc, ConferenceSession.room, ConferenceSession.id)
+_SCHEDULED = _SESSIONS.where(ConferenceSession.start_utc.is_not(None))
+_ON_DAY = _SCHEDULED.where(ConferenceSession.day == bindparam("day")).order_by(*_IN_ORDER)
+_RUNNING = _SCHEDULED.where(
+    ConferenceSession.start_utc <= bindparam("at"), ConferenceSession.end_utc > bindparam("at")
+).order_by(*_IN_ORDER)
+_NEXT_START = select(func.min(ConferenceSession.start_utc)).where(
+    ConferenceSession.conference_id == bindparam("conference_id"),
+    ConferenceSession.start_utc > bindparam("at"),
+)
+_STARTING = _SCHEDULED.where(ConferenceSession.start_utc == bindparam("at")).order_by(*_IN_ORDER)
+
+_SESSION = table_of(ConferenceSession)
+_SET_SLOT = (
+    update(ConferenceSession)
+    .where(ConferenceSession.id == bindparam("session_id"))
+    .values(
+        day=bindparam("day"),
+        starts_at=bindparam("starts_at"),
+        ends_at=bindparam("ends_at"),
+        start_utc=bindparam("start_utc"),
+        end_utc=bindparam("end_utc"),
+        room=bindparam("room"),
+        track=bindparam("track"),
+        speakers=bindparam("speakers"),
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammedSession:
+    """A session as the programme sees it: its title key, day and slot."""
+
+    id: int
+    title: str
+    title_key: str
+    day: date
+    start_utc: datetime | None
+    end_utc: datetime | None
+    room: str | None
+    track: str | None
+    speakers: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """What a programme says about one talk, as stored."""
+
+    day: date
+    starts_at: time
+    ends_at: time
+    start_utc: datetime
+    end_utc: datetime
+    room: str | None
+    track: str | None
+    speakers: str | None
+
+    def as_row(self) -> dict[str, object]:
+        return {
+            "day": self.day,
+            "starts_at": self.starts_at,
+            "ends_at": self.ends_at,
+            "start_utc": self.start_utc,
+            "end_utc": self.end_utc,
+            "room": self.room,
+            "track": self.track,
+            "speakers": self.speakers,
+        }
+
+
+def conference_sessions(tx: Connection, conference_id: int) -> list[ProgrammedSession]:
+    """Every session of the conference, with its slot when it has one."""
+    rows = tx.execute(_SESSIONS, {"conference_id": conference_id})
+    return [ProgrammedSession(**row._asdict()) for row in rows]
+
+
+def day_programme(tx: Connection, conference_id: int, day: date) -> list[ProgrammedSession]:
+    """The talks of a local day that have a slot, by start time, then room."""
+    rows = tx.execute(_ON_DAY, {"conference_id": conference_id, "day": day})
+    return [ProgrammedSession(**row._asdict()) for row in rows]
+
+
+def running_at(tx: Connection, conference_id: int, at: datetime) -> list[ProgrammedSession]:
+    """The talks whose slot holds the instant ``at``, by start time, then room."""
+    rows = tx.execute(_RUNNING, {"conference_id": conference_id, "at": at})
+    return [ProgrammedSession(**row._asdict()) for row in rows]
+
+
+def next_after(tx: Connection, conference_id: int, at: datetime) -> list[ProgrammedSession]:
+    """The talks of the first slot starting after ``at`` (none when the programme is over)."""
+    parameters = {"conference_id": conference_id, "at": at}
+    start = tx.execute(_NEXT_START, parameters).scalar()
+    if start is None:
+        return []
+    rows = tx.execute(_STARTING, {"conference_id": conference_id, "at": start})
+    return [ProgrammedSession(**row._asdict()) for row in rows]
+
+
+def set_slots(tx: Connection, slots: Sequence[tuple[int, Slot]]) -> None:
+    """Give existing sessions (by id) their slots, in one executemany."""
+    if slots:
+        tx.execute(_SET_SLOT, [{"session_id": sid, **slot.as_row()} for sid, slot in slots])
+
+
+def add_sessions(
+    tx: Connection,
+    *,
+    channel_id: int,
+    conference_id: int,
+    sessions: Sequence[tuple[str, str, Slot]],
+    now: datetime,
+) -> None:
+    """New sessions from (title, title key, slot), in one statement."""
+    if not sessions:
+        return
+    tx.execute(
+        insert(_SESSION),
+        [
+            {
+                "channel_id": channel_id,
+                "conference_id": conference_id,
+                "title": title,
+                "title_key": key,
+                "created_at": now,
+                **slot.as_row(),
+            }
+            for title, key, slot in sessions
+        ],
+    )
