@@ -29,6 +29,7 @@ from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.values import ConferenceSet, ProblemCode, Reply, Visibility, refuse
 from storage import conferences as conference_store
+from storage.records import ConferenceRecord
 
 MAX_CONFERENCE_NAME_LENGTH = 100
 
@@ -50,6 +51,23 @@ def _zones_by_folded_name() -> dict[str, str]:
 def canonical_time_zone(typed: str) -> str | None:
     """The IANA name for what was typed (``asia/seoul`` -> ``Asia/Seoul``), or None."""
     return _zones_by_folded_name().get(typed.casefold())
+
+
+def named_conference(ctx: Context, typed: str) -> ConferenceRecord | Reply:
+    """The channel's conference with this name (as ``/memo conferences`` lists it), or a
+    refusal; never another channel's."""
+    name = titles.display_title(typed)
+    found = None
+    if ctx.channel is not None:
+        found = conference_store.find_conference(ctx.tx, ctx.channel.id, titles.title_key(name))
+    if found is None or found.name_key == conference_store.UNNAMED:
+        return refuse(
+            ProblemCode.NO_SUCH_CONFERENCE,
+            f"No conference called {md.bold(name[:MAX_CONFERENCE_NAME_LENGTH])} in this "
+            "channel. `/memo conferences` lists them.",
+            "conference",
+        )
+    return found
 
 
 def set_conference(ctx: Context, command: SetConference) -> Reply:

@@ -115,6 +115,7 @@ def _saved_reply(ctx: Context, memo: MemoRecord, found: Found, *, from_recent: b
         session=session_ref(ctx, found.session),
         typed_title=found.typed_title,
         from_recent_session=from_recent,
+        same_title_elsewhere=found.same_title_elsewhere,
     )
     return Reply(render.memo_saved(data), Visibility.PUBLIC, data)
 

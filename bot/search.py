@@ -204,15 +204,16 @@ def _sessions(ctx: Context, session: str | SessionId) -> list[int] | Reply:
     title = check_title(session)
     if isinstance(title, Reply):
         return title
-    if ctx.channel is not None:
-        # Every day's session of that title: a talk given twice is still one talk to look in.
-        same = session_store.channel_sessions_titled(
-            ctx.tx, ctx.channel.id, titles.title_key(title)
-        )
-        if same:
-            return [row.id for row in same]
-    near = find_existing(ctx, title)
-    return [near.session.id] if near is not None else no_such_session(title)
+    found = find_existing(ctx, title)
+    if found is None:
+        return no_such_session(title)
+    if isinstance(found, Reply):
+        return found
+    # Every day's session of that title in its conference: a talk given twice is one talk.
+    same = session_store.sessions_titled(
+        ctx.tx, found.session.conference_id, titles.title_key(found.session.title)
+    )
+    return [row.id for row in same] or [found.session.id]
 
 
 def _authors(ctx: Context, author: Author) -> list[int]:

@@ -17,18 +17,21 @@ from bot.commands.declaration import (
 from bot.commands.text import (
     Rejected,
     clean_text,
+    name_argument,
     not_a_date,
     parse_day,
     parse_memo_numbers,
     title_argument,
 )
+from bot.conferences import MAX_CONFERENCE_NAME_LENGTH, named_conference
 from bot.context import Context
 from bot.memo_lookup import SHOW_MEMOS, ShowMemos
 from bot.replies import markdown as md
 from bot.replies import render
-from bot.replies.from_records import memo_view, session_view, session_views
+from bot.replies.from_records import conference_view, memo_view, session_view, session_views
 from bot.replies.values import (
     AttendanceRecorded,
+    ConferenceSessions,
     ProblemCode,
     Reply,
     SessionChoice,
@@ -37,6 +40,7 @@ from bot.replies.values import (
     Visibility,
     refuse,
 )
+from storage import conferences as conference_store
 from storage import memos as memo_store
 from storage import sessions as session_store
 from storage.records import SessionRecord
@@ -66,7 +70,10 @@ class Attend(Command):
 class ListSessions(Command):
     #: None: today in the conference's time zone (or every day with ``all_days``).
     day: date | None = None
+    #: Every session of the channel, grouped by conference (``sessions all``).
     all_days: bool = False
+    #: Every session of the conference with this name (``sessions conference "Name"``).
+    conference: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +87,9 @@ class Found:
     session: SessionRecord
     #: What the user typed, when it differs from the session's title beyond case and spacing.
     typed_title: str | None
+    #: The channel's other conferences that have a session of this title, when this one of
+    #: the current conference was just created (so the reply can say where the others are).
+    same_title_elsewhere: tuple[str, ...] = ()
 
 
 def check_title(typed: str) -> str | Reply:
@@ -107,7 +117,12 @@ def check_title(typed: str) -> str | Reply:
 
 
 def find_or_create(ctx: Context, title: str) -> Found:
-    """The current conference's session with this title (or a near one), else a new one today."""
+    """The current conference's session with this title (or a near one), else a new one today.
+
+    Writing never goes to another conference by title: each year's conference has its
+    `[Keynote]`, and a new one must not land in last year's. A new session's reply names
+    the other conferences that have the title, for someone who meant one of those.
+    """
     conference = ctx.working_conference()
     key = titles.title_key(title)
     known = ctx.known.sessions.get((conference.id, key))
@@ -130,11 +145,12 @@ def find_or_create(ctx: Context, title: str) -> Found:
         now=ctx.now,
     )
     ctx.learn(ctx.known.sessions.put, (conference.id, key), created)
-    return Found(created, None)
+    return Found(created, None, _other_conferences_titled(ctx, key))
 
 
-def find_existing(ctx: Context, title: str) -> Found | None:
-    """A session with this title: in the current conference first, then anywhere in the channel."""
+def find_existing(ctx: Context, title: str) -> Found | Reply | None:
+    """A session with this title: in the current conference first, then in the channel's
+    others (asking which when several have it), then a near title of the current one."""
     if ctx.channel is None:
         return None
     key = titles.title_key(title)
@@ -143,14 +159,64 @@ def find_existing(ctx: Context, title: str) -> Found | None:
         exact = session_store.sessions_titled(ctx.tx, current.id, key)
         if exact:
             return Found(exact[0], None)
-    anywhere = session_store.channel_sessions_titled(ctx.tx, ctx.channel.id, key)
-    if anywhere:
-        return Found(anywhere[0], None)
+    elsewhere = _in_other_conferences(ctx, title)
+    if elsewhere is not None:
+        return elsewhere
     if current is not None:
         near = titles.closest_title(key, session_store.title_keys(ctx.tx, current.id))
         if near is not None:
             return Found(session_store.get_session(ctx.tx, near), title)
     return None
+
+
+def _titled_in_other_conferences(ctx: Context, key: str) -> list[SessionRecord]:
+    """Sessions with this title key in the channel's conferences but the current one, latest
+    day first."""
+    if ctx.channel is None:
+        return []
+    current = ctx.conference()
+    return [
+        row
+        for row in session_store.channel_sessions_titled(ctx.tx, ctx.channel.id, key)
+        if current is None or row.conference_id != current.id
+    ]
+
+
+def _other_conferences_titled(ctx: Context, key: str) -> tuple[str, ...]:
+    conference_ids = dict.fromkeys(
+        row.conference_id for row in _titled_in_other_conferences(ctx, key)
+    )
+    return tuple(ctx.conference_by_id(conference_id).name for conference_id in conference_ids)
+
+
+def _in_other_conferences(ctx: Context, title: str) -> Found | Reply | None:
+    """The session titled exactly so in one of the channel's other conferences, a question
+    when several of them have one, or None."""
+    rows = _titled_in_other_conferences(ctx, titles.title_key(title))
+    if not rows:
+        return None
+    latest_by_conference = {row.conference_id: row for row in reversed(rows)}
+    if len(latest_by_conference) > 1:
+        return _which_conference(ctx, title, list(latest_by_conference.values()))
+    return Found(rows[0], None)
+
+
+def _which_conference(ctx: Context, title: str, rows: list[SessionRecord]) -> Reply:
+    """A question, not a guess: the same title is a session of several other conferences."""
+    newest_first = sorted(rows, key=lambda row: (row.day, row.id), reverse=True)
+    places = "\n".join(
+        f"- {render.conference_name(ctx.conference_by_id(row.conference_id).name)} · "
+        f"{render.day_label(row.day)}"
+        for row in newest_first
+    )
+    return refuse(
+        ProblemCode.AMBIGUOUS_SESSION,
+        f"{md.title(title)} is a session of {len(rows)} other conferences of this channel:\n"
+        f"{places}\n\n"
+        "Which one? Make it the current conference with `/memo conference` and its name, "
+        "then ask again; `/memo conferences` lists them.",
+        "title",
+    )
 
 
 def recent_session(ctx: Context) -> SessionRecord | None:
@@ -235,15 +301,50 @@ def attend(ctx: Context, command: Attend) -> Reply:
     if isinstance(found, Reply):
         return found
     recorded = ctx.attend(found.session.id, "explicit")
-    data = AttendanceRecorded(session_view(ctx, found.session), found.typed_title, not recorded)
+    data = AttendanceRecorded(
+        session_view(ctx, found.session),
+        found.typed_title,
+        not recorded,
+        same_title_elsewhere=found.same_title_elsewhere,
+    )
     return Reply(render.attendance_recorded(data), Visibility.PRIVATE, data)
 
 
 def list_sessions(ctx: Context, command: ListSessions) -> Reply:
+    if command.conference is not None:
+        return _conference_sessions(ctx, command.conference)
     day = None if command.all_days else (command.day or ctx.today())
     conference = ctx.conference()
     rows = session_store.sessions_on(ctx.tx, conference.id, day) if conference is not None else []
-    data = SessionListing(ctx.conference_view(), day, tuple(session_views(ctx, rows)))
+    others: tuple[ConferenceSessions, ...] = ()
+    if command.all_days and ctx.channel is not None and conference is not None:
+        others = tuple(
+            ConferenceSessions(
+                conference_view(other),
+                tuple(session_views(ctx, session_store.sessions_on(ctx.tx, other.id, None))),
+            )
+            for other in conference_store.channel_conferences(ctx.tx, ctx.channel.id)
+            if other.id != conference.id
+        )
+    data = SessionListing(
+        ctx.conference_view(), day, tuple(session_views(ctx, rows)), other_conferences=others
+    )
+    return Reply(render.session_listing(data), Visibility.PRIVATE, data)
+
+
+def _conference_sessions(ctx: Context, name: str) -> Reply:
+    """Every session of one of the channel's conferences, by its name."""
+    found = named_conference(ctx, name)
+    if isinstance(found, Reply):
+        return found
+    rows = session_store.sessions_on(ctx.tx, found.id, None)
+    current = ctx.conference()
+    data = SessionListing(
+        conference_view(found),
+        None,
+        tuple(session_views(ctx, rows)),
+        is_current=current is not None and current.id == found.id,
+    )
     return Reply(render.session_listing(data), Visibility.PRIVATE, data)
 
 
@@ -300,6 +401,39 @@ def _memo_ids(text: str) -> ShowMemos | Rejected | None:
     return numbers if numbers is None or isinstance(numbers, Rejected) else ShowMemos(numbers)
 
 
+def _parse_sessions(rest: str) -> ListSessions | Rejected:
+    word, *name = rest.split(maxsplit=1) or [""]
+    if word.lower() == "conference":
+        return sessions_from_options(conference=name[0] if name else "")
+    return sessions_from_option(rest)
+
+
+def sessions_from_options(
+    date: str | None = None, conference: str | None = None
+) -> ListSessions | Rejected:
+    """``sessions`` from its options: a day (or ``all``), or a conference's name."""
+    if conference is None:
+        return sessions_from_option(date)
+    if date:
+        return Rejected(
+            ProblemCode.BAD_ARGUMENTS,
+            "Give a date or a conference, not both: "
+            '`/memo sessions conference "DEVRIVER 2025"` lists all of its sessions.',
+            "conference",
+        )
+    name = name_argument(conference)
+    if isinstance(name, Rejected):
+        return name
+    if name is None:
+        return Rejected(
+            ProblemCode.MISSING_TITLE,
+            'Which conference? Write `/memo sessions conference "DEVRIVER 2025"`; '
+            "`/memo conferences` lists them.",
+            "conference",
+        )
+    return ListSessions(conference=name)
+
+
 def sessions_from_option(when: str | None) -> ListSessions | Rejected:
     """``sessions`` from its text or an optional date option: ``today`` (default), ``all``
     or a date."""
@@ -342,12 +476,21 @@ SESSIONS = CommandDeclaration(
     ListSessions,
     "Sessions of a day: who went, how many notes",
     InTransaction(list_sessions),
-    lambda date=None: sessions_from_option(date),
-    options=(Option("date", OptionKind.DAY, "today (default), all, or a date like 2025-09-25"),),
-    parse=sessions_from_option,
+    sessions_from_options,
+    options=(
+        Option("date", OptionKind.DAY, "today (default), all, or a date like 2025-09-25"),
+        Option(
+            "conference",
+            OptionKind.TEXT,
+            "Every session of this conference of the channel (instead of a date)",
+            max_length=MAX_CONFERENCE_NAME_LENGTH,
+        ),
+    ),
+    parse=_parse_sessions,
     usage=Usage(
-        "/memo sessions [YYYY-MM-DD|all]",
-        "Sessions of a day (today by default): who went and how many notes.",
+        '/memo sessions [YYYY-MM-DD | all | conference "Name"]',
+        "Sessions of a day (today by default), of every conference of the channel (all) "
+        "or of one: who went and how many notes.",
     ),
 )
 SHOW = CommandDeclaration(

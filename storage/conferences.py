@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Connection, bindparam, case, func, select, update
 
-from storage.models import Conference, ConferenceSession, table_of
+from storage.models import Conference, ConferenceSession, Memo, table_of
 from storage.records import ConferenceRecord
 from storage.upsert import insert_or_ignore
 
@@ -31,6 +32,27 @@ _BY_NAME = select(*_COLUMNS).where(
     Conference.channel_id == bindparam("channel_id"), Conference.name_key == bindparam("name_key")
 )
 _BY_ID = select(*_COLUMNS).where(Conference.id == bindparam("conference_id"))
+_ALL_IN_CHANNEL = (
+    select(*_COLUMNS)
+    .where(Conference.channel_id == bindparam("channel_id"))
+    .order_by(Conference.activated_at.desc(), Conference.id.desc())
+)
+_SESSION_TALLIES = (
+    select(
+        ConferenceSession.conference_id,
+        func.count().label("sessions"),
+        func.min(ConferenceSession.day).label("first_day"),
+        func.max(ConferenceSession.day).label("last_day"),
+    )
+    .where(ConferenceSession.channel_id == bindparam("channel_id"))
+    .group_by(ConferenceSession.conference_id)
+)
+_MEMO_TALLIES = (
+    select(ConferenceSession.conference_id, func.count().label("memos"))
+    .join(Memo, Memo.session_id == ConferenceSession.id)
+    .where(Memo.channel_id == bindparam("channel_id"), Memo.deleted_at.is_(None))
+    .group_by(ConferenceSession.conference_id)
+)
 _COUNT_SESSIONS = select(func.count()).where(
     ConferenceSession.conference_id == bindparam("conference_id")
 )
@@ -127,3 +149,31 @@ def cover_days(tx: Connection, conference_id: int, first: date, last: date) -> N
 
 def count_sessions(tx: Connection, conference_id: int) -> int:
     return int(tx.execute(_COUNT_SESSIONS, {"conference_id": conference_id}).scalar_one())
+
+
+def channel_conferences(tx: Connection, channel_id: int) -> list[ConferenceRecord]:
+    """Every conference of the channel, the current one first, then by when each was current."""
+    rows = tx.execute(_ALL_IN_CHANNEL, {"channel_id": channel_id})
+    return [ConferenceRecord.from_row(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ConferenceTally:
+    """How much a conference holds: its sessions, their live memos and the days they are on."""
+
+    sessions: int
+    memos: int
+    first_day: date | None
+    last_day: date | None
+
+
+def conference_tallies(tx: Connection, channel_id: int) -> dict[int, ConferenceTally]:
+    """Each conference of the channel that has sessions -> its tally (two grouped queries)."""
+    parameters = {"channel_id": channel_id}
+    memos = {row.conference_id: row.memos for row in tx.execute(_MEMO_TALLIES, parameters)}
+    return {
+        row.conference_id: ConferenceTally(
+            row.sessions, memos.get(row.conference_id, 0), row.first_day, row.last_day
+        )
+        for row in tx.execute(_SESSION_TALLIES, parameters)
+    }

@@ -47,7 +47,7 @@ from bot.digest.posting import DigestPolicy, DigestRunner, Posted
 from bot.digest.scheduler import DigestScheduler
 from bot.invocation import Invocation
 from bot.notefiles.decode import too_large
-from bot.notefiles.exporting import EXPORT_FORMATS, Export
+from bot.notefiles.exporting import ALL_CONFERENCES, EXPORT_FORMATS, Export
 from bot.notefiles.importing import ImportTotals
 from bot.notefiles.reading import ImportPosts
 from bot.outbound import Outbound
@@ -560,7 +560,10 @@ def export_command(
     channel: Annotated[str, typer.Option(help="Channel id to export from.")] = "general",
     conference: Annotated[
         str | None,
-        typer.Option(help="The conference (default: the channel's current one, unless --date)."),
+        typer.Option(
+            help="The conference, or `all` for every one (default: the channel's current "
+            "one, unless --date)."
+        ),
     ] = None,
     day: Annotated[
         str | None, typer.Option("--date", help="Only this day, YYYY-MM-DD (default: every day).")
@@ -601,20 +604,30 @@ def export_command(
         received_at=datetime.now(UTC),
     )
     try:
-        reply = bot.execute(invocation, Export(wanted, conference, post_format))
+        reply = bot.execute(invocation, _export_command(wanted, conference, post_format))
     finally:
         bot.close()
         bot.database.dispose()
     if reply.attachment is None:
         typer.echo(reply.markdown, err=True)
         raise typer.Exit(1)
+    assert isinstance(reply.data, ExportReady)
     if output is None:
         sys.stdout.buffer.write(reply.attachment.content)
         sys.stdout.flush()
-        return
-    output.write_bytes(reply.attachment.content)
-    assert isinstance(reply.data, ExportReady)
-    typer.echo(f"Wrote {output}: {render.export_counts(reply.data)}.", err=True)
+    else:
+        output.write_bytes(reply.attachment.content)
+        typer.echo(f"Wrote {output}: {render.export_counts(reply.data)}.", err=True)
+    if reply.data.not_exported:
+        left_out = ", ".join(reply.data.not_exported)
+        typer.echo(f"Not exported: {left_out}. --conference all writes every one.", err=True)
+
+
+def _export_command(day: date | None, conference: str | None, post_format: str) -> Export:
+    """``--conference all`` is every conference of the channel, as `/memo export all` is."""
+    if conference is not None and conference.strip().lower() == ALL_CONFERENCES:
+        return Export(day, None, post_format, all_conferences=True)
+    return Export(day, conference, post_format)
 
 
 def _default_user() -> str:

@@ -6,7 +6,7 @@ grammar, dispatch, help, the write set and Discord's app command follow.
 
 from __future__ import annotations
 
-from bot import conferences, help, memos, search, sessions
+from bot import conference_list, conferences, help, memos, search, sessions
 from bot.agenda import commands as agenda
 from bot.commands.registry import CommandRegistry
 from bot.digest import commands as digest
@@ -23,6 +23,7 @@ DECLARED = (
     memos.DELETE,
     memos.UNDO,
     conferences.CONFERENCE,
+    conference_list.CONFERENCES,
     agenda.AGENDA,
     digest.DIGEST,
     search.SEARCH,

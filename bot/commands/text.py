@@ -76,6 +76,18 @@ def title_argument(rest: str) -> str | Rejected | None:
     return title
 
 
+#: Quotes a name may be typed in: straight, curly and corner (``「DEVRIVER」``).
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
+
+
+def name_argument(rest: str) -> str | Rejected | None:
+    """A name given ``"in quotes"``, ``[in brackets]`` or bare; None when there is none."""
+    stripped = rest.strip()
+    if len(stripped) >= 2 and _QUOTES.get(stripped[0]) == stripped[-1]:
+        return stripped[1:-1].strip() or None
+    return title_argument(stripped)
+
+
 def parse_memo_number(token: str) -> int | None:
     match = _MEMO_ID.fullmatch(token.strip())
     return int(match.group(1)) if match else None

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from bot import titles
 from bot.commands.declaration import (
     Command,
     CommandDeclaration,
@@ -22,10 +21,10 @@ from bot.commands.declaration import (
     Usage,
 )
 from bot.commands.text import DATE_LIKE, Rejected, not_a_date, parse_day, split_bracketed_title
+from bot.conferences import named_conference
 from bot.context import Context
 from bot.notefiles import write as post_writer
 from bot.notefiles.write import AuthorNotes, Post, PostFormat, PostSession
-from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.values import Attachment, ExportReady, ProblemCode, Reply, Visibility, refuse
 from storage import conferences as conference_store
@@ -38,6 +37,9 @@ MIME_TYPES = {
 }
 #: The file formats of `/memo export`: Markdown (the default) or plain text.
 EXPORT_FORMATS = ("md", "txt")
+#: What `/memo export` and `memo-bot export --conference` take for every conference; a
+#: conference really named so is written in brackets: `/memo export [All]`.
+ALL_CONFERENCES = "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,8 @@ class Export(Command):
     #: None: the channel's current conference (or, with ``day``, whichever has that day).
     conference: str | None = None
     post_format: str = "md"
+    #: Every conference of the channel (``export all``), every day of each.
+    all_conferences: bool = False
 
 
 _NOT_IN_NAME = re.compile(r"[^\w.]+")
@@ -60,35 +64,21 @@ def export(ctx: Context, command: Export) -> Reply:
     """The channel's memos of the chosen day or conference as a file, for the one who asked.
 
     Without a conference name: the current conference's days, or with a date,
-    that day of whichever conferences the channel has sessions on then.
+    that day of whichever conferences the channel has sessions on then. An
+    export of one conference names the channel's others that it left out.
     """
     channel = ctx.channel
-    conference_id: int | None = None
-    if command.conference is not None:
-        name = titles.display_title(command.conference)
-        found = None
-        if channel is not None:
-            found = conference_store.find_conference(ctx.tx, channel.id, titles.title_key(name))
-        if found is None:
-            return refuse(
-                ProblemCode.NO_SUCH_CONFERENCE,
-                f"No conference called {md.bold(name)} in this channel. "
-                "`/memo conference` shows the current one.",
-                "conference",
-            )
-        conference_id = found.id
-    elif command.day is None:
-        current = ctx.conference()
-        if current is None:
-            return _nothing_to_export(None)
-        conference_id = current.id
+    conference_id = _conference_to_export(ctx, command)
+    if isinstance(conference_id, Reply):
+        return conference_id
     if channel is None:
         return _nothing_to_export(command.day)
     rows = export_store.channel_memos(
         ctx.tx, channel.id, conference_id=conference_id, day=command.day
     )
     if not rows:
-        return _nothing_to_export(command.day)
+        others = _left_out(ctx, channel.id, conference_id) if command.day is None else ()
+        return _nothing_in_this_conference(others) if others else _nothing_to_export(command.day)
     posts = build_posts(
         rows,
         export_store.session_days(ctx.tx, channel.id),
@@ -108,8 +98,48 @@ def export(ctx: Context, command: Export) -> Reply:
         sessions=sum(len(post.sessions) for post in posts),
         memos=len(rows),
         post_format=post_format.value,
+        not_exported=_left_out(ctx, channel.id, conference_id),
     )
     return Reply(render.export_ready(data, attachment.name), Visibility.PRIVATE, data, attachment)
+
+
+def _conference_to_export(ctx: Context, command: Export) -> int | Reply | None:
+    """The conference asked for (None: every conference, or the day's) or why there is none."""
+    if command.all_conferences:
+        return None
+    if command.conference is not None:
+        found = named_conference(ctx, command.conference)
+        return found if isinstance(found, Reply) else found.id
+    if command.day is not None:
+        return None
+    current = ctx.conference()
+    return current.id if current is not None else _nothing_to_export(None)
+
+
+def _left_out(ctx: Context, channel_id: int, exported: int | None) -> tuple[str, ...]:
+    """The channel's other conferences with memos, when only one conference was exported."""
+    if exported is None:
+        return ()
+    with_memos = conference_store.conference_tallies(ctx.tx, channel_id)
+    return tuple(
+        conference.name
+        for conference in conference_store.channel_conferences(ctx.tx, channel_id)
+        if conference.id != exported and with_memos.get(conference.id, _NO_MEMOS).memos
+    )
+
+
+_NO_MEMOS = conference_store.ConferenceTally(0, 0, None, None)
+
+
+def _nothing_in_this_conference(others: tuple[str, ...]) -> Reply:
+    """The conference asked for has no memos, but the channel's others do: name them."""
+    names = ", ".join(render.conference_name(name) for name in others)
+    return refuse(
+        ProblemCode.NOTHING_TO_EXPORT,
+        f"No memos in this conference yet, so there is no file; {names} "
+        f"{'has' if len(others) == 1 else 'have'} some. `/memo export all` writes every "
+        "conference of this channel.",
+    )
 
 
 def _nothing_to_export(day: date | None) -> Reply:
@@ -234,6 +264,8 @@ def export_from_options(what: str | None = None, format: str | None = None) -> E
     typed = (bracketed if bracketed is not None else remainder).strip()
     if not typed:
         return Export(post_format=post_format)
+    if bracketed is None and typed.lower() == ALL_CONFERENCES:
+        return Export(post_format=post_format, all_conferences=True)
     if DATE_LIKE.fullmatch(typed):
         day = parse_day(typed)
         if day is None:
@@ -263,8 +295,9 @@ EXPORT = CommandDeclaration(
     ),
     parse=_parse,
     usage=Usage(
-        "/memo export [YYYY-MM-DD|conference] [md|txt]",
-        "A day or a whole conference as a blog-ready post, as a file only you get.",
+        "/memo export [YYYY-MM-DD|all|conference] [md|txt]",
+        "A day, the current conference, a named one or all of them as a blog-ready post, "
+        "as a file only you get.",
     ),
     slow=True,
 )

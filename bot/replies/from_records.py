@@ -6,9 +6,15 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.context import Context
-from bot.replies.values import MemoView, SessionRef, SessionView
+from bot.replies.values import ConferenceView, MemoView, SessionRef, SessionView
 from storage import sessions as session_store
-from storage.records import MemoRecord, SessionRecord
+from storage.records import ConferenceRecord, MemoRecord, SessionRecord
+
+
+def conference_view(conference: ConferenceRecord) -> ConferenceView:
+    return ConferenceView(
+        conference.name, conference.time_zone, conference.starts_on, conference.ends_on
+    )
 
 
 def memo_view(memo: MemoRecord, session_title: str, zone: ZoneInfo) -> MemoView:
@@ -28,6 +34,7 @@ def memo_view(memo: MemoRecord, session_title: str, zone: ZoneInfo) -> MemoView:
 def session_views(ctx: Context, rows: Sequence[SessionRecord]) -> list[SessionView]:
     """Views of several sessions with their memo counts and attendees, in the given order."""
     tallies = session_store.tallies(ctx.tx, [row.id for row in rows])
+    current = ctx.conference()
     return [
         SessionView(
             title=row.title,
@@ -35,6 +42,7 @@ def session_views(ctx: Context, rows: Sequence[SessionRecord]) -> list[SessionVi
             conference=ctx.conference_by_id(row.conference_id).name,
             attendees=tallies[row.id].attendees,
             memo_count=tallies[row.id].memo_count,
+            in_current_conference=current is not None and row.conference_id == current.id,
         )
         for row in rows
     ]
@@ -46,4 +54,10 @@ def session_view(ctx: Context, row: SessionRecord) -> SessionView:
 
 def session_ref(ctx: Context, row: SessionRecord) -> SessionRef:
     """The session without its tallies: what a saved memo's reply needs, two queries cheaper."""
-    return SessionRef(row.title, row.day, ctx.conference_by_id(row.conference_id).name)
+    current = ctx.conference()
+    return SessionRef(
+        row.title,
+        row.day,
+        ctx.conference_by_id(row.conference_id).name,
+        in_current_conference=current is not None and row.conference_id == current.id,
+    )

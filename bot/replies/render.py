@@ -16,6 +16,7 @@ from bot.replies import markdown as md
 from bot.replies.values import (
     AttendanceRecorded,
     ConferenceSet,
+    ConferencesListed,
     ConferenceView,
     DigestSettingShown,
     DigestShown,
@@ -49,11 +50,33 @@ def conference_label(conference: ConferenceView) -> str:
     parts = [md.bold(conference.name)] if conference.name else []
     parts.append(md.escape(conference.time_zone))
     if conference.starts_on and conference.ends_on:
-        if conference.starts_on == conference.ends_on:
-            parts.append(day_label(conference.starts_on))
-        else:
-            parts.append(f"{day_label(conference.starts_on)} to {day_label(conference.ends_on)}")
+        parts.append(days_label(conference.starts_on, conference.ends_on))
     return " · ".join(parts)
+
+
+def days_label(first: date, last: date) -> str:
+    """``Thu 2025-09-25 to Fri 2025-09-26``, or the one day."""
+    return day_label(first) if first == last else f"{day_label(first)} to {day_label(last)}"
+
+
+def conference_name(name: str) -> str:
+    """A conference's name in bold, or what stands for the one a channel never named."""
+    return md.bold(name) if name else "_the unnamed conference_"
+
+
+def in_other_conference(conference: str) -> str:
+    """The line a reply about a session of a conference other than the current one ends with."""
+    return f"_From {conference_name(conference)}, not this channel's current conference._"
+
+
+def same_title_elsewhere(conferences: tuple[str, ...]) -> str:
+    """The line a new session's reply has when other conferences have that title too."""
+    names = ", ".join(conference_name(name) for name in conferences)
+    return (
+        f"_A new session of this conference; {names} "
+        f"{'has' if len(conferences) == 1 else 'have'} one of this title too. "
+        "To write there, make it current with `/memo conference` and its name._"
+    )
 
 
 def session_line(session: SessionView) -> str:
@@ -75,6 +98,10 @@ def memo_saved(saved: MemoSaved) -> str:
     memo = saved.memo
     where = md.title(saved.session.title)
     lines = [f"{md.bold(memo.author_name)} noted in {where} · #{memo.number}"]
+    if not saved.session.in_current_conference:  # the session picked or last active in
+        lines.append(in_other_conference(saved.session.conference))
+    if saved.same_title_elsewhere:
+        lines.append(same_title_elsewhere(saved.same_title_elsewhere))
     if saved.typed_title is not None:
         lines.append(f"_Matched “{md.escape(saved.typed_title)}” to this existing session._")
     elif saved.from_recent_session:
@@ -91,21 +118,64 @@ def attendance_recorded(recorded: AttendanceRecorded) -> str:
     else:
         head = f"You are down as attending {md.title(session.title)}."
     lines = [head, session_line(session)]
+    if not session.in_current_conference:  # picked from a list
+        lines.append(in_other_conference(session.conference))
+    if recorded.same_title_elsewhere:
+        lines.append(same_title_elsewhere(recorded.same_title_elsewhere))
     if recorded.typed_title is not None:
         lines.append(f"_Matched “{md.escape(recorded.typed_title)}” to this existing session._")
     return "\n".join(lines)
 
 
 def session_listing(listing: SessionListing) -> str:
+    """The sessions of a day or of a conference; with ``sessions all``, the channel's other
+    conferences follow, each under its own head line."""
+    label = conference_label(listing.conference)
+    if not listing.is_current:
+        label += " · not the current conference"
     if listing.day is None:
-        head = f"**All sessions** · {conference_label(listing.conference)}"
+        head = f"**All sessions** · {label}"
         empty = "No sessions yet."
     else:
-        head = f"**Sessions on {day_label(listing.day)}** · {conference_label(listing.conference)}"
+        head = f"**Sessions on {day_label(listing.day)}** · {label}"
         empty = f"No sessions on {day_label(listing.day)}."
+    lines = [head, *(session_line(session) for session in listing.sessions)]
     if not listing.sessions:
-        return f"{head}\n{empty} Start one with `/memo add [Session title] note`."
-    return "\n".join([head, *(session_line(session) for session in listing.sessions)])
+        lines = [head, f"{empty} Start one with `/memo add [Session title] note`."]
+    blocks = ["\n".join(lines)]
+    for other in listing.other_conferences:
+        head = f"**Also in this channel** · {conference_label(other.conference)}"
+        blocks.append("\n".join([head, *(session_line(session) for session in other.sessions)]))
+        if not other.sessions:
+            blocks[-1] += "\nNo sessions."
+    # A blank line ends each list: a line right after an item would continue the item.
+    return "\n\n".join(blocks)
+
+
+def conferences_listed(listed: ConferencesListed) -> str:
+    """One item per conference of the channel: name, time zone, dates, what it holds."""
+    if not listed.conferences:
+        return (
+            "This channel follows no conference yet. Name one with "
+            "`/memo conference DEVRIVER 2025 Asia/Seoul`."
+        )
+    lines = [f"**Conferences of this channel** · {plural(len(listed.conferences), 'conference')}"]
+    for entry in listed.conferences:
+        conference = entry.conference
+        parts = [conference_name(conference.name), md.escape(conference.time_zone)]
+        if conference.starts_on and conference.ends_on:
+            parts.append(days_label(conference.starts_on, conference.ends_on))
+        elif entry.first_day and entry.last_day:
+            parts.append("sessions " + days_label(entry.first_day, entry.last_day))
+        parts += [plural(entry.sessions, "session"), plural(entry.memos, "memo")]
+        if entry.current:
+            parts.append("**current**")
+        lines.append("- " + " · ".join(parts))
+    footer = (
+        '`/memo sessions all` lists every session; `/memo sessions conference "Name"` one '
+        "conference's; `/memo conference` and a name makes it current."
+    )
+    return "\n".join(lines) + "\n\n" + footer
 
 
 def attendance_line(session: SessionView) -> str:
@@ -126,6 +196,8 @@ def session_memos(shown: SessionMemos) -> str:
     session = shown.session
     head = f"**{md.title(session.title)}** · {day_label(session.day)}"
     lines = [head, attendance_line(session)]
+    if not session.in_current_conference:
+        lines.append(in_other_conference(session.conference))
     if not shown.memos:
         lines.append("No memos yet. Add one with `/memo add [Session title] note`.")
     lines.extend(memo_item(memo) for memo in shown.memos)
@@ -153,6 +225,8 @@ def session_summary(summary: SessionSummary) -> str:
     Nothing else of the memos: the points are the summary.
     """
     lines = [f"**{md.title(summary.session.title)}**"]
+    if not summary.session.in_current_conference:
+        lines.append(in_other_conference(summary.session.conference))
     if not summary.points:
         lines.append(
             "No memos yet. Add one with `/memo add [Session title] note`."
@@ -330,7 +404,14 @@ def export_ready(data: ExportReady, file_name: str) -> str:
     """What the person who asked for an export reads next to the file."""
     what = md.bold(data.conference) if data.conference else "This channel's memos"
     when = f" · {day_label(data.day)}" if data.day else ""
-    return f"{what}{when}: {export_counts(data)}, in `{file_name}`."
+    done = f"{what}{when}: {export_counts(data)}, in `{file_name}`."
+    return "\n".join([done, left_out(data)]) if data.not_exported else done
+
+
+def left_out(data: ExportReady) -> str:
+    """The conferences an export of one did not write, and how to get every one."""
+    names = ", ".join(conference_name(name) for name in data.not_exported)
+    return f"Not in this file: {names}. `/memo export all` writes every conference."
 
 
 def export_counts(data: ExportReady) -> str:

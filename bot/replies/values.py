@@ -33,6 +33,8 @@ class ProblemCode(StrEnum):
     UNBALANCED_BRACKETS = "unbalanced_brackets"
     NO_RECENT_SESSION = "no_recent_session"
     NO_SUCH_SESSION = "no_such_session"
+    #: The title names sessions of several conferences the channel is not at now.
+    AMBIGUOUS_SESSION = "ambiguous_session"
     BAD_MEMO_ID = "bad_memo_id"
     NO_SUCH_MEMO = "no_such_memo"
     MEMO_DELETED = "memo_deleted"
@@ -77,6 +79,8 @@ class SessionRef:
     title: str
     day: date
     conference: str
+    #: False when the session belongs to another of the channel's conferences.
+    in_current_conference: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,8 @@ class SessionView:
     conference: str
     attendees: tuple[str, ...]
     memo_count: int
+    #: False when the session belongs to another of the channel's conferences.
+    in_current_conference: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +111,8 @@ class MemoSaved:
     typed_title: str | None
     #: True when the session came from the user's recent activity, not a ``[title]``.
     from_recent_session: bool
+    #: Other conferences of the channel with a session of this title (the session is new).
+    same_title_elsewhere: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,14 +120,48 @@ class AttendanceRecorded:
     session: SessionView
     typed_title: str | None
     already: bool
+    #: Other conferences of the channel with a session of this title (the session is new).
+    same_title_elsewhere: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConferenceSessions:
+    """One conference's sessions, in a listing of several conferences."""
+
+    conference: ConferenceView
+    sessions: tuple[SessionView, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class SessionListing:
+    #: The conference listed (the current one, unless ``sessions conference "Name"``).
     conference: ConferenceView
-    #: None for ``sessions all``.
+    #: None for every day (``sessions all``, ``sessions conference "Name"``).
     day: date | None
     sessions: tuple[SessionView, ...]
+    #: With ``sessions all``: the channel's other conferences, most recently current first.
+    other_conferences: tuple[ConferenceSessions, ...] = ()
+    #: False for ``sessions conference "Name"`` of a conference that is not the current one.
+    is_current: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ConferenceEntry:
+    """A line of `/memo conferences`."""
+
+    conference: ConferenceView
+    sessions: int
+    memos: int
+    #: The days it has sessions on, for a conference whose dates were never set.
+    first_day: date | None
+    last_day: date | None
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConferencesListed:
+    #: The current conference first, then the others by when they were last current.
+    conferences: tuple[ConferenceEntry, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +314,8 @@ class ExportReady:
     sessions: int
     memos: int
     post_format: str
+    #: The channel's conferences that have memos but were not asked for (by name).
+    not_exported: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,6 +451,7 @@ ReplyData = (
     MemoSaved
     | AttendanceRecorded
     | SessionListing
+    | ConferencesListed
     | SessionMemos
     | MemosShown
     | SessionSummary

@@ -75,6 +75,23 @@ async def test_slack_shows_a_hostile_conference_and_search_query_as_typed(slack:
 
 
 @pytest.mark.asyncio
+async def test_slack_lists_hostile_conference_names_as_typed(slack: Slack) -> None:
+    await slack.command_json(f"conference {CONFERENCE} Asia/Seoul")
+    await slack.command_json(f"add [{TITLE}] note")
+    await slack.command_json("conference Plain 2025 UTC")
+
+    listed = await slack.command_json("conferences")
+    everything = await slack.command_json("sessions all")
+    one = await slack.command_json(f"sessions conference [{CONFERENCE}]")
+    shown = await slack.command_json(f"show [{TITLE}]")
+
+    assert_slack_shows_literally(listed, CONFERENCE)
+    assert_slack_shows_literally(everything, CONFERENCE, TITLE)
+    assert_slack_shows_literally(one, CONFERENCE, TITLE)
+    assert_slack_shows_literally(shown, CONFERENCE, TITLE)
+
+
+@pytest.mark.asyncio
 async def test_slack_posts_from_the_form_show_user_text_as_typed(slack: Slack) -> None:
     slack.fake.name_user(ALICE.id, NAME)
     view = await _open_modal(slack)
@@ -175,6 +192,21 @@ async def test_discord_shows_a_hostile_note_title_and_name_as_typed(discord_bot:
     assert_discord_shows_literally(shown, NOTE, TITLE, NAME)
     assert_discord_shows_literally(conference, CONFERENCE)
     assert_discord_shows_literally(found, QUERY)
+
+
+@pytest.mark.asyncio
+async def test_discord_lists_hostile_conference_names_as_typed(discord_bot: Discord) -> None:
+    await discord_bot.memo("conference", name=CONFERENCE, time_zone="Asia/Seoul")
+    await discord_bot.memo("add", session=TITLE, text="note")
+    await discord_bot.memo("conference", name="Plain 2025", time_zone="UTC")
+
+    listed = await discord_bot.memo("conferences")
+    everything = await discord_bot.memo("sessions", date="all")
+    one = await discord_bot.memo("sessions", conference=CONFERENCE)
+
+    assert_discord_shows_literally(listed, CONFERENCE)
+    assert_discord_shows_literally(everything, CONFERENCE, TITLE)
+    assert_discord_shows_literally(one, CONFERENCE, TITLE)
 
 
 @pytest.mark.asyncio

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.commands.standard import parse
 from bot.commands.text import Rejected, clean_text
+from bot.conference_list import ListConferences
 from bot.conferences import SetConference
 from bot.digest.commands import (
     DisableDigest,
@@ -80,6 +81,11 @@ def test_subcommands_are_case_insensitive_and_may_be_followed_by_a_newline() -> 
         ("sessions today", ListSessions()),
         ("sessions all", ListSessions(all_days=True)),
         ("sessions 2025-09-26", ListSessions(day=date(2025, 9, 26))),
+        ('sessions conference "DEVRIVER 2024"', ListSessions(conference="DEVRIVER 2024")),
+        ("sessions Conference [DEVRIVER 2024]", ListSessions(conference="DEVRIVER 2024")),
+        ("sessions conference DEVRIVER 2024", ListSessions(conference="DEVRIVER 2024")),
+        ("sessions conference 「데브리버」", ListSessions(conference="데브리버")),
+        ("conferences", ListConferences()),
         ("edit 12 고친 메모", EditMemo(12, "고친 메모")),
         ("edit #12 고친 메모", EditMemo(12, "고친 메모")),
         ("edit 12", EditMemo(12, "")),
@@ -116,6 +122,9 @@ def test_subcommands_are_case_insensitive_and_may_be_followed_by_a_newline() -> 
         ("export 2025-09-25 MD", Export(day=date(2025, 9, 25))),
         ("export DEVRIVER 2025 txt", Export(conference="DEVRIVER 2025", post_format="txt")),
         ("export [PyCon 2025-09]", Export(conference="PyCon 2025-09")),
+        ("export all", Export(all_conferences=True)),
+        ("export ALL txt", Export(post_format="txt", all_conferences=True)),
+        ("export [all]", Export(conference="all")),
         ("import", ImportPosts()),
     ],
 )
@@ -128,6 +137,9 @@ def test_each_subcommand_parses(text: str, expected: object) -> None:
     [
         ("attend", ProblemCode.MISSING_TITLE),
         ("sessions tomorrow", ProblemCode.BAD_DATE),
+        ("sessions conference", ProblemCode.MISSING_TITLE),
+        ('sessions conference ""', ProblemCode.MISSING_TITLE),
+        ("sessions conference [unclosed", ProblemCode.UNBALANCED_BRACKETS),
         ("sessions 2025-02-30", ProblemCode.BAD_DATE),
         ("edit twelve new", ProblemCode.BAD_MEMO_ID),
         ("edit", ProblemCode.BAD_MEMO_ID),
@@ -199,3 +211,16 @@ def test_typed_options_build_the_same_commands_as_text() -> None:
     assert isinstance(rejected, Rejected) and rejected.code is ProblemCode.BAD_DATE
     missing = conference_from_options(None, "Asia/Seoul")
     assert isinstance(missing, Rejected) and missing.code is ProblemCode.MISSING_TITLE
+
+
+def test_the_sessions_options_name_a_conference_as_the_text_does() -> None:
+    from bot.notefiles.exporting import export_from_options
+    from bot.sessions import sessions_from_options
+
+    assert sessions_from_options(conference="DEVRIVER 2024") == parse(
+        'sessions conference "DEVRIVER 2024"'
+    )
+    assert sessions_from_options(date="all") == parse("sessions all")
+    both = sessions_from_options(date="2025-09-25", conference="DEVRIVER 2024")
+    assert isinstance(both, Rejected) and both.code is ProblemCode.BAD_ARGUMENTS
+    assert export_from_options("all", "txt") == parse("export all txt")

@@ -171,16 +171,35 @@ def _conversation(chat: Chat, bot: MemoBot) -> list[Reply]:
         for text in ("show [Kafka 세션]", "summary [Kafka 세션]", "digest now", "delete 1")
     ]
     said += [chat.say("alice", "show #1 #2 #99"), chat.say("alice", "digest off")]
+    # A second conference: listings of several, a title of another, exports that leave some out.
+    said += [
+        chat.say("alice", text)
+        for text in (
+            "conference KODECON 2026 Asia/Seoul",
+            "conferences",
+            "sessions all",
+            'sessions conference "DEVRIVER 2025"',
+            "sessions conference Nope",
+            "show [Kafka 세션]",
+            "add [Kafka 세션] 올해도 카프카",
+            "export",
+            "conference Empty Con",
+            "show [Kafka 세션]",  # in two other conferences: which one?
+            "export",
+            "export all",
+        )
+    ]
     said.append(bot.home(replace(chat.invocation("nobody-yet", ""), user_id="U-nobody")))
     return said
 
 
 def test_every_printed_command_works_as_printed(bot: MemoBot, chat: Chat) -> None:
-    printed = {
-        suggestion
-        for reply in _conversation(chat, bot)
-        for suggestion in suggestions(reply.markdown)
-    }
+    replies = _conversation(chat, bot)
+    printed = {suggestion for reply in replies for suggestion in suggestions(reply.markdown)}
+    asked = [
+        reply for reply in replies if reply.data == Problem(ProblemCode.AMBIGUOUS_SESSION, "title")
+    ]
+    assert asked, "the question about a title of two other conferences is in the conversation"
     named = {suggestion.split()[1] for suggestion in printed if " " in suggestion}
     assert {spec.name for spec in grammar.COMMANDS} <= named, "help and hints name every command"
     # The digest's footer names the day's memos of a session by their ids.

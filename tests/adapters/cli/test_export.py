@@ -74,6 +74,38 @@ def test_nothing_to_export_writes_no_file_and_fails(
     assert not target.exists()
 
 
+def _two_conferences(bot: MemoBot) -> None:
+    _console_notes(bot)
+    chat = Chat(bot, platform="console", workspace="console", channel="general")
+    chat.wait(days=2)
+    chat.say("alice", "conference KODECON 2026 UTC")
+    chat.say("alice", "add [Rust 세션] 소유권")
+
+
+def test_export_names_the_conferences_it_left_out(cli: CliRunner, bot: MemoBot) -> None:
+    _two_conferences(bot)
+
+    result = cli.invoke(app, ["export", "--format", "txt"])
+
+    assert result.exit_code == 0, result.output
+    assert "소유권" in result.stdout and "Outbox" not in result.stdout
+    assert result.stderr == "Not exported: DEVRIVER 2025. --conference all writes every one.\n"
+
+
+def test_export_of_every_conference(cli: CliRunner, bot: MemoBot, tmp_path: Path) -> None:
+    _two_conferences(bot)
+    target = tmp_path / "all.txt"
+
+    result = cli.invoke(
+        app, ["export", "--conference", "ALL", "--format", "txt", "-o", str(target)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Wrote {target}: 3 days, 3 sessions, 3 memos.\n"
+    text = target.read_text(encoding="utf-8")
+    assert text.index("소유권") < text.index("Outbox") < text.index("p99 210ms")
+
+
 @pytest.mark.parametrize(
     ("option", "message"),
     [

@@ -146,3 +146,24 @@ async def test_a_slow_answer_is_deferred_then_delivered(discord_bot: Discord) ->
     assert "느린 저장" in edited[-1].json["content"]
     public = await discord_bot.fake.async_wait_for("POST /webhooks/{application_id}/{token}")
     assert public[-1].json.get("flags", 0) & EPHEMERAL == 0, "the announcement is public"
+
+
+@pytest.mark.asyncio
+async def test_conferences_and_the_sessions_of_one_by_its_option(discord_bot: Discord) -> None:
+    await discord_bot.memo("conference", name="DEVRIVER 2024", time_zone="Asia/Seoul")
+    await discord_bot.memo("add", session="Keynote", text="작년 키노트")
+    await discord_bot.memo("conference", name="DEVRIVER 2025", time_zone="Asia/Seoul")
+    await discord_bot.memo("add", session=ENVOY, text="올해 메모")
+
+    listed = await discord_bot.memo("conferences")
+    last_year = await discord_bot.memo("sessions", conference="devriver 2024")
+    both = await discord_bot.memo("sessions", date="all", conference="DEVRIVER 2024")
+
+    assert listed["data"]["flags"] & EPHEMERAL
+    content = listed["data"]["content"]
+    assert "- **DEVRIVER 2025** · Asia/Seoul · " in content
+    assert content.index("DEVRIVER 2025") < content.index("DEVRIVER 2024")
+    assert "**current**" in content.split("\n")[1]
+    assert "[Keynote]" in last_year["data"]["content"]
+    assert ENVOY not in last_year["data"]["content"]
+    assert "Give a date or a conference, not both" in both["data"]["content"]

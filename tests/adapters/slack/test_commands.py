@@ -194,3 +194,25 @@ async def test_hidden_characters_are_dropped_before_the_text_is_read(slack: Slac
 
     deleted = await slack.command_json("delete \x00#1")
     assert "deleted" in _text(deleted).lower(), _text(deleted)
+
+
+@pytest.mark.asyncio
+async def test_a_channel_lists_its_conferences_and_their_sessions(slack: Slack) -> None:
+    await slack.command_json("conference DEVRIVER 2024 Asia/Seoul")
+    await slack.command_json("add [Keynote] 작년 키노트")
+    await slack.command_json("conference DEVRIVER 2025 Asia/Seoul")
+    await slack.command_json(f"add [{ENVOY}] 올해 메모")
+
+    listed = await slack.command_json("conferences")
+    everything = await slack.command_json("sessions all")
+    last_year = await slack.command_json('sessions conference "DEVRIVER 2024"')
+
+    assert listed["response_type"] == "ephemeral"
+    lines = _text(listed).splitlines()
+    assert lines[1].startswith("• DEVRIVER 2025 · Asia/Seoul · sessions ")
+    assert lines[1].endswith(" · 1 session · 1 memo · current")
+    assert lines[2].startswith("• DEVRIVER 2024 · Asia/Seoul · sessions ")
+    assert "DEVRIVER 2025" in bold_text(listed) and "current" in bold_text(listed)
+    shown = _text(everything)
+    assert shown.index(f"[{ENVOY}]") < shown.index("DEVRIVER 2024") < shown.index("[Keynote]")
+    assert "[Keynote]" in _text(last_year) and ENVOY not in _text(last_year)
