@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
@@ -26,11 +26,15 @@ _SESSIONS = select(
     ConferenceSession.speakers,
 ).where(ConferenceSession.conference_id == bindparam("conference_id"))
 
+_BY_ID = _SESSIONS.where(ConferenceSession.id == bindparam("session_id"))
 _IN_ORDER = (ConferenceSession.start_utc, ConferenceSession.room, ConferenceSession.id)
 _SCHEDULED = _SESSIONS.where(ConferenceSession.start_utc.is_not(None))
 _ON_DAY = _SCHEDULED.where(ConferenceSession.day == bindparam("day")).order_by(*_IN_ORDER)
 _RUNNING = _SCHEDULED.where(
     ConferenceSession.start_utc <= bindparam("at"), ConferenceSession.end_utc > bindparam("at")
+).order_by(*_IN_ORDER)
+_JUST_ENDED = _SCHEDULED.where(
+    ConferenceSession.end_utc > bindparam("since"), ConferenceSession.end_utc <= bindparam("at")
 ).order_by(*_IN_ORDER)
 _NEXT_START = select(func.min(ConferenceSession.start_utc)).where(
     ConferenceSession.conference_id == bindparam("conference_id"),
@@ -108,10 +112,27 @@ def day_programme(tx: Connection, conference_id: int, day: date) -> list[Program
     return [ProgrammedSession(**row._asdict()) for row in rows]
 
 
+def slot_of(tx: Connection, conference_id: int, session_id: int) -> ProgrammedSession | None:
+    """The conference's session with its slot (None fields when the programme lacks it)."""
+    row = tx.execute(_BY_ID, {"conference_id": conference_id, "session_id": session_id}).first()
+    return ProgrammedSession(**row._asdict()) if row else None
+
+
 def running_at(tx: Connection, conference_id: int, at: datetime) -> list[ProgrammedSession]:
     """The talks whose slot holds the instant ``at``, by start time, then room."""
     rows = tx.execute(_RUNNING, {"conference_id": conference_id, "at": at})
     return [ProgrammedSession(**row._asdict()) for row in rows]
+
+
+def running_or_just_ended(
+    tx: Connection, conference_id: int, at: datetime, grace: timedelta
+) -> list[ProgrammedSession]:
+    """The talks running at ``at``; between slots, those that ended within ``grace`` before."""
+    running = running_at(tx, conference_id, at)
+    if running:
+        return running
+    parameters = {"conference_id": conference_id, "at": at, "since": at - grace}
+    return [ProgrammedSession(**row._asdict()) for row in tx.execute(_JUST_ENDED, parameters)]
 
 
 def next_after(tx: Connection, conference_id: int, at: datetime) -> list[ProgrammedSession]:
