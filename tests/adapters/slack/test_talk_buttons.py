@@ -7,7 +7,7 @@ the real clock, so the programme is written around the moment the test runs.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,24 +15,19 @@ import pytest
 from bot.agenda.importing import ImportAgenda
 from tests.adapters.slack.conftest import ALICE, BOB, TEAM, Slack, SlackUser, block_text
 from tests.chat import Chat
-
-
-def _programme_running_now() -> bytes:
-    """Two talks running now (started 10 minutes ago), in rooms A and B."""
-    start = (datetime.now(UTC) - timedelta(minutes=10)).strftime("%Y%m%dT%H%M%SZ")
-    end = (datetime.now(UTC) + timedelta(minutes=30)).strftime("%Y%m%dT%H%M%SZ")
-    events = "".join(
-        f"BEGIN:VEVENT\r\nUID:{title}@test\r\nSUMMARY:{title}\r\nDTSTART:{start}\r\n"
-        f"DTEND:{end}\r\nLOCATION:{room}\r\nEND:VEVENT\r\n"
-        for title, room in (("Rust in production", "A"), ("<!channel> Go generics", "B"))
-    )
-    calendar = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{events}END:VCALENDAR\r\n"
-    return calendar.encode()
+from tests.programmes import running_now
 
 
 def _import(slack: Slack, channel: str = "C1") -> None:
     chat = Chat(slack.bot, workspace=TEAM, channel=channel, now=datetime.now(UTC))
-    done = chat.run("alice", ImportAgenda("live.ics", _programme_running_now(), conference="Live"))
+    done = chat.run(
+        "alice",
+        ImportAgenda(
+            "live.ics",
+            running_now((("Rust in production", "A"), ("<!channel> Go generics", "B"))),
+            conference="Live",
+        ),
+    )
     assert done.ok, done.markdown
 
 
