@@ -227,3 +227,18 @@ def test_the_question_shows_titles_and_rooms_as_text(chat: Chat) -> None:
     assert "**bold** [link](https://evil.example)" in html
     assert "&lt;b&gt;room&lt;/b&gt;" in html
     assert "<a " not in html and "<b>" not in html
+
+
+def test_pickers_offer_the_running_then_the_next_talks_first(chat: Chat) -> None:
+    _programme(chat)
+    chat.now = SEOUL_1350_DAY2
+
+    offered = [c.title for c in chat.bot.suggest_sessions(chat.invocation("bob", ""), 6)]
+
+    assert set(offered[:3]) == {MULTI_REGION, KAFKA, ONBOARDING}
+    next_slot = {"Go 서비스 메모리 누수 추적기", "사내 기술 블로그 5년 운영 이야기"}
+    assert next_slot <= set(offered[3:6])
+    # Typed text still ranks by fit; among equal fits the running talk comes first.
+    typed = [c.title for c in chat.bot.suggest_sessions(chat.invocation("bob", "자동화"), 5)]
+    assert typed[0] == ONBOARDING
+    assert "오픈소스 라이선스 컴플라이언스 자동화" in typed

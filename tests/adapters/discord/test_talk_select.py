@@ -155,3 +155,17 @@ async def test_a_pick_delivered_twice_stores_the_note_once(
 
     assert RUST in answer["data"]["content"]
     assert (await discord_bot.content("show", session=RUST)).count("두 번 와도 한 번") == 1
+
+
+@pytest.mark.asyncio
+async def test_autocomplete_offers_the_running_talks_first(discord_bot: Discord) -> None:
+    await discord_bot.memo("add", session="Earlier session", text="아침 메모")
+    _import(discord_bot)
+
+    offered = await discord_bot.choices("add", "session", session="")
+
+    assert [choice["name"].split(" (")[0] for choice in offered[:3]] == [
+        RUST,
+        GO,
+        "Earlier session",
+    ]

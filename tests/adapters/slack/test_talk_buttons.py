@@ -6,6 +6,7 @@ the real clock, so the programme is written around the moment the test runs.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -124,3 +125,22 @@ async def test_copies_strangers_and_second_clicks_change_nothing(slack: Slack) -
     assert len(slack.fake.calls_to("response_url")) == 4
     assert "한 번만" in await _memos(slack, "<!channel> Go generics")
     assert "한 번만" not in await _memos(slack, "Rust in production")
+
+
+@pytest.mark.asyncio
+async def test_the_modal_session_select_offers_the_running_talks_first(slack: Slack) -> None:
+    await slack.command_json("add [Earlier session] 아침 메모")
+    _import(slack)
+    status, _ = await slack.command("add")
+    assert status == 200
+    view = (await slack.fake.async_wait_for("views.open"))[-1].params["view"]
+
+    status, body = await slack.suggest(view, "")
+
+    assert status == 200
+    labels = [option["text"]["text"] for option in json.loads(body)["options"]]
+    assert [label.split(" (")[0] for label in labels[:2]] == [
+        "Rust in production",
+        "<!channel> Go generics",
+    ]
+    assert labels[2].startswith("Earlier session")
