@@ -105,7 +105,7 @@ def add(ctx: Context, command: AddMemo) -> Reply:
         return _store(ctx, target, text, command.source_url)
     talk = talk_for_untitled_note(ctx, text, command.source_url)
     if isinstance(talk, AskWhich):
-        data = TalkPickNeeded(talk.pending, talk.choices)
+        data = TalkPickNeeded(talk.pending, talk.choices, talk.more)
         return Reply(render.talk_pick_needed(data), Visibility.PRIVATE, data)
     if isinstance(talk, RunningTalk):
         found = Found(talk.session, None)

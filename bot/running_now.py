@@ -19,11 +19,15 @@ from bot.replies.values import TalkChoice
 from storage import pending_notes as pending_store
 from storage import plans as plan_store
 from storage import programme as programme_store
+from storage import sessions as session_store
 from storage.programme import ProgrammedSession
 from storage.records import SessionRecord
 
 #: How long after its end a talk still takes untitled notes, when no other runs.
 GRACE = timedelta(minutes=15)
+#: The most talks a question offers (Slack's buttons and Discord's select options stop at
+#: 25); the reply says how many more run, to be written with their title.
+MAX_CHOICES = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,8 @@ class AskWhich:
 
     pending: int
     choices: tuple[TalkChoice, ...]
+    #: Talks running but not offered (over ``MAX_CHOICES``).
+    more: int = 0
 
 
 def talk_for_untitled_note(
@@ -53,26 +59,30 @@ def talk_for_untitled_note(
     if not running:
         return None
     member = ctx.existing_member()
-    mine = (
-        []
-        if member is None or len(running) == 1
-        else _theirs(running, plan_store.planned_or_attended(ctx.tx, member.id, _ids(running)))
-    )
-    if len(mine) == 1:
-        return RunningTalk(_record(mine[0], conference.id), "yours")
-    if len(running) == 1:
-        return RunningTalk(_record(running[0], conference.id), "running")
-    offered = mine or running  # several of their own running at once: ask among those
+    mine: list[int] = []
+    if member is not None and len(running) > 1:
+        # Their plans and attendance among the talks that started since the first running one.
+        since = running[0].start_utc - timedelta(seconds=1)
+        latest = running[-1].start_utc
+        theirs = plan_store.planned_or_attended_between(
+            ctx.tx, member.id, conference.id, since, latest
+        )
+        mine = [talk.id for talk in running if talk.id in theirs]
+    if len(mine) == 1 or len(running) == 1:
+        chosen = session_store.get_session(ctx.tx, (mine or [running[0].id])[0])
+        return RunningTalk(chosen, "yours" if mine else "running")
+    candidates = mine or [talk.id for talk in running]
+    offered = programme_store.scheduled(ctx.tx, conference.id, candidates)[:MAX_CHOICES]
     pending = pending_store.add_pending_note(
         ctx.tx,
         channel_id=ctx.writable_channel().id,
         member_id=ctx.member().id,
         text=text,
         source_url=source_url,
-        session_ids=_ids(offered),
+        session_ids=[talk.id for talk in offered],
         now=ctx.now,
     )
-    return AskWhich(pending, talk_choices(ctx, offered))
+    return AskWhich(pending, talk_choices(ctx, offered), len(candidates) - len(offered))
 
 
 def talk_choices(ctx: Context, talks: Sequence[ProgrammedSession]) -> tuple[TalkChoice, ...]:
@@ -90,15 +100,3 @@ def talk_choices(ctx: Context, talks: Sequence[ProgrammedSession]) -> tuple[Talk
             )
         )
     return tuple(choices)
-
-
-def _theirs(talks: Sequence[ProgrammedSession], ids: set[int]) -> list[ProgrammedSession]:
-    return [talk for talk in talks if talk.id in ids]
-
-
-def _ids(talks: Sequence[ProgrammedSession]) -> list[int]:
-    return [talk.id for talk in talks]
-
-
-def _record(talk: ProgrammedSession, conference_id: int) -> SessionRecord:
-    return SessionRecord(talk.id, conference_id, talk.title, talk.day)

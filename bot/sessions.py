@@ -291,13 +291,12 @@ def suggest(ctx: Context, typed: str, limit: int) -> tuple[SessionChoice, ...]:
         key=lambda row: (row.day, row.id),
         reverse=True,
     )
+    running = programme_store.running_or_just_ended(ctx.tx, conference.id, ctx.now, GRACE)
+    following = programme_store.next_after(ctx.tx, conference.id, ctx.now)
     soon = {
-        talk.id: order
-        for order, talk in enumerate(
-            [
-                *programme_store.running_or_just_ended(ctx.tx, conference.id, ctx.now, GRACE),
-                *programme_store.next_after(ctx.tx, conference.id, ctx.now),
-            ]
+        session_id: order
+        for order, session_id in enumerate(
+            [*(talk.id for talk in running), *(talk.id for talk in following)]
         )
     }
     in_order = _soon_first(newest_first, soon)

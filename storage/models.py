@@ -156,7 +156,7 @@ class ConferenceSession(Base):
         UniqueConstraint("conference_id", "title_key", "day"),
         Index(None, "conference_id", "day"),
         Index(None, "channel_id", "day"),
-        Index(None, "conference_id", "start_utc"),
+        Index(None, "conference_id", "start_utc", "end_utc"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, union
+from sqlalchemy import Connection, Select, bindparam, select, union
 
+from storage.driver_sql import Prepared
 from storage.models import Attendance, ConferenceSession, Member, Plan, table_of
 from storage.upsert import insert_or_ignore
 
@@ -27,15 +29,23 @@ _MINE = union(
         Attendance.session_id.in_(bindparam("session_ids", expanding=True)),
     ),
 )
-_PLANNED_ON_DAY = (
-    select(Plan.session_id)
-    .join(ConferenceSession, ConferenceSession.id == Plan.session_id)
-    .where(
-        Plan.member_id == bindparam("member_id"),
-        ConferenceSession.conference_id == bindparam("conference_id"),
-        ConferenceSession.day == bindparam("day"),
+
+
+def _theirs_since(link: type[Plan] | type[Attendance]) -> Select[Any]:
+    return (
+        select(link.session_id)
+        .join(ConferenceSession, ConferenceSession.id == link.session_id)
+        .where(
+            link.member_id == bindparam("member_id"),
+            ConferenceSession.conference_id == bindparam("conference_id"),
+            ConferenceSession.start_utc > bindparam("earliest"),
+            ConferenceSession.start_utc <= bindparam("latest"),
+        )
     )
-)
+
+
+# On every untitled `/memo add` while several talks run.
+_THEIRS_SINCE = Prepared(union(_theirs_since(Plan), _theirs_since(Attendance)))
 
 
 def record_plan(tx: Connection, session_id: int, member_id: int, now: datetime) -> bool:
@@ -65,7 +75,15 @@ def planned_or_attended(tx: Connection, member_id: int, session_ids: Sequence[in
     return {row.session_id for row in tx.execute(_MINE, parameters)}
 
 
-def planned_on(tx: Connection, member_id: int, conference_id: int, day: date) -> set[int]:
-    """The sessions of a conference's day the member plans to attend."""
-    parameters = {"member_id": member_id, "conference_id": conference_id, "day": day}
-    return {row.session_id for row in tx.execute(_PLANNED_ON_DAY, parameters)}
+def planned_or_attended_between(
+    tx: Connection, member_id: int, conference_id: int, earliest: datetime, latest: datetime
+) -> set[int]:
+    """The conference's talks starting after ``earliest`` and by ``latest`` that the member
+    planned, attended or wrote a memo in."""
+    parameters = {
+        "member_id": member_id,
+        "conference_id": conference_id,
+        "earliest": earliest,
+        "latest": latest,
+    }
+    return {row[0] for row in _THEIRS_SINCE.rows(tx, parameters)}

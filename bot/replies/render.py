@@ -124,11 +124,17 @@ _RUNNING_TALK = {
 
 def talk_pick_needed(needed: TalkPickNeeded) -> str:
     """The question, numbered: the console answers with a number, the others click."""
-    lines = [f"{len(needed.choices)} talks are running now. Which one is this note for?"]
+    running = len(needed.choices) + needed.more
+    lines = [f"{running} talks are running now. Which one is this note for?"]
     for number, choice in enumerate(needed.choices, start=1):
         lines.append(
             f"{number}. {md.title(choice.title)}{in_room(choice.room)} · "
             f"{choice.starts_at:%H:%M}–{choice.ends_at:%H:%M}"
+        )
+    if needed.more:
+        lines.append(
+            f"_{plural(needed.more, 'more talk')} running too: for one of those, write "
+            "`/memo add [Session title] note`._"
         )
     lines.append("_Nothing is saved until you pick one._")
     return "\n".join(lines)

@@ -145,6 +145,8 @@ class TalkPickNeeded:
 
     pending: int
     choices: tuple[TalkChoice, ...]
+    #: Talks running too but not offered (a question offers at most 25).
+    more: int = 0
 
 
 @dataclass(frozen=True, slots=True)

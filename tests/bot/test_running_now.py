@@ -242,3 +242,17 @@ def test_pickers_offer_the_running_then_the_next_talks_first(chat: Chat) -> None
     typed = [c.title for c in chat.bot.suggest_sessions(chat.invocation("bob", "자동화"), 5)]
     assert typed[0] == ONBOARDING
     assert "오픈소스 라이선스 컴플라이언스 자동화" in typed
+
+
+def test_a_question_offers_at_most_25_talks_and_says_how_many_more_run(chat: Chat) -> None:
+    chat.say("alice", "conference Big Conf UTC")
+    rows = "".join(f"Talk {number},2025-09-25,01:00,02:00,Room {number}\n" for number in range(30))
+    _programme(chat, ("title,date,start,end,room\n" + rows).encode(), "big.csv")
+    chat.now = datetime(2025, 9, 25, 1, 30, tzinfo=UTC)
+
+    reply = chat.say("bob", "add 어느 방?")
+
+    asked = _asked(reply)
+    assert (len(asked.choices), asked.more) == (25, 5)
+    assert "30 talks are running now" in reply.markdown
+    assert "5 more talks running too" in reply.markdown
