@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -18,6 +20,7 @@ from bot.replies.values import (
     SessionMemos,
     TalkPickNeeded,
 )
+from storage import pending_notes
 from tests.chat import Chat
 
 SAMPLES = Path(__file__).parent.parent / "samples"
@@ -256,3 +259,42 @@ def test_a_question_offers_at_most_25_talks_and_says_how_many_more_run(chat: Cha
     assert (len(asked.choices), asked.more) == (25, 5)
     assert "30 talks are running now" in reply.markdown
     assert "5 more talks running too" in reply.markdown
+
+
+def test_notes_waiting_over_a_day_are_forgotten_by_the_chore(chat: Chat) -> None:
+    _programme(chat)
+    chat.now = SEOUL_1350_DAY2
+    old = _asked(chat.say("bob", "add 오래된 질문"))
+    asked_at = chat.now
+    chat.wait(minutes=10)
+    fresh = _asked(chat.say("carol", "add 새 질문"))
+
+    a_day_after_the_first = asked_at + timedelta(days=1, minutes=5)
+    forgotten = chat.bot.database.write(
+        partial(pending_notes.forget_old, now=a_day_after_the_first)
+    )
+
+    assert forgotten == 1
+    stale = chat.run("bob", PickTalk(old.pending, _choice(old, KAFKA)))
+    assert _code(stale) is ProblemCode.PICK_CLOSED
+    assert _saved(chat.run("carol", PickTalk(fresh.pending, _choice(fresh, KAFKA)))).memo.text == (
+        "새 질문"
+    )
+
+
+def test_two_picks_at_the_same_moment_store_the_note_once(chat: Chat) -> None:
+    _programme(chat)
+    chat.now = SEOUL_1350_DAY2
+    asked = _asked(chat.say("bob", "add 동시에 두 번"))
+    picks = [
+        (chat.invocation("bob", "", delivery_id=f"click-{n}"), PickTalk(asked.pending, talk))
+        for n, talk in enumerate((_choice(asked, KAFKA), _choice(asked, ONBOARDING)))
+    ]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        replies = list(pool.map(lambda pick: chat.bot.execute(*pick), picks))
+
+    saved = [reply for reply in replies if isinstance(reply.data, MemoSaved)]
+    assert len(saved) == 1, [reply.markdown for reply in replies]
+    assert [_code(reply) for reply in replies if reply not in saved] == [ProblemCode.ALREADY_PICKED]
+    assert sorted([*_memos_of(chat, KAFKA), *_memos_of(chat, ONBOARDING)]) == ["동시에 두 번"]
