@@ -82,10 +82,10 @@ def talk_for_untitled_note(
         session_ids=[talk.id for talk in offered],
         now=ctx.now,
     )
-    return AskWhich(pending, talk_choices(ctx, offered), len(candidates) - len(offered))
+    return AskWhich(pending, _talk_choices(ctx, offered), len(candidates) - len(offered))
 
 
-def talk_choices(ctx: Context, talks: Sequence[ProgrammedSession]) -> tuple[TalkChoice, ...]:
+def _talk_choices(ctx: Context, talks: Sequence[ProgrammedSession]) -> tuple[TalkChoice, ...]:
     zone = ctx.zone()
     choices = []
     for talk in talks:
