@@ -220,6 +220,7 @@ def test_running_now_benchmark_writes_its_ratios_to_the_titled_add(tmp_path: Pat
         "untitled, planned",
         "untitled, asked",
         "untitled, one track",
+        "lookup alone (floor of the difference)",
     }
     assert written["results"]["titled"]["ops"] == 10
     assert written["results"]["titled"]["p99_x_titled"] == 1.0
