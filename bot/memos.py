@@ -14,13 +14,25 @@ from bot.commands.declaration import (
 )
 from bot.commands.text import Rejected, parse_memo_number, split_bracketed_title
 from bot.context import Context
+from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.from_records import memo_view, session_ref
-from bot.replies.values import MemoChanged, MemoSaved, ProblemCode, Reply, Visibility, refuse
+from bot.replies.values import (
+    MemoChanged,
+    MemoSaved,
+    ProblemCode,
+    Reply,
+    TalkPickNeeded,
+    Visibility,
+    refuse,
+)
+from bot.running_now import AskWhich, RunningTalk, talk_for_untitled_note
 from bot.sessions import Found, SessionId, recent_session, session_to_write
 from storage import channels as channel_store
 from storage import memos as memo_store
+from storage import pending_notes as pending_store
 from storage import sessions as session_store
+from storage.pending_notes import PendingNoteRecord
 from storage.records import MemoRecord
 
 #: Longest memo, in characters (Slack's modal input allows 3,000, Discord's 4,000).
@@ -36,6 +48,16 @@ class AddMemo(Command):
     text: str
     #: Link to the chat message the memo came from (a "Save as memo" shortcut).
     source_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PickTalk(Command):
+    """The talk picked for an untitled note that waited (``TalkPickNeeded``)."""
+
+    #: ``TalkPickNeeded.pending``: which waiting note.
+    pending: int
+    #: ``TalkChoice.session_id``: which of the talks offered.
+    session: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,46 +98,126 @@ def add(ctx: Context, command: AddMemo) -> Reply:
     text = check_text(command.text, "/memo add [Session title] note")
     if isinstance(text, Reply):
         return text
-    channel = ctx.writable_channel()
-    member = ctx.member()
     if command.session is not None:
         target = session_to_write(ctx, command.session)
-    else:
-        recent = recent_session(ctx)
-        target = Found(recent, None) if recent is not None else _no_recent_session()
-    if isinstance(target, Reply):
-        return target
+        if isinstance(target, Reply):
+            return target
+        return _store(ctx, target, text, command.source_url)
+    talk = talk_for_untitled_note(ctx, text, command.source_url)
+    if isinstance(talk, AskWhich):
+        data = TalkPickNeeded(talk.pending, talk.choices, talk.more)
+        return Reply(render.talk_pick_needed(data), Visibility.PRIVATE, data)
+    if isinstance(talk, RunningTalk):
+        found = Found(talk.session, None)
+        return _store(ctx, found, text, command.source_url, running_talk=talk.why)
+    recent = recent_session(ctx)
+    if recent is None:
+        return _no_recent_session()
+    return _store(ctx, Found(recent, None), text, command.source_url, from_recent=True)
+
+
+def pick(ctx: Context, command: PickTalk) -> Reply:
+    """Store a waiting note in the talk its author picked: once, and only in a talk offered."""
+    note = (
+        pending_store.find_pending_note(ctx.tx, ctx.channel.id, command.pending)
+        if ctx.channel is not None
+        else None
+    )
+    if note is None or note.created_at <= ctx.now - pending_store.OPEN_FOR:
+        return refuse(
+            ProblemCode.PICK_CLOSED,
+            "That choice is no longer open, so nothing was saved by this pick. "
+            "Send the note again with its title: `/memo add [Session title] note`.",
+        )
+    member = ctx.existing_member()
+    if member is None or member.id != note.member_id:
+        return refuse(
+            ProblemCode.NOT_YOUR_NOTE,
+            "Only the person who wrote this note can pick its talk. Nothing was changed.",
+        )
+    if note.picked_at is not None:
+        return _already_picked(ctx, note)
+    if command.session not in note.session_ids:
+        return refuse(
+            ProblemCode.NOT_A_CHOICE,
+            "That talk was not one of the choices for this note. Nothing was saved.",
+        )
+    if not pending_store.claim(ctx.tx, note.id, ctx.now):  # another pick committed first
+        again = pending_store.find_pending_note(ctx.tx, ctx.writable_channel().id, note.id)
+        assert again is not None  # notes are only forgotten a day after they were written
+        return _already_picked(ctx, again)
+    session = session_store.get_session(ctx.tx, command.session)
+    memo = _add_memo(ctx, session.id, note.text, note.source_url)
+    pending_store.set_memo(ctx.tx, note.id, memo.id)
+    return _saved_reply(ctx, memo, Found(session, None), running_talk="picked")
+
+
+def _already_picked(ctx: Context, note: PendingNoteRecord) -> Reply:
+    where = ""
+    if note.memo_number is not None and note.memo_session_id is not None:
+        title = session_store.get_session(ctx.tx, note.memo_session_id).title
+        where = f", as #{note.memo_number} in {md.title(title)}"
+    return refuse(
+        ProblemCode.ALREADY_PICKED,
+        f"This note is saved already{where}. Nothing was changed.",
+    )
+
+
+def _store(
+    ctx: Context,
+    target: Found,
+    text: str,
+    source_url: str | None,
+    *,
+    from_recent: bool = False,
+    running_talk: str | None = None,
+) -> Reply:
+    memo = _add_memo(ctx, target.session.id, text, source_url)
+    return _saved_reply(ctx, memo, target, from_recent=from_recent, running_talk=running_talk)
+
+
+def _add_memo(ctx: Context, session_id: int, text: str, source_url: str | None) -> MemoRecord:
+    """The memo, stored in the session, and its author marked as attending."""
+    channel = ctx.writable_channel()
     memo = memo_store.add_memo(
         ctx.tx,
         channel_id=channel.id,
         number=channel_store.take_memo_number(ctx.tx, channel.id),
-        session_id=target.session.id,
-        author=member,
+        session_id=session_id,
+        author=ctx.member(),
         text=text,
         now=ctx.now,
-        source_url=command.source_url,
+        source_url=source_url,
     )
-    ctx.attend(target.session.id, "memo")
-    return _saved_reply(ctx, memo, target, from_recent=command.session is None)
+    ctx.attend(session_id, "memo")
+    return memo
 
 
 def _no_recent_session() -> Reply:
     return refuse(
         ProblemCode.NO_RECENT_SESSION,
         "Which session is this for? Put its title first: `/memo add [Session title] note`. "
-        "Without a title, a memo goes to the session you wrote to or attended in the last "
-        "3 hours, and you have none.",
+        "Without a title, a memo goes to the programme's talk running now, else to the "
+        "session you wrote to or attended in the last 3 hours, and you have none.",
         "title",
     )
 
 
-def _saved_reply(ctx: Context, memo: MemoRecord, found: Found, *, from_recent: bool) -> Reply:
+def _saved_reply(
+    ctx: Context,
+    memo: MemoRecord,
+    found: Found,
+    *,
+    from_recent: bool = False,
+    running_talk: str | None = None,
+) -> Reply:
     data = MemoSaved(
         memo=memo_view(memo, found.session.title, ctx.zone()),
         session=session_ref(ctx, found.session),
         typed_title=found.typed_title,
         from_recent_session=from_recent,
         same_title_elsewhere=found.same_title_elsewhere,
+        running_talk=running_talk,
     )
     return Reply(render.memo_saved(data), Visibility.PUBLIC, data)
 
@@ -228,6 +330,15 @@ def _parse_undo(rest: str) -> UndoDelete:
     return UndoDelete()
 
 
+PICK = CommandDeclaration(
+    "pick",
+    PickTalk,
+    "Store a waiting note in the talk picked for it",
+    InTransaction(pick),
+    lambda pending, session: PickTalk(pending, session),
+    writes=True,
+)
+
 _MEMO_ID = Option("memo_id", OptionKind.MEMO_ID, "The memo's number, as shown in /memo show", True)
 
 ADD = CommandDeclaration(
@@ -248,10 +359,12 @@ ADD = CommandDeclaration(
     parse=_parse_add,
     usage=Usage(
         "/memo add [Session title] note",
-        "Save a note. Without `[...]` it goes to the session you wrote to or attended "
-        "in the last 3 hours.",
+        "Save a note. Without `[...]` it goes to the programme's talk running now (you "
+        "pick when several run), else to the session you wrote to or attended in the "
+        "last 3 hours.",
     ),
     writes=True,
+    variants=(PICK,),
 )
 EDIT = CommandDeclaration(
     "edit",

@@ -40,8 +40,10 @@ from bot.replies.values import (
     Visibility,
     refuse,
 )
+from bot.running_now import GRACE
 from storage import conferences as conference_store
 from storage import memos as memo_store
+from storage import programme as programme_store
 from storage import sessions as session_store
 from storage.records import SessionRecord
 
@@ -278,7 +280,9 @@ def session_to_read(ctx: Context, session: str | SessionId | None, usage: str) -
 
 
 def suggest(ctx: Context, typed: str, limit: int) -> tuple[SessionChoice, ...]:
-    """Sessions of the channel's current conference for a picker: newest first, or by fit."""
+    """Sessions of the channel's current conference for a picker: the programme's running
+    and next talks first, then the newest; with typed text, by fit, those talks first among
+    equally fitting ones."""
     conference = ctx.conference()
     if conference is None:
         return ()
@@ -287,13 +291,27 @@ def suggest(ctx: Context, typed: str, limit: int) -> tuple[SessionChoice, ...]:
         key=lambda row: (row.day, row.id),
         reverse=True,
     )
+    running = programme_store.running_or_just_ended(ctx.tx, conference.id, ctx.now, GRACE)
+    following = programme_store.next_after(ctx.tx, conference.id, ctx.now)
+    soon = {
+        session_id: order
+        for order, session_id in enumerate(
+            [*(talk.id for talk in running), *(talk.id for talk in following)]
+        )
+    }
+    in_order = _soon_first(newest_first, soon)
     query = titles.title_key(clean_text(typed))  # typed so far: no command, so not cleaned yet
     if query:
-        candidates = [(row, titles.title_key(row.title)) for row in newest_first]
+        candidates = [(row, titles.title_key(row.title)) for row in in_order]
         picked = titles.rank_titles(query, candidates, limit)
     else:
-        picked = newest_first[:limit]
+        picked = in_order[:limit]
     return tuple(SessionChoice(row.id, row.title, row.day) for row in picked)
+
+
+def _soon_first(rows: list[SessionRecord], soon: dict[int, int]) -> list[SessionRecord]:
+    """The running and next talks first (in programme order), the rest in the order given."""
+    return sorted(rows, key=lambda row: soon.get(row.id, len(soon)))
 
 
 def attend(ctx: Context, command: Attend) -> Reply:

@@ -28,13 +28,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
 
-from storage import deliveries
+from storage import deliveries, pending_notes
 from storage.chores import PeriodicChore
 from storage.driver_sql import driver_execute
 from storage.search_upkeep import SearchUpkeep
@@ -167,7 +168,9 @@ class Database:
             return value
 
     def _forget_old_deliveries(self, stopped: threading.Event) -> None:
-        deliveries.forget_old(self.write, datetime.now(UTC), stopped)
+        now = datetime.now(UTC)
+        deliveries.forget_old(self.write, now, stopped)
+        self.write(partial(pending_notes.forget_old, now=now))
 
     @property
     def batches_writes(self) -> bool:

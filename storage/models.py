@@ -156,7 +156,7 @@ class ConferenceSession(Base):
         UniqueConstraint("conference_id", "title_key", "day"),
         Index(None, "conference_id", "day"),
         Index(None, "channel_id", "day"),
-        Index(None, "conference_id", "start_utc"),
+        Index(None, "conference_id", "start_utc", "end_utc"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -236,6 +236,40 @@ class Attendance(Base):
     #: "memo" when implied by writing a memo, "explicit" after `/memo attend`.
     via: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+
+
+class Plan(Base):
+    """A member plans to attend a session (`/memo plan`): shown in the agenda and the digest,
+    and it tells which of several talks running at once an untitled note is for."""
+
+    __tablename__ = "plans"
+    __table_args__ = (Index(None, "member_id", "session_id"),)
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    created_at: Mapped[datetime]
+
+
+class PendingNote(Base):
+    """An untitled note written while several talks ran, kept until its author picks one.
+
+    ``choices`` are the ids of the sessions offered (comma-separated: a pick must be one
+    of them). ``picked_at`` is set once, by the first pick, in the transaction that stores
+    the memo ``memo_id``; a later pick, a copy or a stale button then changes nothing.
+    """
+
+    __tablename__ = "pending_notes"
+    __table_args__ = (Index(None, "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    choices: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    picked_at: Mapped[datetime | None]
+    memo_id: Mapped[int | None] = mapped_column(ForeignKey("memos.id"))
 
 
 class NotePost(Base):

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from storage.driver_sql import Prepared
 from storage.models import ConferenceSession, table_of
+
+#: The longest a programme's talk may run (a longer one is refused as a mistake in the file).
+LONGEST_TALK = timedelta(hours=24)
 
 _SESSIONS = select(
     ConferenceSession.id,
@@ -26,11 +30,39 @@ _SESSIONS = select(
     ConferenceSession.speakers,
 ).where(ConferenceSession.conference_id == bindparam("conference_id"))
 
+_BY_ID = _SESSIONS.where(ConferenceSession.id == bindparam("session_id"))
 _IN_ORDER = (ConferenceSession.start_utc, ConferenceSession.room, ConferenceSession.id)
 _SCHEDULED = _SESSIONS.where(ConferenceSession.start_utc.is_not(None))
 _ON_DAY = _SCHEDULED.where(ConferenceSession.day == bindparam("day")).order_by(*_IN_ORDER)
 _RUNNING = _SCHEDULED.where(
     ConferenceSession.start_utc <= bindparam("at"), ConferenceSession.end_utc > bindparam("at")
+).order_by(*_IN_ORDER)
+
+# On every untitled `/memo add`: ids and starts only (no full row to build per talk),
+# bounded below by the longest a talk may run, so the index on (conference_id, start_utc)
+# is scanned for a day of talks, not the whole programme.
+_RUNNING_IDS = Prepared(
+    select(ConferenceSession.id, ConferenceSession.start_utc)
+    .where(
+        ConferenceSession.conference_id == bindparam("conference_id"),
+        ConferenceSession.start_utc > bindparam("earliest"),
+        ConferenceSession.start_utc <= bindparam("at"),
+        ConferenceSession.end_utc > bindparam("at"),
+    )
+    .order_by(ConferenceSession.start_utc, ConferenceSession.id)
+)
+_JUST_ENDED_IDS = Prepared(
+    select(ConferenceSession.id, ConferenceSession.start_utc)
+    .where(
+        ConferenceSession.conference_id == bindparam("conference_id"),
+        ConferenceSession.start_utc > bindparam("earliest"),
+        ConferenceSession.end_utc > bindparam("since"),
+        ConferenceSession.end_utc <= bindparam("at"),
+    )
+    .order_by(ConferenceSession.start_utc, ConferenceSession.id)
+)
+_WITH_IDS = _SCHEDULED.where(
+    ConferenceSession.id.in_(bindparam("session_ids", expanding=True))
 ).order_by(*_IN_ORDER)
 _NEXT_START = select(func.min(ConferenceSession.start_utc)).where(
     ConferenceSession.conference_id == bindparam("conference_id"),
@@ -71,6 +103,14 @@ class ProgrammedSession:
 
 
 @dataclass(frozen=True, slots=True)
+class RunningTalkId:
+    """A talk running now, as much as deciding where an untitled note goes needs."""
+
+    id: int
+    start_utc: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Slot:
     """What a programme says about one talk, as stored."""
 
@@ -108,10 +148,35 @@ def day_programme(tx: Connection, conference_id: int, day: date) -> list[Program
     return [ProgrammedSession(**row._asdict()) for row in rows]
 
 
+def slot_of(tx: Connection, conference_id: int, session_id: int) -> ProgrammedSession | None:
+    """The conference's session with its slot (None fields when the programme lacks it)."""
+    row = tx.execute(_BY_ID, {"conference_id": conference_id, "session_id": session_id}).first()
+    return ProgrammedSession(**row._asdict()) if row else None
+
+
 def running_at(tx: Connection, conference_id: int, at: datetime) -> list[ProgrammedSession]:
     """The talks whose slot holds the instant ``at``, by start time, then room."""
     rows = tx.execute(_RUNNING, {"conference_id": conference_id, "at": at})
     return [ProgrammedSession(**row._asdict()) for row in rows]
+
+
+def running_or_just_ended(
+    tx: Connection, conference_id: int, at: datetime, grace: timedelta
+) -> list[RunningTalkId]:
+    """The talks running at ``at``; between slots, those that ended within ``grace``
+    before. By start time."""
+    parameters = {"conference_id": conference_id, "at": at, "earliest": at - LONGEST_TALK}
+    rows = _RUNNING_IDS.rows(tx, parameters)
+    if not rows:
+        parameters.update(since=at - grace, earliest=at - grace - LONGEST_TALK)
+        rows = _JUST_ENDED_IDS.rows(tx, parameters)
+    return [RunningTalkId(row[0], row[1]) for row in rows]
+
+
+def scheduled(tx: Connection, conference_id: int, ids: Sequence[int]) -> list[ProgrammedSession]:
+    """These sessions of the conference with their slots, by start time, then room."""
+    parameters = {"conference_id": conference_id, "session_ids": list(ids)}
+    return [ProgrammedSession(**row._asdict()) for row in tx.execute(_WITH_IDS, parameters)]
 
 
 def next_after(tx: Connection, conference_id: int, at: datetime) -> list[ProgrammedSession]:

@@ -30,7 +30,15 @@ from rich.markdown import Markdown
 from adapters.console import screen
 from bot.core import MemoBot
 from bot.invocation import Invocation
-from bot.replies.values import Attachment, Reply, Visibility
+from bot.memos import PickTalk
+from bot.replies.values import (
+    Attachment,
+    ProblemCode,
+    Reply,
+    TalkPickNeeded,
+    Visibility,
+    refuse,
+)
 
 #: The ``Invocation.platform`` of the console's requests.
 PLATFORM_NAME = "console"
@@ -53,6 +61,8 @@ class ChatLine:
     user: str
     #: What follows ``/memo``; None for a chat line that is not a command.
     command: str | None
+    #: The line as written, without the ``@name``.
+    text: str = ""
 
 
 def read_chat_line(line: str, default_user: str) -> ChatLine | None:
@@ -67,8 +77,8 @@ def read_chat_line(line: str, default_user: str) -> ChatLine | None:
             user, text = parts[0], parts[1] if len(parts) > 1 else ""
     parts = text.split(None, 1)
     if not parts or parts[0] != COMMAND_PREFIX:
-        return ChatLine(user, None)
-    return ChatLine(user, parts[1] if len(parts) > 1 else "")
+        return ChatLine(user, None, text.strip())
+    return ChatLine(user, parts[1] if len(parts) > 1 else "", text.strip())
 
 
 class Console:
@@ -84,9 +94,13 @@ class Console:
         self.clock = clock
         #: Where files that come with replies (exports) are written: the current folder.
         self.folder = folder
+        #: Per person, the running talks they were asked to pick from; a number answers.
+        self._questions: dict[str, TalkPickNeeded] = {}
 
     def markdown(self, reply: Reply) -> str:
         """The reply's Markdown; a file that came with it is written now, and it says where."""
+        if isinstance(reply.data, TalkPickNeeded):
+            return f"{reply.markdown}\nType its number (1–{len(reply.data.choices)})."
         if reply.attachment is None:
             return reply.markdown
         path = save_attachment(reply.attachment, self.folder or Path.cwd())
@@ -99,19 +113,42 @@ class Console:
     def send(self, line: str) -> Reply | None:
         """Deliver one chat line to the bot; the reply, or None when the bot has nothing to say."""
         message = read_chat_line(line, self.identity.user)
-        if message is None or message.command is None:
+        if message is None:
             return None
-        return self.bot.handle(
-            Invocation(
-                platform=PLATFORM_NAME,
-                workspace_id=self.identity.workspace,
-                channel_id=self.identity.channel,
-                user_id=message.user,
-                display_name=message.user,
-                text=message.command,
-                received_at=self.clock(),
-                is_admin=self.identity.is_admin and message.user == self.identity.user,
+        question = self._questions.pop(message.user, None)
+        if message.command is None:
+            return None if question is None else self._pick(message, question)
+        reply = self.bot.handle(self._invocation(message, message.command))
+        if isinstance(reply.data, TalkPickNeeded):
+            self._questions[message.user] = reply.data
+        return reply
+
+    def _pick(self, message: ChatLine, question: TalkPickNeeded) -> Reply | None:
+        """A number answering the question; any other chat line drops it (nothing saved)."""
+        typed = message.text
+        if not typed.isdecimal():
+            return None
+        if not 1 <= int(typed) <= len(question.choices):
+            self._questions[message.user] = question
+            return refuse(
+                ProblemCode.NOT_A_CHOICE,
+                f"Type a number from 1 to {len(question.choices)}. Nothing was saved yet.",
             )
+        choice = question.choices[int(typed) - 1]
+        return self.bot.execute(
+            self._invocation(message, typed), PickTalk(question.pending, choice.session_id)
+        )
+
+    def _invocation(self, message: ChatLine, text: str) -> Invocation:
+        return Invocation(
+            platform=PLATFORM_NAME,
+            workspace_id=self.identity.workspace,
+            channel_id=self.identity.channel,
+            user_id=message.user,
+            display_name=message.user,
+            text=text,
+            received_at=self.clock(),
+            is_admin=self.identity.is_admin and message.user == self.identity.user,
         )
 
     def run_script(self, lines: Iterable[str], out: TextIO) -> None:

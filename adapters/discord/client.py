@@ -18,6 +18,7 @@ from adapters.discord.gateway_watch import STALL_AFTER_SECONDS, GatewayWatch
 from adapters.discord.messages import split
 from adapters.discord.replies import NO_MENTIONS, Replier
 from adapters.discord.replies import PLATFORM as NAME
+from adapters.discord.talk_select import picked
 from adapters.operations.metrics import platform_api_error
 from adapters.platform import SettingsRefused
 from bot.core import MemoBot
@@ -110,6 +111,15 @@ class MemoClient(discord.AutoShardedClient):
 
     async def on_ready(self) -> None:
         self.gateway_watch.ready()
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A talk picked in the select of "which running talk?" (other interactions are the
+        command tree's)."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        pick = picked(interaction)
+        if pick is not None:
+            await self.replier.pick(interaction, pick)
 
 
 class GatewayUnreachable(Exception):

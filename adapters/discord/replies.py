@@ -29,14 +29,22 @@ from discord.utils import MISSING
 
 from adapters.discord.events import InteractionChannels
 from adapters.discord.messages import split
+from adapters.discord.talk_select import talk_select
 from bot.commands.declaration import Command, UploadedFile
 from bot.commands.text import Rejected
 from bot.core import MemoBot
 from bot.invocation import Invocation
-from bot.memos import add_from_options
+from bot.memos import PickTalk, add_from_options
 from bot.notefiles.decode import too_large
 from bot.replies.markdown import file_name
-from bot.replies.values import Attachment, ProblemCode, Reply, Visibility, refuse
+from bot.replies.values import (
+    Attachment,
+    ProblemCode,
+    Reply,
+    TalkPickNeeded,
+    Visibility,
+    refuse,
+)
 from bot.sessions import SessionId
 
 logger = logging.getLogger(__name__)
@@ -112,6 +120,16 @@ class Replier:
             defer_at_once=self.bot.may_be_slow(command),
         )
 
+    async def pick(self, interaction: discord.Interaction, pick: PickTalk) -> None:
+        """A talk picked in the select under "which running talk?": the note is stored there
+        (announced in the channel, as a typed memo is) or the refusal goes to the picker."""
+        invocation = await self._channel_invocation(interaction)
+        if invocation is None:
+            return
+        await self.answer(
+            interaction, self.bot.execute_async(invocation, pick), defer_at_once=False
+        )
+
     async def run_with_file(
         self,
         interaction: discord.Interaction,
@@ -179,9 +197,10 @@ class Replier:
         pieces = split(reply.markdown)
         # A file (an export) replaces "thinking...", so it is as private as the request.
         files = [_file(reply.attachment)] if reply.attachment is not None else MISSING
+        view = talk_select(reply.data) if isinstance(reply.data, TalkPickNeeded) else MISSING
         gone = await _refused(
             interaction.edit_original_response(
-                content=pieces[0], attachments=files, allowed_mentions=NO_MENTIONS
+                content=pieces[0], attachments=files, allowed_mentions=NO_MENTIONS, view=view
             )
         )
         if gone is not None:
@@ -198,9 +217,10 @@ class Replier:
         """The reply as the interaction's response, plus follow-ups for what does not fit."""
         pieces = split(reply.markdown)
         private = reply.visibility is Visibility.PRIVATE
+        view = talk_select(reply.data) if isinstance(reply.data, TalkPickNeeded) else MISSING
         gone = await _refused(
             interaction.response.send_message(
-                pieces[0], ephemeral=private, allowed_mentions=NO_MENTIONS
+                pieces[0], ephemeral=private, allowed_mentions=NO_MENTIONS, view=view
             )
         )
         if gone is not None:

@@ -32,6 +32,7 @@ from adapters.slack import blocks
 from adapters.slack.files import DownloadFailed, TooLarge, download
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People, Person
+from adapters.slack.talk_buttons import PICK_TALK_ACTIONS, picked, talk_buttons
 from adapters.slack.text import message_to_plain, unescape
 from adapters.slack.views import (
     ADD_CALLBACK,
@@ -64,7 +65,7 @@ from bot.notefiles.decode import over_limit, too_large
 from bot.notefiles.importing import import_from_options
 from bot.notefiles.reading import ImportPosts
 from bot.replies.markdown import file_name
-from bot.replies.values import Problem, ProblemCode, Reply, Visibility, refuse
+from bot.replies.values import Problem, ProblemCode, Reply, TalkPickNeeded, Visibility, refuse
 from bot.sessions import SessionId
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class SlackListeners:
         app.view_submission(AGENDA_IMPORT_CALLBACK)(self.on_agenda_import_submitted)
         app.message_shortcut(SAVE_SHORTCUT)(self.on_save_as_memo)
         app.event("app_home_opened")(self.on_home_opened)
+        app.action(PICK_TALK_ACTIONS)(self.on_talk_picked)
 
     async def on_memo_command(
         self,
@@ -233,6 +235,49 @@ class SlackListeners:
             # After the acknowledgement, not before it: the memo is stored already, and a
             # slow or rate-limited chat.postMessage must not make the modal time out.
             self._in_background(self._announce(client, where.channel_id, reply))
+
+    async def on_talk_picked(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        """A button under "which running talk?": the waiting note is stored in that talk.
+
+        The question is replaced by the answer (so its buttons go), and a saved memo is
+        announced in the channel, as a typed one is. A copy of the click (the same
+        trigger id) is answered by the core as before and repeats nothing here.
+        """
+        received_at = self.clock()
+        await ack()
+        pick = picked(action)
+        channel_id = (body.get("channel") or {}).get("id") or context.channel_id
+        response_url = body.get("response_url")
+        if pick is None or not channel_id or not isinstance(response_url, str):
+            logger.warning("a talk button without a value or channel of ours: ignored")
+            return
+        person = await self._person(client, context, "")
+        invocation = self._invocation(
+            context,
+            str(channel_id),
+            person,
+            "",
+            received_at,
+            delivery_id=f"action:{body['trigger_id']}",
+        )
+        reply = await self.bot.execute_async(invocation, pick)
+        if reply.replayed:
+            logger.info("a copy of a talk pick: not answered again")
+            return
+        answer = {
+            **_response(replace(reply, visibility=Visibility.PRIVATE)),
+            "replace_original": reply.ok,
+        }
+        self._in_background(self._send_response(response_url, answer))
+        if reply.visibility is Visibility.PUBLIC:
+            self._in_background(self._announce(client, str(channel_id), reply))
 
     async def on_import_submitted(
         self,
@@ -426,8 +471,12 @@ class SlackListeners:
             return
         if reply.attachment is not None:
             reply = await self._send_file(client, user_id, reply)
+        await self._send_response(response_url, _response(reply))
+
+    @staticmethod
+    async def _send_response(response_url: str, answer: dict[str, Any]) -> None:
         try:
-            sent = await AsyncWebhookClient(response_url).send_dict(_response(reply))
+            sent = await AsyncWebhookClient(response_url).send_dict(answer)
         except Exception as error:
             logger.warning("could not answer through response_url: %s", type(error).__name__)
             return
@@ -478,4 +527,7 @@ def _workspace(context: AsyncBoltContext) -> str:
 def _response(reply: Reply) -> dict[str, Any]:
     """A slash command response: public replies in the channel, the rest only to the asker."""
     response_type = "in_channel" if reply.visibility is Visibility.PUBLIC else "ephemeral"
-    return {**blocks.message(reply.markdown), "response_type": response_type}
+    response = {**blocks.message(reply.markdown), "response_type": response_type}
+    if isinstance(reply.data, TalkPickNeeded):
+        response["blocks"] = [*response["blocks"], talk_buttons(reply.data)]
+    return response

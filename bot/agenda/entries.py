@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.commands.text import clean_text
 from bot.titles import MAX_TITLE_LENGTH, display_title
+from storage.programme import LONGEST_TALK
 
 #: Longest room and track names kept (the columns' widths).
 MAX_ROOM_LENGTH = MAX_TRACK_LENGTH = 100
 #: Longest speakers line kept (the column's width), speakers joined with "; ".
 MAX_SPEAKERS_LENGTH = 300
-#: Longest a talk may run: longer is a mistake in the file (an end date typed wrong).
-MAX_DURATION = timedelta(hours=24)
+#: Longest a talk may run: longer is a mistake in the file (an end date typed wrong); the
+#: lookup of the talks running now relies on it.
+MAX_DURATION = LONGEST_TALK
 #: The most entries one programme may hold: far above any conference, a bound on one import.
 MAX_ENTRIES = 10_000
 

@@ -5,8 +5,15 @@ from __future__ import annotations
 from itertools import groupby
 
 from bot.replies import markdown as md
-from bot.replies.render import attendance_of, conference_label, day_label, plural
-from bot.replies.values import AgendaImported, AgendaShown, AgendaTalk
+from bot.replies.render import (
+    attendance_of,
+    conference_label,
+    day_label,
+    in_room,
+    planned_by,
+    plural,
+)
+from bot.replies.values import AgendaImported, AgendaShown, AgendaTalk, PlanRecorded, PlanShown
 
 #: Warnings listed in a reply; the rest are counted.
 _WARNINGS_SHOWN = 10
@@ -73,4 +80,34 @@ def _talk(talk: AgendaTalk) -> str:
     room = f"{md.escape(talk.room)} · " if talk.room else ""
     speakers = f" · {md.escape(talk.speakers)}" if talk.speakers else ""
     tally = attendance_of(talk.attendees, talk.memo_count)
-    return f"- {room}{md.title(talk.title)}{speakers}\n  {tally}"
+    return f"- {room}{md.title(talk.title)}{speakers}\n  {tally}{planned_by(talk.planned_by)}"
+
+
+def plan_recorded(recorded: PlanRecorded) -> str:
+    title = md.title(recorded.session.title)
+    if recorded.already:
+        head = f"You already plan to attend {title}."
+    else:
+        head = f"You plan to attend {title}."
+    lines = [head]
+    if recorded.starts_at is not None and recorded.ends_at is not None:
+        lines.append(
+            f"{day_label(recorded.starts_at.date())} · "
+            f"{recorded.starts_at:%H:%M}–{recorded.ends_at:%H:%M}{in_room(recorded.room)}"
+        )
+    else:
+        lines.append(f"{day_label(recorded.session.day)} · not in the programme")
+    if recorded.typed_title is not None:
+        lines.append(f"_Matched “{md.escape(recorded.typed_title)}” to this existing session._")
+    lines.append("_Untitled notes during that slot go to it; `/memo plan` shows your day._")
+    return "\n".join(lines)
+
+
+def plan_shown(shown: PlanShown) -> str:
+    head = f"**Your day** · {day_label(shown.day)} · {conference_label(shown.conference)}"
+    if not shown.talks:
+        return (
+            f"{head}\nNo talks planned or attended today. "
+            "`/memo plan [Session title]` plans one; `/memo agenda` shows the programme."
+        )
+    return "\n".join([head, *_slots(shown.talks)])

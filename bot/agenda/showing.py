@@ -18,6 +18,7 @@ from bot.commands.declaration import Command
 from bot.commands.text import Rejected, not_a_date, parse_day
 from bot.context import Context
 from bot.replies.values import AgendaShown, AgendaTalk, ProblemCode, Reply, Visibility
+from storage import plans as plan_store
 from storage import programme as programme_store
 from storage import sessions as session_store
 from storage.programme import ProgrammedSession
@@ -59,20 +60,24 @@ def show_agenda(ctx: Context, command: ShowAgenda) -> Reply:
     return Reply(render.agenda_shown(data), Visibility.PRIVATE, data)
 
 
-def not_covered(
-    tx: Connection, rows: Sequence[ProgrammedSession], zone: ZoneInfo
-) -> tuple[AgendaTalk, ...]:
-    """The talks nobody attended or wrote a memo in: what the team may watch as recordings."""
+def not_covered(talks: Sequence[AgendaTalk]) -> tuple[AgendaTalk, ...]:
+    """The talks nobody attended, planned or wrote a memo in: what the team may watch as
+    recordings."""
     return tuple(
-        talk for talk in agenda_talks(tx, rows, zone) if not talk.attendees and talk.memo_count == 0
+        talk
+        for talk in talks
+        if not talk.attendees and not talk.planned_by and talk.memo_count == 0
     )
 
 
 def agenda_talks(
     tx: Connection, rows: Sequence[ProgrammedSession], zone: ZoneInfo
 ) -> list[AgendaTalk]:
-    """Scheduled sessions as talks, local to ``zone``, with their attendees and memo counts."""
-    tallies = session_store.tallies(tx, [row.id for row in rows])
+    """Scheduled sessions as talks, local to ``zone``, with their attendees, planners and
+    memo counts."""
+    ids = [row.id for row in rows]
+    tallies = session_store.tallies(tx, ids)
+    planners = plan_store.planners(tx, ids)
     talks = []
     for row in rows:
         assert row.start_utc is not None and row.end_utc is not None  # scheduled rows only
@@ -86,6 +91,7 @@ def agenda_talks(
                 speakers=row.speakers,
                 attendees=tally.attendees,
                 memo_count=tally.memo_count,
+                planned_by=planners[row.id],
             )
         )
     return talks

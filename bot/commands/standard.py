@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot import conference_list, conferences, help, memos, search, sessions
 from bot.agenda import commands as agenda
+from bot.agenda import plans
 from bot.commands.registry import CommandRegistry
 from bot.digest import commands as digest
 from bot.notefiles import exporting, importing
@@ -25,6 +26,7 @@ DECLARED = (
     conferences.CONFERENCE,
     conference_list.CONFERENCES,
     agenda.AGENDA,
+    plans.PLAN,
     digest.DIGEST,
     search.SEARCH,
     exporting.EXPORT,

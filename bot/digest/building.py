@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from bot.agenda.showing import not_covered
+from bot.agenda.showing import agenda_talks, not_covered
 from bot.digest.due import conference_dates
 from bot.replies import render
 from bot.replies.values import ConferenceView, DigestSession, DigestShown
@@ -132,9 +132,13 @@ def day_digest(tx: Connection, channel_id: int | None, day: date, zone: ZoneInfo
     shown = _shown(_view(conference, zone), day, activity, zone, _day_number(conference, day))
     if conference is None:
         return shown
-    programme = programme_store.day_programme(tx, conference.id, day)
-    uncovered = not_covered(tx, programme, zone)
-    return replace(shown, not_covered=uncovered, programme_talks=len(programme))
+    programme = agenda_talks(tx, programme_store.day_programme(tx, conference.id, day), zone)
+    return replace(
+        shown,
+        not_covered=not_covered(programme),
+        programme_talks=len(programme),
+        planned=tuple(talk for talk in programme if talk.planned_by),
+    )
 
 
 def _shown(

@@ -14,6 +14,7 @@ from operator import attrgetter
 from bot.commands.text import MAX_SHOWN_MEMOS
 from bot.replies import markdown as md
 from bot.replies.values import (
+    AgendaTalk,
     AttendanceRecorded,
     ConferenceSet,
     ConferencesListed,
@@ -34,6 +35,7 @@ from bot.replies.values import (
     SessionMemos,
     SessionSummary,
     SessionView,
+    TalkPickNeeded,
 )
 
 
@@ -104,10 +106,37 @@ def memo_saved(saved: MemoSaved) -> str:
         lines.append(same_title_elsewhere(saved.same_title_elsewhere))
     if saved.typed_title is not None:
         lines.append(f"_Matched “{md.escape(saved.typed_title)}” to this existing session._")
+    elif saved.running_talk is not None:
+        lines.append(_RUNNING_TALK[saved.running_talk])
     elif saved.from_recent_session:
         lines.append("_Added to the session you were last active in._")
     # The quote goes last: a line after it would be read as part of the quote.
     lines.append(md.quote(md.escape(memo.text)))
+    return "\n".join(lines)
+
+
+_RUNNING_TALK = {
+    "yours": "_Added to the talk you attend or planned among those running now._",
+    "running": "_Added to the talk running now._",
+    "picked": "_Added to the talk you picked._",
+}
+
+
+def talk_pick_needed(needed: TalkPickNeeded) -> str:
+    """The question, numbered: the console answers with a number, the others click."""
+    running = len(needed.choices) + needed.more
+    lines = [f"{running} talks are running now. Which one is this note for?"]
+    for number, choice in enumerate(needed.choices, start=1):
+        lines.append(
+            f"{number}. {md.title(choice.title)}{in_room(choice.room)} · "
+            f"{choice.starts_at:%H:%M}–{choice.ends_at:%H:%M}"
+        )
+    if needed.more:
+        lines.append(
+            f"_{plural(needed.more, 'more talk')} running too: for one of those, write "
+            "`/memo add [Session title] note`._"
+        )
+    lines.append("_Nothing is saved until you pick one._")
     return "\n".join(lines)
 
 
@@ -190,6 +219,18 @@ def attendance_of(attendees: tuple[str, ...], memo_count: int) -> str:
         else "No attendees yet"
     )
     return f"{attended} · {plural(memo_count, 'memo')}"
+
+
+def in_room(room: str | None) -> str:
+    """`` · Room`` (nothing when the programme gives no room)."""
+    return f" · {md.escape(room)}" if room else ""
+
+
+def planned_by(names: tuple[str, ...]) -> str:
+    """`` · planned by A, B`` (nothing when nobody planned the talk)."""
+    if not names:
+        return ""
+    return " · planned by " + ", ".join(md.escape(name) for name in names)
 
 
 def session_memos(shown: SessionMemos) -> str:
@@ -326,7 +367,8 @@ def digest(shown: DigestShown) -> str:
     """The day's post: a title, a block per session, a footer with the totals."""
     title = md.bold(digest_title(shown))
     if not shown.sessions:
-        return f"{title}\nNo memos or attendance on {day_label(shown.day)}."
+        empty = f"{title}\nNo memos or attendance on {day_label(shown.day)}."
+        return "\n\n".join([empty, _planned(shown.planned)]) if shown.planned else empty
     blocks = [title]
     for session in shown.sessions:
         who = ", ".join(md.escape(name) for name in session.attendees) or "no one recorded"
@@ -338,6 +380,8 @@ def digest(shown: DigestShown) -> str:
         if session.memo_count > len(session.points):
             lines.append(f"_All of them: {_show_commands(session.numbers)}_")
         blocks.append("\n".join(lines))
+    if shown.planned:
+        blocks.append(_planned(shown.planned))
     if shown.programme_talks:
         blocks.append(_not_covered(shown))
     blocks.append(
@@ -347,8 +391,22 @@ def digest(shown: DigestShown) -> str:
     return "\n\n".join(blocks)
 
 
+def _planned(talks: tuple[AgendaTalk, ...]) -> str:
+    """The day's talks someone planned to attend, with who, and what came of it."""
+    lines = [f"**Planned** · {plural(len(talks), 'talk')}"]
+    for talk in talks:
+        noted = f" · {plural(talk.memo_count, 'memo')}" if talk.memo_count else " · no memos"
+        lines.append(
+            f"- {talk.starts_at:%H:%M}–{talk.ends_at:%H:%M}{in_room(talk.room)} · "
+            f"{md.title(talk.title)}"
+            f"{planned_by(talk.planned_by)}{noted}"
+        )
+    return "\n".join(lines)
+
+
 def _not_covered(shown: DigestShown) -> str:
-    """The day's programme talks nobody attended or noted, by time and room, and the counts."""
+    """The day's programme talks nobody attended, planned or noted, by time and room, and
+    the counts."""
     covered = shown.programme_talks - len(shown.not_covered)
     head = (
         f"**Not covered** · {plural(len(shown.not_covered), 'talk')} of "
@@ -356,12 +414,12 @@ def _not_covered(shown: DigestShown) -> str:
     )
     lines = [head]
     for talk in shown.not_covered:
-        room = f" · {md.escape(talk.room)}" if talk.room else ""
         lines.append(
-            f"- {talk.starts_at:%H:%M}–{talk.ends_at:%H:%M}{room} · {md.title(talk.title)}"
+            f"- {talk.starts_at:%H:%M}–{talk.ends_at:%H:%M}{in_room(talk.room)} · "
+            f"{md.title(talk.title)}"
         )
     if not shown.not_covered:
-        lines.append("Every talk of the day was attended or noted.")
+        lines.append("Every talk of the day was attended, planned or noted.")
     return "\n".join(lines)
 
 

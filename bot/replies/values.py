@@ -55,6 +55,14 @@ class ProblemCode(StrEnum):
     UNREADABLE_FILE = "unreadable_file"
     NO_POSTS = "no_posts"
     NO_PROGRAMME = "no_programme"
+    #: A pick for a note that is not open here: unknown, of another channel, or too old.
+    PICK_CLOSED = "pick_closed"
+    #: A pick for someone else's note.
+    NOT_YOUR_NOTE = "not_your_note"
+    #: A pick of a talk the picker did not offer.
+    NOT_A_CHOICE = "not_a_choice"
+    #: A pick for a note that an earlier pick saved already.
+    ALREADY_PICKED = "already_picked"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -113,6 +121,54 @@ class MemoSaved:
     from_recent_session: bool
     #: Other conferences of the channel with a session of this title (the session is new).
     same_title_elsewhere: tuple[str, ...] = ()
+    #: How an untitled note found its talk in the programme: "yours" (the running talk
+    #: you attended or planned), "running" (the only one running), "picked" (from a picker).
+    running_talk: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TalkChoice:
+    """A talk offered for an untitled note; ``session_id`` goes back with the pick."""
+
+    session_id: int
+    title: str
+    room: str | None
+    #: Local to the conference.
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TalkPickNeeded:
+    """Several talks run and nothing tells which one an untitled note is for: the note
+    waits (as ``pending``) until its author picks one of ``choices``; nothing is saved yet."""
+
+    pending: int
+    choices: tuple[TalkChoice, ...]
+    #: Talks running too but not offered (a question offers at most 25).
+    more: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRecorded:
+    session: SessionRef
+    typed_title: str | None
+    already: bool
+    #: The slot, local to the conference, when the programme has the talk.
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    room: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanShown:
+    """A person's day: the talks they plan or attended, in programme order."""
+
+    conference: ConferenceView
+    day: date
+    talks: tuple[AgendaTalk, ...]
+    #: Planned or attended sessions of the day that have no slot in the programme.
+    unscheduled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +336,8 @@ class DigestShown:
     not_covered: tuple[AgendaTalk, ...] = ()
     #: How many talks the day's programme has (0: no programme imported).
     programme_talks: int = 0
+    #: The day's programme talks someone plans to attend, with who (times local).
+    planned: tuple[AgendaTalk, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,6 +472,8 @@ class AgendaTalk:
     speakers: str | None
     attendees: tuple[str, ...]
     memo_count: int
+    #: Who plans to attend it (`/memo plan`).
+    planned_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,6 +509,9 @@ class Problem:
 
 ReplyData = (
     MemoSaved
+    | TalkPickNeeded
+    | PlanRecorded
+    | PlanShown
     | AttendanceRecorded
     | SessionListing
     | ConferencesListed

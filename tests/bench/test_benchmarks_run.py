@@ -208,3 +208,19 @@ def test_agenda_import_benchmark_writes_its_table_and_results(tmp_path: Path) ->
     assert "agenda import of 600 talks" in stdout
     assert set(written["results"]) == {"ics", "csv"}
     assert set(written["results"]["csv"]) == {"parse", "import", "reimport", "merge"}
+
+
+def test_running_now_benchmark_writes_its_ratios_to_the_titled_add(tmp_path: Path) -> None:
+    stdout, written = _run(
+        tmp_path, "running_now", "--talks", "400", "--rounds", "2", "--per-round", "5"
+    )
+    assert "p99 × titled" in stdout
+    assert set(written["results"]) == {
+        "titled",
+        "untitled, planned",
+        "untitled, asked",
+        "untitled, one track",
+        "lookup alone (floor of the difference)",
+    }
+    assert written["results"]["titled"]["ops"] == 10
+    assert written["results"]["titled"]["p99_x_titled"] == 1.0

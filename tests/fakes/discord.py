@@ -960,6 +960,37 @@ class FakeDiscord(LoopbackServer[Call]):
             "data": {"custom_id": custom_id, "components": list(components)},
         }
 
+    def select_menu(
+        self,
+        *,
+        guild_id: int | None,
+        channel_id: int,
+        user_id: int,
+        message_components: Sequence[Mapping[str, Any]],
+        custom_id: str,
+        values: Sequence[str],
+        permissions: int = 0,
+        locale: str = "en-US",
+        interaction_id: int | None = None,
+    ) -> JsonDict:
+        """A pick in a string select (component type 3) of a message the bot sent: Discord
+        sends the message too (ephemeral, flag 64, with its ``message_components``), the
+        select's ``custom_id`` and the picked ``values``."""
+        message = {
+            **self.message(channel_id, self.bot_user_id, ""),
+            "author": self._bot_user(),
+            "components": [dict(component) for component in message_components],
+            "flags": 64,
+        }
+        return {
+            **self._context(
+                guild_id, channel_id, user_id, permissions, locale, interaction_id, True
+            ),
+            "type": 3,
+            "message": message,
+            "data": {"custom_id": custom_id, "component_type": 3, "values": list(values)},
+        }
+
     @staticmethod
     def modal_answers(
         modal: Mapping[str, Any], values: Mapping[str, str]

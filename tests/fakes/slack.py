@@ -326,6 +326,12 @@ def _block(block: Any, path: str) -> None:
         _text_object(block["text"], f"{path}.text", plain_only=True, limit=150)
     elif kind == "divider":
         _fields(block, path, {"type"}, {"block_id"})
+    elif kind == "actions":
+        _fields(block, path, {"type", "elements"}, {"block_id"})
+        if not isinstance(block["elements"], list) or not 1 <= len(block["elements"]) <= 25:
+            raise _Invalid(f"{path}: an actions block holds 1 to 25 elements")
+        for index, element in enumerate(block["elements"]):
+            _button(element, f"{path}.elements[{index}]")
     elif kind == "input":
         _fields(
             block,
@@ -338,6 +344,19 @@ def _block(block: Any, path: str) -> None:
             raise _Invalid(f"{path}: an input needs an element")
     else:
         raise _Invalid(f"{path}: block of type {kind!r}")
+
+
+def _button(element: Any, path: str) -> None:
+    """A button as Slack takes it: plain text of at most 75 characters, a unique-enough
+    action id of at most 255, a value of at most 2,000."""
+    if not isinstance(element, dict) or element.get("type") != "button":
+        raise _Invalid(f"{path}: only buttons are modelled in actions blocks")
+    _fields(element, path, {"type", "text", "action_id"}, {"value", "style", "url"})
+    _text_object(element["text"], f"{path}.text", plain_only=True, limit=75)
+    if not isinstance(element["action_id"], str) or not 0 < len(element["action_id"]) <= 255:
+        raise _Invalid(f"{path}: action_id of 1 to 255 characters")
+    if len(str(element.get("value", ""))) > 2000:
+        raise _Invalid(f"{path}: value over 2000 characters")
 
 
 def block_errors(blocks: Any, max_blocks: int = 50) -> list[str]:
