@@ -46,6 +46,8 @@ class ConsoleIdentity:
     channel: str = "general"
     #: Whether the default user may edit and delete other people's memos.
     is_admin: bool = False
+    #: The default user's locale (the terminal's ``LANG``); other ``@people`` give none.
+    locale: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,7 @@ class Console:
                 text=message.command,
                 received_at=self.clock(),
                 is_admin=self.identity.is_admin and message.user == self.identity.user,
+                locale=self.identity.locale if message.user == self.identity.user else None,
             )
         )
 

@@ -94,6 +94,8 @@ class Replier:
             # Discord's word for "may edit and delete other people's messages here".
             is_admin=interaction.permissions.manage_messages,
             delivery_id=f"interaction:{interaction.id}",
+            # The language of the person's Discord client: `ko`, `en-US`, ...
+            locale=interaction.locale.value,
         )
 
     async def run(self, interaction: discord.Interaction, command: Command | Rejected) -> None:
@@ -102,7 +104,7 @@ class Replier:
         if invocation is None:
             return
         if isinstance(command, Rejected):
-            refused = refuse(command.code, command.message, command.field)
+            refused = await self.bot.refusal_async(invocation, command)
             async with _unless_answered(interaction):
                 await self.send(interaction, refused)
             return
@@ -141,7 +143,7 @@ class Replier:
                 )
             command = build(UploadedFile(attachment.filename, content))
             if isinstance(command, Rejected):
-                return refuse(command.code, command.message, command.field)
+                return await self.bot.refusal_async(invocation, command)
             return await self.bot.execute_async(invocation, command)
 
         await self.answer(interaction, work(), defer_at_once=True)

@@ -27,7 +27,13 @@ MEMO_BOT = str(Path(sys.executable).with_name("memo-bot"))
 def memo_bot(
     *args: str, stdin: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("MEMO_")}
+    # The terminal's language is the person's (bot.language): a test gives it or gets English.
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("MEMO_") and key not in ("LANG", "LC_ALL", "LC_MESSAGES")
+    }
+    environment = inherited
     environment.update(env or {})
     return subprocess.run(
         [MEMO_BOT, *args],
