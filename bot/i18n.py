@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -94,12 +95,21 @@ def format_number(number: int) -> str:
     return format_decimal(number, locale=_babel_locale(_active.get()))
 
 
+@cache
+def _babel_locale(language: str) -> Locale:
+    """Parsed once: Babel would parse the name on every number."""
+    return Locale.parse({"en": "en_US", "ko": "ko_KR"}.get(language, "en_US"))
+
+
 def day_label(day: date) -> str:
     """``Thu 2025-09-25`` / ``2025년 9월 25일 (목)``: the weekday helps at a long conference."""
-    if _active.get() == "ko":
+    return _day_label(_active.get(), day)
+
+
+@lru_cache(maxsize=4096)
+def _day_label(language: str, day: date) -> str:
+    """Cached: a list of sessions names the same few days many times, and Babel parses the
+    pattern on each call."""
+    if language == "ko":
         return format_date(day, "y년 M월 d일 (E)", locale="ko")
     return f"{format_date(day, 'EEE', locale='en')} {day.isoformat()}"
-
-
-def _babel_locale(language: str) -> str:
-    return {"en": "en_US", "ko": "ko_KR"}.get(language, "en_US")

@@ -72,3 +72,14 @@ async def test_discord_gets_every_description_in_korean_and_english() -> None:
         if set(option.get("description_localizations", {})) != {"ko", "en-US"}
     ]
     assert untranslated == []
+
+
+@pytest.mark.asyncio
+async def test_the_add_form_is_in_the_persons_client_language(discord_bot: Discord) -> None:
+    korean = await discord_bot.memo("add", locale="ko")
+    english = await discord_bot.memo("add", user=BOB, locale="en-US")
+    assert korean["type"] == english["type"] == 9
+    assert korean["data"]["title"] == "메모 추가"
+    assert english["data"]["title"] == "Add a memo"
+    labels = [row["components"][0]["label"] for row in korean["data"]["components"]]
+    assert labels == ["세션", "메모"]
