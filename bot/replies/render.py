@@ -373,7 +373,7 @@ def digest_title(shown: DigestShown) -> str:
         return _("Day %(day_number)s session memos · %(day)s") % number
     if name:
         return _("%(conference)s session memos · %(day)s") % {"conference": name, "day": day}
-    return _("Session memos · %(day)s") % {"day": day}
+    return _("session memos · %(day)s") % {"day": day}
 
 
 def digest(shown: DigestShown) -> str:
