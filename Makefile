@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench catalogs clean
 
 run: $(INSTALLED)
 	$(BIN)/memo-bot run
@@ -31,6 +31,15 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/running_now.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/search_quality.py
+
+# The message catalogs (bot/locales): the English messages of the code, into every language's
+# .po, to translate by hand (tests/bot/test_catalogs.py fails on a missing translation).
+# They are compiled when the bot loads them (bot/i18n.py), so there is no build step.
+catalogs: $(INSTALLED)
+	$(BIN)/pybabel extract --no-location --sort-output -k N_ -k counted:2,3 \
+		-o bot/locales/memo_bot.pot bot adapters
+	$(BIN)/pybabel update -i bot/locales/memo_bot.pot -d bot/locales -D memo_bot \
+		--no-fuzzy-matching --ignore-obsolete
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "memo-bot needs Python 3.11 or newer: run make with PYTHON=python3.11 (or newer)")'

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.commands.declaration import Command, CommandDeclaration, InTransaction, Usage
 from bot.context import Context
+from bot.i18n import N_
 from bot.replies import render
 from bot.replies.from_records import conference_view
 from bot.replies.values import ConferenceEntry, ConferencesListed, Reply, Visibility
@@ -50,13 +51,15 @@ def _parse(rest: str) -> ListConferences:
 CONFERENCES = CommandDeclaration(
     "conferences",
     ListConferences,
-    "Every conference of this channel: dates, sessions, memos",
+    N_("Every conference of this channel: dates, sessions, memos"),
     InTransaction(list_conferences),
     ListConferences,
     parse=_parse,
     usage=Usage(
         "/memo conferences",
-        "Every conference of this channel: its dates, time zone, sessions and memos, "
-        "and which one is current.",
+        N_(
+            "Every conference of this channel: its dates, time zone, sessions and memos, "
+            "and which one is current."
+        ),
     ),
 )

@@ -25,6 +25,7 @@ from bot.commands.text import (
     split_bracketed_title,
 )
 from bot.context import Context
+from bot.i18n import N_, _
 from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.values import ConferenceSet, ProblemCode, Reply, Visibility, refuse
@@ -63,8 +64,8 @@ def named_conference(ctx: Context, typed: str) -> ConferenceRecord | Reply:
     if found is None or found.name_key == conference_store.UNNAMED:
         return refuse(
             ProblemCode.NO_SUCH_CONFERENCE,
-            f"No conference called {md.bold(name[:MAX_CONFERENCE_NAME_LENGTH])} in this "
-            "channel. `/memo conferences` lists them.",
+            _("No conference called %(bold)s in this channel. `/memo conferences` lists them.")
+            % {"bold": md.bold(name[:MAX_CONFERENCE_NAME_LENGTH])},
             "conference",
         )
     return found
@@ -78,13 +79,14 @@ def set_conference(ctx: Context, command: SetConference) -> Reply:
     if not name:
         return refuse(
             ProblemCode.MISSING_TITLE,
-            "Give the conference a name: `/memo conference DEVRIVER 2025 Asia/Seoul`.",
+            _("Give the conference a name: `/memo conference DEVRIVER 2025 Asia/Seoul`."),
             "name",
         )
     if max(len(name), len(titles.title_key(name))) > MAX_CONFERENCE_NAME_LENGTH:
         return refuse(
             ProblemCode.NAME_TOO_LONG,
-            f"Conference names can be at most {MAX_CONFERENCE_NAME_LENGTH} characters.",
+            _("Conference names can be at most %(max_conference_name_length)s characters.")
+            % {"max_conference_name_length": MAX_CONFERENCE_NAME_LENGTH},
             "name",
         )
     time_zone = None
@@ -93,14 +95,17 @@ def set_conference(ctx: Context, command: SetConference) -> Reply:
         if time_zone is None:
             return refuse(
                 ProblemCode.INVALID_TIME_ZONE,
-                f"“{md.escape(command.time_zone[:60])}” is not a time zone I know. "
-                "Use an IANA name such as `Asia/Seoul`, `Europe/Berlin` or `UTC`.",
+                _(
+                    "“%(escape)s” is not a time zone I know. Use an IANA name such as "
+                    "`Asia/Seoul`, `Europe/Berlin` or `UTC`."
+                )
+                % {"escape": md.escape(command.time_zone[:60])},
                 "time_zone",
             )
     if command.starts_on and command.ends_on and command.starts_on > command.ends_on:
         return refuse(
             ProblemCode.BAD_DATE,
-            "The conference ends before it starts; give the first day, then the last.",
+            _("The conference ends before it starts; give the first day, then the last."),
             "date",
         )
 
@@ -140,7 +145,7 @@ def set_conference(ctx: Context, command: SetConference) -> Reply:
 
 # ---------------------------------------------------------------- grammar
 
-_NAME_IT = "Give the conference a name: `/memo conference DEVRIVER 2025 Asia/Seoul`."
+_NAME_IT = N_("Give the conference a name: `/memo conference DEVRIVER 2025 Asia/Seoul`.")
 
 
 def _parse(rest: str) -> SetConference | Rejected:
@@ -161,8 +166,10 @@ def _parse(rest: str) -> SetConference | Rejected:
     if bracketed is not None and tokens:
         return Rejected(
             ProblemCode.BAD_ARGUMENTS,
-            "After the name, give only a time zone and dates: "
-            "`/memo conference [DEVRIVER 2025] Asia/Seoul 2025-09-25 2025-09-26`.",
+            N_(
+                "After the name, give only a time zone and dates: `/memo conference "
+                "[DEVRIVER 2025] Asia/Seoul 2025-09-25 2025-09-26`."
+            ),
         )
     if not name.strip():
         if time_zone or dates:
@@ -203,24 +210,24 @@ def conference_from_options(
 CONFERENCE = CommandDeclaration(
     "conference",
     SetConference,
-    "Show or set this channel's conference",
+    N_("Show or set this channel's conference"),
     InTransaction(set_conference),
     conference_from_options,
     options=(
         Option(
             "name",
             OptionKind.TEXT,
-            "The conference's name (leave everything out to see the current one)",
+            N_("The conference's name (leave everything out to see the current one)"),
             max_length=MAX_CONFERENCE_NAME_LENGTH,
         ),
-        Option("time_zone", OptionKind.TIME_ZONE, "An IANA time zone such as Asia/Seoul"),
-        Option("first_day", OptionKind.DAY, "Its first day, like 2025-09-25"),
-        Option("last_day", OptionKind.DAY, "Its last day"),
+        Option("time_zone", OptionKind.TIME_ZONE, N_("An IANA time zone such as Asia/Seoul")),
+        Option("first_day", OptionKind.DAY, N_("Its first day, like 2025-09-25")),
+        Option("last_day", OptionKind.DAY, N_("Its last day")),
     ),
     parse=_parse,
     usage=Usage(
         "/memo conference [name] [Area/City] [YYYY-MM-DD [YYYY-MM-DD]]",
-        "Show or set this channel's conference, its time zone and dates.",
+        N_("Show or set this channel's conference, its time zone and dates."),
     ),
     writes=lambda command: command.name is not None,
 )

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from bot.commands.text import clean_text
 from bot.invocation import Invocation
 from bot.known import KnownRows
+from bot.language import resolve
 from bot.replies.values import ConferenceView
 from bot.titles import display_title
 from storage import (
@@ -42,9 +43,17 @@ class Context:
     default_time_zone: str
     known: KnownRows
     learned: list[Callable[[], None]] = field(default_factory=list)
+    #: ``MEMO_DEFAULT_LANGUAGE``: the language where neither the channel nor the person says.
+    default_language: str = "en"
     _member: MemberRecord | None = field(default=None, init=False)
     _conference: ConferenceRecord | None = field(default=None, init=False)
     _conferences: dict[int, ConferenceRecord] = field(default_factory=dict, init=False)
+
+    @property
+    def language(self) -> str:
+        """The language of this command's reply (``bot.language``)."""
+        setting = channel_store.language_setting(self.tx, self.channel.id) if self.channel else None
+        return resolve(setting, self.invocation.locale, self.default_language)
 
     @property
     def now(self) -> datetime:

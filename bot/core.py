@@ -51,8 +51,10 @@ from bot.commands.standard import COMMANDS
 from bot.commands.text import Rejected
 from bot.context import Context
 from bot.home import home
+from bot.i18n import _, speaking
 from bot.invocation import Invocation
 from bot.known import KnownRows
+from bot.language import resolve
 from bot.notefiles.decode import DEFAULT_MAX_BYTES
 from bot.notefiles.importing import Progress, run_import
 from bot.notefiles.reading import ImportPosts
@@ -97,6 +99,7 @@ class MemoBot:
         database: Database,
         *,
         default_time_zone: str = "UTC",
+        default_language: str = "en",
         worker_threads: int = 8,
         summaries: Summaries | None = None,
         import_max_bytes: int = DEFAULT_MAX_BYTES,
@@ -105,6 +108,7 @@ class MemoBot:
         self.database = database
         self.import_max_bytes = import_max_bytes
         self.default_time_zone = default_time_zone
+        self.default_language = default_language
         self.summaries = summaries or Summaries()
         self.commands = commands
         self.known = KnownRows()
@@ -126,16 +130,44 @@ class MemoBot:
         command = checked.command
         if isinstance(command, Rejected):
             self._log(invocation, "parse", command.code.value, 0.0)
-            return refuse(command.code, command.message, command.field)
+            return self.refusal(invocation, command)
         started = time.perf_counter()
         failure: Exception | None = None
         try:
             reply = self._run(invocation, command)
         except Exception as error:
             self._log_failure(invocation, _name(command))
-            reply, failure = _internal_error(), error
+            reply, failure = self._internal_error(invocation), error
         self._log_outcome(invocation, command, reply, started, failure)
         return reply
+
+    def refusal(self, invocation: Invocation, rejected: Rejected) -> Reply:
+        """The answer to text or options that make no command, in the language of the reply."""
+        with speaking(self.language_for(invocation)):
+            return refuse(rejected.code, rejected.message, rejected.field)
+
+    async def refusal_async(self, invocation: Invocation, rejected: Rejected) -> Reply:
+        """``refusal`` for adapters running an event loop (it reads the channel's language)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._workers(), self.refusal, invocation, rejected)
+
+    async def language_for_async(self, invocation: Invocation) -> str:
+        """``language_for`` for adapters running an event loop (forms they build themselves)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._workers(), self.language_for, invocation)
+
+    def language_for(self, invocation: Invocation) -> str:
+        """The language of a reply to ``invocation``: the channel's `/memo language`, the
+        person's locale, ``MEMO_DEFAULT_LANGUAGE`` (``bot.language``)."""
+        return self.read(invocation, lambda ctx: ctx.language)
+
+    def _fallback_language(self, invocation: Invocation) -> str:
+        """The language of a reply when the database may be what failed: no channel setting."""
+        return resolve(None, invocation.locale, self.default_language)
+
+    def _internal_error(self, invocation: Invocation) -> Reply:
+        with speaking(self._fallback_language(invocation)):
+            return _internal_error()
 
     def may_be_slow(self, command: Command) -> bool:
         """Whether running ``command`` may take longer than a platform waits for an answer.
@@ -188,11 +220,11 @@ class MemoBot:
     def home(self, invocation: Invocation) -> Reply:
         """The person's own recent memos and sessions in this workspace (channel ignored)."""
         try:
-            with self.database.reading() as tx:
+            with self.database.reading() as tx, speaking(self._fallback_language(invocation)):
                 return home(self._context(tx, invocation, None))
         except Exception:
             self._log_failure(invocation, "home")
-            return _internal_error()
+            return self._internal_error(invocation)
 
     async def handle_async(self, invocation: Invocation) -> Reply:
         """``handle`` for adapters running an event loop; the database work runs off the loop."""
@@ -209,18 +241,21 @@ class MemoBot:
         everything else (an import too: its own transaction) runs on the core's worker threads.
         """
         command = checked.command
-        if isinstance(command, Rejected):
-            return self.run(invocation, checked)  # a refusal needs no database
-        if not self._batched(command):
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._workers(), self.run, invocation, checked)
+        if not isinstance(command, Rejected) and self._batched(command):
+            return await self._write_batched_logged(invocation, command)
+        # A refusal reads the channel's language; everything else runs off the loop too.
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._workers(), self.run, invocation, checked)
+
+    async def _write_batched_logged(self, invocation: Invocation, command: Command) -> Reply:
+        """``run`` for a write on the batch writer: logged, a failure answered as in ``run``."""
         started = time.perf_counter()
         failure: Exception | None = None
         try:
             reply = await self._write_batched(invocation, command)
         except Exception as error:
             self._log_failure(invocation, _name(command))
-            reply, failure = _internal_error(), error
+            reply, failure = self._internal_error(invocation), error
         self._log_outcome(invocation, command, reply, started, failure)
         return reply
 
@@ -280,10 +315,12 @@ class MemoBot:
     def _run(self, invocation: Invocation, command: Command) -> Reply:
         declaration = self.commands.declaration_of(command)
         if not _allowed(declaration, invocation):
-            return _not_allowed(declaration)
+            with speaking(self.language_for(invocation)):
+                return _not_allowed(declaration)
         handler = declaration.handler
         if isinstance(handler, OutsideTransactions):
-            return handler.run(self, invocation, command)
+            with speaking(self.language_for(invocation)):
+                return handler.run(self, invocation, command)
         if not declaration.changes_data(command):
             return self.read(invocation, partial(self._in_transaction, command=command))
         return _retrying(_name(command), partial(self._write, invocation, command))
@@ -381,7 +418,8 @@ class MemoBot:
     def _in_transaction(self, ctx: Context, command: Command) -> Reply:
         handler = self.commands.declaration_of(command).handler
         assert isinstance(handler, InTransaction), "runs outside transactions"
-        return handler.run(ctx, command)
+        with speaking(ctx.language):
+            return handler.run(ctx, command)
 
     def _replayed(self, earlier: Reply) -> _Outcome:
         """The answer to an earlier copy of the request, which another copy (maybe in another
@@ -400,7 +438,14 @@ class MemoBot:
     def _context(
         self, tx: Connection, invocation: Invocation, channel: ChannelRecord | None
     ) -> Context:
-        return Context(tx, invocation, channel, self.default_time_zone, self.known)
+        return Context(
+            tx,
+            invocation,
+            channel,
+            self.default_time_zone,
+            self.known,
+            default_language=self.default_language,
+        )
 
     def _log_failure(self, invocation: Invocation, command: str) -> None:
         logger.exception(
@@ -463,8 +508,10 @@ class MemoBot:
 def _internal_error() -> Reply:
     return refuse(
         ProblemCode.INTERNAL_ERROR,
-        "Sorry, something went wrong on our side and nothing was saved. "
-        "Please try again in a moment.",
+        _(
+            "Sorry, something went wrong on our side and nothing was saved. "
+            "Please try again in a moment."
+        ),
     )
 
 
@@ -496,7 +543,8 @@ def _allowed(declaration: CommandDeclaration[Any], invocation: Invocation) -> bo
 def _not_allowed(declaration: CommandDeclaration[Any]) -> Reply:
     return refuse(
         ProblemCode.NOT_ALLOWED,
-        f"Only a workspace admin can use `/memo {declaration.name}`. Nothing was changed.",
+        _("Only a workspace admin can use `/memo %(command)s`. Nothing was changed.")
+        % {"command": declaration.name},
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.commands.declaration import Command, CommandDeclaration, Core, OutsideTransactions, Usage
+from bot.i18n import N_
 from bot.invocation import Invocation
 from bot.replies import render
 from bot.replies.values import HelpShown, Reply, Visibility
@@ -29,9 +30,9 @@ def help_for_unknown(word: str | None) -> ShowHelp:
 HELP = CommandDeclaration(
     "help",
     ShowHelp,
-    "What /memo can do",
+    N_("What /memo can do"),
     OutsideTransactions(show_help),
     ShowHelp,
     parse=lambda rest: ShowHelp(),
-    usage=Usage("/memo help", "This list."),
+    usage=Usage("/memo help", N_("This list.")),
 )

@@ -33,6 +33,9 @@ class Invocation:
     received_at: datetime
     is_admin: bool = False
     delivery_id: str | None = None
+    #: The person's locale as the platform gives it (``ko``, ``en-US``, ``ko_KR.UTF-8``),
+    #: None where it gives none; a channel's `/memo language` may override it (``bot.language``).
+    locale: str | None = None
 
     def __post_init__(self) -> None:
         if self.received_at.tzinfo is None:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.commands.declaration import Command, CommandDeclaration, InTransaction
 from bot.context import Context
+from bot.i18n import N_
 from bot.replies import render
 from bot.replies.from_records import memo_view
 from bot.replies.values import MemosShown, Reply, Visibility
@@ -46,5 +47,5 @@ def show_memos(ctx: Context, command: ShowMemos) -> Reply:
 
 #: `/memo show` with memo ids instead of a title: the show declaration's variant.
 SHOW_MEMOS = CommandDeclaration(
-    "show", ShowMemos, "Memos by their ids", InTransaction(show_memos), ShowMemos
+    "show", ShowMemos, N_("Memos by their ids"), InTransaction(show_memos), ShowMemos
 )

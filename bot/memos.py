@@ -14,6 +14,7 @@ from bot.commands.declaration import (
 )
 from bot.commands.text import Rejected, parse_memo_number, split_bracketed_title
 from bot.context import Context
+from bot.i18n import N_, _
 from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.from_records import memo_view, session_ref
@@ -81,14 +82,18 @@ def check_text(text: str, usage: str) -> str | Reply:
     if not text.strip():
         return refuse(
             ProblemCode.EMPTY_TEXT,
-            f"The memo is empty. Write it after the title: `{usage}`. Nothing was saved.",
+            _("The memo is empty. Write it after the title: `%(usage)s`. Nothing was saved.")
+            % {"usage": usage},
             "text",
         )
     if len(text) > MAX_MEMO_LENGTH:
         return refuse(
             ProblemCode.TEXT_TOO_LONG,
-            f"Memos can be at most {MAX_MEMO_LENGTH:,} characters; this one has {len(text):,}. "
-            "Nothing was saved: split it into shorter memos.",
+            _(
+                "Memos can be at most %(max_memo_length)s characters; this one has "
+                "%(text_count)s. Nothing was saved: split it into shorter memos."
+            )
+            % {"max_memo_length": f"{MAX_MEMO_LENGTH:,}", "text_count": f"{len(text):,}"},
             "text",
         )
     return text
@@ -126,21 +131,23 @@ def pick(ctx: Context, command: PickTalk) -> Reply:
     if note is None or note.created_at <= ctx.now - pending_store.OPEN_FOR:
         return refuse(
             ProblemCode.PICK_CLOSED,
-            "That choice is no longer open, so nothing was saved by this pick. "
-            "Send the note again with its title: `/memo add [Session title] note`.",
+            _(
+                "That choice is no longer open, so nothing was saved by this pick. "
+                "Send the note again with its title: `/memo add [Session title] note`."
+            ),
         )
     member = ctx.existing_member()
     if member is None or member.id != note.member_id:
         return refuse(
             ProblemCode.NOT_YOUR_NOTE,
-            "Only the person who wrote this note can pick its talk. Nothing was changed.",
+            _("Only the person who wrote this note can pick its talk. Nothing was changed."),
         )
     if note.picked_at is not None:
         return _already_picked(ctx, note)
     if command.session not in note.session_ids:
         return refuse(
             ProblemCode.NOT_A_CHOICE,
-            "That talk was not one of the choices for this note. Nothing was saved.",
+            _("That talk was not one of the choices for this note. Nothing was saved."),
         )
     if not pending_store.claim(ctx.tx, note.id, ctx.now):  # another pick committed first
         again = pending_store.find_pending_note(ctx.tx, ctx.writable_channel().id, note.id)
@@ -153,14 +160,14 @@ def pick(ctx: Context, command: PickTalk) -> Reply:
 
 
 def _already_picked(ctx: Context, note: PendingNoteRecord) -> Reply:
-    where = ""
     if note.memo_number is not None and note.memo_session_id is not None:
         title = session_store.get_session(ctx.tx, note.memo_session_id).title
-        where = f", as #{note.memo_number} in {md.title(title)}"
-    return refuse(
-        ProblemCode.ALREADY_PICKED,
-        f"This note is saved already{where}. Nothing was changed.",
-    )
+        message = _(
+            "This note is saved already, as #%(number)s in %(title)s. Nothing was changed."
+        ) % {"number": note.memo_number, "title": md.title(title)}
+    else:
+        message = _("This note is saved already. Nothing was changed.")
+    return refuse(ProblemCode.ALREADY_PICKED, message)
 
 
 def _store(
@@ -196,9 +203,12 @@ def _add_memo(ctx: Context, session_id: int, text: str, source_url: str | None) 
 def _no_recent_session() -> Reply:
     return refuse(
         ProblemCode.NO_RECENT_SESSION,
-        "Which session is this for? Put its title first: `/memo add [Session title] note`. "
-        "Without a title, a memo goes to the programme's talk running now, else to the "
-        "session you wrote to or attended in the last 3 hours, and you have none.",
+        _(
+            "Which session is this for? Put its title first: `/memo add [Session "
+            "title] note`. Without a title, a memo goes to the programme's talk running "
+            "now, else to the session you wrote to or attended in the last 3 hours, and "
+            "you have none."
+        ),
         "title",
     )
 
@@ -228,19 +238,25 @@ def _editable_memo(ctx: Context, number: int, verb: str) -> MemoRecord | Reply:
     if memo is None:
         return refuse(
             ProblemCode.NO_SUCH_MEMO,
-            f"There is no memo #{number} in this channel.",
+            _("There is no memo #%(number)s in this channel.") % {"number": number},
             "memo_id",
         )
     if memo.deleted_at is not None:
         return refuse(
             ProblemCode.MEMO_DELETED,
-            f"Memo #{number} is deleted. `/memo undo` restores the memo you deleted last.",
+            _("Memo #%(number)s is deleted. `/memo undo` restores the memo you deleted last.")
+            % {"number": number},
             "memo_id",
         )
     if memo.author_id != ctx.member().id and not ctx.invocation.is_admin:
         return refuse(
             ProblemCode.NOT_ALLOWED,
-            f"Only the author of #{number} or a workspace admin can {verb} it.",
+            (
+                _("Only the author of #%(number)s or a workspace admin can edit it.")
+                if verb == "edit"
+                else _("Only the author of #%(number)s or a workspace admin can delete it.")
+            )
+            % {"number": number},
             "memo_id",
         )
     return memo
@@ -277,7 +293,7 @@ def undo(ctx: Context, command: UndoDelete) -> Reply:
     if memo is None:
         return refuse(
             ProblemCode.NOTHING_TO_UNDO,
-            "You have not deleted any memo in this channel, so there is nothing to restore.",
+            _("You have not deleted any memo in this channel, so there is nothing to restore."),
         )
     memo = memo_store.restore_memo(ctx.tx, memo)
     return _changed_reply(ctx, memo, "restored")
@@ -320,9 +336,12 @@ def _parse_delete(rest: str) -> DeleteMemo | Rejected:
 def _bad_memo_id(example: str) -> Rejected:
     return Rejected(
         ProblemCode.BAD_MEMO_ID,
-        f"Which memo? Memo ids are numbers, like `{example}`. "
-        "The id is shown when a memo is saved and in `/memo show`.",
+        N_(
+            "Which memo? Memo ids are numbers, like `%(example)s`. The id is shown "
+            "when a memo is saved and in `/memo show`."
+        ),
         "memo_id",
+        values={"example": example},
     )
 
 
@@ -333,35 +352,39 @@ def _parse_undo(rest: str) -> UndoDelete:
 PICK = CommandDeclaration(
     "pick",
     PickTalk,
-    "Store a waiting note in the talk picked for it",
+    N_("Store a waiting note in the talk picked for it"),
     InTransaction(pick),
     lambda pending, session: PickTalk(pending, session),
     writes=True,
 )
 
-_MEMO_ID = Option("memo_id", OptionKind.MEMO_ID, "The memo's number, as shown in /memo show", True)
+_MEMO_ID = Option(
+    "memo_id", OptionKind.MEMO_ID, N_("The memo's number, as shown in /memo show"), True
+)
 
 ADD = CommandDeclaration(
     "add",
     AddMemo,
-    "Save a note to a session",
+    N_("Save a note to a session"),
     InTransaction(add),
     add_from_options,
     options=(
-        Option("session", OptionKind.SESSION, "The session (pick one, or type a new title)"),
+        Option("session", OptionKind.SESSION, N_("The session (pick one, or type a new title)")),
         Option(
             "text",
             OptionKind.TEXT,
-            "The note; leave it out to write it in a form",
+            N_("The note; leave it out to write it in a form"),
             max_length=MAX_MEMO_LENGTH,
         ),
     ),
     parse=_parse_add,
     usage=Usage(
         "/memo add [Session title] note",
-        "Save a note. Without `[...]` it goes to the programme's talk running now (you "
-        "pick when several run), else to the session you wrote to or attended in the "
-        "last 3 hours.",
+        N_(
+            "Save a note. Without `[...]` it goes to the programme's talk running now (you "
+            "pick when several run), else to the session you wrote to or attended in the "
+            "last 3 hours."
+        ),
     ),
     writes=True,
     variants=(PICK,),
@@ -369,35 +392,35 @@ ADD = CommandDeclaration(
 EDIT = CommandDeclaration(
     "edit",
     EditMemo,
-    "Replace the text of a memo",
+    N_("Replace the text of a memo"),
     InTransaction(edit),
     lambda memo_id, text: EditMemo(memo_id, text),
     options=(
         _MEMO_ID,
-        Option("text", OptionKind.TEXT, "New text", True, max_length=MAX_MEMO_LENGTH),
+        Option("text", OptionKind.TEXT, N_("New text"), True, max_length=MAX_MEMO_LENGTH),
     ),
     parse=_parse_edit,
-    usage=Usage("/memo edit <id> note", "Replace the text of a memo."),
+    usage=Usage("/memo edit <id> note", N_("Replace the text of a memo.")),
     writes=True,
 )
 DELETE = CommandDeclaration(
     "delete",
     DeleteMemo,
-    "Delete a memo (/memo undo brings it back)",
+    N_("Delete a memo (/memo undo brings it back)"),
     InTransaction(delete),
     lambda memo_id: DeleteMemo(memo_id),
     options=(_MEMO_ID,),
     parse=_parse_delete,
-    usage=Usage("/memo delete <id>", "Delete a memo (`/memo undo` brings it back)."),
+    usage=Usage("/memo delete <id>", N_("Delete a memo (`/memo undo` brings it back).")),
     writes=True,
 )
 UNDO = CommandDeclaration(
     "undo",
     UndoDelete,
-    "Restore the memo you deleted last",
+    N_("Restore the memo you deleted last"),
     InTransaction(undo),
     UndoDelete,
     parse=_parse_undo,
-    usage=Usage("/memo undo", "Restore the memo you deleted last."),
+    usage=Usage("/memo undo", N_("Restore the memo you deleted last.")),
     writes=True,
 )

@@ -38,6 +38,7 @@ from bot.commands.declaration import (
 )
 from bot.commands.text import Rejected, clean_text, not_a_date, parse_day
 from bot.context import Context
+from bot.i18n import N_, _
 from bot.replies import markdown as md
 from bot.replies import render
 from bot.replies.values import ProblemCode, Reply, SearchHit, SearchResults, Visibility, refuse
@@ -144,7 +145,7 @@ def search(ctx: Context, command: SearchMemos) -> Reply:
     if not pieces:
         return refuse(
             ProblemCode.EMPTY_QUERY,
-            'What should I look for? Write `/memo search 캐시` or `/memo search "a phrase"`.',
+            _('What should I look for? Write `/memo search 캐시` or `/memo search "a phrase"`.'),
             "query",
         )
     filters = _filters(ctx, command)
@@ -186,7 +187,7 @@ def _filters(ctx: Context, command: SearchMemos) -> _Filters | Reply:
             who = command.author.name or command.author.external_id or ""
             return refuse(
                 ProblemCode.NO_SUCH_PERSON,
-                f"No one called {md.escape(who)} has written memos here.",
+                _("No one called %(who)s has written memos here.") % {"who": md.escape(who)},
                 "author",
             )
     since = until = None
@@ -387,18 +388,26 @@ def search_from_options(
     """``search`` from its parts; an empty filter (``by:`` with nothing after it) is refused."""
     if not query.replace('"', "").strip():
         return Rejected(
-            ProblemCode.EMPTY_QUERY, f"What should I look for? Write {_USAGE}.", "query"
+            ProblemCode.EMPTY_QUERY,
+            N_("What should I look for? Write %(usage)s."),
+            "query",
+            values={"usage": _USAGE},
         )
     if len(query) > MAX_QUERY_LENGTH:
         return Rejected(
             ProblemCode.QUERY_TOO_LONG,
-            f"Search for at most {MAX_QUERY_LENGTH} characters; this query has {len(query):,}.",
+            N_(
+                "Search for at most %(max_query_length)s characters; this query has "
+                "%(query_count)s."
+            ),
             "query",
+            values={"max_query_length": MAX_QUERY_LENGTH, "query_count": f"{len(query):,}"},
         )
     if author == "" or session == "" or day == "":
         return Rejected(
             ProblemCode.BAD_ARGUMENTS,
-            f"A filter needs a value after its colon: {_USAGE}.",
+            N_("A filter needs a value after its colon: %(usage)s."),
+            values={"usage": _USAGE},
         )
     parsed_day = None
     if day is not None:
@@ -427,24 +436,24 @@ def _from_options(
 SEARCH = CommandDeclaration(
     "search",
     SearchMemos,
-    "Find this channel's memos that mention words",
+    N_("Find this channel's memos that mention words"),
     InTransaction(search),
     _from_options,
     options=(
         Option(
             "query",
             OptionKind.TEXT,
-            'Words to find; "quotes" keep a phrase together',
+            N_('Words to find; "quotes" keep a phrase together'),
             True,
             max_length=MAX_QUERY_LENGTH,
         ),
-        Option("session", OptionKind.SESSION, "Only this session's memos"),
-        Option("author", OptionKind.PERSON, "Only this person's memos"),
-        Option("date", OptionKind.DAY, "Only memos written on this day, like 2025-09-25"),
+        Option("session", OptionKind.SESSION, N_("Only this session's memos")),
+        Option("author", OptionKind.PERSON, N_("Only this person's memos")),
+        Option("date", OptionKind.DAY, N_("Only memos written on this day, like 2025-09-25")),
     ),
     parse=_parse,
     usage=Usage(
         '/memo search words ["a phrase"] [in:"Session"] [by:@person] [day:YYYY-MM-DD]',
-        "Find this channel's memos that mention the words, best matches first.",
+        N_("Find this channel's memos that mention the words, best matches first."),
     ),
 )

@@ -25,6 +25,7 @@ from bot.commands.text import (
 )
 from bot.conferences import MAX_CONFERENCE_NAME_LENGTH, named_conference
 from bot.context import Context
+from bot.i18n import N_, _
 from bot.memo_lookup import SHOW_MEMOS, ShowMemos
 from bot.replies import markdown as md
 from bot.replies import render
@@ -104,15 +105,18 @@ def check_title(typed: str) -> str | Reply:
     if not title:
         return refuse(
             ProblemCode.EMPTY_TITLE,
-            "The session title is empty: write it between the brackets, like `[Session title]`.",
+            _("The session title is empty: write it between the brackets, like `[Session title]`."),
             "title",
         )
     # The folded key can be longer than the title (NFKC expands some characters).
     if max(len(title), len(titles.title_key(title))) > titles.MAX_TITLE_LENGTH:
         return refuse(
             ProblemCode.TITLE_TOO_LONG,
-            f"Session titles can be at most {titles.MAX_TITLE_LENGTH} characters; "
-            f"this one has {len(title):,}. Nothing was saved.",
+            _(
+                "Session titles can be at most %(max_title_length)s characters; this "
+                "one has %(title_count)s. Nothing was saved."
+            )
+            % {"max_title_length": titles.MAX_TITLE_LENGTH, "title_count": f"{len(title):,}"},
             "title",
         )
     return title
@@ -213,10 +217,13 @@ def _which_conference(ctx: Context, title: str, rows: list[SessionRecord]) -> Re
     )
     return refuse(
         ProblemCode.AMBIGUOUS_SESSION,
-        f"{md.title(title)} is a session of {len(rows)} other conferences of this channel:\n"
-        f"{places}\n\n"
-        "Which one? Make it the current conference with `/memo conference` and its name, "
-        "then ask again; `/memo conferences` lists them.",
+        _(
+            "%(title)s is a session of %(rows_count)s other conferences of this "
+            "channel:\n%(places)s\n\nWhich one? Make it the current conference with "
+            "`/memo conference` and its name, then ask again; `/memo conferences` "
+            "lists them."
+        )
+        % {"title": md.title(title), "rows_count": len(rows), "places": places},
         "title",
     )
 
@@ -235,7 +242,8 @@ def recent_session(ctx: Context) -> SessionRecord | None:
 def no_such_session(title: str) -> Reply:
     return refuse(
         ProblemCode.NO_SUCH_SESSION,
-        f"No session called {md.title(title)} in this channel. `/memo sessions all` lists them.",
+        _("No session called %(title)s in this channel. `/memo sessions all` lists them.")
+        % {"title": md.title(title)},
         "title",
     )
 
@@ -248,7 +256,7 @@ def picked_session(ctx: Context, picked: SessionId) -> Found | Reply:
     if row is None:
         return refuse(
             ProblemCode.NO_SUCH_SESSION,
-            "That session is not in this channel. Pick another one or type a new title.",
+            _("That session is not in this channel. Pick another one or type a new title."),
             "title",
         )
     return Found(row, None)
@@ -271,7 +279,11 @@ def session_to_read(ctx: Context, session: str | SessionId | None, usage: str) -
     if session is None:
         row = recent_session(ctx)
         if row is None:
-            return refuse(ProblemCode.MISSING_TITLE, f"Which session? Write `{usage}`.", "title")
+            return refuse(
+                ProblemCode.MISSING_TITLE,
+                _("Which session? Write `%(usage)s`.") % {"usage": usage},
+                "title",
+            )
         return Found(row, None)
     title = check_title(session)
     if isinstance(title, Reply):
@@ -394,7 +406,7 @@ def attend_from_options(session: str | SessionId | Rejected | None) -> Attend | 
     if session is None:
         return Rejected(
             ProblemCode.MISSING_TITLE,
-            "Which session? Write `/memo attend [Session title]`.",
+            N_("Which session? Write `/memo attend [Session title]`."),
             "title",
         )
     return Attend(session=session)
@@ -435,8 +447,10 @@ def sessions_from_options(
     if date:
         return Rejected(
             ProblemCode.BAD_ARGUMENTS,
-            "Give a date or a conference, not both: "
-            '`/memo sessions conference "DEVRIVER 2025"` lists all of its sessions.',
+            N_(
+                "Give a date or a conference, not both: `/memo sessions conference "
+                '"DEVRIVER 2025"` lists all of its sessions.'
+            ),
             "conference",
         )
     name = name_argument(conference)
@@ -445,8 +459,10 @@ def sessions_from_options(
     if name is None:
         return Rejected(
             ProblemCode.MISSING_TITLE,
-            'Which conference? Write `/memo sessions conference "DEVRIVER 2025"`; '
-            "`/memo conferences` lists them.",
+            N_(
+                'Which conference? Write `/memo sessions conference "DEVRIVER 2025"`; '
+                "`/memo conferences` lists them."
+            ),
             "conference",
         )
     return ListSessions(conference=name)
@@ -471,57 +487,59 @@ def sessions_from_option(when: str | None) -> ListSessions | Rejected:
 
 #: A session to write to: one picked, or a new title.
 SESSION_OPTION = Option(
-    "session", OptionKind.SESSION, "The session (pick one, or type a new title)"
+    "session", OptionKind.SESSION, N_("The session (pick one, or type a new title)")
 )
 #: A session to read; left out, the one the person was last active in.
 RECENT_SESSION_OPTION = Option(
-    "session", OptionKind.SESSION, "The session (default: the one you were last active in)"
+    "session", OptionKind.SESSION, N_("The session (default: the one you were last active in)")
 )
 
 ATTEND = CommandDeclaration(
     "attend",
     Attend,
-    "Note that you went to a session",
+    N_("Note that you went to a session"),
     InTransaction(attend),
     attend_from_options,
     options=(replace(SESSION_OPTION, required=True),),
     parse=_parse_attend,
-    usage=Usage("/memo attend [Session title]", "Note that you went to a session."),
+    usage=Usage("/memo attend [Session title]", N_("Note that you went to a session.")),
     writes=True,
 )
 SESSIONS = CommandDeclaration(
     "sessions",
     ListSessions,
-    "Sessions of a day: who went, how many notes",
+    N_("Sessions of a day: who went, how many notes"),
     InTransaction(list_sessions),
     sessions_from_options,
     options=(
-        Option("date", OptionKind.DAY, "today (default), all, or a date like 2025-09-25"),
+        Option("date", OptionKind.DAY, N_("today (default), all, or a date like 2025-09-25")),
         Option(
             "conference",
             OptionKind.TEXT,
-            "Every session of this conference of the channel (instead of a date)",
+            N_("Every session of this conference of the channel (instead of a date)"),
             max_length=MAX_CONFERENCE_NAME_LENGTH,
         ),
     ),
     parse=_parse_sessions,
     usage=Usage(
         '/memo sessions [YYYY-MM-DD | all | conference "Name"]',
-        "Sessions of a day (today by default), of every conference of the channel (all) "
-        "or of one: who went and how many notes.",
+        N_(
+            "Sessions of a day (today by default), of every conference of the channel (all) "
+            "or of one: who went and how many notes."
+        ),
     ),
 )
 SHOW = CommandDeclaration(
     "show",
     ShowSession,
-    "Every note of a session",
+    N_("Every note of a session"),
     InTransaction(show),
     lambda session=None: show_from_option(session),
     options=(RECENT_SESSION_OPTION,),
     parse=_parse_show,
     usage=Usage(
         "/memo show [Session title]",
-        "Every note of a session; `/memo show #4 #5` shows memos by their ids.",
+        N_("Every note of a session; `/memo show #4 #5` shows memos by their ids."),
     ),
     variants=(SHOW_MEMOS,),
 )

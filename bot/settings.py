@@ -20,6 +20,9 @@ class Settings(DatabaseSettings):
     """The core's settings (``MEMO_*``); each chat platform reads its own in its package."""
 
     default_time_zone: str = "UTC"
+    #: What the bot speaks where neither the channel (`/memo language`) nor the person's
+    #: locale says: ``en`` or ``ko``.
+    default_language: Literal["en", "ko"] = "en"
     log_level: str | None = None
     #: ``text`` for a person at a terminal, ``json`` (an object a line) for a log collector.
     log_format: Literal["text", "json"] = "text"

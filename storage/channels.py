@@ -178,3 +178,25 @@ def take_memo_numbers(tx: Connection, channel_id: int, count: int) -> range:
     last = _TAKE_MEMO_NUMBERS.scalar(tx, {"channel_id": channel_id, "count": count})
     assert isinstance(last, int)
     return range(last - count + 1, last + 1)
+
+
+def language_setting(tx: Connection, channel_id: int) -> str:
+    """The channel's `/memo language`: ``ko``, ``en`` or ``auto``.
+
+    Read on each command rather than kept with the channel's cached record: another
+    process may have changed it a moment ago.
+    """
+    table = table_of(Channel)
+    setting: str = tx.execute(select(table.c.language).where(table.c.id == channel_id)).scalar_one()
+    return setting
+
+
+def set_language(tx: Connection, channel_id: int, setting: str) -> bool:
+    """Sets the channel's language; whether it changed."""
+    table = table_of(Channel)
+    changed = tx.execute(
+        update(table)
+        .where(table.c.id == channel_id, table.c.language != setting)
+        .values(language=setting)
+    )
+    return changed.rowcount > 0

@@ -251,3 +251,17 @@ def last_deleted_by(tx: Connection, channel_id: int, member_id: int) -> MemoReco
     """The memo this member deleted most recently in this channel and is still deleted."""
     row = tx.execute(_LAST_DELETED_BY, {"channel_id": channel_id, "member_id": member_id}).first()
     return MemoRecord.from_row(row) if row else None
+
+
+def conference_notes(tx: Connection, conference_id: int, limit: int) -> list[str]:
+    """The text of the conference's latest ``limit`` live memos: enough to tell the language
+    its notes are written in, without reading a whole conference."""
+    memos, sessions = Memo.__table__, ConferenceSession.__table__
+    query = (
+        select(memos.c.text)
+        .join(sessions, sessions.c.id == memos.c.session_id)
+        .where(sessions.c.conference_id == conference_id, memos.c.deleted_at.is_(None))
+        .order_by(memos.c.id.desc())
+        .limit(limit)
+    )
+    return list(tx.execute(query).scalars())

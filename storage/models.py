@@ -102,6 +102,8 @@ class Channel(Base):
     #: The last memo number handed out here: memo ids are per channel (#1, #2, ...).
     last_memo_number: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
+    #: ``ko``, ``en`` or ``auto`` (`/memo language`): the language of replies and digests here.
+    language: Mapped[str] = mapped_column(String(8), server_default="auto")
 
 
 class Member(Base):

@@ -26,6 +26,11 @@ from storage.models import DigestPost, table_of
 _TITLE = re.compile(
     r"^\*\*(?P<name>.*?) ?(?:Day \d+ )?session memos · \w{3} (?P<day>[\d-]{10})\*\*$"
 )
+#: The title of a Korean digest (an ``auto`` channel whose notes are mostly Korean).
+_KOREAN_TITLE = re.compile(
+    r"^\*\*(?P<name>.*?) ?(?:\d+일차 )?세션 메모 · "
+    r"(?P<year>\d{4})년 (?P<month>\d{1,2})월 (?P<day>\d{1,2})일 \(.\)\*\*$"
+)
 
 
 @dataclass
@@ -55,6 +60,10 @@ def parse_posts(printed: str) -> list[tuple[str, date]]:
         match = _TITLE.match(line)
         if match:
             found.append((match.group("name"), date.fromisoformat(match.group("day"))))
+        korean = _KOREAN_TITLE.match(line)
+        if korean:
+            day = date(*(int(korean.group(part)) for part in ("year", "month", "day")))
+            found.append((korean.group("name"), day))
     return found
 
 

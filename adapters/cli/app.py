@@ -166,6 +166,7 @@ def _open(settings: Settings, url: str | None) -> MemoBot:
     return MemoBot(
         database,
         default_time_zone=settings.default_time_zone,
+        default_language=settings.default_language,
         worker_threads=settings.worker_threads,
         summaries=Summaries(settings.llm_config()),
         import_max_bytes=settings.import_max_bytes,
@@ -185,7 +186,17 @@ def _digest_runner(bot: MemoBot, outbounds: dict[str, Outbound], config: _Config
         outbounds,
         _digest_policy(config.core),
         default_time_zone=bot.default_time_zone,
+        default_language=bot.default_language,
     )
+
+
+def terminal_locale() -> str | None:
+    """The terminal's language, as gettext reads it (``LC_ALL``, ``LC_MESSAGES``, ``LANG``)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
 
 
 def _history_file() -> Path:
@@ -234,7 +245,7 @@ def run(ctx: typer.Context) -> None:
             f"starting the console on {safe_url(bot.database.url)}.",
             err=True,
         )
-        _run_console(bot, config, ConsoleIdentity(user=_default_user()))
+        _run_console(bot, config, ConsoleIdentity(user=_default_user(), locale=terminal_locale()))
         return
     configure_logging(config.core, "INFO")
     bot = _open(config.core, None)
@@ -266,7 +277,11 @@ def console(
     configure_logging(config.core, "WARNING")
     bot = _open(config.core, db)
     identity = ConsoleIdentity(
-        user=user or _default_user(), workspace=workspace, channel=channel, is_admin=admin
+        user=user or _default_user(),
+        workspace=workspace,
+        channel=channel,
+        is_admin=admin,
+        locale=terminal_locale(),
     )
     _run_console(bot, config, identity)
 
@@ -328,7 +343,13 @@ def _print_digest(bot: MemoBot, target: DigestTarget, day: date | None) -> None:
     """The digest as it would be posted (empty days too), or why it could not be built."""
     zone = bot.default_time_zone
     when = day or digest_today(bot.database, target.channel_id, datetime.now(UTC), zone)
-    built = build_day_digest(bot.database, target.channel_id, when, default_time_zone=zone)
+    built = build_day_digest(
+        bot.database,
+        target.channel_id,
+        when,
+        default_time_zone=zone,
+        default_language=bot.default_language,
+    )
     if isinstance(built, DigestNotBuilt):
         typer.echo(f"The digest could not be built ({built.problem}); see the log.", err=True)
         raise typer.Exit(1)

@@ -57,7 +57,13 @@ async def serve_platforms(
     health: list[Service] = []
     if operations.health_port is not None:
         health.append(HealthServer(readiness, operations.health_host, operations.health_port))
-    runner = DigestRunner(bot.database, outbounds, policy, default_time_zone=bot.default_time_zone)
+    runner = DigestRunner(
+        bot.database,
+        outbounds,
+        policy,
+        default_time_zone=bot.default_time_zone,
+        default_language=bot.default_language,
+    )
     digests = DigestScheduler(runner, bot)
     try:
         await serve(

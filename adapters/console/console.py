@@ -29,6 +29,7 @@ from rich.markdown import Markdown
 
 from adapters.console import screen
 from bot.core import MemoBot
+from bot.i18n import _, speaking
 from bot.invocation import Invocation
 from bot.memos import PickTalk
 from bot.replies.values import (
@@ -54,6 +55,8 @@ class ConsoleIdentity:
     channel: str = "general"
     #: Whether the default user may edit and delete other people's memos.
     is_admin: bool = False
+    #: The default user's locale (the terminal's ``LANG``); other ``@people`` give none.
+    locale: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +133,12 @@ class Console:
             return None
         if not 1 <= int(typed) <= len(question.choices):
             self._questions[message.user] = question
-            return refuse(
-                ProblemCode.NOT_A_CHOICE,
-                f"Type a number from 1 to {len(question.choices)}. Nothing was saved yet.",
-            )
+            with speaking(self.bot.language_for(self._invocation(message, typed))):
+                return refuse(
+                    ProblemCode.NOT_A_CHOICE,
+                    _("Type a number from 1 to %(last)s. Nothing was saved yet.")
+                    % {"last": len(question.choices)},
+                )
         choice = question.choices[int(typed) - 1]
         return self.bot.execute(
             self._invocation(message, typed), PickTalk(question.pending, choice.session_id)
@@ -149,6 +154,7 @@ class Console:
             text=text,
             received_at=self.clock(),
             is_admin=self.identity.is_admin and message.user == self.identity.user,
+            locale=self.identity.locale if message.user == self.identity.user else None,
         )
 
     def run_script(self, lines: Iterable[str], out: TextIO) -> None:

@@ -19,6 +19,7 @@ from adapters.discord.messages import split
 from adapters.discord.replies import NO_MENTIONS, Replier
 from adapters.discord.replies import PLATFORM as NAME
 from adapters.discord.talk_select import picked
+from adapters.discord.translator import CatalogTranslator
 from adapters.operations.metrics import platform_api_error
 from adapters.platform import SettingsRefused
 from bot.core import MemoBot
@@ -383,6 +384,7 @@ async def sync_commands(token: str, guild_id: int | None) -> str:
     client = discord.Client(intents=discord.Intents.none())
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
     MemoCommands(None).register(tree)
+    await tree.set_translator(CatalogTranslator())
     try:
         await client.login(token)
         invite = invite_url(client.application_id)

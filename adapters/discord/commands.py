@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.replies import Replier
+from adapters.discord.translator import described
 from bot.commands.declaration import (
     CommandDeclaration,
     CommandGroup,
@@ -26,6 +27,7 @@ from bot.commands.declaration import (
 )
 from bot.commands.registry import CommandRegistry
 from bot.commands.standard import COMMANDS
+from bot.i18n import N_
 from bot.memos import MAX_MEMO_NUMBER, AddMemo
 from bot.replies.render import day_label
 from bot.sessions import SessionId
@@ -81,7 +83,7 @@ class MemoCommands:
     def _group(self) -> app_commands.Group:
         group = app_commands.Group(
             name="memo",
-            description="Conference session notes for this channel",
+            description=described(N_("Conference session notes for this channel")),
             guild_only=True,
         )
         declared = self._commands.declared
@@ -90,7 +92,9 @@ class MemoCommands:
                 group.add_command(self._command(entry))
         for entry in declared:
             if isinstance(entry, CommandGroup):
-                subgroup = app_commands.Group(name=entry.name, description=entry.description)
+                subgroup = app_commands.Group(
+                    name=entry.name, description=described(entry.description)
+                )
                 for member in entry.members:
                     subgroup.add_command(self._command(member))
                 group.add_command(subgroup)
@@ -111,7 +115,9 @@ class MemoCommands:
             [interaction, *(_parameter(option) for option in declaration.options)]
         )
         options = declaration.options
-        app_commands.describe(**{option.name: option.description for option in options})(callback)
+        app_commands.describe(**{option.name: described(option.description) for option in options})(
+            callback
+        )
         choices = {
             option.name: [
                 app_commands.Choice(name=label, value=value) for label, value in option.choices
@@ -122,7 +128,9 @@ class MemoCommands:
         if choices:
             app_commands.choices(**choices)(callback)
         command: app_commands.Command[Any, ..., None] = app_commands.Command(
-            name=declaration.name, description=declaration.description, callback=callback
+            name=declaration.name,
+            description=described(declaration.description),
+            callback=callback,
         )
         for option in options:
             if option.autocompletes:

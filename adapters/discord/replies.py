@@ -33,7 +33,9 @@ from adapters.discord.talk_select import talk_select
 from bot.commands.declaration import Command, UploadedFile
 from bot.commands.text import Rejected
 from bot.core import MemoBot
+from bot.i18n import _, speaking
 from bot.invocation import Invocation
+from bot.language import resolve
 from bot.memos import PickTalk, add_from_options
 from bot.notefiles.decode import too_large
 from bot.replies.markdown import file_name
@@ -102,6 +104,8 @@ class Replier:
             # Discord's word for "may edit and delete other people's messages here".
             is_admin=interaction.permissions.manage_messages,
             delivery_id=f"interaction:{interaction.id}",
+            # The language of the person's Discord client: `ko`, `en-US`, ...
+            locale=interaction.locale.value,
         )
 
     async def run(self, interaction: discord.Interaction, command: Command | Rejected) -> None:
@@ -110,7 +114,7 @@ class Replier:
         if invocation is None:
             return
         if isinstance(command, Rejected):
-            refused = refuse(command.code, command.message, command.field)
+            refused = await self.bot.refusal_async(invocation, command)
             async with _unless_answered(interaction):
                 await self.send(interaction, refused)
             return
@@ -159,7 +163,7 @@ class Replier:
                 )
             command = build(UploadedFile(attachment.filename, content))
             if isinstance(command, Rejected):
-                return refuse(command.code, command.message, command.field)
+                return await self.bot.refusal_async(invocation, command)
             return await self.bot.execute_async(invocation, command)
 
         await self.answer(interaction, work(), defer_at_once=True)
@@ -241,9 +245,10 @@ class Replier:
         if interaction.guild_id is None:
             await self.run(interaction, add_from_options(session, text))
             return
-        gone = await _refused(
-            interaction.response.send_modal(MemoForm(self, session, text, source_url))
-        )
+        # The person's client language: the form opens at once, before any database read.
+        with speaking(resolve(None, interaction.locale.value, self.bot.default_language)):
+            form = MemoForm(self, session, text, source_url)
+        gone = await _refused(interaction.response.send_modal(form))
         if gone is not None:
             logger.warning(
                 "the memo form could not be opened: interaction=%s user=%s: %s",
@@ -320,8 +325,9 @@ def _file(attachment: Attachment) -> discord.File:
     return discord.File(io.BytesIO(attachment.content), filename=attachment.name)
 
 
-class MemoForm(discord.ui.Modal, title="Add a memo"):
-    """Session (unless one was picked already) and the note, up to the core's 4,000 characters."""
+class MemoForm(discord.ui.Modal):
+    """Session (unless one was picked already) and the note, up to the core's 4,000 characters;
+    built inside ``speaking`` (its labels are in the person's language)."""
 
     def __init__(
         self,
@@ -330,22 +336,22 @@ class MemoForm(discord.ui.Modal, title="Add a memo"):
         text: str,
         source_url: str | None,
     ) -> None:
-        super().__init__()
+        super().__init__(title=_("Add a memo"))
         self.replier = replier
         self.picked = session if isinstance(session, SessionId) else None
         self.source_url = source_url
         self.session_title: discord.ui.TextInput[MemoForm] | None = None
         if self.picked is None:
             self.session_title = discord.ui.TextInput(
-                label="Session",
+                label=_("Session"),
                 custom_id="session",
-                placeholder="The session's title",
+                placeholder=_("The session's title"),
                 default=session if isinstance(session, str) else None,
                 max_length=200,
             )
             self.add_item(self.session_title)
         self.note: discord.ui.TextInput[MemoForm] = discord.ui.TextInput(
-            label="Memo",
+            label=_("Memo"),
             custom_id="memo",
             style=discord.TextStyle.paragraph,
             default=text[:4000] or None,

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 import discord
 
+from bot.i18n import _
 from bot.memos import PickTalk
 from bot.replies.values import TalkPickNeeded
 
@@ -30,7 +31,7 @@ def talk_select(question: TalkPickNeeded) -> discord.ui.View:
     view.add_item(
         discord.ui.Select(
             custom_id=f"memo:pick_talk:{question.pending}",
-            placeholder="Which talk is this note for?",
+            placeholder=_("Which talk is this note for?"),
             options=[
                 discord.SelectOption(
                     label=f"{number}. {choice.title}"[:LABEL_LIMIT],

@@ -59,7 +59,9 @@ from bot.agenda.importing import ImportAgenda
 from bot.commands.declaration import Command, UploadedFile
 from bot.commands.text import Rejected
 from bot.core import MemoBot
+from bot.i18n import _, speaking
 from bot.invocation import Invocation
+from bot.language import resolve
 from bot.memos import AddMemo, add_from_options
 from bot.notefiles.decode import over_limit, too_large
 from bot.notefiles.importing import import_from_options
@@ -116,36 +118,8 @@ class SlackListeners:
         channel_id = str(command["channel_id"])
         checked = self.bot.commands.read_text(text)
         parsed = checked.command
-        if not text.strip() or (isinstance(parsed, AddMemo) and not parsed.text.strip()):
-            title = parsed.session if isinstance(parsed, AddMemo) else None
-            modal = add_modal(
-                ModalContext(channel_id), title=title if isinstance(title, str) else None
-            )
-            if await self._open(client, command["trigger_id"], modal):
-                await ack()
-            else:
-                await ack(
-                    response_type="ephemeral",
-                    text="Slack did not open the form in time. Type the memo instead: "
-                    "`/memo add [Session title] note`.",
-                )
-            return
-        if isinstance(parsed, ImportPosts | ImportAgenda) and parsed.content is None:
-            # The file comes in a form; its answer goes to this command's response_url.
-            where = ModalContext(channel_id, response_url=str(command["response_url"]))
-            typed = "import" if isinstance(parsed, ImportPosts) else "agenda import"
-            form = import_modal if isinstance(parsed, ImportPosts) else agenda_import_modal
-            if await self._open(client, command["trigger_id"], form(where)):
-                await ack()
-            else:
-                await ack(
-                    response_type="ephemeral",
-                    text=f"Slack did not open the form in time. Try `/memo {typed}` again.",
-                )
-            return
-        person = Person(str(command.get("user_name", "")), False)
-        if not isinstance(parsed, Rejected) and self.bot.commands.changes_data(parsed):
-            person = await self._person(client, context, person.display_name)
+        # Every command: its reply is in the person's language (cached, as names are).
+        person = await self._person(client, context, str(command.get("user_name", "")))
         invocation = self._invocation(
             context,
             channel_id,
@@ -154,6 +128,36 @@ class SlackListeners:
             received_at,
             delivery_id=f"command:{command['trigger_id']}",
         )
+        if not text.strip() or (isinstance(parsed, AddMemo) and not parsed.text.strip()):
+            title = parsed.session if isinstance(parsed, AddMemo) else None
+            with speaking(await self.bot.language_for_async(invocation)):
+                modal = add_modal(
+                    ModalContext(channel_id), title=title if isinstance(title, str) else None
+                )
+                too_slow = _(
+                    "Slack did not open the form in time. Type the memo instead: "
+                    "`/memo add [Session title] note`."
+                )
+            if await self._open(client, command["trigger_id"], modal):
+                await ack()
+            else:
+                await ack(response_type="ephemeral", text=too_slow)
+            return
+        if isinstance(parsed, ImportPosts | ImportAgenda) and parsed.content is None:
+            # The file comes in a form; its answer goes to this command's response_url.
+            where = ModalContext(channel_id, response_url=str(command["response_url"]))
+            typed = "import" if isinstance(parsed, ImportPosts) else "agenda import"
+            form = import_modal if isinstance(parsed, ImportPosts) else agenda_import_modal
+            with speaking(await self.bot.language_for_async(invocation)):
+                modal = form(where)
+                too_slow = _(
+                    "Slack did not open the form in time. Try `/memo %(command)s` again."
+                ) % {"command": typed}
+            if await self._open(client, command["trigger_id"], modal):
+                await ack()
+            else:
+                await ack(response_type="ephemeral", text=too_slow)
+            return
         if not isinstance(parsed, Rejected) and self.bot.may_be_slow(parsed):
             await ack()
             work = self.bot.run_async(invocation, checked)
@@ -380,10 +384,13 @@ class SlackListeners:
     ) -> None:
         if event.get("tab") != "home":
             return
-        invocation = self._invocation(context, HOME_CHANNEL, Person("", False), "", self.clock())
+        person = await self._person(client, context, "")  # App Home in the person's language
+        invocation = self._invocation(context, HOME_CHANNEL, person, "", self.clock())
         reply = await self.bot.home_async(invocation)
+        with speaking(resolve(None, person.locale, self.bot.default_language)):
+            view = home_view(reply)
         try:
-            await client.views_publish(user_id=event["user"], view=home_view(reply))
+            await client.views_publish(user_id=event["user"], view=view)
         except SlackApiError as error:
             logger.warning("views.publish failed: %s", error.response.get("error"))
 
@@ -413,6 +420,7 @@ class SlackListeners:
             received_at=received_at,
             is_admin=person.is_admin,
             delivery_id=delivery_id,
+            locale=person.locale,
         )
 
     @staticmethod

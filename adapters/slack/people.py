@@ -1,4 +1,5 @@
-"""Who is typing: display names and the workspace-admin flag, from ``users.info``, cached.
+"""Who is typing: display names, the workspace-admin flag and the language, from
+``users.info``, cached.
 
 Slash command payloads carry only the user's handle, and nothing says whether
 they are an admin (who may edit and delete other people's memos). ``users.info``
@@ -33,6 +34,8 @@ LOOKUP_TIMEOUT_SECONDS = 1.0
 class Person:
     display_name: str
     is_admin: bool
+    #: The person's Slack language (``ko-KR``, ``en-US``), None when unknown.
+    locale: str | None = None
 
 
 class People:
@@ -80,7 +83,7 @@ class People:
     @staticmethod
     async def _ask_slack(client: AsyncWebClient, user_id: str) -> Person | None:
         try:
-            response = await client.users_info(user=user_id)
+            response = await client.users_info(user=user_id, include_locale=True)
         except SlackApiError as error:
             reason = error.response.get("error")
         except Exception as error:  # network trouble after the client's own retries
@@ -95,7 +98,9 @@ class People:
                 or user.get("name")
                 or user_id
             )
-            return Person(str(name), bool(user.get("is_admin") or user.get("is_owner")))
+            admin = bool(user.get("is_admin") or user.get("is_owner"))
+            locale = user.get("locale")
+            return Person(str(name), admin, str(locale) if locale else None)
         logger.warning(
             "users.info failed for user=%s (%s): using the handle, and no admin rights",
             user_id,

@@ -20,7 +20,8 @@ from adapters.slack.blocks import (
     section,
     surface_blocks,
 )
-from bot.replies.render import day_label, excerpt, plural
+from bot.i18n import _
+from bot.replies.render import day_label, excerpt, memo_count
 from bot.replies.values import HomeShown, Reply, SessionChoice
 
 ADD_CALLBACK = "memo_add"
@@ -82,9 +83,11 @@ def import_modal(where: ModalContext) -> dict[str, Any]:
     return _file_modal(
         where,
         IMPORT_CALLBACK,
-        ("Import notes", "Note file"),
-        "Blog-style posts: a date line, a title line, then [Session] headers "
-        "with their notes. .txt or .md, up to 10 MB.",
+        (_("Import notes"), _("Note file")),
+        _(
+            "Blog-style posts: a date line, a title line, then [Session] headers "
+            "with their notes. .txt or .md, up to 10 MB."
+        ),
         ["txt", "md", "text", "markdown"],
     )
 
@@ -94,9 +97,11 @@ def agenda_import_modal(where: ModalContext) -> dict[str, Any]:
     return _file_modal(
         where,
         AGENDA_IMPORT_CALLBACK,
-        ("Import programme", "Programme file"),
-        "The conference's programme: iCalendar (.ics), pretalx/frab schedule JSON, or CSV "
-        "with the header title,date,start,end,room,track,speakers.",
+        (_("Import programme"), _("Programme file")),
+        _(
+            "The conference's programme: iCalendar (.ics), pretalx/frab schedule JSON, or CSV "
+            "with the header title,date,start,end,room,track,speakers."
+        ),
         ["ics", "json", "csv", "txt"],
     )
 
@@ -114,8 +119,8 @@ def _file_modal(
         "type": "modal",
         "callback_id": callback,
         "title": plain(title, 24),
-        "submit": plain("Import", 24),
-        "close": plain("Cancel", 24),
+        "submit": plain(_("Import"), 24),
+        "close": plain(_("Cancel"), 24),
         "private_metadata": where.dump(),
         "blocks": [
             {
@@ -140,7 +145,7 @@ def add_modal(where: ModalContext, *, title: str | None = None, text: str = "") 
         "type": "plain_text_input",
         "action_id": NEW_ACTION,
         "max_length": 200,
-        "placeholder": plain("A session not in the list yet", 150),
+        "placeholder": plain(_("A session not in the list yet"), 150),
     }
     if title:
         new_title["initial_value"] = title[:200]
@@ -155,34 +160,34 @@ def add_modal(where: ModalContext, *, title: str | None = None, text: str = "") 
     return {
         "type": "modal",
         "callback_id": ADD_CALLBACK,
-        "title": plain("Add a memo", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
+        "title": plain(_("Add a memo"), 24),
+        "submit": plain(_("Save"), 24),
+        "close": plain(_("Cancel"), 24),
         "private_metadata": where.dump(),
         "blocks": [
             {
                 "type": "input",
                 "block_id": PICK_BLOCK,
                 "optional": True,
-                "label": plain("Session", 2000),
+                "label": plain(_("Session"), 2000),
                 "element": {
                     "type": "external_select",
                     "action_id": PICK_ACTION,
                     "min_query_length": 0,
-                    "placeholder": plain("Search this channel's sessions", 150),
+                    "placeholder": plain(_("Search this channel's sessions"), 150),
                 },
             },
             {
                 "type": "input",
                 "block_id": NEW_BLOCK,
                 "optional": True,
-                "label": plain("…or a new session", 2000),
+                "label": plain(_("…or a new session"), 2000),
                 "element": new_title,
             },
             {
                 "type": "input",
                 "block_id": TEXT_BLOCK,
-                "label": plain("Memo", 2000),
+                "label": plain(_("Memo"), 2000),
                 "element": memo,
             },
         ],
@@ -205,8 +210,8 @@ def saved_modal(reply: Reply) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": f"{ADD_CALLBACK}_done",
-        "title": plain("Memo saved", 24),
-        "close": plain("Done", 24),
+        "title": plain(_("Memo saved"), 24),
+        "close": plain(_("Done"), 24),
         "blocks": surface_blocks(reply.markdown),
     }
 
@@ -220,11 +225,11 @@ def home_view(reply: Reply) -> dict[str, Any]:
     if not isinstance(reply.data, HomeShown):
         return {"type": "home", "blocks": surface_blocks(reply.markdown)}
     shown = reply.data
-    blocks: list[Block] = [_header("Your recent memos")]
+    blocks: list[Block] = [_header(_("Your recent memos"))]
     if not shown.memos:
         blocks.append(
             _lines(
-                literal("None yet. In a channel, type "),
+                literal(_("None yet. In a channel, type ")),
                 literal("/memo add [Session title] note", code=True),
                 literal("."),
             )
@@ -234,15 +239,15 @@ def home_view(reply: Reply) -> dict[str, Any]:
         blocks.append(
             _lines(
                 literal(f"#{memo.number}", bold=True),
-                literal(" in "),
+                literal(_(" in ")),
                 _channel(item.channel_id),
                 literal(f" · [{memo.session_title}] · {memo.local_created_at:%Y-%m-%d %H:%M}\n"),
                 literal(excerpt(memo.text, 280)),
             )
         )
-    blocks += [{"type": "divider"}, _header("Sessions you attended")]
+    blocks += [{"type": "divider"}, _header(_("Sessions you attended"))]
     if not shown.sessions:
-        blocks.append(_lines(literal("None yet.")))
+        blocks.append(_lines(literal(_("None yet."))))
     for entry in shown.sessions:
         session = entry.session
         blocks.append(
@@ -252,7 +257,8 @@ def home_view(reply: Reply) -> dict[str, Any]:
             )
         )
         who = ", ".join(session.attendees)
-        blocks.append(context(f"{plural(session.memo_count, 'memo')} · attended by {who}"))
+        attended = _("attended by %(names)s") % {"names": who}
+        blocks.append(context(f"{memo_count(session.memo_count)} · {attended}"))
     return {"type": "home", "blocks": fit(blocks, SURFACE_BLOCK_LIMIT)}
 
 

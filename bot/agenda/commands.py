@@ -16,6 +16,7 @@ from bot.commands.declaration import (
     Usage,
 )
 from bot.commands.text import Rejected
+from bot.i18n import N_
 
 
 def _parse(rest: str) -> Command | Rejected:
@@ -32,25 +33,27 @@ def import_from_options(file: UploadedFile | None = None) -> ImportAgenda:
 
 AGENDA = CommandGroup(
     "agenda",
-    "The conference's programme: a day, the talks running now or next, or an import",
+    N_("The conference's programme: a day, the talks running now or next, or an import"),
     Usage(
         "/memo agenda [today|YYYY-MM-DD|now|next] | /memo agenda import (with a programme file)",
-        "The day's programme by time and room, with who attended and how many memos; "
-        "import one from an .ics, schedule JSON or CSV file.",
+        N_(
+            "The day's programme by time and room, with who attended and how many memos; "
+            "import one from an .ics, schedule JSON or CSV file."
+        ),
     ),
     _parse,
     members=(
         CommandDeclaration(
             "show",
             ShowAgenda,
-            "A day's programme, or the talks running now or next",
+            N_("A day's programme, or the talks running now or next"),
             InTransaction(show_agenda),
             agenda_from_option,
             options=(
                 Option(
                     "when",
                     OptionKind.TEXT,
-                    "today (the default), a date like 2025-09-25, now or next",
+                    N_("today (the default), a date like 2025-09-25, now or next"),
                     max_length=20,
                 ),
             ),
@@ -58,14 +61,14 @@ AGENDA = CommandGroup(
         CommandDeclaration(
             "import",
             ImportAgenda,
-            "Import the conference's programme from a file",
+            N_("Import the conference's programme from a file"),
             OutsideTransactions(run_import),
             import_from_options,
             options=(
                 Option(
                     "file",
                     OptionKind.FILE,
-                    "An iCalendar (.ics), pretalx/frab schedule JSON or CSV programme",
+                    N_("An iCalendar (.ics), pretalx/frab schedule JSON or CSV programme"),
                     True,
                 ),
             ),

@@ -20,6 +20,7 @@ from bot.agenda.reading import read_programme
 from bot.commands.declaration import Command, Core
 from bot.conferences import MAX_CONFERENCE_NAME_LENGTH, canonical_time_zone
 from bot.context import Context
+from bot.i18n import _
 from bot.invocation import Invocation
 from bot.notefiles.decode import Unreadable
 from bot.replies.values import (
@@ -52,8 +53,11 @@ def run_import(core: Core, invocation: Invocation, command: ImportAgenda) -> Rep
     if command.content is None:
         return refuse(
             ProblemCode.NO_FILE,
-            "Attach the programme to import (.ics, schedule JSON or CSV): on Discord "
-            "`/memo agenda import file:`, or run `memo-bot agenda import FILE`.",
+            _(
+                "Attach the programme to import (.ics, schedule JSON or CSV): on "
+                "Discord `/memo agenda import file:`, or run `memo-bot agenda import "
+                "FILE`."
+            ),
             "file",
         )
     name = command.file_name or "the file"

@@ -19,6 +19,7 @@ from bot.commands.declaration import (
 )
 from bot.commands.text import Rejected, title_argument
 from bot.context import Context
+from bot.i18n import N_
 from bot.replies.from_records import session_ref
 from bot.replies.values import AgendaTalk, PlanRecorded, PlanShown, Reply, Visibility
 from bot.sessions import SESSION_OPTION, SessionId, session_to_write
@@ -77,15 +78,17 @@ def _parse(rest: str) -> Plan | Rejected:
 PLAN = CommandDeclaration(
     "plan",
     Plan,
-    "Say you plan to attend a talk; without one, show your day",
+    N_("Say you plan to attend a talk; without one, show your day"),
     InTransaction(plan),
     plan_from_options,
     options=(SESSION_OPTION,),
     parse=_parse,
     usage=Usage(
         "/memo plan [Session title]",
-        "Say you plan to attend a talk (shown in the agenda and the digest); "
-        "`/memo plan` alone shows your day.",
+        N_(
+            "Say you plan to attend a talk (shown in the agenda and the digest); "
+            "`/memo plan` alone shows your day."
+        ),
     ),
     writes=lambda command: command.session is not None,
 )

@@ -17,6 +17,7 @@ from bot.agenda import render
 from bot.commands.declaration import Command
 from bot.commands.text import Rejected, not_a_date, parse_day
 from bot.context import Context
+from bot.i18n import N_
 from bot.replies.values import AgendaShown, AgendaTalk, ProblemCode, Reply, Visibility
 from storage import plans as plan_store
 from storage import programme as programme_store
@@ -111,8 +112,10 @@ def agenda_from_option(when: str | None = None) -> ShowAgenda | Rejected:
             return not_a_date(typed, "Use `/memo agenda 2025-09-25`.")
         return Rejected(
             ProblemCode.BAD_ARGUMENTS,
-            "Write `/memo agenda`, `/memo agenda today`, `/memo agenda 2025-09-25`, "
-            "`/memo agenda now` or `/memo agenda next`.",
+            N_(
+                "Write `/memo agenda`, `/memo agenda today`, `/memo agenda 2025-09-25`,"
+                " `/memo agenda now` or `/memo agenda next`."
+            ),
             "when",
         )
     return ShowAgenda(day=day)

@@ -25,11 +25,16 @@ class Checked:
 
 class CommandRegistry:
     def __init__(
-        self, declared: tuple[Declared, ...], unknown: Callable[[str | None], Command]
+        self,
+        declared: tuple[Declared, ...],
+        unknown: Callable[[str | None], Command],
+        aliases: dict[str, str] | None = None,
     ) -> None:
         """``declared`` in the order `/memo help` lists them; ``unknown(word)`` is what
-        empty text (None) or an unknown first word runs (help, naming the word)."""
+        empty text (None) or an unknown first word runs (help, naming the word);
+        ``aliases`` maps other words (Korean ones) to a declared command's word."""
         self.declared = declared
+        self._aliases = dict(aliases or {})
         self._unknown = unknown
         self._by_name: dict[str, Declared] = {}
         self._by_type: dict[type[Command], CommandDeclaration[Any]] = {}
@@ -42,6 +47,9 @@ class CommandRegistry:
                 if declaration.command_type in self._by_type:
                     raise ValueError(f"{declaration.command_type.__name__} is declared twice")
                 self._by_type[declaration.command_type] = declaration
+        for alias, name in self._aliases.items():
+            if alias in self._by_name or name not in self._by_name:
+                raise ValueError(f"/memo {alias} cannot stand for /memo {name}")
 
     def __iter__(self) -> Iterator[Declared]:
         """The commands (a group as one), in the order `/memo help` lists them."""
@@ -61,7 +69,8 @@ class CommandRegistry:
         if not stripped:
             return self._unknown(None)
         head, *rest = re.split(r"\s", stripped, maxsplit=1)
-        entry = self._by_name.get(head.lower())
+        word = head.lower()
+        entry = self._by_name.get(self._aliases.get(word, word))
         parse_rest = entry.parse if entry is not None else None
         if parse_rest is None:
             return self._unknown(head[:40])
@@ -83,7 +92,11 @@ class CommandRegistry:
 
     def help_lines(self) -> tuple[CommandHelp, ...]:
         return tuple(
-            CommandHelp(entry.usage.syntax, entry.usage.summary)
+            CommandHelp(
+                entry.usage.syntax,
+                entry.usage.summary,
+                tuple(alias for alias, name in self._aliases.items() if name == entry.name),
+            )
             for entry in self.declared
             if entry.usage is not None
         )

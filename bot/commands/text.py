@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 
+from bot.i18n import N_, _
 from bot.replies.values import ProblemCode
 
 # Unicode's control characters (category Cc) but tab and newline, lone surrogates (Cs),
@@ -26,8 +27,17 @@ class Rejected:
     """Text (or options) that make no valid command, with the message the user sees."""
 
     code: ProblemCode
-    message: str
+    #: In the source's English, with ``%(name)s`` for each of ``values``: the parse happens
+    #: before the reply's language is known, so ``message`` translates it when read.
+    template: str
     field: str | None = None
+    values: dict[str, object] | None = None
+
+    @property
+    def message(self) -> str:
+        """The message in the current language (``bot.i18n.speaking``), values filled in."""
+        message = _(self.template)
+        return message % self.values if self.values else message
 
 
 def clean_text(text: str) -> str:
@@ -59,8 +69,10 @@ def split_bracketed_title(text: str) -> tuple[str | None, str] | Rejected:
                 return stripped[1:index], stripped[index + 1 :].lstrip()
     return Rejected(
         ProblemCode.UNBALANCED_BRACKETS,
-        "The session title is missing its closing `]`. "
-        "Write it as `/memo add [Session title] note`. Nothing was saved.",
+        N_(
+            "The session title is missing its closing `]`. Write it as `/memo add "
+            "[Session title] note`. Nothing was saved."
+        ),
         "title",
     )
 
@@ -103,8 +115,9 @@ def parse_memo_numbers(text: str) -> tuple[int, ...] | Rejected | None:
     if len(numbers) > MAX_SHOWN_MEMOS:
         return Rejected(
             ProblemCode.BAD_ARGUMENTS,
-            f"Show at most {MAX_SHOWN_MEMOS} memos at a time; that was {len(numbers)}.",
+            N_("Show at most %(max_shown_memos)s memos at a time; that was %(numbers_count)s."),
             "memo_id",
+            values={"max_shown_memos": MAX_SHOWN_MEMOS, "numbers_count": len(numbers)},
         )
     return tuple(dict.fromkeys(number for number in numbers if number is not None))
 
@@ -141,7 +154,12 @@ def looks_like_time_zone(token: str) -> bool:
 
 def not_a_date(typed: str, example: str = "Write dates like 2025-09-25.") -> Rejected:
     """The refusal of a day that is not a ``YYYY-MM-DD`` date the bot can use."""
-    return Rejected(ProblemCode.BAD_DATE, f"`{code_span(typed)}` is not a date. {example}", "date")
+    return Rejected(
+        ProblemCode.BAD_DATE,
+        N_("`%(typed)s` is not a date. %(example)s"),
+        "date",
+        values={"typed": code_span(typed), "example": example},
+    )
 
 
 def code_span(text: str) -> str:

@@ -28,11 +28,15 @@ from sqlalchemy import Connection
 
 from bot.agenda.showing import agenda_talks, not_covered
 from bot.digest.due import conference_dates
+from bot.i18n import speaking
+from bot.language import digest_language
 from bot.replies import render
 from bot.replies.values import ConferenceView, DigestSession, DigestShown
 from bot.summary.key_points import Note, key_points
+from storage import channels as channel_store
 from storage import conferences as conference_store
 from storage import digests as digest_store
+from storage import memos as memo_store
 from storage import programme as programme_store
 from storage.database import Database
 from storage.digests import DayActivity
@@ -78,6 +82,7 @@ def build_day_digest(
     day: date,
     *,
     default_time_zone: str,
+    default_language: str = "en",
 ) -> DayDigestResult:
     """The channel's digest of local ``day`` (in its digest's time zone), read in one transaction.
 
@@ -88,10 +93,12 @@ def build_day_digest(
         with database.reading() as tx:
             zone = digest_zone(tx, channel_id, default_time_zone)
             shown = day_digest(tx, channel_id, day, zone)
+            language = channel_digest_language(tx, channel_id, default_language)
     except Exception as error:
         logger.exception("digest not built: channel=%s day=%s", channel_id, day)
         return DigestNotBuilt(type(error).__name__)  # its message may hold SQL and data
-    markdown = render.digest(shown)
+    with speaking(language):
+        markdown = render.digest(shown)
     return DigestBuilt(shown, markdown) if shown.sessions else NothingToPost(shown, markdown)
 
 
@@ -101,6 +108,19 @@ def digest_today(
     """Today in the time zone of the channel's digest."""
     with database.reading() as tx:
         return now.astimezone(digest_zone(tx, channel_id, default_time_zone)).date()
+
+
+#: How many of the conference's latest notes tell the language of an ``auto`` channel's digest.
+LANGUAGE_SAMPLE = 200
+
+
+def channel_digest_language(tx: Connection, channel_id: int, default_language: str) -> str:
+    """The channel's `/memo language`; for ``auto`` (nobody to ask for a locale), Korean when
+    most of its current conference's notes are, else ``MEMO_DEFAULT_LANGUAGE``."""
+    setting = channel_store.language_setting(tx, channel_id)
+    current = conference_store.current_conference(tx, channel_id)
+    notes = memo_store.conference_notes(tx, current.id, LANGUAGE_SAMPLE) if current else []
+    return digest_language(setting, default_language, notes)
 
 
 def digest_zone(tx: Connection, channel_id: int | None, default_time_zone: str) -> ZoneInfo:

@@ -22,7 +22,8 @@ from bot.commands.text import Rejected, not_a_date, parse_clock, parse_day
 from bot.conferences import canonical_time_zone
 from bot.context import Context
 from bot.digest import due as schedule
-from bot.digest.building import day_digest, digest_zone
+from bot.digest.building import channel_digest_language, day_digest, digest_zone
+from bot.i18n import N_, _, speaking
 from bot.replies import render
 from bot.replies.values import (
     DigestSettingShown,
@@ -77,7 +78,7 @@ def set_time(ctx: Context, command: SetDigestTime) -> Reply:
     if zone_name is None:
         return refuse(
             ProblemCode.INVALID_TIME_ZONE,
-            "That is not a time zone I know. Use an IANA name such as `Asia/Seoul` or `UTC`.",
+            _("That is not a time zone I know. Use an IANA name such as `Asia/Seoul` or `UTC`."),
             "time_zone",
         )
     current = _setting(ctx)
@@ -95,7 +96,7 @@ def set_days(ctx: Context, command: SetDigestDays) -> Reply:
     if current is None:
         return refuse(
             ProblemCode.BAD_ARGUMENTS,
-            "Turn the digest on first: `/memo digest at 18:30`.",
+            _("Turn the digest on first: `/memo digest at 18:30`."),
             "days",
         )
     return _save(
@@ -122,12 +123,17 @@ def disable(ctx: Context, command: DisableDigest) -> Reply:
 
 
 def preview(ctx: Context, command: PreviewDigest) -> Reply:
-    """The digest that would be posted for the day, shown only to the person who asked."""
+    """The digest that would be posted for the day, shown only to the person who asked: in
+    the language it would be posted in, so the preview is the post."""
     channel_id = ctx.channel.id if ctx.channel else None
     zone = digest_zone(ctx.tx, channel_id, ctx.default_time_zone)
     day = command.day or ctx.now.astimezone(zone).date()
     data = day_digest(ctx.tx, channel_id, day, zone)
-    return Reply(render.digest(data), Visibility.PRIVATE, data)
+    if channel_id is None:
+        return Reply(render.digest(data), Visibility.PRIVATE, data)
+    language = channel_digest_language(ctx.tx, channel_id, ctx.default_language)
+    with speaking(language):
+        return Reply(render.digest(data), Visibility.PRIVATE, data)
 
 
 def _save(ctx: Context, *, post_at: time, time_zone: str, days: str, enabled: bool) -> Reply:
@@ -200,7 +206,7 @@ def _parse(rest: str) -> Command | Rejected:
         return digest_days_from_option(words[1])
     if action == "now" and len(words) <= 2:
         return digest_preview_from_option(words[1] if len(words) == 2 else None)
-    return Rejected(ProblemCode.BAD_ARGUMENTS, f"Write {_USAGE}.")
+    return Rejected(ProblemCode.BAD_ARGUMENTS, N_("Write %(usage)s."), values={"usage": _USAGE})
 
 
 def digest_time_from_options(
@@ -210,7 +216,7 @@ def digest_time_from_options(
     if post_at is None:
         return Rejected(
             ProblemCode.BAD_TIME,
-            "Give the time of day as HH:MM, like `/memo digest at 18:30 Asia/Seoul`.",
+            N_("Give the time of day as HH:MM, like `/memo digest at 18:30 Asia/Seoul`."),
             "time",
         )
     return SetDigestTime(post_at, time_zone)
@@ -220,7 +226,7 @@ def digest_days_from_option(days: str) -> SetDigestDays | Rejected:
     if days.lower() not in DIGEST_DAYS:
         return Rejected(
             ProblemCode.BAD_ARGUMENTS,
-            "Choose `mon-fri`, `all` or `conference` (only the conference's own dates).",
+            N_("Choose `mon-fri`, `all` or `conference` (only the conference's own dates)."),
             "days",
         )
     return SetDigestDays(days.lower())
@@ -237,34 +243,34 @@ def digest_preview_from_option(day: str | None) -> PreviewDigest | Rejected:
 
 DIGEST = CommandGroup(
     "digest",
-    "The daily digest of this channel's sessions",
+    N_("The daily digest of this channel's sessions"),
     Usage(
         "/memo digest [at HH:MM [Area/City] | off | days mon-fri|all|conference | now [date]]",
-        "The daily digest of this channel's sessions: show, schedule, stop or preview it.",
+        N_("The daily digest of this channel's sessions: show, schedule, stop or preview it."),
     ),
     _parse,
     members=(
         CommandDeclaration(
             "show",
             ShowDigest,
-            "This channel's digest setting and next post",
+            N_("This channel's digest setting and next post"),
             InTransaction(show),
             ShowDigest,
         ),
         CommandDeclaration(
             "at",
             SetDigestTime,
-            "Post the digest every day at this time",
+            N_("Post the digest every day at this time"),
             InTransaction(set_time),
             lambda time, time_zone=None: digest_time_from_options(time, time_zone),
             options=(
                 Option(
-                    "time", OptionKind.CLOCK, "The time of day, like 18:30", True, max_length=10
+                    "time", OptionKind.CLOCK, N_("The time of day, like 18:30"), True, max_length=10
                 ),
                 Option(
                     "time_zone",
                     OptionKind.TIME_ZONE,
-                    "An IANA time zone such as Asia/Seoul (default: the conference's)",
+                    N_("An IANA time zone such as Asia/Seoul (default: the conference's)"),
                 ),
             ),
             writes=True,
@@ -272,14 +278,14 @@ DIGEST = CommandGroup(
         CommandDeclaration(
             "days",
             SetDigestDays,
-            "Which days the digest is posted on",
+            N_("Which days the digest is posted on"),
             InTransaction(set_days),
             digest_days_from_option,
             options=(
                 Option(
                     "days",
                     OptionKind.CHOICE,
-                    "Every day, weekdays, or only the conference's dates",
+                    N_("Every day, weekdays, or only the conference's dates"),
                     True,
                     choices=tuple((days, days) for days in DIGEST_DAYS),
                 ),
@@ -289,7 +295,7 @@ DIGEST = CommandGroup(
         CommandDeclaration(
             "off",
             DisableDigest,
-            "Stop posting the digest",
+            N_("Stop posting the digest"),
             InTransaction(disable),
             DisableDigest,
             writes=True,
@@ -297,10 +303,12 @@ DIGEST = CommandGroup(
         CommandDeclaration(
             "now",
             PreviewDigest,
-            "See (only you) the digest a day would get",
+            N_("See (only you) the digest a day would get"),
             InTransaction(preview),
             lambda date=None: digest_preview_from_option(date),
-            options=(Option("date", OptionKind.DAY, "today (default) or a date like 2025-09-25"),),
+            options=(
+                Option("date", OptionKind.DAY, N_("today (default) or a date like 2025-09-25")),
+            ),
         ),
     ),
 )

@@ -120,6 +120,7 @@ class DigestRunner:
         policy: DigestPolicy = DigestPolicy(),
         *,
         default_time_zone: str = "UTC",
+        default_language: str = "en",
         holder: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -127,6 +128,8 @@ class DigestRunner:
         self.database = database
         #: The time zone of a channel with neither a digest setting nor a conference.
         self.default_time_zone = default_time_zone
+        #: The language of an ``auto`` channel's digest whose notes are mostly not Korean.
+        self.default_language = default_language
         self.outbounds = outbounds
         self.policy = policy
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
@@ -219,6 +222,7 @@ class DigestRunner:
             channel_id,
             day,
             default_time_zone=self.default_time_zone,
+            default_language=self.default_language,
         )
         if isinstance(built, DigestNotBuilt):
             return _TryLater(Posted.NOT_BUILT, f"could not build the digest: {built.problem}")

@@ -23,6 +23,7 @@ from bot.commands.declaration import (
 from bot.commands.text import DATE_LIKE, Rejected, not_a_date, parse_day, split_bracketed_title
 from bot.conferences import named_conference
 from bot.context import Context
+from bot.i18n import N_, _, counted
 from bot.notefiles import write as post_writer
 from bot.notefiles.write import AuthorNotes, Post, PostFormat, PostSession
 from bot.replies import render
@@ -136,19 +137,32 @@ def _nothing_in_this_conference(others: tuple[str, ...]) -> Reply:
     names = ", ".join(render.conference_name(name) for name in others)
     return refuse(
         ProblemCode.NOTHING_TO_EXPORT,
-        f"No memos in this conference yet, so there is no file; {names} "
-        f"{'has' if len(others) == 1 else 'have'} some. `/memo export all` writes every "
-        "conference of this channel.",
+        counted(
+            len(others),
+            "No memos in this conference yet, so there is no file; %(names)s has some. "
+            "`/memo export all` writes every conference of this channel.",
+            "No memos in this conference yet, so there is no file; %(names)s have some. "
+            "`/memo export all` writes every conference of this channel.",
+            names=names,
+        ),
     )
 
 
 def _nothing_to_export(day: date | None) -> Reply:
     """No file at all rather than an empty one, and where to look instead."""
-    when = f"on {render.day_label(day)}" if day else "to export yet"
+    if day:
+        message = _(
+            "No memos on %(day)s in this channel, so there is no file. "
+            "`/memo sessions all` lists the days that have some."
+        ) % {"day": render.day_label(day)}
+    else:
+        message = _(
+            "No memos to export yet in this channel, so there is no file. "
+            "`/memo sessions all` lists the days that have some."
+        )
     return refuse(
         ProblemCode.NOTHING_TO_EXPORT,
-        f"No memos {when} in this channel, so there is no file. "
-        "`/memo sessions all` lists the days that have some.",
+        message,
         "date" if day else None,
     )
 
@@ -256,7 +270,7 @@ def export_from_options(what: str | None = None, format: str | None = None) -> E
     """``export`` from a date or a conference name (either may be bracketed), and a format."""
     post_format = format or "md"
     if post_format not in EXPORT_FORMATS:
-        return Rejected(ProblemCode.BAD_ARGUMENTS, "Choose the format `md` or `txt`.", "format")
+        return Rejected(ProblemCode.BAD_ARGUMENTS, N_("Choose the format `md` or `txt`."), "format")
     split = split_bracketed_title(what or "")
     if isinstance(split, Rejected):
         return split
@@ -277,27 +291,29 @@ def export_from_options(what: str | None = None, format: str | None = None) -> E
 EXPORT = CommandDeclaration(
     "export",
     Export,
-    "A day or a conference as a post file, for you",
+    N_("A day or a conference as a post file, for you"),
     InTransaction(export),
     export_from_options,
     options=(
         Option(
             "what",
             OptionKind.TEXT,
-            "A day like 2025-09-25, or a conference's name (default: the current one)",
+            N_("A day like 2025-09-25, or a conference's name (default: the current one)"),
         ),
         Option(
             "format",
             OptionKind.CHOICE,
-            "Markdown (default) or plain text with every line as written",
+            N_("Markdown (default) or plain text with every line as written"),
             choices=(("Markdown", "md"), ("Text", "txt")),
         ),
     ),
     parse=_parse,
     usage=Usage(
         "/memo export [YYYY-MM-DD|all|conference] [md|txt]",
-        "A day, the current conference, a named one or all of them as a blog-ready post, "
-        "as a file only you get.",
+        N_(
+            "A day, the current conference, a named one or all of them as a blog-ready post, "
+            "as a file only you get."
+        ),
     ),
     slow=True,
 )

@@ -43,6 +43,7 @@ from bot.commands.declaration import (
 )
 from bot.commands.text import clean_text
 from bot.context import Context
+from bot.i18n import N_, counted
 from bot.invocation import Invocation
 from bot.memos import MAX_MEMO_LENGTH
 from bot.notefiles.parse import (
@@ -186,8 +187,10 @@ class ImportTotals:
         line = render.import_summary_line(
             self.posts, self.sessions, self.lines, self.warnings, dry_run=dry_run
         )
-        return line + (
-            f"; {render.plural(self.failed, 'file')} not imported" if self.failed else ""
+        if not self.failed:
+            return line
+        return line + counted(
+            self.failed, "; %(count)s file not imported", "; %(count)s files not imported"
         )
 
 
@@ -491,21 +494,21 @@ def import_from_options(file: UploadedFile | None = None) -> ImportPosts:
 IMPORT = CommandDeclaration(
     "import",
     ImportPosts,
-    "Import notes you already have, from a file",
+    N_("Import notes you already have, from a file"),
     OutsideTransactions(run_import),
     import_from_options,
     options=(
         Option(
             "file",
             OptionKind.FILE,
-            "Blog-style posts (a date line, a title line, [Session] headers) or an export",
+            N_("Blog-style posts (a date line, a title line, [Session] headers) or an export"),
             True,
         ),
     ),
     parse=lambda rest: ImportPosts(),
     usage=Usage(
         "/memo import (with a note file)",
-        "Import notes you already have: blog-style posts, one per conference day.",
+        N_("Import notes you already have: blog-style posts, one per conference day."),
     ),
     writes=True,
     slow=lambda command, core: command.content is not None,  # a large file takes seconds

@@ -17,6 +17,7 @@ from operator import itemgetter
 from bot.commands.declaration import Command
 from bot.commands.text import clean_text
 from bot.conferences import MAX_CONFERENCE_NAME_LENGTH
+from bot.i18n import _, counted, format_number
 from bot.memos import MAX_MEMO_LENGTH
 from bot.notefiles.decode import Unreadable, decode_note_file
 from bot.notefiles.grouping import conference_names
@@ -73,8 +74,11 @@ def read(command: ImportPosts, max_bytes: int) -> ReadFile | Reply:
     if command.content is None:
         return refuse(
             ProblemCode.NO_FILE,
-            "Attach the note file to import: on Discord `/memo import file:`, on Slack "
-            "`/memo import` opens a form to upload it, or run `memo-bot import FILE`.",
+            _(
+                "Attach the note file to import: on Discord `/memo import file:`, on "
+                "Slack `/memo import` opens a form to upload it, or run `memo-bot "
+                "import FILE`."
+            ),
             "file",
         )
     name = command.file_name or "the file"
@@ -85,14 +89,19 @@ def read(command: ImportPosts, max_bytes: int) -> ReadFile | Reply:
     if not parsed.posts:
         return refuse(
             ProblemCode.NO_POSTS,
-            f"{md.file_name(name)} has no post: a post starts with a date line (`2025-09-25` or "
-            "`2025년 9월 25일 목요일`), then its title line. Nothing was imported.",
+            _(
+                "%(name)s has no post: a post starts with a date line (`2025-09-25` or "
+                "`2025년 9월 25일 목요일`), then its title line. Nothing was imported."
+            )
+            % {"name": md.file_name(name)},
             "file",
         )
     named = _grouped(name, parsed, command)
     too_much = _too_much(name, named.parsed)
     if too_much is not None:
-        return refuse(ProblemCode.TEXT_TOO_LONG, too_much + " Nothing was imported.", "file")
+        return refuse(
+            ProblemCode.TEXT_TOO_LONG, too_much + " " + _("Nothing was imported."), "file"
+        )
     return named
 
 
@@ -101,11 +110,15 @@ def _too_much(name: str, parsed: ParsedFile) -> str | None:
     show, search, summaries and digests, must stay usable (one 10 MB line is no note)."""
     shown = md.file_name(name)
     if len(parsed.posts) > MAX_POSTS or parsed.session_count > MAX_SESSIONS:
-        return (
-            f"{shown} has {render.plural(len(parsed.posts), 'post')} and "
-            f"{render.plural(parsed.session_count, 'session')}; a file can have at most "
-            f"{MAX_POSTS:,} of each. Split it and import the parts."
-        )
+        return _(
+            "%(file)s has %(posts)s and %(sessions)s; a file can have at most "
+            "%(most)s of each. Split it and import the parts."
+        ) % {
+            "file": shown,
+            "posts": counted(len(parsed.posts), "%(count)s post", "%(count)s posts"),
+            "sessions": render.session_count(parsed.session_count),
+            "most": format_number(MAX_POSTS),
+        }
     for post in parsed.posts:
         notes = "\n".join(post.notes)
         if len(notes) > MAX_IMPORTED_MEMO_LENGTH:
@@ -145,7 +158,7 @@ def _grouped(name: str, parsed: ParsedFile, command: ImportPosts) -> ReadFile:
         days.setdefault((conference, post.date), []).append(post)
     warnings = [*parsed.warnings, *grouping_warnings]
     posts = []
-    for (_, day), same_day in days.items():
+    for (_conference, day), same_day in days.items():
         first = same_day[0]
         warnings.extend(
             ParseWarning(

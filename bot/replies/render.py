@@ -12,10 +12,12 @@ from itertools import groupby
 from operator import attrgetter
 
 from bot.commands.text import MAX_SHOWN_MEMOS
+from bot.i18n import N_, _, counted, day_label, format_number
 from bot.replies import markdown as md
 from bot.replies.values import (
     AgendaTalk,
     AttendanceRecorded,
+    CommandHelp,
     ConferenceSet,
     ConferencesListed,
     ConferenceView,
@@ -38,14 +40,15 @@ from bot.replies.values import (
     TalkPickNeeded,
 )
 
-
-def day_label(day: date) -> str:
-    """``Thu 2025-09-25``: the weekday helps at a multi-day conference."""
-    return f"{day:%a} {day.isoformat()}"
+__all__ = ["day_label"]  # said here for the modules that render with these helpers
 
 
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {nouns or noun + 's'}"
+def memo_count(count: int) -> str:
+    return counted(count, "%(count)s memo", "%(count)s memos")
+
+
+def session_count(count: int) -> str:
+    return counted(count, "%(count)s session", "%(count)s sessions")
 
 
 def conference_label(conference: ConferenceView) -> str:
@@ -58,40 +61,48 @@ def conference_label(conference: ConferenceView) -> str:
 
 def days_label(first: date, last: date) -> str:
     """``Thu 2025-09-25 to Fri 2025-09-26``, or the one day."""
-    return day_label(first) if first == last else f"{day_label(first)} to {day_label(last)}"
+    if first == last:
+        return day_label(first)
+    return _("%(first)s to %(last)s") % {"first": day_label(first), "last": day_label(last)}
 
 
 def conference_name(name: str) -> str:
     """A conference's name in bold, or what stands for the one a channel never named."""
-    return md.bold(name) if name else "_the unnamed conference_"
+    return md.bold(name) if name else _("_the unnamed conference_")
 
 
 def in_other_conference(conference: str) -> str:
     """The line a reply about a session of a conference other than the current one ends with."""
-    return f"_From {conference_name(conference)}, not this channel's current conference._"
+    return _("_From %(conference)s, not this channel's current conference._") % {
+        "conference": conference_name(conference)
+    }
 
 
 def same_title_elsewhere(conferences: tuple[str, ...]) -> str:
     """The line a new session's reply has when other conferences have that title too."""
     names = ", ".join(conference_name(name) for name in conferences)
-    return (
-        f"_A new session of this conference; {names} "
-        f"{'has' if len(conferences) == 1 else 'have'} one of this title too. "
-        "To write there, make it current with `/memo conference` and its name._"
+    return counted(
+        len(conferences),
+        "_A new session of this conference; %(names)s has one of this title too. "
+        "To write there, make it current with `/memo conference` and its name._",
+        "_A new session of this conference; %(names)s have one of this title too. "
+        "To write there, make it current with `/memo conference` and its name._",
+        names=names,
     )
 
 
 def session_line(session: SessionView) -> str:
     """One list item: full title, day, memo count, who went."""
-    parts = [md.title(session.title), day_label(session.day), plural(session.memo_count, "memo")]
+    parts = [md.title(session.title), day_label(session.day), memo_count(session.memo_count)]
     if session.attendees:
-        parts.append("attended by " + ", ".join(md.escape(name) for name in session.attendees))
+        names = ", ".join(md.escape(name) for name in session.attendees)
+        parts.append(_("attended by %(names)s") % {"names": names})
     return "- " + " · ".join(parts)
 
 
 def memo_item(memo: MemoView) -> str:
     """A memo as a list item: id, author, local time, then its text."""
-    stamp = f"{memo.local_created_at:%H:%M}" + (" (edited)" if memo.edited else "")
+    stamp = f"{memo.local_created_at:%H:%M}" + (_(" (edited)") if memo.edited else "")
     text = md.indent_continuation(md.escape(memo.text))
     return f"- **#{memo.number}** {md.escape(memo.author_name)}, {stamp}: {text}"
 
@@ -99,33 +110,42 @@ def memo_item(memo: MemoView) -> str:
 def memo_saved(saved: MemoSaved) -> str:
     memo = saved.memo
     where = md.title(saved.session.title)
-    lines = [f"{md.bold(memo.author_name)} noted in {where} · #{memo.number}"]
+    lines = [
+        _("%(author)s noted in %(session)s · #%(number)s")
+        % {"author": md.bold(memo.author_name), "session": where, "number": memo.number}
+    ]
     if not saved.session.in_current_conference:  # the session picked or last active in
         lines.append(in_other_conference(saved.session.conference))
     if saved.same_title_elsewhere:
         lines.append(same_title_elsewhere(saved.same_title_elsewhere))
     if saved.typed_title is not None:
-        lines.append(f"_Matched “{md.escape(saved.typed_title)}” to this existing session._")
+        lines.append(matched(saved.typed_title))
     elif saved.running_talk is not None:
-        lines.append(_RUNNING_TALK[saved.running_talk])
+        lines.append(_(_RUNNING_TALK[saved.running_talk]))
     elif saved.from_recent_session:
-        lines.append("_Added to the session you were last active in._")
+        lines.append(_("_Added to the session you were last active in._"))
     # The quote goes last: a line after it would be read as part of the quote.
     lines.append(md.quote(md.escape(memo.text)))
     return "\n".join(lines)
 
 
 _RUNNING_TALK = {
-    "yours": "_Added to the talk you attend or planned among those running now._",
-    "running": "_Added to the talk running now._",
-    "picked": "_Added to the talk you picked._",
+    "yours": N_("_Added to the talk you attend or planned among those running now._"),
+    "running": N_("_Added to the talk running now._"),
+    "picked": N_("_Added to the talk you picked._"),
 }
 
 
 def talk_pick_needed(needed: TalkPickNeeded) -> str:
     """The question, numbered: the console answers with a number, the others click."""
     running = len(needed.choices) + needed.more
-    lines = [f"{running} talks are running now. Which one is this note for?"]
+    lines = [
+        counted(
+            running,
+            "%(count)s talk is running now. Which one is this note for?",
+            "%(count)s talks are running now. Which one is this note for?",
+        )
+    ]
     for number, choice in enumerate(needed.choices, start=1):
         lines.append(
             f"{number}. {md.title(choice.title)}{in_room(choice.room)} · "
@@ -133,26 +153,36 @@ def talk_pick_needed(needed: TalkPickNeeded) -> str:
         )
     if needed.more:
         lines.append(
-            f"_{plural(needed.more, 'more talk')} running too: for one of those, write "
-            "`/memo add [Session title] note`._"
+            counted(
+                needed.more,
+                "_%(count)s more talk running too: for one of those, write "
+                "`/memo add [Session title] note`._",
+                "_%(count)s more talks running too: for one of those, write "
+                "`/memo add [Session title] note`._",
+            )
         )
-    lines.append("_Nothing is saved until you pick one._")
+    lines.append(_("_Nothing is saved until you pick one._"))
     return "\n".join(lines)
+
+
+def matched(typed_title: str) -> str:
+    return _("_Matched “%(typed)s” to this existing session._") % {"typed": md.escape(typed_title)}
 
 
 def attendance_recorded(recorded: AttendanceRecorded) -> str:
     session = recorded.session
     if recorded.already:
-        head = f"You were already down as attending {md.title(session.title)}."
+        head = _("You were already down as attending %(session)s.")
     else:
-        head = f"You are down as attending {md.title(session.title)}."
+        head = _("You are down as attending %(session)s.")
+    head %= {"session": md.title(session.title)}
     lines = [head, session_line(session)]
     if not session.in_current_conference:  # picked from a list
         lines.append(in_other_conference(session.conference))
     if recorded.same_title_elsewhere:
         lines.append(same_title_elsewhere(recorded.same_title_elsewhere))
     if recorded.typed_title is not None:
-        lines.append(f"_Matched “{md.escape(recorded.typed_title)}” to this existing session._")
+        lines.append(matched(recorded.typed_title))
     return "\n".join(lines)
 
 
@@ -161,22 +191,25 @@ def session_listing(listing: SessionListing) -> str:
     conferences follow, each under its own head line."""
     label = conference_label(listing.conference)
     if not listing.is_current:
-        label += " · not the current conference"
+        label += _(" · not the current conference")
     if listing.day is None:
-        head = f"**All sessions** · {label}"
-        empty = "No sessions yet."
+        head = _("**All sessions** · %(conference)s") % {"conference": label}
+        empty = _("No sessions yet.")
     else:
-        head = f"**Sessions on {day_label(listing.day)}** · {label}"
-        empty = f"No sessions on {day_label(listing.day)}."
+        day = day_label(listing.day)
+        head = _("**Sessions on %(day)s** · %(conference)s") % {"day": day, "conference": label}
+        empty = _("No sessions on %(day)s.") % {"day": day}
     lines = [head, *(session_line(session) for session in listing.sessions)]
     if not listing.sessions:
-        lines = [head, f"{empty} Start one with `/memo add [Session title] note`."]
+        lines = [head, f"{empty} " + _("Start one with `/memo add [Session title] note`.")]
     blocks = ["\n".join(lines)]
     for other in listing.other_conferences:
-        head = f"**Also in this channel** · {conference_label(other.conference)}"
+        head = _("**Also in this channel** · %(conference)s") % {
+            "conference": conference_label(other.conference)
+        }
         blocks.append("\n".join([head, *(session_line(session) for session in other.sessions)]))
         if not other.sessions:
-            blocks[-1] += "\nNo sessions."
+            blocks[-1] += "\n" + _("No sessions.")
     # A blank line ends each list: a line right after an item would continue the item.
     return "\n\n".join(blocks)
 
@@ -184,23 +217,25 @@ def session_listing(listing: SessionListing) -> str:
 def conferences_listed(listed: ConferencesListed) -> str:
     """One item per conference of the channel: name, time zone, dates, what it holds."""
     if not listed.conferences:
-        return (
+        return _(
             "This channel follows no conference yet. Name one with "
             "`/memo conference DEVRIVER 2025 Asia/Seoul`."
         )
-    lines = [f"**Conferences of this channel** · {plural(len(listed.conferences), 'conference')}"]
+    count = counted(len(listed.conferences), "%(count)s conference", "%(count)s conferences")
+    lines = [_("**Conferences of this channel** · %(count)s") % {"count": count}]
     for entry in listed.conferences:
         conference = entry.conference
         parts = [conference_name(conference.name), md.escape(conference.time_zone)]
         if conference.starts_on and conference.ends_on:
             parts.append(days_label(conference.starts_on, conference.ends_on))
         elif entry.first_day and entry.last_day:
-            parts.append("sessions " + days_label(entry.first_day, entry.last_day))
-        parts += [plural(entry.sessions, "session"), plural(entry.memos, "memo")]
+            days = days_label(entry.first_day, entry.last_day)
+            parts.append(_("sessions %(days)s") % {"days": days})
+        parts += [session_count(entry.sessions), memo_count(entry.memos)]
         if entry.current:
-            parts.append("**current**")
+            parts.append(_("**current**"))
         lines.append("- " + " · ".join(parts))
-    footer = (
+    footer = _(
         '`/memo sessions all` lists every session; `/memo sessions conference "Name"` one '
         "conference's; `/memo conference` and a name makes it current."
     )
@@ -212,13 +247,13 @@ def attendance_line(session: SessionView) -> str:
     return attendance_of(session.attendees, session.memo_count)
 
 
-def attendance_of(attendees: tuple[str, ...], memo_count: int) -> str:
+def attendance_of(attendees: tuple[str, ...], memos: int) -> str:
     attended = (
-        "Attended by " + ", ".join(md.escape(name) for name in attendees)
+        _("Attended by %(names)s") % {"names": ", ".join(md.escape(name) for name in attendees)}
         if attendees
-        else "No attendees yet"
+        else _("No attendees yet")
     )
-    return f"{attended} · {plural(memo_count, 'memo')}"
+    return f"{attended} · {memo_count(memos)}"
 
 
 def in_room(room: str | None) -> str:
@@ -230,7 +265,7 @@ def planned_by(names: tuple[str, ...]) -> str:
     """`` · planned by A, B`` (nothing when nobody planned the talk)."""
     if not names:
         return ""
-    return " · planned by " + ", ".join(md.escape(name) for name in names)
+    return " · " + _("planned by %(names)s") % {"names": ", ".join(md.escape(n) for n in names)}
 
 
 def session_memos(shown: SessionMemos) -> str:
@@ -240,7 +275,7 @@ def session_memos(shown: SessionMemos) -> str:
     if not session.in_current_conference:
         lines.append(in_other_conference(session.conference))
     if not shown.memos:
-        lines.append("No memos yet. Add one with `/memo add [Session title] note`.")
+        lines.append(_("No memos yet. Add one with `/memo add [Session title] note`."))
     lines.extend(memo_item(memo) for memo in shown.memos)
     return "\n".join(lines)
 
@@ -255,8 +290,11 @@ def memos_shown(shown: MemosShown) -> str:
             heading = (memo.session_title, day)
             lines.append(f"**{md.title(memo.session_title)}** · {day_label(day)}")
         lines.append(memo_item(memo))
-    lines.extend(f"_#{number} is deleted._" for number in shown.deleted)
-    lines.extend(f"_There is no memo #{number} in this channel._" for number in shown.missing)
+    lines.extend(_("_#%(number)s is deleted._") % {"number": number} for number in shown.deleted)
+    lines.extend(
+        _("_There is no memo #%(number)s in this channel._") % {"number": number}
+        for number in shown.missing
+    )
     return "\n".join(lines)
 
 
@@ -270,9 +308,9 @@ def session_summary(summary: SessionSummary) -> str:
         lines.append(in_other_conference(summary.session.conference))
     if not summary.points:
         lines.append(
-            "No memos yet. Add one with `/memo add [Session title] note`."
+            _("No memos yet. Add one with `/memo add [Session title] note`.")
             if not summary.session.memo_count
-            else "Its memos have no text to summarize yet."
+            else _("Its memos have no text to summarize yet.")
         )
     for point in summary.points:
         credit = ", ".join(md.escape(name) for name in point.authors)
@@ -284,11 +322,10 @@ def session_summary(summary: SessionSummary) -> str:
 def memo_changed(changed: MemoChanged) -> str:
     memo = changed.memo
     head = {
-        "edited": f"Edited #{memo.number} in {md.title(memo.session_title)}:",
-        "deleted": f"Deleted #{memo.number} from {md.title(memo.session_title)}. "
-        "`/memo undo` brings it back.",
-        "restored": f"Restored #{memo.number} in {md.title(memo.session_title)}:",
-    }[changed.action]
+        "edited": _("Edited #%(number)s in %(session)s:"),
+        "deleted": _("Deleted #%(number)s from %(session)s. `/memo undo` brings it back."),
+        "restored": _("Restored #%(number)s in %(session)s:"),
+    }[changed.action] % {"number": memo.number, "session": md.title(memo.session_title)}
     if changed.action == "deleted":
         return head
     return "\n".join([head, md.quote(md.escape(memo.text))])
@@ -298,19 +335,26 @@ def conference_set(result: ConferenceSet) -> str:
     conference = result.conference
     if result.created is None:
         if not conference.name:
-            return (
-                f"This channel has no conference set; times are shown in "
-                f"{md.escape(conference.time_zone)}. Set one with "
+            return _(
+                "This channel has no conference set; times are shown in "
+                "%(time_zone)s. Set one with "
                 "`/memo conference DEVRIVER 2025 Asia/Seoul`."
-            )
-        return f"This channel's conference: {conference_label(conference)}"
-    verb = "is now" if result.created else "is again"
-    lines = [f"This channel's conference {verb} {conference_label(conference)}."]
+            ) % {"time_zone": md.escape(conference.time_zone)}
+        return _("This channel's conference: %(conference)s") % {
+            "conference": conference_label(conference)
+        }
+    if result.created:
+        head = _("This channel's conference is now %(conference)s.")
+    else:
+        head = _("This channel's conference is again %(conference)s.")
+    lines = [head % {"conference": conference_label(conference)}]
     if result.adopted_sessions:
-        verb = "is" if result.adopted_sessions == 1 else "are"
         lines.append(
-            f"{plural(result.adopted_sessions, 'session')} noted before it had a name "
-            f"{verb} now part of it."
+            counted(
+                result.adopted_sessions,
+                "%(count)s session noted before it had a name is now part of it.",
+                "%(count)s sessions noted before it had a name are now part of it.",
+            )
         )
     return "\n".join(lines)
 
@@ -319,11 +363,20 @@ def help_shown(shown: HelpShown) -> str:
     lines = []
     if shown.unknown is not None:
         unknown = shown.unknown.replace("`", "")
-        lines.append(f"There is no `/memo {unknown}` command. Here is what there is:")
+        lines.append(
+            _("There is no `/memo %(word)s` command. Here is what there is:") % {"word": unknown}
+        )
     else:
-        lines.append("**memo-bot** keeps this channel's conference session notes in one place.")
-    lines.extend(f"- `{command.usage}`: {command.summary}" for command in shown.commands)
+        lines.append(_("**memo-bot** keeps this channel's conference session notes in one place."))
+    lines.extend(help_line(command) for command in shown.commands)
     return "\n".join(lines)
+
+
+def help_line(command: CommandHelp) -> str:
+    """``- `/memo add ...` (`추가`): Save a note.``: the other words alone, so they read as
+    words for the command rather than commands to type as they are."""
+    aliases = ", ".join(f"`{alias}`" for alias in command.aliases)
+    return f"- `{command.usage}`" + (f" ({aliases})" if aliases else "") + f": {_(command.summary)}"
 
 
 def excerpt(text: str, limit: int = 120) -> str:
@@ -333,21 +386,23 @@ def excerpt(text: str, limit: int = 120) -> str:
 
 
 def home_shown(shown: HomeShown) -> str:
-    lines = ["**Your recent memos**"]
+    lines = [_("**Your recent memos**")]
     if not shown.memos:
-        lines.append("None yet. In a channel, type `/memo add [Session title] note`.")
+        lines.append(_("None yet. In a channel, type `/memo add [Session title] note`."))
     for item in shown.memos:
         memo = item.memo
+        where = _("in channel %(channel)s") % {"channel": md.escape(item.channel_id)}
         lines.append(
-            f"- **#{memo.number}** in channel {md.escape(item.channel_id)} · "
+            f"- **#{memo.number}** {where} · "
             f"{md.title(memo.session_title)} · {memo.local_created_at:%Y-%m-%d %H:%M}: "
             f"{md.escape(excerpt(memo.text))}"
         )
-    lines.append("**Sessions you attended**")
+    lines.append(_("**Sessions you attended**"))
     if not shown.sessions:
-        lines.append("None yet.")
+        lines.append(_("None yet."))
     lines.extend(
-        f"{session_line(item.session)} · in channel {md.escape(item.channel_id)}"
+        f"{session_line(item.session)} · "
+        + _("in channel %(channel)s") % {"channel": md.escape(item.channel_id)}
         for item in shown.sessions
     )
     return "\n".join(lines)
@@ -356,46 +411,59 @@ def home_shown(shown: HomeShown) -> str:
 def digest_title(shown: DigestShown) -> str:
     """ "DEVRIVER 2025 Day 2 session memos · Fri 2025-09-26", the shape people title these posts;
     "Sessions of Fri 2025-09-26" for a day whose sessions belong to several conferences."""
+    day = day_label(shown.day)
     if shown.conference is None:
-        return f"Sessions of {day_label(shown.day)}"
-    name = f"{shown.conference.name} " if shown.conference.name else ""
-    number = f"Day {shown.day_number} " if shown.day_number else ""
-    return f"{name}{number}session memos · {day_label(shown.day)}"
+        return _("Sessions of %(day)s") % {"day": day}
+    name = shown.conference.name
+    if shown.day_number:
+        number = {"day_number": shown.day_number, "day": day}
+        if name:
+            return _("%(conference)s Day %(day_number)s session memos · %(day)s") % {
+                "conference": name,
+                **number,
+            }
+        return _("Day %(day_number)s session memos · %(day)s") % number
+    if name:
+        return _("%(conference)s session memos · %(day)s") % {"conference": name, "day": day}
+    return _("session memos · %(day)s") % {"day": day}
 
 
 def digest(shown: DigestShown) -> str:
     """The day's post: a title, a block per session, a footer with the totals."""
     title = md.bold(digest_title(shown))
     if not shown.sessions:
-        empty = f"{title}\nNo memos or attendance on {day_label(shown.day)}."
+        empty = f"{title}\n" + _("No memos or attendance on %(day)s.") % {
+            "day": day_label(shown.day)
+        }
         return "\n\n".join([empty, _planned(shown.planned)]) if shown.planned else empty
     blocks = [title]
     for session in shown.sessions:
-        who = ", ".join(md.escape(name) for name in session.attendees) or "no one recorded"
+        who = ", ".join(md.escape(name) for name in session.attendees) or _("no one recorded")
         lines = [
-            f"**{md.title(session.title)}** · attended by {who} · "
-            f"{plural(session.memo_count, 'memo')}"
+            f"**{md.title(session.title)}** · "
+            + _("attended by %(names)s") % {"names": who}
+            + f" · {memo_count(session.memo_count)}"
         ]
         lines.extend(f"- {md.escape(point)}" for point in session.points)
         if session.memo_count > len(session.points):
-            lines.append(f"_All of them: {_show_commands(session.numbers)}_")
+            lines.append(
+                _("_All of them: %(commands)s_") % {"commands": _show_commands(session.numbers)}
+            )
         blocks.append("\n".join(lines))
     if shown.planned:
         blocks.append(_planned(shown.planned))
     if shown.programme_talks:
         blocks.append(_not_covered(shown))
-    blocks.append(
-        f"_{plural(len(shown.sessions), 'session')} · "
-        f"{plural(shown.people, 'person', 'people')} · {plural(shown.memos, 'memo')}_"
-    )
+    people = counted(shown.people, "%(count)s person", "%(count)s people")
+    blocks.append(f"_{session_count(len(shown.sessions))} · {people} · {memo_count(shown.memos)}_")
     return "\n\n".join(blocks)
 
 
 def _planned(talks: tuple[AgendaTalk, ...]) -> str:
     """The day's talks someone planned to attend, with who, and what came of it."""
-    lines = [f"**Planned** · {plural(len(talks), 'talk')}"]
+    lines = [_("**Planned**") + " · " + counted(len(talks), "%(count)s talk", "%(count)s talks")]
     for talk in talks:
-        noted = f" · {plural(talk.memo_count, 'memo')}" if talk.memo_count else " · no memos"
+        noted = " · " + (memo_count(talk.memo_count) if talk.memo_count else _("no memos"))
         lines.append(
             f"- {talk.starts_at:%H:%M}–{talk.ends_at:%H:%M}{in_room(talk.room)} · "
             f"{md.title(talk.title)}"
@@ -408,9 +476,12 @@ def _not_covered(shown: DigestShown) -> str:
     """The day's programme talks nobody attended, planned or noted, by time and room, and
     the counts."""
     covered = shown.programme_talks - len(shown.not_covered)
-    head = (
-        f"**Not covered** · {plural(len(shown.not_covered), 'talk')} of "
-        f"{shown.programme_talks:,} in the programme ({covered:,} covered)"
+    head = counted(
+        len(shown.not_covered),
+        "**Not covered** · %(count)s talk of %(total)s in the programme (%(covered)s covered)",
+        "**Not covered** · %(count)s talks of %(total)s in the programme (%(covered)s covered)",
+        total=format_number(shown.programme_talks),
+        covered=format_number(covered),
     )
     lines = [head]
     for talk in shown.not_covered:
@@ -419,7 +490,7 @@ def _not_covered(shown: DigestShown) -> str:
             f"{md.title(talk.title)}"
         )
     if not shown.not_covered:
-        lines.append("Every talk of the day was attended, planned or noted.")
+        lines.append(_("Every talk of the day was attended, planned or noted."))
     return "\n".join(lines)
 
 
@@ -437,67 +508,88 @@ def _show_commands(numbers: tuple[int, ...]) -> str:
 
 def digest_setting(shown: DigestSettingShown) -> str:
     if shown.post_at is None:
-        return (
+        return _(
             "The daily digest is off. Turn it on with `/memo digest at 18:30` "
             "(in the conference's time zone) or `/memo digest at 18:30 Asia/Seoul`."
         )
-    days = {"mon-fri": "Monday to Friday", "all": "every day", "conference": "conference days"}
-    when = (
-        f"{days.get(shown.days or 'all', shown.days)} at {shown.post_at:%H:%M} "
-        f"{md.escape(shown.time_zone or '')}"
-    )
+    days = {
+        "mon-fri": _("Monday to Friday"),
+        "all": _("every day"),
+        "conference": _("conference days"),
+    }
+    when = _("%(days)s at %(time)s %(time_zone)s") % {
+        "days": days.get(shown.days or "all", shown.days),
+        "time": f"{shown.post_at:%H:%M}",
+        "time_zone": md.escape(shown.time_zone or ""),
+    }
     if not shown.enabled:
         reason = f" ({md.escape(shown.disabled_reason)})" if shown.disabled_reason else ""
-        return (
-            f"The daily digest is off{reason}; it was set for {when}. "
+        return _(
+            "The daily digest is off%(reason)s; it was set for %(when)s. "
             "`/memo digest at HH:MM` turns it back on."
-        )
+        ) % {"reason": reason, "when": when}
     upcoming = (
-        f"Next: {shown.next_post:%a %Y-%m-%d %H:%M}." if shown.next_post else "No day left to post."
+        _("Next: %(day)s %(time)s.")
+        % {"day": day_label(shown.next_post.date()), "time": f"{shown.next_post:%H:%M}"}
+        if shown.next_post
+        else _("No day left to post.")
     )
-    return f"The daily digest is on: {when}. {upcoming}"
+    return _("The daily digest is on: %(when)s.") % {"when": when} + f" {upcoming}"
 
 
 def export_ready(data: ExportReady, file_name: str) -> str:
     """What the person who asked for an export reads next to the file."""
-    what = md.bold(data.conference) if data.conference else "This channel's memos"
+    what = md.bold(data.conference) if data.conference else _("This channel's memos")
     when = f" · {day_label(data.day)}" if data.day else ""
-    done = f"{what}{when}: {export_counts(data)}, in `{file_name}`."
+    done = _("%(what)s: %(counts)s, in `%(file)s`.") % {
+        "what": what + when,
+        "counts": export_counts(data),
+        "file": file_name,
+    }
     return "\n".join([done, left_out(data)]) if data.not_exported else done
 
 
 def left_out(data: ExportReady) -> str:
     """The conferences an export of one did not write, and how to get every one."""
     names = ", ".join(conference_name(name) for name in data.not_exported)
-    return f"Not in this file: {names}. `/memo export all` writes every conference."
+    return _("Not in this file: %(names)s. `/memo export all` writes every conference.") % {
+        "names": names
+    }
 
 
 def export_counts(data: ExportReady) -> str:
     """``1 day, 5 sessions, 23 memos``"""
-    return ", ".join(
-        (plural(data.posts, "day"), plural(data.sessions, "session"), plural(data.memos, "memo"))
-    )
+    days = counted(data.posts, "%(count)s day", "%(count)s days")
+    return ", ".join((days, session_count(data.sessions), memo_count(data.memos)))
 
 
 def search_results(results: SearchResults) -> str:
     """A head line, one list item per hit, then how many more there are."""
     query = md.escape(results.query)
     if not results.hits:
-        return f"No memos in this channel match {query}."
-    head = f"**{plural(results.total, 'memo')} match** {query}"
+        return _("No memos in this channel match %(query)s.") % {"query": query}
+    head = counted(
+        results.total,
+        "**%(count)s memo match** %(query)s",
+        "**%(count)s memos match** %(query)s",
+        query=query,
+    )
     lines = [head, *(search_hit(hit) for hit in results.hits)]
     more = results.total - len(results.hits)
     if more > 0:
         lines.append(
-            f'_{more:,} more. Narrow it down with `in:"Session"`, `by:@person` or '
-            "`day:YYYY-MM-DD`._"
+            _(
+                '_%(more)s more. Narrow it down with `in:"Session"`, `by:@person` or '
+                "`day:YYYY-MM-DD`._"
+            )
+            % {"more": format_number(more)}
         )
     return "\n".join(lines)
 
 
 def search_hit(hit: SearchHit) -> str:
     """``- [Title] · author · day · #id: …snippet with **matches**…``"""
-    stamp = day_label(hit.local_created_at.date()) + (" (edited)" if hit.edited else "")
+    stamp = day_label(hit.local_created_at.date()) + (_(" (edited)") if hit.edited else "")
     return (
         f"- {md.title(hit.session_title)} · {md.escape(hit.author_name)} · {stamp} · "
         f"#{hit.number}: {emphasised(hit.snippet, hit.marks)}"
@@ -525,11 +617,15 @@ def import_summary_line(
     posts: int, sessions: int, lines: int, warnings: int, *, dry_run: bool
 ) -> str:
     """The one-line summary: ``3 posts, 16 sessions, 333 lines imported; 0 warnings``."""
-    verb = "would be imported" if dry_run else "imported"
-    return (
-        f"{plural(posts, 'post')}, {plural(sessions, 'session')}, "
-        f"{plural(lines, 'line')} {verb}; {plural(warnings, 'warning')}"
-    )
+    counts = {
+        "posts": counted(posts, "%(count)s post", "%(count)s posts"),
+        "sessions": session_count(sessions),
+        "lines": counted(lines, "%(count)s line", "%(count)s lines"),
+        "warnings": counted(warnings, "%(count)s warning", "%(count)s warnings"),
+    }
+    if dry_run:
+        return _("%(posts)s, %(sessions)s, %(lines)s would be imported; %(warnings)s") % counts
+    return _("%(posts)s, %(sessions)s, %(lines)s imported; %(warnings)s") % counts
 
 
 def import_done(done: ImportDone) -> str:
@@ -540,10 +636,15 @@ def import_done(done: ImportDone) -> str:
     )
     head = f"{md.file_name(done.file_name)}: {summary}"
     if not done.dry_run and (done.updated or done.removed or done.unchanged):
-        head += (
-            f" ({done.created:,} memos new, {done.updated:,} updated, {done.removed:,} removed, "
-            f"{done.unchanged:,} unchanged)"
-        )
+        head += _(
+            " (%(created)s memos new, %(updated)s updated, %(removed)s removed, "
+            "%(unchanged)s unchanged)"
+        ) % {
+            "created": format_number(done.created),
+            "updated": format_number(done.updated),
+            "removed": format_number(done.removed),
+            "unchanged": format_number(done.unchanged),
+        }
     blocks = [head, "\n".join(_imported_conferences(done))]
     current = _current_after_import(done)
     if current:
@@ -551,7 +652,9 @@ def import_done(done: ImportDone) -> str:
     warnings = [f"- ⚠ {md.escape(warning)}" for warning in done.warnings[:MAX_IMPORT_WARNINGS]]
     more = len(done.warnings) - MAX_IMPORT_WARNINGS
     if more > 0:
-        warnings.append(f"_{plural(more, 'more warning')}._")
+        warnings.append(
+            "_" + counted(more, "%(count)s more warning", "%(count)s more warnings") + "._"
+        )
     if warnings:
         blocks.append("\n".join(warnings))
     return "\n\n".join(block for block in blocks if block)
@@ -562,20 +665,22 @@ def _imported_conferences(done: ImportDone) -> Iterator[str]:
     for conference, grouped in groupby(done.posts, key=attrgetter("conference")):
         posts = list(grouped)
         days = sorted(post.day for post in posts)
-        span = day_label(days[0]) + (f" to {day_label(days[-1])}" if len(days) > 1 else "")
-        name = md.bold(conference) if conference else "the channel's conference"
-        yield f"- {name} · {span} · {plural(len(posts), 'post')}"
+        span = days_label(days[0], days[-1])
+        name = md.bold(conference) if conference else _("the channel's conference")
+        yield f"- {name} · {span} · " + counted(len(posts), "%(count)s post", "%(count)s posts")
         listed = posts if done.dry_run else posts[:MAX_IMPORT_POSTS_LISTED]
         for post in listed:
             title = f" · {md.escape(post.title)}" if post.title else ""
-            yield f"  - {day_label(post.day)}{title} · {plural(len(post.sessions), 'session')}"
+            yield f"  - {day_label(post.day)}{title} · {session_count(len(post.sessions))}"
             if done.dry_run:
                 yield from (
-                    f"    - {md.title(session.title)} · {plural(session.lines, 'line')}"
+                    f"    - {md.title(session.title)} · "
+                    + counted(session.lines, "%(count)s line", "%(count)s lines")
                     for session in post.sessions
                 )
         if len(posts) > len(listed):
-            yield f"  - _{plural(len(posts) - len(listed), 'more post')}_"
+            more = counted(len(posts) - len(listed), "%(count)s more post", "%(count)s more posts")
+            yield f"  - _{more}_"
 
 
 def _current_after_import(done: ImportDone) -> str:
@@ -583,12 +688,16 @@ def _current_after_import(done: ImportDone) -> str:
         first = next((post.conference for post in done.posts if post.conference), "")
         if not first:
             return ""
-        return (
-            f"{md.bold(first)} would become the channel's current conference if it follows "
+        return _(
+            "%(conference)s would become the channel's current conference if it follows "
             "none yet; a channel that follows one keeps it."
-        )
+        ) % {"conference": md.bold(first)}
     if done.current_conference is None:
         return ""
     if done.became_current:
-        return f"{md.bold(done.current_conference)} is now the channel's current conference."
-    return f"The channel's current conference stays {md.bold(done.current_conference)}."
+        return _("%(conference)s is now the channel's current conference.") % {
+            "conference": md.bold(done.current_conference)
+        }
+    return _("The channel's current conference stays %(conference)s.") % {
+        "conference": md.bold(done.current_conference)
+    }

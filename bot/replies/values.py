@@ -268,6 +268,17 @@ class ConferenceSet:
 class CommandHelp:
     usage: str
     summary: str
+    #: Other words for the command (``추가`` for ``add``), listed next to it.
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageShown:
+    """`/memo language`: the channel's setting (``ko``, ``en``, ``auto``); ``changed`` None
+    when it was only shown."""
+
+    setting: str
+    changed: bool | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -521,6 +532,7 @@ ReplyData = (
     | MemoChanged
     | ConferenceSet
     | HelpShown
+    | LanguageShown
     | HomeShown
     | DigestShown
     | DigestSettingShown

@@ -18,6 +18,7 @@ from bot.commands.declaration import (
 )
 from bot.commands.text import Rejected, title_argument
 from bot.context import Context
+from bot.i18n import N_
 from bot.invocation import Invocation
 from bot.replies.from_records import session_view
 from bot.replies.values import Reply
@@ -65,11 +66,11 @@ def _parse(rest: str) -> Summarize | Rejected:
 SUMMARY = CommandDeclaration(
     "summary",
     Summarize,
-    "The key points of a session, from all notes",
+    N_("The key points of a session, from all notes"),
     OutsideTransactions(summarize),
     lambda session=None: Summarize(session),
     options=(RECENT_SESSION_OPTION,),
     parse=_parse,
-    usage=Usage(USAGE, "The key points of a session, merged from everyone's notes."),
+    usage=Usage(USAGE, N_("The key points of a session, merged from everyone's notes.")),
     slow=lambda command, core: core.summaries.calls_network,
 )

@@ -43,7 +43,8 @@ from tests.timeline import FakeClock, claims, eventually
 SEOUL = ZoneInfo("Asia/Seoul")
 DAY = date(2025, 9, 25)
 DUE = datetime.combine(DAY, time(18, 30), tzinfo=SEOUL).astimezone(UTC)
-TITLE = "session memos · Thu 2025-09-25"
+#: The digest's title in either language (an ``auto`` channel of Korean notes posts Korean).
+TITLES = ("session memos · Thu 2025-09-25", "세션 메모 · 2025년 9월 25일 (목)")
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = DigestPolicy()
 DEADLINE = 30.0
@@ -66,11 +67,15 @@ def _with_a_digest(bot: MemoBot, platform: str, workspace: str, channel: str) ->
 
 
 def _slack_digests(fake: FakeSlack, channel: str) -> int:
-    return sum(TITLE in str(message["text"]) for message in fake.messages(channel))
+    return sum(_is_digest(str(message["text"])) for message in fake.messages(channel))
 
 
 def _discord_digests(fake: FakeDiscord, channel: int) -> int:
-    return sum(TITLE in str(message["content"]) for message in fake.messages(channel))
+    return sum(_is_digest(str(message["content"])) for message in fake.messages(channel))
+
+
+def _is_digest(text: str) -> bool:
+    return any(title in text for title in TITLES)
 
 
 @dataclass

@@ -206,6 +206,7 @@ def test_the_digest_lists_the_days_talks_nobody_covered_by_time_and_room(chat: C
     _import(chat, ICS)
     chat.now = datetime(2025, 9, 26, 10, 0, tzinfo=UTC)
     chat.say("bob", f"attend [{ONBOARDING}]")  # already noted: covered either way
+    chat.say("alice", "language en")  # Korean notes: an auto channel's digest is Korean
 
     digest = chat.say("alice", "digest now 2025-09-26")
     shown = digest.data

@@ -63,6 +63,7 @@ def test_a_day_that_mixes_conferences_gets_a_neutral_title(bot: MemoBot) -> None
     chat.say("alice", "add [Envoy 게이트웨이] p99 210ms → 45ms")
     chat.say("alice", "conference [KOTLIN CONF 2025]")  # back to it, the same day
     chat.say("bob", "add [Kotlin 후기 세션] 늦게 정리한 메모")
+    chat.say("carol", "language en")  # mostly Korean notes: an auto channel's digest is Korean
 
     shown = _preview(chat, SEP_25)
     markdown = chat.say("carol", "digest now").markdown

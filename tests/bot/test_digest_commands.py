@@ -111,6 +111,7 @@ def test_a_long_session_shows_its_three_key_points_and_points_to_all_its_memos(
         ("bob", "질문 시간엔 뭐 물어봤지?"),
     ):
         chat.say(user, f"add [{ENVOY}] {note}")
+    chat.say("alice", "language en")  # Korean notes: an auto channel's digest is Korean
     markdown = chat.say("alice", "digest now").markdown
 
     points = [line for line in markdown.splitlines() if line.startswith("- ")]

@@ -111,6 +111,7 @@ def test_the_digest_footer_shows_every_memo_of_the_session(chat: Chat) -> None:
     """The footer's command, typed as printed, shows all of the day's memos of that session."""
     for number in range(1, 8):
         chat.say("alice", f"add [{ENVOY}] 메모 {number}번")
+    chat.say("alice", "language en")  # Korean notes: an auto channel's digest is Korean
     markdown = chat.say("alice", "digest now").markdown
     [command] = re.findall(r"_All of them: `/memo (show [^`]*)`_", markdown)
 

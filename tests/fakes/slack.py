@@ -460,6 +460,7 @@ class FakeSlack(LoopbackServer[Call]):
         self._workspaces: dict[str, Workspace] = {}
         self._grants: dict[str, _Grant] = {}
         self._display_names: dict[str, str] = {}
+        self._locales: dict[str, str] = {}
         # Enterprise Grid: the org of each workspace in one, and the org-wide installs' teams.
         self._team_enterprise: dict[str, str] = {}
         self._org_teams: dict[str, set[str]] = {}
@@ -770,6 +771,12 @@ class FakeSlack(LoopbackServer[Call]):
         """The display name ``users.info`` reports for a user (default: ``user-<id>``)."""
         with self._condition:
             self._display_names[user_id] = display_name
+
+    def set_locale(self, user_id: str, locale: str) -> None:
+        """The locale ``users.info`` reports for a user when asked ``include_locale``
+        (default: none, as for a call without it)."""
+        with self._condition:
+            self._locales[user_id] = locale
 
     def set_time(self, moment: datetime) -> None:
         """Slack's clock: messages posted from now on get ``ts`` values from ``moment`` on
@@ -1333,10 +1340,14 @@ class FakeSlack(LoopbackServer[Call]):
             raise _SlackError("user_not_found")
         with self._condition:
             display_name = self._display_names.get(str(user_id))
+            locale = self._locales.get(str(user_id))
         name = f"user-{str(user_id).lower()}"
+        # Slack sends the locale only to a call with include_locale=true.
+        asked = str(call.params.get("include_locale", "")).lower() in ("true", "1")
         return {
             "ok": True,
             "user": {
+                **({"locale": locale} if asked and locale else {}),
                 "id": user_id,
                 "team_id": workspace.team_id,
                 "name": name,

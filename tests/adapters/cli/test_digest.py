@@ -25,6 +25,8 @@ def _memos(
     chat = Chat(bot, platform=platform, workspace=workspace, channel=channel, now=when)
     chat.say("alice", "conference DEVRIVER 2025 Asia/Seoul 2025-09-25 2025-09-26")
     chat.say("alice", f"add [{ENVOY}] 라우트 3,400개")
+    # Korean notes would make an auto channel's digest Korean; these tests read English.
+    chat.say("alice", "language en")
     return chat
 
 

@@ -27,7 +27,13 @@ MEMO_BOT = str(Path(sys.executable).with_name("memo-bot"))
 def memo_bot(
     *args: str, stdin: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("MEMO_")}
+    # The terminal's language is the person's (bot.language): a test gives it or gets English.
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("MEMO_") and key not in ("LANG", "LC_ALL", "LC_MESSAGES")
+    }
+    environment = inherited
     environment.update(env or {})
     return subprocess.run(
         [MEMO_BOT, *args],
@@ -238,7 +244,11 @@ def _console_on_a_terminal(database_url: URL, tmp_path: Path) -> tuple[int, int]
     The terminal is an xterm that does not answer cursor position requests (a real one
     does; prompt_toolkit is told not to ask).
     """
-    env = {key: value for key, value in os.environ.items() if not key.startswith("MEMO_")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("MEMO_") and key not in ("LANG", "LC_ALL", "LC_MESSAGES")
+    }
     env.update(
         {
             "XDG_STATE_HOME": str(tmp_path / "state"),
@@ -274,6 +284,7 @@ def _digest_with_memos(bot: MemoBot, now: datetime, *, at: datetime, title: str)
     chat.say("alice", f"add [{title}] 켜기 전에 쓴 메모")
     chat.now = now
     chat.say("alice", f"add [{title}] 방금 쓴 메모")  # one of the two is on the due day
+    chat.say("alice", "language en")  # Korean notes: an auto channel's digest is Korean
 
 
 def test_at_a_terminal_the_digest_posts_into_the_console(

@@ -54,9 +54,11 @@ class Discord:
         guild: int = GUILD,
         channel: int = CHANNEL,
         permissions: int = 0,
+        locale: str = "en-US",
         **options: Any,
     ) -> dict[str, Any]:
-        """The INTERACTION_CREATE payload of ``/memo <subcommand> option:value ...``, not sent.
+        """The INTERACTION_CREATE payload of ``/memo <subcommand> option:value ...``, not sent;
+        ``locale`` is the language of the person's Discord client.
 
         ``subcommand`` may name a group's subcommand too: ``"digest at"``.
         """
@@ -71,6 +73,7 @@ class Discord:
             name="memo",
             options=chosen,
             permissions=permissions,
+            locale=locale,
         )
         return dict(payload)
 
