@@ -18,7 +18,6 @@ from bot.replies import render
 from bot.replies.from_records import memo_view, session_ref
 from bot.replies.values import MemoChanged, MemoSaved, ProblemCode, Reply, Visibility, refuse
 from bot.sessions import Found, SessionId, recent_session, session_to_write
-from storage import channels as channel_store
 from storage import memos as memo_store
 from storage import sessions as session_store
 from storage.records import MemoRecord
@@ -88,7 +87,6 @@ def add(ctx: Context, command: AddMemo) -> Reply:
     memo = memo_store.add_memo(
         ctx.tx,
         channel_id=channel.id,
-        number=channel_store.take_memo_number(ctx.tx, channel.id),
         session_id=target.session.id,
         author=member,
         text=text,
