@@ -84,6 +84,9 @@ def add(ctx: Context, command: AddMemo) -> Reply:
         target = Found(recent, None) if recent is not None else _no_recent_session()
     if isinstance(target, Reply):
         return target
+    # Writing a memo in a session is attending it: recorded with the memo, in one statement
+    # on PostgreSQL, unless this process knows the attendance is stored already.
+    attending = not ctx.attendance_known(target.session.id)
     memo = memo_store.add_memo(
         ctx.tx,
         channel_id=channel.id,
@@ -92,8 +95,10 @@ def add(ctx: Context, command: AddMemo) -> Reply:
         text=text,
         now=ctx.now,
         source_url=command.source_url,
+        attended_via="memo" if attending else None,
     )
-    ctx.attend(target.session.id, "memo")
+    if attending:
+        ctx.attendance_recorded(target.session.id)
     return _saved_reply(ctx, memo, target, from_recent=command.session is None)
 
 

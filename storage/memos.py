@@ -13,11 +13,21 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql
 
 from storage import search
+from storage.attendance import record_attendance
 from storage.channels import take_memo_number
 from storage.driver_sql import Prepared
-from storage.models import Channel, Conference, ConferenceSession, Member, Memo, MemoRevision
+from storage.models import (
+    Attendance,
+    Channel,
+    Conference,
+    ConferenceSession,
+    Member,
+    Memo,
+    MemoRevision,
+)
 from storage.records import ChannelMemo, MemberRecord, MemoRecord, NoteRecord
 
 _SELECT = select(
@@ -81,9 +91,10 @@ _INSERT = Prepared(  # every `/memo add` on SQLite
 )
 
 
-def _add_numbered_indexed() -> Select[tuple[int, int]]:
+def _add_numbered_indexed(*, attending: bool) -> Select[tuple[int, int]]:
     """PostgreSQL: take the channel's next memo number, insert the memo with it and index
-    it, in one statement (data-modifying CTEs, which SQLite does not have)."""
+    it, in one statement (data-modifying CTEs, which SQLite does not have); ``attending``:
+    record the author's attendance of the session in it too (``attended_via``)."""
     numbered = (
         update(Channel)
         .where(Channel.id == bindparam("channel_id"))
@@ -94,11 +105,11 @@ def _add_numbered_indexed() -> Select[tuple[int, int]]:
     columns = Memo.__table__.c
     # Named apart from the columns: SQLAlchemy would SET a channels column that a
     # parameter of the UPDATE is named after (``created_at``).
-    values = [
-        bindparam(f"memo_{name}", type_=columns[name].type)
+    values = {
+        name: bindparam(f"memo_{name}", type_=columns[name].type)
         for name in _NEW_MEMO_COLUMNS
         if name != "channel_id"
-    ]
+    }
     added = (
         insert(Memo)
         .from_select(
@@ -106,16 +117,33 @@ def _add_numbered_indexed() -> Select[tuple[int, int]]:
             select(
                 numbered.c.last_memo_number,
                 bindparam("channel_id", type_=columns.channel_id.type),
-                *values,
+                *values.values(),
             ),
         )
         .returning(Memo.id, Memo.number)
         .cte("added")
     )
-    return select(added.c.id, added.c.number).add_cte(search.indexing_added_memo(added))
+    statement = select(added.c.id, added.c.number).add_cte(search.indexing_added_memo(added))
+    if not attending:
+        return statement
+    attended = (
+        postgresql.insert(Attendance)
+        .values(
+            session_id=values["session_id"],
+            member_id=values["author_id"],
+            via=bindparam("attended_via", type_=Attendance.__table__.c.via.type),
+            created_at=values["created_at"],
+        )
+        .on_conflict_do_nothing(index_elements=["session_id", "member_id"])
+        .cte("attended")
+    )
+    return statement.add_cte(attended)
 
 
-_ADD_NUMBERED_INDEXED = _add_numbered_indexed()  # every `/memo add` on PostgreSQL
+#: Every `/memo add` on PostgreSQL: by whether the author's attendance is to be recorded.
+_ADD_NUMBERED_INDEXED = {
+    attending: _add_numbered_indexed(attending=attending) for attending in (False, True)
+}
 _INSERT_MANY = insert(Memo).returning(Memo.id, sort_by_parameter_order=True)
 _INSERT_REVISION = insert(MemoRevision)
 _SET_TEXT = (
@@ -139,12 +167,14 @@ def add_memo(
     text: str,
     now: datetime,
     source_url: str | None,
+    attended_via: str | None = None,
 ) -> MemoRecord:
-    """A memo with the channel's next number, indexed for search.
+    """A memo with the channel's next number, indexed for search; with ``attended_via``,
+    the author's attendance of the session is recorded too (unless it was already).
 
     The number comes from the channel's row, whose lock (held to the commit) serialises
-    concurrent adds. On PostgreSQL the number, the memo and its index row are one
-    statement: one round trip to the server where three were, on every `/memo add`.
+    concurrent adds. On PostgreSQL the number, the memo, its index row and the attendance
+    are one statement: one round trip to the server where four were, on every `/memo add`.
     """
     values = {
         "channel_id": channel_id,
@@ -155,16 +185,21 @@ def add_memo(
         "source_url": source_url,
     }
     if tx.dialect.name == "postgresql":
-        tokens = search.memo_tokens(channel_id, text)
         params = {f"memo_{name}": value for name, value in values.items() if name != "channel_id"}
-        added = tx.execute(
-            _ADD_NUMBERED_INDEXED, {**params, "channel_id": channel_id, "tokens": tokens}
-        ).one()
+        params.update(
+            channel_id=channel_id,
+            tokens=search.memo_tokens(channel_id, text),
+            attended_via=attended_via,
+        )
+        statement = _ADD_NUMBERED_INDEXED[attended_via is not None]
+        added = tx.execute(statement, params).one()
         memo_id, number = added.id, added.number
     else:
         number = take_memo_number(tx, channel_id)
         memo_id = _INSERT.scalar(tx, {**values, "number": number})
         search.index_new_memo(tx, memo_id, channel_id, text)
+        if attended_via is not None:
+            record_attendance(tx, session_id, author.id, attended_via, now)
     return MemoRecord(
         id=memo_id,
         channel_id=channel_id,
