@@ -12,7 +12,7 @@ Baseline, in the same run and process: the same query words looked for with
 channel's index: the 5,000-memo scan a search without an index would do).
 
 PostgreSQL runs too when ``--postgres URL`` or ``MEMO_TEST_DATABASE_URL`` names
-a server: the SQLite rows are copied into a database ``memo_bench_<memos>``
+a server: the SQLite rows are copied into a database ``memo_bench_<memos>_<head>``
 there once (and kept), then indexed like the migration does.
 
 Each database is measured in a fresh process, so the peak RSS reported is the

@@ -33,11 +33,12 @@ from storage.models import (  # noqa: E402
     Workspace,
     table_of,
 )
-from storage.schema import upgrade_to_head  # noqa: E402
+from storage.schema import head_revision, upgrade_to_head  # noqa: E402
 from storage.search import rebuild_index  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
-#: The kept PostgreSQL copy of a seeded file is this, then ``_<memos>``.
+#: The kept PostgreSQL copy of a seeded file is this, then ``_<memos>_<schema head>``: the
+#: server is shared by checkouts whose migrations differ, so each head keeps its own copy.
 POSTGRES_DATABASE = "memo_bench"
 SAMPLES = ROOT / "tests" / "samples" / "blog-notes.txt"
 
@@ -204,9 +205,10 @@ def build_once(path: Path, command: list[str]) -> Path:
 
 def ensure_postgres(server: str, shape: Shape, source: Path) -> str:
     """A PostgreSQL copy of the seeded SQLite rows (``source``), indexed; built once and
-    kept as ``memo_bench_<memos>``. Benchmarks that write use a ``postgres_clone`` of it."""
+    kept as ``memo_bench_<memos>_<schema head>``. Benchmarks that write use a
+    ``postgres_clone`` of it."""
     base = normalize_database_url(server)
-    name = f"{POSTGRES_DATABASE}_{shape.memos}"
+    name = f"{POSTGRES_DATABASE}_{shape.memos}_{head_revision()}"
     url = base.set(database=name)
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -5,14 +5,17 @@ In one run, for concurrency 1 and 16:
 - (b) memo-bot's full path (signature check, parse, commit to SQLite with
   1,000,000 memos already stored, render, ack);
 - with ``--postgres URL`` (or ``MEMO_TEST_DATABASE_URL``), the same on PostgreSQL:
+  (f) the floor, bare Bolt (default mode, as (a)) whose handler commits one row
+  to a scratch table through a pooled SQLAlchemy engine before it acks,
   (c) one memo-bot process, (d) two processes on the same database, the load
   spread over them round-robin, as a reverse proxy would. The seeded rows are
-  copied to PostgreSQL once and kept; each of (c) and (d) runs on a fresh copy.
+  copied to PostgreSQL once and kept; each of (f), (c) and (d) runs on a fresh copy.
 
 Each server runs in its own process (the machine has two cores: one serves,
-one generates load). The figures that matter are the ratios (b)/(a), (c)/(a)
-and (d)/(c) of requests per second. Prints a table and writes
-``bench/results/slack_http.json``.
+one generates load). The figures that matter are the ratios (b)/(a), (c)/(a),
+(f)/(a) and (d)/(c) of requests per second: (c)/(a) cannot exceed (f)/(a), so
+(c)/(f) says how much of the gap is memo-bot and how much one durable commit.
+Prints a table and writes ``bench/results/slack_http.json``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -56,7 +61,7 @@ USERS = 50
 TARGET_RATIO = 0.6
 #: memo-bot on PostgreSQL against bare Bolt's default mode, at concurrency 16.
 TARGET_POSTGRES_RATIO = 0.5
-#: The PostgreSQL database each of (c) and (d) writes to, a fresh copy of the kept one.
+#: The PostgreSQL database each of (f), (c) and (d) writes to, a fresh copy of the kept one.
 POSTGRES_RUN_DATABASE = "memo_bench_slack_http"
 TARGET_P99_MS = 15.0
 
@@ -84,7 +89,7 @@ async def serve(kind: str, database: str | None) -> None:
     config = SlackConfig(
         api_base_url=fake.base_url, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET
     )
-    if kind.startswith("bare"):
+    if kind.startswith("bare") or kind == "floor":
         from adapters.slack.app import web_client
 
         app = AsyncApp(
@@ -92,11 +97,15 @@ async def serve(kind: str, database: str | None) -> None:
             signing_secret=SIGNING_SECRET,
             process_before_response=kind == "bare-immediate",
         )
+        if kind == "floor":
+            assert database is not None
+            app.command("/memo")(committing_ack(database))
+        else:
 
-        async def only_ack(ack: AsyncAck) -> None:
-            await ack(text="ok")
+            async def only_ack(ack: AsyncAck) -> None:
+                await ack(text="ok")
 
-        app.command("/memo")(only_ack)
+            app.command("/memo")(only_ack)
         bot = None
         # Bolt's own aiohttp server, without memo-bot's request checks in front.
         server = HttpServer(AsyncSlackAppServer(0, EVENTS_PATH, app).web_app, "127.0.0.1", 0)
@@ -115,6 +124,46 @@ async def serve(kind: str, database: str | None) -> None:
         bot.close()
         bot.database.dispose()
     fake.stop()
+
+
+def committing_ack(url: str) -> Callable[..., Awaitable[None]]:
+    """The floor's `/memo` handler: one row committed to a scratch table, then the ack.
+
+    The commit runs on a pool of 8 threads (memo-bot's ``MEMO_WORKER_THREADS``
+    default) through a pooled SQLAlchemy engine, as any bot that keeps its event
+    loop free and acknowledges only what is stored would do it.
+    """
+    from slack_bolt.async_app import AsyncAck
+    from sqlalchemy import create_engine, text
+
+    from storage.database import normalize_database_url
+
+    engine = create_engine(normalize_database_url(url), pool_size=8)
+    with engine.begin() as tx:
+        tx.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, "
+                "channel_id text NOT NULL, user_id text NOT NULL, text text NOT NULL, "
+                "created_at timestamptz NOT NULL DEFAULT now())"
+            )
+        )
+    insert = text(
+        "INSERT INTO bench_floor (channel_id, user_id, text) VALUES (:channel, :user, :text)"
+    )
+    threads = ThreadPoolExecutor(8)
+
+    def commit(body: dict[str, Any]) -> None:
+        with engine.begin() as tx:
+            tx.execute(
+                insert,
+                {"channel": body["channel_id"], "user": body["user_id"], "text": body["text"]},
+            )
+
+    async def commit_then_ack(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await asyncio.get_running_loop().run_in_executor(threads, commit, body)
+        await ack(text="ok")
+
+    return commit_then_ack
 
 
 # ------------------------------------------------------------------ the load (this process)
@@ -237,12 +286,12 @@ def measure(
 
 
 def measure_postgres(
-    kept: str, shape: Shape, args: argparse.Namespace, processes: int
+    kind: str, kept: str, shape: Shape, args: argparse.Namespace, processes: int = 1
 ) -> dict[int, dict[str, float]]:
     """``measure`` on a fresh copy of the kept PostgreSQL database, dropped afterwards."""
     url = postgres_clone(kept, POSTGRES_RUN_DATABASE)
     try:
-        return measure("full", url, shape, args, processes=processes)
+        return measure(kind, url, shape, args, processes=processes)
     finally:
         drop_postgres(url)
 
@@ -261,7 +310,7 @@ def main() -> None:
     )
     parser.add_argument("--output", type=Path, default=RESULTS / "slack_http.json")
     parser.add_argument(
-        "--serve", choices=("bare", "bare-immediate", "full"), help=argparse.SUPPRESS
+        "--serve", choices=("bare", "bare-immediate", "floor", "full"), help=argparse.SUPPRESS
     )
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -284,10 +333,11 @@ def main() -> None:
         full = measure("full", f"sqlite:///{database}", shape, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    postgres: dict[int, Results] = {}
+    postgres: dict[str, Results] = {}
     if kept is not None:
-        for processes in (1, 2):
-            postgres[processes] = measure_postgres(kept, shape, args, processes)
+        postgres["floor"] = measure_postgres("floor", kept, shape, args)
+        postgres["one"] = measure_postgres("full", kept, shape, args)
+        postgres["two"] = measure_postgres("full", kept, shape, args, processes=2)
     report(args, bare, immediate, full, postgres)
 
 
@@ -299,7 +349,7 @@ def report(
     bare: Results,
     immediate: Results,
     full: Results,
-    postgres: dict[int, Results],
+    postgres: dict[str, Results],
 ) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -314,8 +364,9 @@ def report(
     ]
     if postgres:
         rows += [
-            ("(c) memo-bot, PostgreSQL, 1 process", postgres[1]),
-            ("(d) memo-bot, PostgreSQL, 2 processes", postgres[2]),
+            ("(f) floor: bare Bolt + 1 PostgreSQL commit", postgres["floor"]),
+            ("(c) memo-bot, PostgreSQL, 1 process", postgres["one"]),
+            ("(d) memo-bot, PostgreSQL, 2 processes", postgres["two"]),
         ]
     for name, results in rows:
         for concurrency, row in results.items():
@@ -361,21 +412,29 @@ def report(
     print(f"wrote {args.output}")
 
 
-def _postgres_ratios(bare: Results, postgres: dict[int, Results]) -> dict[str, Any]:
+def _postgres_ratios(bare: Results, postgres: dict[str, Results]) -> dict[str, Any]:
     """The PostgreSQL rows' ratios, for the table and the results file (empty without them)."""
     if not postgres:
         return {}
-    one, two = postgres[1], postgres[2]
-    to_bare = {c: one[c]["requests_per_s"] / bare[c]["requests_per_s"] for c in bare}
-    scaling = {c: two[c]["requests_per_s"] / one[c]["requests_per_s"] for c in one}
+    floor, one, two = postgres["floor"], postgres["one"], postgres["two"]
+
+    def ratio(top: Results, bottom: Results) -> dict[int, float]:
+        return {c: top[c]["requests_per_s"] / bottom[c]["requests_per_s"] for c in bottom}
+
+    to_bare, floor_to_bare = ratio(one, bare), ratio(floor, bare)
+    to_floor, scaling = ratio(one, floor), ratio(two, one)
     return {
         "lines": [
-            f"concurrency {c}: (c)/(a) = {to_bare[c]:.2f}, (d)/(c) = {scaling[c]:.2f} requests/s"
+            f"concurrency {c}: (c)/(a) = {to_bare[c]:.2f}, (f)/(a) = {floor_to_bare[c]:.2f}, "
+            f"(c)/(f) = {to_floor[c]:.2f}, (d)/(c) = {scaling[c]:.2f} requests/s"
             for c in to_bare
         ],
+        "postgres_floor": floor,
         "postgres_one_process": one,
         "postgres_two_processes": two,
         "postgres_ratio_to_bare": to_bare,
+        "postgres_floor_ratio_to_bare": floor_to_bare,
+        "postgres_ratio_to_floor": to_floor,
         "postgres_two_processes_to_one": scaling,
         "postgres_target": {"ratio_at_16": TARGET_POSTGRES_RATIO},
         "meets_postgres_ratio_target": to_bare[16] >= TARGET_POSTGRES_RATIO,

@@ -80,12 +80,22 @@ class Context:
 
     def attend(self, session_id: int, via: str) -> bool:
         """Record that the user attended the session; False when they already had."""
-        key = (session_id, self.member().id)
-        if self.known.attendances.get(key):
+        if self.attendance_known(session_id):
             return False
-        added = attendance_store.record_attendance(self.tx, session_id, key[1], via, self.now)
-        self.learn(self.known.attendances.put, key, True)
+        added = attendance_store.record_attendance(
+            self.tx, session_id, self.member().id, via, self.now
+        )
+        self.attendance_recorded(session_id)
         return added
+
+    def attendance_known(self, session_id: int) -> bool:
+        """Whether this process knows (from committed data) that the user attends the session."""
+        return bool(self.known.attendances.get((session_id, self.member().id)))
+
+    def attendance_recorded(self, session_id: int) -> None:
+        """The user's attendance of the session is recorded in this transaction (by ``attend``
+        or with a memo): remembered once it commits."""
+        self.learn(self.known.attendances.put, (session_id, self.member().id), True)
 
     def learn(self, remember: Callable[..., None], *args: object) -> None:
         """Remember a fact in ``known`` once this command's transaction has committed."""

@@ -29,7 +29,6 @@ from bot.replies.values import (
 )
 from bot.running_now import AskWhich, RunningTalk, talk_for_untitled_note
 from bot.sessions import Found, SessionId, recent_session, session_to_write
-from storage import channels as channel_store
 from storage import memos as memo_store
 from storage import pending_notes as pending_store
 from storage import sessions as session_store
@@ -184,19 +183,23 @@ def _store(
 
 
 def _add_memo(ctx: Context, session_id: int, text: str, source_url: str | None) -> MemoRecord:
-    """The memo, stored in the session, and its author marked as attending."""
-    channel = ctx.writable_channel()
+    """The memo, stored in the session, and its author marked as attending.
+
+    Writing a memo in a session is attending it: recorded with the memo, in one statement
+    on PostgreSQL, unless this process knows the attendance is stored already."""
+    attending = not ctx.attendance_known(session_id)
     memo = memo_store.add_memo(
         ctx.tx,
-        channel_id=channel.id,
-        number=channel_store.take_memo_number(ctx.tx, channel.id),
+        channel_id=ctx.writable_channel().id,
         session_id=session_id,
         author=ctx.member(),
         text=text,
         now=ctx.now,
         source_url=source_url,
+        attended_via="memo" if attending else None,
     )
-    ctx.attend(session_id, "memo")
+    if attending:
+        ctx.attendance_recorded(session_id)
     return memo
 
 

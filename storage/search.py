@@ -33,6 +33,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
     Column,
     Connection,
@@ -43,6 +44,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     func,
+    insert,
     select,
     text,
     type_coerce,
@@ -87,6 +89,23 @@ _PG_INSERT = text(
 _PG_DELETE = text("DELETE FROM memo_search WHERE memo_id = :memo_id")
 
 
+def indexing_added_memo(added: CTE) -> CTE:
+    """PostgreSQL: the index's INSERT for the memo that ``added`` (an INSERT ... RETURNING id)
+    adds in the same statement, as a CTE to attach to it; its ``tokens`` parameter takes
+    ``memo_tokens`` of the memo. One statement instead of two on every `/memo add`."""
+    tokens = bindparam("tokens", type_=ARRAY(BigInteger))
+    return (
+        insert(_POSTGRES_TABLE)
+        .from_select(["memo_id", "tokens"], select(added.c.id, tokens))
+        .cte("indexed")
+    )
+
+
+def memo_tokens(channel_id: int, text: str) -> list[int]:
+    """What the index holds for a memo of this channel with this text."""
+    return search_terms.tokens(channel_id, search_terms.terms(text))
+
+
 def index_new_memo(tx: Connection, memo_id: int, channel_id: int, text: str) -> None:
     """A memo was added: one INSERT on PostgreSQL; on SQLite nothing now (it is pending)."""
     if tx.dialect.name == "postgresql":
@@ -104,7 +123,7 @@ def unindex_memo(tx: Connection, memo_id: int, channel_id: int, text: str) -> No
     if tx.dialect.name == "postgresql":
         tx.execute(_PG_DELETE, {"memo_id": memo_id})
     elif _covered(tx, memo_id):
-        tokens = search_terms.tokens(channel_id, search_terms.terms(text))
+        tokens = memo_tokens(channel_id, text)
         tx.execute(_FTS_DELETE, {"memo_id": memo_id, "words": _words(tokens)})
 
 
@@ -162,7 +181,7 @@ def write_pending(tx: Connection, batch: PendingBatch) -> int:
 
 
 def _tokens(row: Any) -> list[int]:
-    return search_terms.tokens(row.channel_id, search_terms.terms(row.text))
+    return memo_tokens(row.channel_id, row.text)
 
 
 def _covered(tx: Connection, memo_id: int) -> bool:
@@ -170,7 +189,7 @@ def _covered(tx: Connection, memo_id: int) -> bool:
 
 
 def _insert(tx: Connection, memo_id: int, channel_id: int, text: str) -> None:
-    tokens = search_terms.tokens(channel_id, search_terms.terms(text))
+    tokens = memo_tokens(channel_id, text)
     if tx.dialect.name == "postgresql":
         tx.execute(_PG_INSERT, {"memo_id": memo_id, "tokens": tokens})
     else:
@@ -197,10 +216,7 @@ def rebuild_index(tx: Connection, batch: int = 5_000) -> int:
                 newest = tx.execute(select(func.max(Memo.id))).scalar_one()
                 _SET_INDEXED_THROUGH.run(tx, {"memo_id": newest or 0})
             return count
-        values = [
-            (row.id, search_terms.tokens(row.channel_id, search_terms.terms(row.text)))
-            for row in chunk
-        ]
+        values = [(row.id, _tokens(row)) for row in chunk]
         if tx.dialect.name == "postgresql":
             tx.execute(_PG_INSERT, [{"memo_id": i, "tokens": t} for i, t in values])
         else:

@@ -72,7 +72,9 @@ def test_slack_http_benchmark_runs_both_servers_and_writes_ratios(tmp_path: Path
     assert "postgres_one_process" not in written
 
 
-def test_slack_http_benchmark_on_postgres_runs_one_process_and_two(tmp_path: Path) -> None:
+def test_slack_http_benchmark_on_postgres_runs_the_floor_one_process_and_two(
+    tmp_path: Path,
+) -> None:
     if POSTGRES_SERVER is None:
         pytest.skip("needs MEMO_TEST_DATABASE_URL")
     stdout, written = _run(
@@ -82,7 +84,9 @@ def test_slack_http_benchmark_on_postgres_runs_one_process_and_two(tmp_path: Pat
         *("--requests", "40", "--warmup", "10"),
         *("--postgres", POSTGRES_SERVER.render_as_string(hide_password=False)),
     )
-    assert "(c)/(a) = " in stdout and "(d)/(c) = " in stdout
+    assert "(c)/(a) = " in stdout and "(d)/(c) = " in stdout and "(c)/(f) = " in stdout
+    assert written["postgres_floor"]["16"]["requests"] == 40
+    assert set(written["postgres_ratio_to_floor"]) == {"1", "16"}
     assert written["postgres_one_process"]["16"]["requests"] == 40
     assert written["postgres_two_processes"]["16"]["requests"] == 40
     assert set(written["postgres_two_processes_to_one"]) == {"1", "16"}

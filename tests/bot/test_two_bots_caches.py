@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.core import MemoBot
 from storage.database import Database
-from storage.models import Member
+from storage.models import Attendance, Member
 from tests.chat import Chat
 
 
@@ -88,3 +88,27 @@ def test_a_session_the_other_process_created_takes_this_process_s_memo_with_that
     assert listing.count("ust 비동기") == 1, listing
     shown = here.say("reader", "show [Rust 비동기]").markdown
     assert "저기서 만든 세션" in shown and "여기서 이어서" in shown, shown
+
+
+def test_a_memo_here_in_a_session_attended_there_keeps_the_one_attendance(
+    bot: MemoBot, other: MemoBot, database: Database
+) -> None:
+    """This process does not know Bob attends: its add records the attendance with the memo,
+    and the one the other process stored first stays as it was."""
+    here, there = Chat(bot), Chat(other)
+    assert here.say("alice", "add [키노트] 세션을 만든 메모").ok
+    _in_step(here, there)
+    assert there.say("bob", "attend [키노트]").ok
+    _in_step(here, there)
+
+    added = here.say("bob", "add [키노트] 밥의 메모")
+    without_title = here.say("bob", "add 제목 없이 이어서")
+
+    assert added.ok and without_title.ok, (added.markdown, without_title.markdown)
+    with database.engine.connect() as connection:
+        bobs = connection.execute(
+            select(Attendance.via).join(Member).where(Member.external_id == "U-bob")
+        ).all()
+    assert [row.via for row in bobs] == ["explicit"]
+    shown = here.say("reader", "show [키노트]").markdown
+    assert "밥의 메모" in shown and "제목 없이 이어서" in shown, shown
