@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,11 +104,19 @@ class Console:
     def markdown(self, reply: Reply) -> str:
         """The reply's Markdown; a file that came with it is written now, and it says where."""
         if isinstance(reply.data, TalkPickNeeded):
-            return f"{reply.markdown}\nType its number (1–{len(reply.data.choices)})."
+            with self._speaking():
+                last = len(reply.data.choices)
+                return f"{reply.markdown}\n" + _("Type its number (1–%(last)s).") % {"last": last}
         if reply.attachment is None:
             return reply.markdown
         path = save_attachment(reply.attachment, self.folder or Path.cwd())
-        return f"{reply.markdown}\n\nWritten to `{path}`."
+        with self._speaking():
+            return f"{reply.markdown}\n\n" + _("Written to `%(path)s`.") % {"path": path}
+
+    def _speaking(self) -> AbstractContextManager[None]:
+        """The language of the console's own lines: the one its replies are in."""
+        person = ChatLine(self.identity.user, None, "")
+        return speaking(self.bot.language_for(self._invocation(person, "")))
 
     def on_screen(self, reply: Reply) -> Markdown:
         """The reply as the terminal shows it (``adapters.console.screen``)."""
@@ -133,7 +142,7 @@ class Console:
             return None
         if not 1 <= int(typed) <= len(question.choices):
             self._questions[message.user] = question
-            with speaking(self.bot.language_for(self._invocation(message, typed))):
+            with self._speaking():
                 return refuse(
                     ProblemCode.NOT_A_CHOICE,
                     _("Type a number from 1 to %(last)s. Nothing was saved yet.")
