@@ -53,11 +53,25 @@ _RENDERED_AS = (
 )
 #: CommonMark's hard line break that shows no character: two spaces before the line end.
 HARD_BREAK = "  \n"
-#: How many times one paragraph is rendered while its escapes are dropped; past it, the
-#: remaining escapes stay (still exact, just more of them). Real paragraphs need far fewer.
-MAX_RENDERS = 2_000
+#: What the escape check of one file may render, in characters: a fixed part and a part per
+#: character of the file. The samples use about 10 per character (their paragraphs are short);
+#: a hostile file of long punctuation-filled paragraphs would use more, quadratically, so past
+#: the budget the remaining escapes stay: still exact, just more of them.
+BUDGET_BASE = 2_000_000
+BUDGET_PER_CHARACTER = 20
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _NBSP = "\u00a0"
+
+
+@dataclass(slots=True)
+class Budget:
+    """How many more characters the escape check may render for the file being written."""
+
+    characters: int
+
+    @classmethod
+    def for_file(cls, characters: int) -> Budget:
+        return cls(BUDGET_BASE + BUDGET_PER_CHARACTER * characters)
 
 
 @dataclass(slots=True)
@@ -73,7 +87,9 @@ class _Piece:
         return self.escape if self.escaped and self.escape is not None else self.plain
 
 
-def paragraph(lines: Sequence[str], marked: Callable[[str], bool] = lambda _: False) -> str:
+def paragraph(
+    lines: Sequence[str], budget: Budget, marked: Callable[[str], bool] = lambda _: False
+) -> str:
     """Non-blank ``lines`` as one paragraph: each renders on a line of its own, as written.
 
     A ``marked`` line keeps an escape on its first punctuation character (else a
@@ -85,17 +101,19 @@ def paragraph(lines: Sequence[str], marked: Callable[[str], bool] = lambda _: Fa
         _line_pieces(line, first=index == 0, marked=marked(line))
         for index, line in enumerate(lines)
     ]
-    _drop_needless_escapes(pieces, lambda: HARD_BREAK.join(_written(line) for line in pieces))
+    _drop_needless_escapes(
+        pieces, lambda: HARD_BREAK.join(_written(line) for line in pieces), budget
+    )
     return HARD_BREAK.join(_written(line) for line in pieces)
 
 
-def heading(level: int, text: str, before: str = "", after: str = "") -> str:
+def heading(level: int, text: str, budget: Budget, before: str = "", after: str = "") -> str:
     """An ATX heading of ``level`` showing ``before + text + after`` as written (``text`` is
     escaped where needed; ``before`` and ``after`` are ours, such as the brackets of
     ``## [Title]``)."""
     prefix = "#" * level + " " + before
     pieces = [[_Piece(prefix), *_body_pieces(text.strip()), _Piece(after)]]
-    _drop_needless_escapes(pieces, lambda: _written(pieces[0]))
+    _drop_needless_escapes(pieces, lambda: _written(pieces[0]), budget)
     return _written(pieces[0])
 
 
@@ -140,34 +158,38 @@ def _indent(char: str, paragraph_start: bool) -> str:
     return "&nbsp;" if paragraph_start else _NBSP
 
 
-def _drop_needless_escapes(lines: list[list[_Piece]], markdown: Callable[[], str]) -> None:
+def _drop_needless_escapes(
+    lines: list[list[_Piece]], markdown: Callable[[], str], budget: Budget
+) -> None:
     """Unescape every piece whose escape the rendering of ``markdown()`` does not need.
 
-    A line at a time first (most lines need no escape at all), then one piece at
-    a time in the lines that need some.
+    All at once first (most paragraphs need no escape), then a line at a time, then
+    one piece at a time in the lines that need some; while the budget lasts.
     """
-    target = _render(markdown())
-    renders = 1
+    if budget.characters <= 0 or not any(piece.escaped for line in lines for piece in line):
+        return
+    target = _render(markdown(), budget)
 
-    def unchanged() -> bool:
-        nonlocal renders
-        renders += 1
-        return _render(markdown()) == target
+    def unescaped(pieces: list[_Piece]) -> bool:
+        """Whether ``pieces`` render the same unescaped; if not, they stay escaped."""
+        _set(pieces, False)
+        if _render(markdown(), budget) == target:
+            return True
+        _set(pieces, True)
+        return False
 
+    if unescaped([piece for line in lines for piece in line if piece.escaped]):
+        return
     for line in lines:
         escaped = [piece for piece in line if piece.escaped]
-        if not escaped or renders >= MAX_RENDERS:
+        if budget.characters <= 0:
+            return
+        if not escaped or unescaped(escaped):
             continue
-        _set(escaped, False)
-        if unchanged():
-            continue
-        _set(escaped, True)
         for piece in escaped:
-            if renders >= MAX_RENDERS:
+            if budget.characters <= 0:
                 return
-            piece.escaped = False
-            if not unchanged():
-                piece.escaped = True
+            unescaped([piece])
 
 
 def _set(pieces: list[_Piece], escaped: bool) -> None:
@@ -179,7 +201,8 @@ def _written(pieces: list[_Piece]) -> str:
     return "".join(piece.written() for piece in pieces)
 
 
-def _render(markdown: str) -> str:
+def _render(markdown: str, budget: Budget) -> str:
+    budget.characters -= len(markdown)
     return pyromark.html(markdown, options=_RENDERED_AS)
 
 

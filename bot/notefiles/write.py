@@ -118,8 +118,12 @@ def title_line(post: Post, korean: bool) -> str:
 
 def write(posts: Sequence[Post], post_format: PostFormat) -> str:
     """The posts, newest first as given, as one file's text (ending with a newline)."""
-    writer = _markdown_post if post_format is PostFormat.MARKDOWN else _text_post
-    return "\n\n\n".join(writer(post) for post in posts) + "\n"
+    if post_format is PostFormat.TEXT:
+        return "\n\n\n".join(_text_post(post) for post in posts) + "\n"
+    budget = literal_markdown.Budget.for_file(
+        sum(len(text) for post in posts for text in _texts(post))
+    )
+    return "\n\n\n".join(_markdown_post(post, budget) for post in posts) + "\n"
 
 
 def _text_post(post: Post) -> str:
@@ -144,27 +148,27 @@ def author_line(author: str) -> str:
     return f"@{author}"
 
 
-def _markdown_post(post: Post) -> str:
+def _markdown_post(post: Post, budget: literal_markdown.Budget) -> str:
     korean = is_korean(post)
     blocks = [
-        literal_markdown.paragraph([date_line(post.day, korean)]),
-        literal_markdown.heading(1, title_line(post, korean)),
+        literal_markdown.paragraph([date_line(post.day, korean)], budget),
+        literal_markdown.heading(1, title_line(post, korean), budget),
     ]
     if post.intro:
-        blocks.append(_md_lines(post.intro))
+        blocks.append(_md_lines(post.intro, budget))
     for index, session in enumerate(post.sessions):
         if index:
             blocks.append(ENGLISH_SEPARATOR)
-        blocks.append(literal_markdown.heading(2, session.title, "[", "]"))
+        blocks.append(literal_markdown.heading(2, session.title, budget, "[", "]"))
         for notes in session.notes:
             if len(session.notes) > 1:
-                blocks.append(literal_markdown.heading(3, notes.author))
+                blocks.append(literal_markdown.heading(3, notes.author, budget))
             if notes.lines:
-                blocks.append(_md_lines(notes.lines))
+                blocks.append(_md_lines(notes.lines, budget))
     return "\n\n".join(block for block in blocks if block)
 
 
-def _md_lines(lines: Sequence[str]) -> str:
+def _md_lines(lines: Sequence[str], budget: literal_markdown.Budget) -> str:
     """Note lines as paragraphs: a line break after each line, a blank line between
     paragraphs."""
     paragraphs: list[list[str]] = [[]]
@@ -174,7 +178,7 @@ def _md_lines(lines: Sequence[str]) -> str:
         elif paragraphs[-1]:
             paragraphs.append([])
     return "\n\n".join(
-        literal_markdown.paragraph(paragraph, looks_like_structure)
+        literal_markdown.paragraph(paragraph, budget, looks_like_structure)
         for paragraph in paragraphs
         if paragraph
     )

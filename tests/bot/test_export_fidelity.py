@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from bot.notefiles import literal_markdown
 from bot.notefiles.parse import parse_posts
 from bot.notefiles.write import AuthorNotes, Post, PostFormat, PostSession, write
 from tests.post_files import posts_from_parsed
@@ -186,3 +187,29 @@ def test_text_export_of_the_samples_keeps_every_line_byte_for_byte() -> None:
 
         for line in _note_lines(posts):
             assert b"\n" + line.encode() + b"\n" in text, line
+
+
+def test_an_export_written_before_this_format_still_imports_line_for_line() -> None:
+    # Backslash line breaks, every marker escaped, whitespace and structure as references.
+    earlier = (
+        "2025년 9월 25일 목요일\n\n# DEVRIVER 2025 Day1 참가 세션 메모\n\n## [Envoy]\n\n"
+        "&#32;&#32;\\- 들여쓴 줄\\\n1\\. 번호\\\n끝에 백슬래시 &#92;\\\n&#50;025-09-26\\\n"
+        "&#160;앞뒤&#32;\n"
+    )
+
+    [post] = parse_posts(earlier).posts
+
+    assert [block.lines for block in post.sessions[0].blocks] == [
+        ("  - 들여쓴 줄", "1. 번호", "끝에 백슬래시 \\", "2025-09-26", "\u00a0앞뒤 ")
+    ]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(_HOSTILE_LINE, min_size=1, max_size=5))
+def test_past_the_files_budget_lines_keep_every_escape_and_still_render_as_typed(
+    lines: list[str],
+) -> None:
+    # A file of long punctuation-filled paragraphs spends the budget; what follows is exact.
+    markdown = literal_markdown.paragraph(lines, literal_markdown.Budget(0))
+
+    assert _shown_lines(markdown) == [_as_shown(line) for line in lines]
