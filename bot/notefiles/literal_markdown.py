@@ -14,7 +14,8 @@ lists, footnotes, math), so an escape stays where any of the usual blog
 renderers would otherwise make a list, a quote, a heading, a link, emphasis, a
 table or a strikethrough of the note. What is left is what the issue asked for:
 ``1\\. 캐시 분리`` (else a list), ``\\> 결론`` (else a quote), and ``C++``,
-``->``, ``2. router``, ``snake_case`` as typed.
+``->``, ``2. router``, ``snake_case`` as typed. The checks of one file share a
+budget (``Budget``): past it, escapes stay, which is still exact.
 
 Whitespace CommonMark would drop is written so that it stays:
 
