@@ -37,6 +37,7 @@ line break.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -60,7 +61,8 @@ HARD_BREAK = "  \n"
 #: the budget the remaining escapes stay: still exact, just more of them.
 BUDGET_BASE = 2_000_000
 BUDGET_PER_CHARACTER = 20
-_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+#: CommonMark's ASCII punctuation: what a backslash can escape.
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _NBSP = "\u00a0"
 
 
@@ -135,9 +137,12 @@ def _body_pieces(body: str) -> list[_Piece]:
     """Every ASCII punctuation character escaped to begin with; a trailing run of backslashes
     escaped for good (a backslash before the line end would be a line break)."""
     kept_backslashes = len(body) - len(body.rstrip("\\"))
+    parts = _PUNCTUATION.split(body[: len(body) - kept_backslashes])
+    # Text between punctuation at even places (a run is one piece), punctuation at odd ones.
     pieces = [
-        _Piece(char, "\\" + char, escaped=True) if char in _ASCII_PUNCTUATION else _Piece(char)
-        for char in body[: len(body) - kept_backslashes]
+        _Piece(part, "\\" + part, escaped=True) if place % 2 else _Piece(part)
+        for place, part in enumerate(parts)
+        if part
     ]
     return pieces + [_Piece("\\\\")] * kept_backslashes
 
@@ -149,7 +154,8 @@ def _mark(pieces: list[_Piece]) -> None:
             piece.plain = piece.escape
             return
     if pieces:
-        pieces[0].plain = _reference(pieces[0].plain)
+        first = pieces[0].plain
+        pieces[0].plain = _reference(first[0]) + first[1:]
 
 
 def _indent(char: str, paragraph_start: bool) -> str:

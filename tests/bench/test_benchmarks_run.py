@@ -208,3 +208,14 @@ def test_agenda_import_benchmark_writes_its_table_and_results(tmp_path: Path) ->
     assert "agenda import of 600 talks" in stdout
     assert set(written["results"]) == {"ics", "csv"}
     assert set(written["results"]["csv"]) == {"parse", "import", "reimport", "merge"}
+
+
+def test_export_benchmark_writes_its_table_and_ratios(tmp_path: Path) -> None:
+    stdout, written = _run(tmp_path, "export", "--repeat", "1", "--hostile-lines", "50")
+
+    assert "export writing" in stdout
+    assert set(written["results"]) == {"samples", "hostile_50_lines"}
+    samples = written["results"]["samples"]
+    assert set(samples) == {"text", "markdown_no_check", "markdown"}
+    assert samples["markdown"]["escapes"] < samples["markdown_no_check"]["escapes"]
+    assert set(written["ratios"]["samples"]) == {"markdown_to_text", "markdown_to_no_check"}
