@@ -104,10 +104,7 @@ def paragraph(
         _line_pieces(line, first=index == 0, marked=marked(line))
         for index, line in enumerate(lines)
     ]
-    _drop_needless_escapes(
-        pieces, lambda: HARD_BREAK.join(_written(line) for line in pieces), budget
-    )
-    return HARD_BREAK.join(_written(line) for line in pieces)
+    return HARD_BREAK.join(_without_needless_escapes(pieces, HARD_BREAK.join, budget))
 
 
 def heading(level: int, text: str, budget: Budget, before: str = "", after: str = "") -> str:
@@ -116,8 +113,7 @@ def heading(level: int, text: str, budget: Budget, before: str = "", after: str 
     ``## [Title]``)."""
     prefix = "#" * level + " " + before
     pieces = [[_Piece(prefix), *_body_pieces(text.strip()), _Piece(after)]]
-    _drop_needless_escapes(pieces, lambda: _written(pieces[0]), budget)
-    return _written(pieces[0])
+    return "".join(_without_needless_escapes(pieces, "".join, budget))
 
 
 def _line_pieces(line: str, first: bool, marked: bool) -> list[_Piece]:
@@ -165,38 +161,49 @@ def _indent(char: str, paragraph_start: bool) -> str:
     return "&nbsp;" if paragraph_start else _NBSP
 
 
-def _drop_needless_escapes(
-    lines: list[list[_Piece]], markdown: Callable[[], str], budget: Budget
-) -> None:
-    """Unescape every piece whose escape the rendering of ``markdown()`` does not need.
+def _without_needless_escapes(
+    lines: list[list[_Piece]], joined: Callable[[list[str]], str], budget: Budget
+) -> list[str]:
+    """The lines as written, each piece unescaped where the rendering of the Markdown
+    ``joined`` makes of them does not need its escape.
 
     All at once first (most paragraphs need no escape), then a line at a time, then
-    one piece at a time in the lines that need some; while the budget lasts.
+    one piece at a time in the lines that need some; while the budget lasts. Only the
+    line that changed is written again for each check.
     """
+    texts = [_written(line) for line in lines]
     if budget.characters <= 0 or not any(piece.escaped for line in lines for piece in line):
-        return
-    target = _render(markdown(), budget)
+        return texts
+    target = _render(joined(texts), budget)
 
-    def unescaped(pieces: list[_Piece]) -> bool:
-        """Whether ``pieces`` render the same unescaped; if not, they stay escaped."""
+    def unescaped(at: list[int], pieces: list[_Piece]) -> bool:
+        """Whether ``pieces`` (of the lines ``at``) render the same unescaped; if not, they
+        stay escaped."""
+        before = [texts[index] for index in at]
         _set(pieces, False)
-        if _render(markdown(), budget) == target:
+        for index in at:
+            texts[index] = _written(lines[index])
+        if _render(joined(texts), budget) == target:
             return True
         _set(pieces, True)
+        for index, text in zip(at, before, strict=True):
+            texts[index] = text
         return False
 
-    if unescaped([piece for line in lines for piece in line if piece.escaped]):
-        return
-    for line in lines:
+    everywhere = [piece for line in lines for piece in line if piece.escaped]
+    if unescaped(list(range(len(lines))), everywhere):
+        return texts
+    for index, line in enumerate(lines):
         escaped = [piece for piece in line if piece.escaped]
         if budget.characters <= 0:
-            return
-        if not escaped or unescaped(escaped):
+            break
+        if not escaped or unescaped([index], escaped):
             continue
         for piece in escaped:
             if budget.characters <= 0:
-                return
-            unescaped([piece])
+                break
+            unescaped([index], [piece])
+    return texts
 
 
 def _set(pieces: list[_Piece], escaped: bool) -> None:

@@ -63,9 +63,9 @@ def _inline_text(token: Token) -> str:
 
 
 def _as_shown(line: str) -> str:
-    """A note line as a reader sees it: its indent as non-breaking spaces."""
-    body = line.lstrip(" ")
-    return NBSP * (len(line) - len(body)) + body
+    """A note line as a reader sees it: the spaces of its indent as non-breaking spaces."""
+    body = line.lstrip()
+    return line[: len(line) - len(body)].replace(" ", NBSP) + body
 
 
 def test_every_line_of_both_blog_samples_renders_as_typed() -> None:
