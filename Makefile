@@ -29,6 +29,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/agenda_import.py
 	$(BIN)/python bench/running_now.py
+	$(BIN)/python bench/export.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/search_quality.py
 

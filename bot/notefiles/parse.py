@@ -25,6 +25,9 @@ _CLOSING = {"[": "]", "(": ")"}
 _LINE_END = re.compile(r"\r\n|\r|\n")
 #: A separator between sessions: a run of one of these characters, nothing else.
 _SEPARATOR = re.compile(r"^\s*(?:ㅡ{3,}|-{3,}|─{3,}|={3,}|_{3,}|\*{3,})\s*$")
+#: The leading whitespace our Markdown export writes: an indent's spaces as non-breaking spaces
+#: (``&nbsp;`` at a paragraph's start), anything else as numeric references.
+_INDENT = re.compile(r"^(?:\u00a0|&nbsp;|&#[0-9]{1,7};|&#[xX][0-9a-fA-F]{1,6};)+")
 #: A Markdown ATX heading: its level and text.
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 #: A CommonMark backslash escape or character reference, undone in Markdown files.
@@ -226,6 +229,11 @@ def _weekday_agrees(
     return True
 
 
+def looks_like_structure(line: str) -> bool:
+    """Whether the line, unescaped, would be read as a date line or a session separator."""
+    return _SEPARATOR.match(line) is not None or parse_date_line(line) is not None
+
+
 def header_title(line: str) -> tuple[str, str] | None:
     """(title, bracket) when the line is a whole ``[Title]`` or ``(Title)`` header."""
     stripped = line.strip()
@@ -255,6 +263,11 @@ def _closes_early(line: str) -> bool:
 def unescape_markdown(text: str) -> str:
     """Undo CommonMark backslash escapes and character references (``\\#``, ``&#32;``)."""
     return _ESCAPE.sub(lambda match: match.group(1) or html.unescape(match.group(0)), text)
+
+
+def _indent_as_spaces(match: re.Match[str]) -> str:
+    """A Markdown line's indent: its non-breaking spaces are spaces (a real one is ``&#160;``)."""
+    return match.group().replace("\u00a0", " ").replace("&nbsp;", " ")
 
 
 def parse_posts(text: str, *, markdown: bool | None = None) -> ParsedFile:
@@ -330,10 +343,12 @@ class _Parser:
         heading = _markdown_header(raw)
         if heading is not None:
             return unescape_markdown(heading[1]), heading[0], True
-        # An odd run of backslashes at the end ends in a CommonMark hard line break.
-        trailing = len(raw) - len(raw.rstrip("\\"))
-        body = raw[:-1] if trailing % 2 else raw
-        text = unescape_markdown(body)
+        # A line break at the end: two spaces (our export) or an odd run of backslashes
+        # (earlier exports). Trailing whitespace of a note is written as references.
+        body = raw.rstrip(" ")
+        trailing = len(body) - len(body.rstrip("\\"))
+        body = body[:-1] if trailing % 2 else body
+        text = unescape_markdown(_INDENT.sub(_indent_as_spaces, body, count=1))
         return text, 0, text == body
 
     def _start_post(self, parsed: tuple[date, bool], number: int) -> None:

@@ -13,11 +13,12 @@ Two formats:
   looks like a header, a separator or a date cannot be told apart from one.
 - **Markdown** is valid CommonMark that renders as the notes were written:
   ``## [Title]`` session headers, ``### name`` sub-headings when a session has
-  several authors, a thematic break between sessions, each note line ended by a
-  hard line break. Note text goes through ``bot.replies.markdown.escape``, and a note
-  line that would read as structure (a header, separator, date or author line)
-  or that has leading or trailing whitespace gets that character written as a
-  character reference, so the Markdown says unambiguously which lines are notes.
+  several authors, a thematic break between sessions, each note line on a line
+  of its own. Note text is escaped only where a renderer would otherwise format
+  it, and whitespace a renderer would drop is kept (``literal_markdown``); a
+  note line that the reader of these files would take for structure (a date or
+  a separator) keeps one escape, so the Markdown says unambiguously which lines
+  are notes.
 
 The date line is Korean (``2025년 9월 25일 목요일``) when the post's notes are
 mostly Korean, English (``Thursday, September 25, 2025``) otherwise; see
@@ -32,7 +33,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from bot.replies import markdown as md
+from bot.notefiles import literal_markdown
+from bot.notefiles.parse import looks_like_structure
 
 
 class PostFormat(StrEnum):
@@ -79,7 +81,6 @@ KOREAN_SHARE = 0.1
 _KOREAN_WEEKDAYS = "월화수목금토일"
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _LETTER = re.compile(r"[^\W\d_]")
-_BRACKET = re.compile(r"([\[\]])")
 
 
 def is_korean(post: Post) -> bool:
@@ -117,8 +118,12 @@ def title_line(post: Post, korean: bool) -> str:
 
 def write(posts: Sequence[Post], post_format: PostFormat) -> str:
     """The posts, newest first as given, as one file's text (ending with a newline)."""
-    writer = _markdown_post if post_format is PostFormat.MARKDOWN else _text_post
-    return "\n\n\n".join(writer(post) for post in posts) + "\n"
+    if post_format is PostFormat.TEXT:
+        return "\n\n\n".join(_text_post(post) for post in posts) + "\n"
+    budget = literal_markdown.Budget.for_file(
+        sum(len(text) for post in posts for text in _texts(post))
+    )
+    return "\n\n\n".join(_markdown_post(post, budget) for post in posts) + "\n"
 
 
 def _text_post(post: Post) -> str:
@@ -143,80 +148,40 @@ def author_line(author: str) -> str:
     return f"@{author}"
 
 
-def _markdown_post(post: Post) -> str:
+def _markdown_post(post: Post, budget: literal_markdown.Budget) -> str:
     korean = is_korean(post)
-    blocks = [_md_text(date_line(post.day, korean)), "# " + _md_text(title_line(post, korean))]
+    blocks = [
+        literal_markdown.paragraph([date_line(post.day, korean)], budget),
+        literal_markdown.heading(1, title_line(post, korean), budget),
+    ]
     if post.intro:
-        blocks.append(_md_lines(post.intro))
+        blocks.append(_md_lines(post.intro, budget))
     for index, session in enumerate(post.sessions):
         if index:
             blocks.append(ENGLISH_SEPARATOR)
-        blocks.append(f"## [{_md_title(session.title)}]")
+        blocks.append(literal_markdown.heading(2, session.title, budget, "[", "]"))
         for notes in session.notes:
             if len(session.notes) > 1:
-                blocks.append("### " + _md_text(notes.author))
+                blocks.append(literal_markdown.heading(3, notes.author, budget))
             if notes.lines:
-                blocks.append(_md_lines(notes.lines))
+                blocks.append(_md_lines(notes.lines, budget))
     return "\n\n".join(block for block in blocks if block)
 
 
-def _md_lines(lines: Sequence[str]) -> str:
-    """Note lines as paragraphs: hard line breaks inside, a blank line between paragraphs."""
+def _md_lines(lines: Sequence[str], budget: literal_markdown.Budget) -> str:
+    """Note lines as paragraphs: a line break after each line, a blank line between
+    paragraphs."""
     paragraphs: list[list[str]] = [[]]
     for line in lines:
         if line.strip():
-            paragraphs[-1].append(_md_note(line))
+            paragraphs[-1].append(line)
         elif paragraphs[-1]:
             paragraphs.append([])
-    return "\n\n".join("\\\n".join(paragraph) for paragraph in paragraphs if paragraph)
-
-
-# A line the note-post reader would take for structure, not a note.
-_STRUCTURE = re.compile(
-    r"""
-    \[.*\]                       # a [session header]
-    | \(.*\)                     # a (section header)
-    | [ㅡ\-─=_]{3,}              # a separator
-    | \d{4}\s*(년|[-./])\S*.*    # a date: 2025년 9월 25일, 2025-09-25, 2025.9.25
-    | (Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,.*
-    | @.*                        # an author line
-    """,
-    re.VERBOSE,
-)
-
-
-def _md_note(line: str) -> str:
-    """One note line as Markdown text that renders as exactly this line and reads as a note."""
-    # Every kind of whitespace, the non-breaking space too: renderers strip it at line ends.
-    body = line.strip()
-    lead = line[: len(line) - len(line.lstrip())]
-    trail = line[len(lead) + len(body) :]
-    first = last = ""
-    if not lead and _STRUCTURE.fullmatch(body):
-        first, body = _reference(body[0]), body[1:]
-    if not trail and body.endswith("\\"):
-        # A reference, not an escaped backslash: a ``\`` hard line break follows the
-        # line, and readers should not have to count a run of backslashes.
-        last, body = _reference("\\"), body[:-1]
-    escaped = first + md.escape(body) + last
-    return "".join(map(_reference, lead)) + escaped + "".join(map(_reference, trail))
-
-
-def _md_text(text: str) -> str:
-    """A heading's or date line's text, escaped (every ``#``: a heading may end in ``#``s)."""
-    return "\\#".join(md.escape(part) for part in text.strip().split("#"))
-
-
-def _md_title(title: str) -> str:
-    """A title inside ``## [...]``: escaped, brackets too, so the outer brackets stay ours."""
-    return "".join(
-        "\\" + part if part in ("[", "]") else md.escape(part) for part in _BRACKET.split(title)
+    return "\n\n".join(
+        literal_markdown.paragraph(paragraph, budget, looks_like_structure)
+        for paragraph in paragraphs
+        if paragraph
     )
-
-
-def _reference(char: str) -> str:
-    """``char`` as a numeric character reference: never Markdown syntax, never stripped."""
-    return f"&#{ord(char)};"
 
 
 def _texts(post: Post) -> Iterable[str]:

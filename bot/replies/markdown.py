@@ -26,6 +26,8 @@ _LINK_CLOSE = re.compile(r"\](?=[(\[:])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 # At the start of a line: headings, quotes, list items, thematic breaks, setext underlines.
 _LINE_START = re.compile(r"^([ \t]*)([#>+=-]|\d+(?=[.)]))", re.MULTILINE)
+# A line's leading spaces.
+_INDENT = re.compile(r"^ +", re.MULTILINE)
 # Anything any rule above could act on; most titles and names have none of it.
 _MAY_NEED_ESCAPING = re.compile(r"[\\`*<~|_\]&]|^[ \t]*(?:[#>+=-]|\d+[.)])", re.MULTILINE)
 
@@ -47,6 +49,16 @@ def _escape_line_start(match: re.Match[str]) -> str:
         # "1." starts a list; escaping the dot (added below) is what CommonMark needs.
         return f"{indent}{marker}\\"
     return f"{indent}\\{marker}"
+
+
+def note(text: str) -> str:
+    """A whole note (every line of it) as literal Markdown that keeps each line's indent.
+
+    Renderers strip a line's leading spaces, which flattens a note's sub-points
+    (``  - detail``) into the line above; non-breaking spaces stay. Only for whole
+    texts: a piece of a line (a search snippet) has no indent of its own.
+    """
+    return _INDENT.sub(lambda indent: "\u00a0" * len(indent.group()), escape(text))
 
 
 def bold(text: str) -> str:

@@ -103,7 +103,7 @@ def session_line(session: SessionView) -> str:
 def memo_item(memo: MemoView) -> str:
     """A memo as a list item: id, author, local time, then its text."""
     stamp = f"{memo.local_created_at:%H:%M}" + (_(" (edited)") if memo.edited else "")
-    text = md.indent_continuation(md.escape(memo.text))
+    text = md.indent_continuation(md.note(memo.text))
     return f"- **#{memo.number}** {md.escape(memo.author_name)}, {stamp}: {text}"
 
 
@@ -125,7 +125,7 @@ def memo_saved(saved: MemoSaved) -> str:
     elif saved.from_recent_session:
         lines.append(_("_Added to the session you were last active in._"))
     # The quote goes last: a line after it would be read as part of the quote.
-    lines.append(md.quote(md.escape(memo.text)))
+    lines.append(md.quote(md.note(memo.text)))
     return "\n".join(lines)
 
 
@@ -328,7 +328,7 @@ def memo_changed(changed: MemoChanged) -> str:
     }[changed.action] % {"number": memo.number, "session": md.title(memo.session_title)}
     if changed.action == "deleted":
         return head
-    return "\n".join([head, md.quote(md.escape(memo.text))])
+    return "\n".join([head, md.quote(md.note(memo.text))])
 
 
 def conference_set(result: ConferenceSet) -> str:

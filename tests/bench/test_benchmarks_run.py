@@ -228,3 +228,14 @@ def test_running_now_benchmark_writes_its_ratios_to_the_titled_add(tmp_path: Pat
     }
     assert written["results"]["titled"]["ops"] == 10
     assert written["results"]["titled"]["p99_x_titled"] == 1.0
+
+
+def test_export_benchmark_writes_its_table_and_ratios(tmp_path: Path) -> None:
+    stdout, written = _run(tmp_path, "export", "--repeat", "1", "--hostile-lines", "50")
+
+    assert "export writing" in stdout
+    assert set(written["results"]) == {"samples", "hostile_50_lines"}
+    samples = written["results"]["samples"]
+    assert set(samples) == {"text", "markdown_no_check", "markdown"}
+    assert samples["markdown"]["escapes"] < samples["markdown_no_check"]["escapes"]
+    assert set(written["ratios"]["samples"]) == {"markdown_to_text", "markdown_to_no_check"}

@@ -77,7 +77,7 @@ def test_the_whole_conference_is_one_post_per_day_newest_first_in_markdown(chat:
     assert reply.attachment is not None and reply.attachment.name == "DEVRIVER-2025.md"
     assert text.startswith("2025년 9월 26일 금요일\n\n# DEVRIVER 2025 Day2 참가 세션 메모\n")
     assert text.index("Day2") < text.index("2025년 9월 25일 목요일") < text.index("Day1")
-    assert "## [Envoy로 갈아탄 API 게이트웨이]\n\n라우트 3,400개를 xDS로 이관\\\n\\> p99" in text
+    assert "## [Envoy로 갈아탄 API 게이트웨이]\n\n라우트 3,400개를 xDS로 이관  \n\\> p99" in text
     assert isinstance(reply.data, ExportReady)
     assert (reply.data.posts, reply.data.sessions, reply.data.memos) == (2, 3, 4)
 
@@ -103,7 +103,7 @@ def test_several_authors_each_get_their_memos_under_their_name(chat: Chat) -> No
     text = _file(chat.say("carol", "export"))
 
     assert (
-        "## [Envoy]\n\n### alice\n\np99 210ms → 45ms\\\nxDS 로 동적 배포\n\n### bob\n\n카나리"
+        "## [Envoy]\n\n### alice\n\np99 210ms → 45ms  \nxDS 로 동적 배포\n\n### bob\n\n카나리"
         in text
     )
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from bot.replies.markdown import escape
+from bot.replies.markdown import escape, note
 
 COMMONMARK = MarkdownIt("commonmark")
 
@@ -49,3 +49,15 @@ def test_mention_syntax_is_not_html_or_an_autolink() -> None:
 def test_ordinary_notes_stay_readable() -> None:
     note = "p99 latency 210ms → 45ms, pg_partman 으로 파티션 자동 생성, C++ 1:N AVX-512"
     assert escape(note) == note
+
+
+@given(st.lists(st.tuples(st.sampled_from(["", " ", "  ", "    "]), _LINE), min_size=1, max_size=4))
+def test_a_whole_note_keeps_each_lines_indent(lines: list[tuple[str, str]]) -> None:
+    text = "\n".join(indent + line for indent, line in lines)
+    shown = "\n".join(
+        html.escape("\u00a0" * len(indent) + line, quote=False) for indent, line in lines
+    )
+    # markdown-it trims a paragraph's ends, the first line's non-breaking spaces too.
+    expected = f"<p>{shown.lstrip(chr(0xA0))}</p>\n"
+
+    assert _rendered_text(note(text)) == expected

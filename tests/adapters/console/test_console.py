@@ -324,6 +324,28 @@ def test_at_a_terminal_a_reply_shows_bold_lists_and_no_escapes_with_its_footer_a
     assert not any("\\" in line or "**" in line for line in lines), "no Markdown shows"
 
 
+def test_at_a_terminal_a_notes_sub_points_keep_their_indent_and_markers(
+    database_url: URL, tmp_path: Path, bot: MemoBot
+) -> None:
+    chat = Chat(bot, platform="console", workspace="console", channel="general")
+    note = "구성\n1. listener\n  - filter 는 trait 하나로\n  ㄴ 레거시는 그대로\n> 결론"
+    chat.say("alice", f"add [Rust 게이트웨이] {note}")
+    with _console_at_a_terminal(database_url, tmp_path) as screen:
+        screen.wait_for(PROMPT)
+        screen.type("/memo show [Rust 게이트웨이]\r")
+        shown = screen.wait_for("결론".encode()).decode()
+    lines = [line.rstrip() for line in shown.split("\r\n")]
+    first = next(line for line in lines if line.endswith(": 구성"))
+    margin = " " * first.index("#")  # the column the list item's text starts at
+    at = lines.index(first)
+    assert lines[at + 1 : at + 5] == [
+        margin + "1. listener",
+        margin + "\u00a0\u00a0- filter 는 trait 하나로",
+        margin + "\u00a0\u00a0ㄴ 레거시는 그대로",
+        margin + "> 결론",
+    ], "each line as typed: sub-points indented, markers shown, no escapes"
+
+
 def test_a_digest_on_schedule_prints_above_the_prompt_and_keeps_the_line_being_typed(
     database_url: URL, tmp_path: Path, bot: MemoBot
 ) -> None:
