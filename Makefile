@@ -30,6 +30,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/agenda_import.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/search_quality.py
+	$(BIN)/python bench/announce_burst.py
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "memo-bot needs Python 3.11 or newer: run make with PYTHON=python3.11 (or newer)")'

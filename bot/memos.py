@@ -20,7 +20,9 @@ from bot.replies.values import MemoChanged, MemoSaved, ProblemCode, Reply, Visib
 from bot.sessions import Found, SessionId, recent_session, session_to_write
 from storage import channels as channel_store
 from storage import memos as memo_store
+from storage import outbox as outbox_store
 from storage import sessions as session_store
+from storage.outbox import PostKind
 from storage.records import MemoRecord
 
 #: Longest memo, in characters (Slack's modal input allows 3,000, Discord's 4,000).
@@ -95,6 +97,9 @@ def add(ctx: Context, command: AddMemo) -> Reply:
         now=ctx.now,
         source_url=command.source_url,
     )
+    # In the memo's own transaction: the channel's announcement is stored with the memo, and
+    # a delivery worker (``bot.announcing``) posts it after the commit, off the ack path.
+    outbox_store.queue(ctx.tx, channel.id, memo.id, PostKind.ANNOUNCE, ctx.now)
     ctx.attend(target.session.id, "memo")
     return _saved_reply(ctx, memo, target, from_recent=command.session is None)
 
@@ -117,7 +122,8 @@ def _saved_reply(ctx: Context, memo: MemoRecord, found: Found, *, from_recent: b
         from_recent_session=from_recent,
         same_title_elsewhere=found.same_title_elsewhere,
     )
-    return Reply(render.memo_saved(data), Visibility.PUBLIC, data)
+    # Private: the channel learns of the memo from its announcement (the outbox).
+    return Reply(render.memo_saved(data), Visibility.PRIVATE, data)
 
 
 def _editable_memo(ctx: Context, number: int, verb: str) -> MemoRecord | Reply:
@@ -159,6 +165,7 @@ def edit(ctx: Context, command: EditMemo) -> Reply:
         return memo
     if memo.text != text:
         memo = memo_store.edit_memo(ctx.tx, memo, text, ctx.member().id, ctx.now)
+        outbox_store.queue(ctx.tx, memo.channel_id, memo.id, PostKind.UPDATE, ctx.now)
     return _changed_reply(ctx, memo, "edited")
 
 
@@ -167,6 +174,7 @@ def delete(ctx: Context, command: DeleteMemo) -> Reply:
     if isinstance(memo, Reply):
         return memo
     memo = memo_store.delete_memo(ctx.tx, memo, ctx.member().id, ctx.now)
+    outbox_store.queue(ctx.tx, memo.channel_id, memo.id, PostKind.REMOVE, ctx.now)
     return _changed_reply(ctx, memo, "deleted")
 
 
@@ -178,6 +186,7 @@ def undo(ctx: Context, command: UndoDelete) -> Reply:
             "You have not deleted any memo in this channel, so there is nothing to restore.",
         )
     memo = memo_store.restore_memo(ctx.tx, memo)
+    outbox_store.queue(ctx.tx, memo.channel_id, memo.id, PostKind.RESTORE, ctx.now)
     return _changed_reply(ctx, memo, "restored")
 
 

@@ -361,6 +361,59 @@ class DigestPost(Base):
     markdown: Mapped[str | None] = mapped_column(Text)
 
 
+#: The partial index's condition: the announcement still has to reach its channel.
+_UNDELIVERED = text("delivered_at IS NULL")
+
+
+class OutboxPost(Base):
+    """A message the bot owes a channel about a memo (its announcement), written in the
+    memo's own transaction, so a memo is never stored without it nor announced without
+    being stored.
+
+    Delivery workers claim a row (``claimed_by`` until ``lease_until``, the way digest
+    claims work), record their attempt (``delivery_key``, ``first_attempt_at``) before
+    calling the platform, and set ``delivered_at`` with the platform's id of the message
+    (``message_id``: Slack's ``ts``, Discord's message id), which later changes to the
+    memo find it by. A row whose lease ran out goes to whichever process claims it next,
+    which looks for what the earlier attempt posted before posting anything.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # Only undelivered rows are in it: the workers' queue stays small however long
+        # the channel's history is.
+        Index(
+            None,
+            "lease_until",
+            "id",
+            sqlite_where=_UNDELIVERED,
+            postgresql_where=_UNDELIVERED,
+        ),
+        Index(None, "memo_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    memo_id: Mapped[int] = mapped_column(ForeignKey("memos.id"))
+    #: What to do on the platform (``storage.outbox.PostKind``): "announce", "update",
+    #: "remove" or "restore" the memo's message.
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    #: No process may claim the row before this (its holder's lease, or a retry's pause).
+    lease_until: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: Marks the message on the platform (Slack metadata, a Discord nonce) on every attempt.
+    delivery_key: Mapped[str | None] = mapped_column(String(32))
+    first_attempt_at: Mapped[datetime | None]
+    #: What the first attempt posted: every later attempt posts (and looks for) the same words.
+    markdown: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(100))
+    #: Why the last attempt failed, or why the row was settled without a message.
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 def table_of(model: type[Base]) -> Table:
     """The model's ``Table``, for Core statements (typed, unlike ``__table__``)."""
     table = model.__table__

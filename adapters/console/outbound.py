@@ -1,4 +1,5 @@
-"""The console's side of the digest: a post is printed like any reply (``screen.show``)."""
+"""The console's side of posting: a digest or an announcement is printed like any reply
+(``screen.show``); a change to one posted before is printed as a line that says which."""
 
 from __future__ import annotations
 
@@ -23,5 +24,15 @@ class ConsoleOutbound:
     ) -> Delivered:
         """Printed at once, so only a crash while printing leaves a post's fate unknown; a
         terminal cannot be asked what it showed, so such a post is printed again."""
-        screen.show(self.out or sys.stdout, reply.markdown)
+        self._print(reply.markdown)
         return Delivered(f"console-{next(self._numbers)}")
+
+    async def edit(self, workspace_id: str, channel_id: str, message_id: str, reply: Reply) -> None:
+        """A terminal cannot change what it printed: the new words, saying what they replace."""
+        self._print(f"_({message_id} now reads:)_\n{reply.markdown}")
+
+    async def remove(self, workspace_id: str, channel_id: str, message_id: str) -> None:
+        self._print(f"_({message_id} was deleted.)_")
+
+    def _print(self, markdown: str) -> None:
+        screen.show(self.out or sys.stdout, markdown)

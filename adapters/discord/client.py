@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 import aiohttp
@@ -281,6 +281,22 @@ class DiscordOutbound:
             str(first) if first is not None else None, found=len(landed) == len(pieces)
         )
 
+    async def edit(self, workspace_id: str, channel_id: str, message_id: str, reply: Reply) -> None:
+        """The message shows the reply's first 2,000-character part (where a long memo's
+        announcement began)."""
+        with _changing_own_message():
+            await self._message(channel_id, message_id).edit(
+                content=split(reply.markdown)[0], allowed_mentions=NO_MENTIONS
+            )
+
+    async def remove(self, workspace_id: str, channel_id: str, message_id: str) -> None:
+        with _changing_own_message():
+            await self._message(channel_id, message_id).delete()
+
+    def _message(self, channel_id: str, message_id: str) -> discord.PartialMessage:
+        channel = self.client.get_partial_messageable(int(channel_id))
+        return channel.get_partial_message(int(message_id))
+
     async def _landed(
         self, channel: discord.abc.Messageable, pieces: list[str], delivery: Delivery
     ) -> dict[int, int]:
@@ -306,6 +322,19 @@ class DiscordOutbound:
                 found[part] = match.id
                 mine.remove(match)
         return found
+
+
+@contextlib.contextmanager
+def _changing_own_message() -> Iterator[None]:
+    """Editing or deleting the bot's message: one someone deleted is left alone (Unknown
+    Message); a channel the bot may no longer change raises ``ChannelGone``."""
+    try:
+        yield
+    except discord.NotFound as error:
+        if error.code != UNKNOWN_MESSAGE:
+            raise ChannelGone(cannot_post(error)) from error
+    except discord.Forbidden as error:
+        raise ChannelGone(cannot_post(error)) from error
 
 
 def _count_refusal(error: discord.HTTPException) -> None:

@@ -79,6 +79,8 @@ class CountedOutbound:
     async def post(
         self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
     ) -> Delivered:
+        if delivery.what != "digest":  # a memo's announcement: not a digest to count
+            return await self._outbound.post(workspace_id, channel_id, reply, delivery)
         try:
             delivered = await self._outbound.post(workspace_id, channel_id, reply, delivery)
         except Exception:
@@ -86,6 +88,12 @@ class CountedOutbound:
             raise
         DIGEST_POSTS.labels(self._platform, "posted").inc()
         return delivered
+
+    async def edit(self, workspace_id: str, channel_id: str, message_id: str, reply: Reply) -> None:
+        await self._outbound.edit(workspace_id, channel_id, message_id, reply)
+
+    async def remove(self, workspace_id: str, channel_id: str, message_id: str) -> None:
+        await self._outbound.remove(workspace_id, channel_id, message_id)
 
 
 def exposition() -> tuple[bytes, str]:

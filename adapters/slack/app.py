@@ -19,7 +19,6 @@ from sqlalchemy import Engine
 from adapters.slack.install_queries import Org
 from adapters.slack.installations import InstallationStore, InstallFlow, StateStore
 from adapters.slack.listeners import SlackListeners
-from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People
 from adapters.slack.retries import RateLimitRetryHandler
 from adapters.slack.uninstalls import Uninstalls
@@ -118,7 +117,8 @@ class SlackConfig:
 def web_client(config: SlackConfig) -> AsyncWebClient:
     """The Web API client, retrying what slack_sdk alone would not: 429s and 5xx answers.
 
-    Digests post through a copy that retries only 429s (``adapters.slack.outbound``): after
+    Digests and announcements post through a copy that retries only 429s
+    (``adapters.slack.outbound``): after
     a lost connection or a 5xx the message may be posted, and they look before posting again.
     """
     return CountingWebClient(
@@ -163,7 +163,7 @@ def build_app(bot: MemoBot, config: SlackConfig, engine: Engine) -> AsyncApp:
         app = AsyncApp(
             client=client, signing_secret=config.signing_secret, process_before_response=True
         )
-    SlackListeners(bot, People(), SlackOutbound(app)).register(app)
+    SlackListeners(bot, People()).register(app)
     Uninstalls(bot, installs).register(app)
     return app
 

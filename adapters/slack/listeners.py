@@ -30,7 +30,6 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import blocks
 from adapters.slack.files import DownloadFailed, TooLarge, download
-from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People, Person
 from adapters.slack.text import message_to_plain, unescape
 from adapters.slack.views import (
@@ -83,12 +82,10 @@ class SlackListeners:
         self,
         bot: MemoBot,
         people: People,
-        outbound: SlackOutbound,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.bot = bot
         self.people = people
-        self.outbound = outbound
         self.clock = clock
         self._background: set[asyncio.Task[None]] = set()
 
@@ -226,13 +223,8 @@ class SlackListeners:
                 errors={block_id: blocks.to_plain_text(reply.markdown)[:300]},
             )
             return
+        # The channel's announcement comes from the outbox (``bot.announcing``), once.
         await ack(response_action="update", view=saved_modal(reply))
-        if reply.replayed:
-            logger.info("a copy of a saved memo's form: not announced again")
-        elif reply.visibility is Visibility.PUBLIC:
-            # After the acknowledgement, not before it: the memo is stored already, and a
-            # slow or rate-limited chat.postMessage must not make the modal time out.
-            self._in_background(self._announce(client, where.channel_id, reply))
 
     async def on_import_submitted(
         self,
@@ -455,13 +447,6 @@ class SlackListeners:
                 "Slack did not take the file, so nothing was sent. Try again in a moment.",
             )
         return replace(reply, markdown=f"{reply.markdown} I sent it to you in a direct message.")
-
-    async def _announce(self, client: AsyncWebClient, channel_id: str, reply: Reply) -> None:
-        """Announce a memo saved from a modal in its channel (best effort: it is stored already)."""
-        try:
-            await self.outbound.post_with(client, channel_id, reply)
-        except Exception as error:
-            logger.warning("could not announce a saved memo in channel=%s: %s", channel_id, error)
 
 
 def _declared_size(file: dict[str, Any]) -> int | None:

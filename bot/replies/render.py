@@ -24,6 +24,7 @@ from bot.replies.values import (
     HelpShown,
     HomeShown,
     ImportDone,
+    MemoAnnounced,
     MemoChanged,
     MemoSaved,
     MemosShown,
@@ -94,10 +95,21 @@ def memo_item(memo: MemoView) -> str:
     return f"- **#{memo.number}** {md.escape(memo.author_name)}, {stamp}: {text}"
 
 
+def _noted(author_name: str, session_title: str, number: int) -> str:
+    return f"{md.bold(author_name)} noted in {md.title(session_title)} · #{number}"
+
+
+def memo_announced(memo: MemoAnnounced) -> str:
+    """The channel's message about a new memo: who, where, and the note as a quote."""
+    head = _noted(memo.author_name, memo.session_title, memo.number)
+    if memo.edited:
+        head += " (edited)"
+    return f"{head}\n{md.quote(md.escape(memo.text))}"
+
+
 def memo_saved(saved: MemoSaved) -> str:
     memo = saved.memo
-    where = md.title(saved.session.title)
-    lines = [f"{md.bold(memo.author_name)} noted in {where} · #{memo.number}"]
+    lines = [_noted(memo.author_name, saved.session.title, memo.number)]
     if not saved.session.in_current_conference:  # the session picked or last active in
         lines.append(in_other_conference(saved.session.conference))
     if saved.same_title_elsewhere:

@@ -104,6 +104,17 @@ class ConferenceView:
 
 
 @dataclass(frozen=True, slots=True)
+class MemoAnnounced:
+    """A memo as the channel sees it, posted by the outbox after it was saved."""
+
+    number: int
+    author_name: str
+    session_title: str
+    text: str
+    edited: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class MemoSaved:
     memo: MemoView
     session: SessionRef
@@ -449,6 +460,7 @@ class Problem:
 
 ReplyData = (
     MemoSaved
+    | MemoAnnounced
     | AttendanceRecorded
     | SessionListing
     | ConferencesListed

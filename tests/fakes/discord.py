@@ -319,6 +319,8 @@ class FakeDiscord(LoopbackServer[Call]):
                 ("GET /channels/{channel_id}", self._get_channel),
                 ("GET /channels/{channel_id}/messages", self._get_messages),
                 ("POST /channels/{channel_id}/messages", self._create_message),
+                ("PATCH /channels/{channel_id}/messages/{message_id}", self._edit_message),
+                ("DELETE /channels/{channel_id}/messages/{message_id}", self._delete_message),
                 (f"GET {commands}/commands", self._get_commands),
                 (f"PUT {commands}/commands", self._put_commands),
                 (f"GET {commands}/guilds/{{guild_id}}/commands", self._get_commands),
@@ -1580,6 +1582,30 @@ class FakeDiscord(LoopbackServer[Call]):
                 self._nonces[(author, str(nonce))] = (int(message["id"]), self._elapsed)
             message = {**message, "nonce": str(nonce)}  # only in this answer, never stored
         return _json(message)
+
+    def _channel_message(self, params: dict[str, str]) -> JsonDict:
+        """A message of a channel the bot can see: 404 10008 Unknown Message if it is not
+        there (deleted, or of another channel); 403 50005 if another author wrote it."""
+        channel = self._visible_channel(int(params["channel_id"]))
+        with self._condition:
+            message = self._messages.get(int(params["message_id"]))
+        if message is None or int(message["channel_id"]) != channel.id:
+            raise _DiscordError(404, "Unknown Message", 10008)
+        if int(message["author"]["id"]) != self.bot_user_id:
+            raise _DiscordError(403, "Cannot edit a message authored by another user", 50005)
+        return message
+
+    async def _edit_message(self, call: Call, params: dict[str, str]) -> web.Response:
+        """Edit the bot's own message (``edited_timestamp`` set, as Discord does)."""
+        message = self._channel_message(params)
+        self._edit(message, call)
+        return _json(message)
+
+    async def _delete_message(self, call: Call, params: dict[str, str]) -> web.Response:
+        message = self._channel_message(params)
+        with self._condition:
+            self._messages.pop(int(message["id"]), None)
+        return web.Response(status=204)
 
     async def _get_messages(self, call: Call, params: dict[str, str]) -> web.Response:
         """A page of the channel's messages, newest first: the ``limit`` just before ``before``,

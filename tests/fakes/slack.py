@@ -474,6 +474,7 @@ class FakeSlack(LoopbackServer[Call]):
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
+            "chat.delete": self._chat_delete,
             "chat.getPermalink": self._chat_get_permalink,
             "views.open": self._view,
             "views.push": self._view,
@@ -1269,13 +1270,40 @@ class FakeSlack(LoopbackServer[Call]):
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _chat_update(self, call: Call) -> JsonDict:
-        self._workspace(call)
+        """The message changes in the channel's history (a ``ts`` that is not there:
+        ``message_not_found``; another's message: ``cant_update_message``)."""
+        workspace = self._workspace(call)
         channel = self._channel(call)
         self._valid_blocks(call)
+        with self._condition:
+            message = self._own_message(workspace, channel, call, "cant_update_message")
+            message["text"] = call.params.get("text", "")
+            if call.params.get("blocks"):
+                message["blocks"] = call.params["blocks"]
+            message["edited"] = {"user": workspace.bot_user_id, "ts": self._next_ts()}
+        return {"ok": True, "channel": channel, "ts": message["ts"], "text": message["text"]}
+
+    def _chat_delete(self, call: Call) -> JsonDict:
+        """The message leaves the channel's history (as ``_chat_update`` for what it refuses)."""
+        workspace = self._workspace(call)
+        channel = self._channel(call)
+        with self._condition:
+            message = self._own_message(workspace, channel, call, "cant_delete_message")
+            self._history[(workspace.team_id, channel)].remove(message)
+        return {"ok": True, "channel": channel, "ts": message["ts"]}
+
+    def _own_message(
+        self, workspace: Workspace, channel: str, call: Call, refused: str
+    ) -> JsonDict:
+        """The bot's message ``ts`` of the channel (under ``_condition``)."""
         ts = call.params.get("ts")
-        if not ts:
+        kept = self._history.get((workspace.team_id, channel), [])
+        message = next((m for m in kept if m["ts"] == ts), None)
+        if message is None:
             raise _SlackError("message_not_found")
-        return {"ok": True, "channel": channel, "ts": ts, "text": call.params.get("text", "")}
+        if message.get("user") != workspace.bot_user_id:
+            raise _SlackError(refused)
+        return message
 
     def _chat_get_permalink(self, call: Call) -> JsonDict:
         self._workspace(call)

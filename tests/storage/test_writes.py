@@ -18,7 +18,9 @@ WAIT_S = 10.0
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'writes.db'}")
+    path = tmp_path / "writes.db"
+    path.touch()  # memo-bot opens only an existing file; migrations create it, none run here
+    database = Database(f"sqlite:///{path}")
     database.write(lambda tx: tx.exec_driver_sql("CREATE TABLE notes (text TEXT NOT NULL)"))
     yield database
     database.dispose()

@@ -1,0 +1,179 @@
+"""Memos' announcements on Slack: from the outbox, after the answer, once, in their channel."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from adapters.slack import build_app
+from adapters.slack.outbound import SlackOutbound
+from bot.announcing import AnnouncePolicy, Announcer
+from bot.core import MemoBot
+from storage.models import OutboxPost
+from tests.adapters.slack.conftest import BOT_TOKEN, TEAM, Slack, block_text, bolt_config, posts_of
+from tests.chat import Chat
+from tests.fakes.slack import FakeSlack
+from tests.outbox import all_delivered, undelivered
+from tests.polling import until
+
+ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
+
+
+def _holding(slack: Slack, channel: str, words: str) -> int:
+    """How many of the channel's messages show ``words``."""
+    return sum(
+        words in json.dumps(message, ensure_ascii=False) for message in slack.fake.messages(channel)
+    )
+
+
+async def _settled(slack: Slack) -> None:
+    await until(all_delivered(slack.bot.database), "the outbox to owe nothing")
+
+
+@pytest.mark.asyncio
+async def test_an_announcement_carries_its_key_so_a_retry_can_find_it(slack: Slack) -> None:
+    await slack.command_json(f"add [{ENVOY}] 메타데이터")
+    [post] = await slack.fake.async_wait_for("chat.postMessage")
+    assert post.params["metadata"]["event_type"] == "memo_bot_memo"
+    await _settled(slack)
+    with slack.bot.database.reading() as tx:
+        [row] = tx.execute(select(OutboxPost.message_id, OutboxPost.delivery_key)).all()
+    assert row.message_id == slack.fake.messages("C1")[0]["ts"], "the message is remembered"
+    assert post.params["metadata"]["event_payload"]["digest"] == row.delivery_key
+
+
+@pytest.mark.asyncio
+async def test_a_command_slack_delivers_twice_is_announced_once(slack: Slack) -> None:
+    for _ in range(2):
+        answer = await slack.command_json(f"add [{ENVOY}] 한 번만", trigger_id="trigger-same")
+        assert "#1" in block_text(answer)
+
+    await slack.fake.async_wait_for("chat.postMessage")
+    await _settled(slack)
+    assert _holding(slack, "C1", "한 번만") == 1
+    assert len(posts_of(slack.fake, "memo")) == 1
+
+
+@pytest.mark.asyncio
+async def test_each_memo_is_announced_in_its_own_channel_only(slack: Slack) -> None:
+    await slack.command_json(f"add [{ENVOY}] 첫 채널의 메모", channel="C1")
+    await slack.command_json(f"add [{ENVOY}] 둘째 채널의 메모", channel="C2")
+
+    await slack.fake.async_wait_for("chat.postMessage", 2)
+    await _settled(slack)
+    assert _holding(slack, "C1", "첫 채널의 메모") == 1
+    assert _holding(slack, "C1", "둘째 채널의 메모") == 0
+    assert _holding(slack, "C2", "둘째 채널의 메모") == 1
+    assert _holding(slack, "C2", "첫 채널의 메모") == 0
+
+
+@pytest.mark.asyncio
+async def test_the_answer_never_waits_for_the_announcement(slack: Slack) -> None:
+    slack.fake.answer_late("chat.postMessage", count=None)  # Slack takes posts, answers late
+
+    answer = await slack.command_json(f"add [{ENVOY}] 느린 슬랙")
+    await slack.fake.async_wait_late_answers(1)
+
+    assert answer["response_type"] == "ephemeral" and "#1" in block_text(answer)
+    slack.fake.release_late_answers()
+    await _settled(slack)
+    assert _holding(slack, "C1", "느린 슬랙") == 1
+
+
+@pytest.mark.asyncio
+async def test_a_channel_the_bot_cannot_post_in_keeps_the_memo_and_stops_trying(
+    slack: Slack,
+) -> None:
+    slack.fake.error_next("chat.postMessage", "channel_not_found")
+
+    answer = await slack.command_json(f"add [{ENVOY}] 채널이 사라짐")
+    await _settled(slack)
+
+    assert "#1" in block_text(answer)
+    with slack.bot.database.reading() as tx:
+        [row] = tx.execute(select(OutboxPost.message_id, OutboxPost.last_error)).all()
+    assert row.message_id is None and "channel_not_found" in row.last_error
+    assert "채널이 사라짐" in block_text(await slack.command_json(f"show [{ENVOY}]"))
+    assert len(slack.fake.calls_to("chat.postMessage")) == 1, "not tried again"
+
+
+@pytest.mark.asyncio
+async def test_a_bot_stopped_mid_post_hands_its_rows_back_and_nothing_shows_twice(
+    bot: MemoBot, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_workspace(TEAM, BOT_TOKEN)
+    fake_slack.set_time(datetime.now(UTC))  # Slack's clock and the bot's agree
+    chat = Chat(bot)
+    for number in range(3):
+        chat.say("alice", f"add [{ENVOY}] 멈춤 {number}번")
+    fake_slack.answer_late("chat.postMessage", count=None)  # the first post hangs
+    app = build_app(bot, bolt_config(fake_slack), bot.database.engine)
+    policy = AnnouncePolicy(stop_timeout=0.1)
+    stopping = Announcer(bot.database, {"slack": SlackOutbound(app)}, bot, policy)
+    await stopping.start()
+    await fake_slack.async_wait_late_answers(1)
+
+    await stopping.stop()  # cut in the middle of its first post, the other two not begun
+    fake_slack.release_late_answers()
+    restarted = Announcer(bot.database, {"slack": SlackOutbound(app)}, bot)
+    while await restarted.deliver_due():  # at once: no lease to wait out
+        pass
+
+    assert undelivered(bot.database) == 0
+    for number in range(3):
+        assert sum(f"멈춤 {number}번" in str(m) for m in fake_slack.messages("C1")) == 1
+
+
+@pytest.mark.asyncio
+async def test_the_announcement_follows_edit_delete_and_undo(slack: Slack) -> None:
+    await slack.command_json(f"add [{ENVOY}] p99 210ms → 54ms")
+    await _settled(slack)
+    [first] = slack.fake.messages("C1")
+
+    await slack.command_json("edit 1 p99 210ms → 45ms")
+    await _settled(slack)
+    [edited] = slack.fake.messages("C1")
+    assert edited["ts"] == first["ts"], "the same message, changed in place"
+    assert "45ms" in block_text(edited) and "54ms" not in block_text(edited)
+    assert "(edited)" in block_text(edited)
+
+    await slack.command_json("delete 1")
+    await _settled(slack)
+    assert slack.fake.messages("C1") == [], "a deleted memo's text leaves the channel"
+
+    await slack.command_json("undo")
+    await _settled(slack)
+    [back] = slack.fake.messages("C1")
+    assert "45ms" in block_text(back) and back["ts"] != first["ts"]
+
+
+@pytest.mark.asyncio
+async def test_an_edit_before_the_announcement_is_posted_shows_once_with_the_new_text(
+    slack: Slack,
+) -> None:
+    slack.fake.answer_late("chat.postMessage", count=None)
+    await slack.command_json(f"add [{ENVOY}] 오타 있는 메모")
+    await slack.fake.async_wait_late_answers(1)
+    await slack.command_json("edit 1 고친 메모")  # waits for the announcement it changes
+    slack.fake.release_late_answers()
+
+    await _settled(slack)
+    [shown] = slack.fake.messages("C1")
+    assert "고친 메모" in block_text(shown) and "오타" not in block_text(shown)
+    assert len(slack.fake.calls_to("chat.update")) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_message_someone_deleted_is_left_alone_by_later_changes(slack: Slack) -> None:
+    await slack.command_json(f"add [{ENVOY}] 관리자가 지울 메시지")
+    await _settled(slack)
+    slack.fake.error_next("chat.update", "message_not_found")  # a moderator deleted it
+
+    await slack.command_json("edit 1 그래도 고침")
+    await _settled(slack)
+
+    assert "그래도 고침" in block_text(await slack.command_json(f"show [{ENVOY}]"))
+    assert len(slack.fake.calls_to("chat.update")) == 1, "not tried again"
