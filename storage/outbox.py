@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Connection, bindparam, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from storage.driver_sql import Prepared
@@ -267,3 +267,11 @@ def hand_back(tx: Connection, post_ids: Collection[int], holder: str, now: datet
     """Let any process claim these rows at once (``holder`` is stopping before posting them)."""
     if post_ids:
         tx.execute(_HAND_BACK, {"ids": list(post_ids), "holder": holder, "now": now})
+
+
+_DEPTH = select(func.count()).select_from(OutboxPost).where(OutboxPost.delivered_at.is_(None))
+
+
+def depth(tx: Connection) -> int:
+    """Rows not delivered yet (due, claimed, or waiting for a retry), by every process."""
+    return int(tx.scalar(_DEPTH) or 0)

@@ -161,3 +161,19 @@ async def test_a_digest_discord_refuses_is_counted_with_discords_code(
 
 def _value(name: str, labels: dict[str, str]) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_the_outbox_depth_counts_announcements_not_delivered_yet(
+    fake_slack: FakeSlack, database_url: URL
+) -> None:
+    fake_slack.add_workspace(TEAM, BOT_TOKEN)
+    for _ in range(3):  # Slack is down: the announcement waits (5 s, 30 s, 2 min ...)
+        fake_slack.fail_next("chat.postMessage", 503)
+    with running_bot(fake_slack, database_url) as bot:
+        port = bot.port()
+        empty = sample(port, "memo_outbox_depth")
+        _command(port, "add [대기열 세션] 아직 안 나간 메모", "trigger-1")
+        fake_slack.wait_for("chat.postMessage")  # the first attempt failed
+        waiting = _counted(port, "memo_outbox_depth", 1)
+        assert bot.stop() == 0, bot.log
+    assert (empty, waiting) == (0, 1)
