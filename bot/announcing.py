@@ -44,10 +44,11 @@ from sqlalchemy import Connection
 from bot.commands.declaration import Command
 from bot.digest.scheduler import CommandFeed
 from bot.memos import AddMemo, DeleteMemo, EditMemo, UndoDelete
-from bot.outbound import ChannelGone, Delivered, Delivery, Outbound, Unverifiable
+from bot.outbound import ChannelGone, Delivered, Delivery, Outbound, ThreadGone, Unverifiable
 from bot.replies import render
-from bot.replies.values import MemoAnnounced, Reply, Visibility
+from bot.replies.values import MemoAnnounced, Reply, SessionThreadStarted, Visibility
 from storage import outbox as outbox_store
+from storage import threads as thread_store
 from storage.database import Database
 from storage.outbox import ClaimedPost, PostKind
 
@@ -171,12 +172,17 @@ class Announcer:
         await self._write(lambda tx: outbox_store.hand_back(tx, ids, self.holder, now))
 
     async def _deliver(self, post: ClaimedPost) -> None:
+        now = self.clock()
         idle = _nothing_to_do(post)
         if idle is not None:
             await self._settle(post, None, idle)
             return
         try:
             delivered = await self._carry_out(post)
+        except ThreadGone as gone:
+            # Deleted, archived, or its parent deleted: the next attempt starts a new thread.
+            await self._forget_thread(post, post.thread_id, str(gone))
+            return
         except ChannelGone as gone:
             logger.warning(
                 "memo #%s: %s not done, the bot cannot post in channel=%s: %s",
@@ -185,7 +191,9 @@ class Announcer:
                 post.channel_external_id,
                 gone,
             )
-            await self._settle(post, None, f"the bot cannot post in this channel: {gone}")
+            note = f"the bot cannot post in this channel: {gone}"
+            await self._write(lambda tx: thread_store.note_problem(tx, post.channel_id, note, now))
+            await self._settle(post, None, note)
             return
         except Unverifiable as unsure:
             logger.warning(
@@ -215,13 +223,60 @@ class Announcer:
             if attempt is None:
                 return None
             delivery, reply = attempt
-            return await outbound.post(workspace, channel, reply, delivery)
+            if not post.threads or post.thread_id is not None:
+                return await outbound.post(workspace, channel, reply, delivery, post.thread_id)
+            return await self._start_thread(post, outbound, delivery, reply)
         assert post.announced_as is not None, "checked by _nothing_to_do"
         if post.post_kind is PostKind.UPDATE:
             await outbound.edit(workspace, channel, post.announced_as, _announcement(post, None))
         else:
             await outbound.remove(workspace, channel, post.announced_as)
         return Delivered(post.announced_as)
+
+    async def _start_thread(
+        self, post: ClaimedPost, outbound: Outbound, delivery: Delivery, reply: Reply
+    ) -> Delivered:
+        """Post the session's parent message (its title, day and this first memo) and start
+        the session's thread from it; later memos of the session go in there."""
+        workspace, channel = post.workspace_external_id, post.channel_external_id
+        delivered = await outbound.post(workspace, channel, reply, delivery)
+        if delivered.message_id is None:  # landed earlier and deleted since: next memo starts one
+            return delivered
+        message_id = delivered.message_id
+        started = await outbound.start_thread(
+            workspace, channel, message_id, render.thread_name(post.session_title)
+        )
+        now = self.clock()
+        await self._write(
+            lambda tx: thread_store.record(
+                tx,
+                post.channel_id,
+                post.session_id,
+                started.thread_id,
+                message_id,
+                started.link,
+                now,
+            )
+        )
+        return delivered
+
+    async def _forget_thread(self, post: ClaimedPost, thread_id: str | None, why: str) -> None:
+        logger.warning(
+            "memo #%s: the thread of %r in channel=%s is gone (%s); starting a new one",
+            post.memo_number,
+            post.session_title,
+            post.channel_external_id,
+            why,
+        )
+        now = self.clock()
+
+        def forget(tx: Connection) -> None:
+            if thread_id is not None:
+                thread_store.forget(tx, post.channel_id, post.session_id, thread_id)
+            outbox_store.restart(tx, post.id, self.holder, now)
+
+        await self._write(forget)
+        self._wake.set()  # due again at once
 
     async def _attempt(self, post: ClaimedPost) -> tuple[Delivery, Reply] | None:
         """The attempt to make: an earlier one resumed (its key and words), or a new one,
@@ -290,4 +345,7 @@ def _announcement(post: ClaimedPost, markdown: str | None) -> Reply:
         post.memo_text,
         edited=post.memo_edited_at is not None,
     )
+    if post.post_kind.posts and post.threads and post.thread_id is None:
+        started = SessionThreadStarted(post.session_title, post.session_day, data)
+        return Reply(markdown or render.session_thread_started(started), Visibility.PUBLIC, data)
     return Reply(markdown or render.memo_announced(data), Visibility.PUBLIC, data)

@@ -54,6 +54,21 @@ class Delivered:
     found: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class StartedThread:
+    """A thread started from a posted message, where later posts about it go."""
+
+    #: What ``post`` takes as ``thread_id``: Slack's parent ``ts``, a Discord thread's id.
+    thread_id: str
+    #: A link people can open it from (a Slack permalink, a Discord jump URL), if known.
+    link: str | None
+
+
+class ThreadGone(Exception):
+    """The thread cannot take posts any more (deleted, archived, its parent message deleted):
+    whoever posts starts a new one."""
+
+
 class ChannelGone(Exception):
     """The bot can no longer post in the channel (removed, archived, deleted, token revoked).
 
@@ -68,9 +83,16 @@ class Unverifiable(Exception):
 
 class Outbound(Protocol):
     async def post(
-        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+        self,
+        workspace_id: str,
+        channel_id: str,
+        reply: Reply,
+        delivery: Delivery,
+        thread_id: str | None = None,
     ) -> Delivered:
-        """Post ``reply`` in the channel for everyone, marked with ``delivery``.
+        """Post ``reply`` in the channel for everyone, marked with ``delivery``; in the
+        thread ``thread_id`` (from ``start_thread``) if given, which raises ``ThreadGone``
+        when that thread cannot take it.
 
         With ``delivery.resumed``, first find what an earlier attempt posted and send
         only what is missing. Raises ``ChannelGone`` when posting there cannot succeed,
@@ -90,4 +112,12 @@ class Outbound(Protocol):
 
     async def remove(self, workspace_id: str, channel_id: str, message_id: str) -> None:
         """Delete the message ``post`` posted as ``message_id`` (gone already: done)."""
+        ...
+
+    async def start_thread(
+        self, workspace_id: str, channel_id: str, message_id: str, name: str
+    ) -> StartedThread:
+        """Start a thread named ``name`` from the message ``post`` posted as ``message_id``
+        (again for the same message: the same thread). Raises ``ChannelGone`` when the bot
+        may not start threads there, ``ThreadGone`` when the message is gone."""
         ...

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -102,6 +103,11 @@ class Channel(Base):
     #: The last memo number handed out here: memo ids are per channel (#1, #2, ...).
     last_memo_number: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
+    #: Announce each session's memos in a thread of its own (``/memo threads on|off``).
+    threads: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    #: What the platform last refused when the bot delivered here, for ``/memo threads``.
+    delivery_problem: Mapped[str | None] = mapped_column(Text)
+    delivery_problem_at: Mapped[datetime | None]
 
 
 class Member(Base):
@@ -412,6 +418,24 @@ class OutboxPost(Base):
     message_id: Mapped[str | None] = mapped_column(String(100))
     #: Why the last attempt failed, or why the row was settled without a message.
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SessionThread(Base):
+    """The thread a session's memos are announced in, in one channel: Slack's parent ``ts``
+    (``thread_ts``), or the Discord thread started from the session's first message."""
+
+    __tablename__ = "session_threads"
+    __table_args__ = (UniqueConstraint("channel_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"))
+    thread_id: Mapped[str] = mapped_column(String(100))
+    #: The session's message the thread hangs from (its title, day and first memo).
+    parent_message_id: Mapped[str] = mapped_column(String(100))
+    #: Where the person's confirmation links to (a Slack permalink, a Discord jump URL).
+    link: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime]
 
 
 def table_of(model: type[Base]) -> Table:

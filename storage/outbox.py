@@ -11,14 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from storage.driver_sql import Prepared
-from storage.models import Channel, ConferenceSession, Member, Memo, OutboxPost, Workspace
+from storage.models import (
+    Channel,
+    ConferenceSession,
+    Member,
+    Memo,
+    OutboxPost,
+    SessionThread,
+    Workspace,
+)
 from storage.records import RowRecord
 
 
@@ -50,7 +58,14 @@ class ClaimedPost(RowRecord):
     memo_edited_at: datetime | None
     memo_deleted_at: datetime | None
     author_name: str
+    channel_id: int
+    session_id: int
     session_title: str
+    session_day: date
+    #: Whether the channel announces each session's memos in a thread of its own.
+    threads: bool
+    #: The session's thread in the channel, once one was started.
+    thread_id: str | None
     #: Set when an earlier attempt began posting (it may have landed): look before posting.
     delivery_key: str | None
     first_attempt_at: datetime | None
@@ -117,7 +132,12 @@ _CLAIMED = (
         Memo.edited_at.label("memo_edited_at"),
         Memo.deleted_at.label("memo_deleted_at"),
         Member.display_name.label("author_name"),
+        OutboxPost.channel_id,
+        ConferenceSession.id.label("session_id"),
         ConferenceSession.title.label("session_title"),
+        ConferenceSession.day.label("session_day"),
+        Channel.threads,
+        SessionThread.thread_id,
         OutboxPost.delivery_key,
         OutboxPost.first_attempt_at,
         OutboxPost.markdown,
@@ -139,6 +159,11 @@ _CLAIMED = (
     .join(Memo, Memo.id == OutboxPost.memo_id)
     .join(Member, Member.id == Memo.author_id)
     .join(ConferenceSession, ConferenceSession.id == Memo.session_id)
+    .outerjoin(
+        SessionThread,
+        (SessionThread.channel_id == OutboxPost.channel_id)
+        & (SessionThread.session_id == ConferenceSession.id),
+    )
     .where(OutboxPost.id.in_(bindparam("ids", expanding=True)))
     .order_by(OutboxPost.id)
 )
@@ -275,3 +300,22 @@ _DEPTH = select(func.count()).select_from(OutboxPost).where(OutboxPost.delivered
 def depth(tx: Connection) -> int:
     """Rows not delivered yet (due, claimed, or waiting for a retry), by every process."""
     return int(tx.scalar(_DEPTH) or 0)
+
+
+_RESTART = (
+    update(OutboxPost)
+    .where(*_STILL_MINE)
+    .values(
+        lease_until=bindparam("now"),
+        delivery_key=None,
+        first_attempt_at=None,
+        markdown=None,
+        last_error=bindparam("note"),
+    )
+)
+
+
+def restart(tx: Connection, post_id: int, holder: str, now: datetime) -> None:
+    """Start the row over, due at once: its attempt was refused for sure (the thread it
+    went to is gone), so nothing of it landed and the next attempt posts it anew."""
+    tx.execute(_RESTART, {"post_id": post_id, "holder": holder, "now": now, "note": "thread gone"})

@@ -25,7 +25,7 @@ from prometheus_client import (
 from sqlalchemy.exc import DBAPIError
 
 from bot.core import CommandDone, MemoBot
-from bot.outbound import Delivered, Delivery, Outbound
+from bot.outbound import Delivered, Delivery, Outbound, StartedThread
 from bot.replies.values import Reply
 from storage import outbox as outbox_store
 from storage.database import Database
@@ -125,10 +125,15 @@ class CountedOutbound:
         self._outbound = outbound
 
     async def post(
-        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+        self,
+        workspace_id: str,
+        channel_id: str,
+        reply: Reply,
+        delivery: Delivery,
+        thread_id: str | None = None,
     ) -> Delivered:
         if delivery.what != "digest":  # a memo's announcement: not a digest to count
-            return await self._outbound.post(workspace_id, channel_id, reply, delivery)
+            return await self._outbound.post(workspace_id, channel_id, reply, delivery, thread_id)
         try:
             delivered = await self._outbound.post(workspace_id, channel_id, reply, delivery)
         except Exception:
@@ -142,6 +147,11 @@ class CountedOutbound:
 
     async def remove(self, workspace_id: str, channel_id: str, message_id: str) -> None:
         await self._outbound.remove(workspace_id, channel_id, message_id)
+
+    async def start_thread(
+        self, workspace_id: str, channel_id: str, message_id: str, name: str
+    ) -> StartedThread:
+        return await self._outbound.start_thread(workspace_id, channel_id, message_id, name)
 
 
 def exposition() -> tuple[bytes, str]:

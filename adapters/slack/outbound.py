@@ -24,7 +24,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks
 from adapters.slack.installations import InstallationStore
 from adapters.slack.web_client import CountingWebClient
-from bot.outbound import ChannelGone, Delivered, Delivery, Unverifiable
+from bot.outbound import (
+    ChannelGone,
+    Delivered,
+    Delivery,
+    StartedThread,
+    ThreadGone,
+    Unverifiable,
+)
 from bot.replies.values import Reply
 
 #: Slack errors after which posting in that channel cannot succeed until someone acts.
@@ -39,6 +46,8 @@ _GONE = frozenset(
         "team_access_not_granted",
     }
 )
+#: Slack errors of a post in a thread, or of a permalink to its parent, when the thread is gone.
+_THREAD_GONE = frozenset({"thread_not_found", "invalid_thread_ts", "message_not_found"})
 #: Slack errors of chat.update and chat.delete when the message is not there any more.
 _MESSAGE_GONE = frozenset({"message_not_found"})
 #: Slack errors of chat.update and chat.delete that no retry changes.
@@ -62,7 +71,12 @@ class SlackOutbound:
         self._installs = store if isinstance(store, InstallationStore) else None
 
     async def post(
-        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+        self,
+        workspace_id: str,
+        channel_id: str,
+        reply: Reply,
+        delivery: Delivery,
+        thread_id: str | None = None,
     ) -> Delivered:
         client = _without_blind_retries(await self._client(workspace_id))
         if delivery.resumed:
@@ -73,7 +87,25 @@ class SlackOutbound:
             event_type=EVENT_PREFIX + delivery.what,
             event_payload={"digest": delivery.key, "part": 0},
         )
-        return Delivered(await self._send(client, channel_id, reply, metadata=metadata))
+        threaded = {"thread_ts": thread_id} if thread_id is not None else {}
+        return Delivered(await self._send(client, channel_id, reply, metadata=metadata, **threaded))
+
+    async def start_thread(
+        self, workspace_id: str, channel_id: str, message_id: str, name: str
+    ) -> StartedThread:
+        """A Slack thread is its parent message's ``ts``: nothing to create, only the
+        permalink to look up for the person's confirmation."""
+        client = await self._client(workspace_id)
+        try:
+            answer = await client.chat_getPermalink(channel=channel_id, message_ts=message_id)
+        except SlackApiError as error:
+            reason = str(error.response.get("error"))
+            if reason in _THREAD_GONE:
+                raise ThreadGone(reason) from error
+            if reason in _GONE:
+                raise ChannelGone(reason) from error
+            raise
+        return StartedThread(message_id, str(answer["permalink"]))
 
     async def edit(self, workspace_id: str, channel_id: str, message_id: str, reply: Reply) -> None:
         client = await self._client(workspace_id)
@@ -95,6 +127,8 @@ class SlackOutbound:
             reason = str(error.response.get("error"))
             if reason in _GONE:
                 raise ChannelGone(reason) from error
+            if "thread_ts" in extra and reason in _THREAD_GONE:
+                raise ThreadGone(reason) from error
             raise
         return str(response["ts"])
 

@@ -34,6 +34,7 @@ from bot.replies.values import (
     SessionListing,
     SessionMemos,
     SessionSummary,
+    SessionThreadStarted,
     SessionView,
 )
 
@@ -105,6 +106,24 @@ def memo_announced(memo: MemoAnnounced) -> str:
     if memo.edited:
         head += " (edited)"
     return f"{head}\n{md.quote(md.escape(memo.text))}"
+
+
+#: Longest thread name Discord takes (Slack threads have no name).
+THREAD_NAME_LENGTH = 100
+
+
+def thread_name(session_title: str) -> str:
+    """A session's thread's name: its title, cut to what platforms take."""
+    if len(session_title) <= THREAD_NAME_LENGTH:
+        return session_title
+    return session_title[: THREAD_NAME_LENGTH - 1] + "…"
+
+
+def session_thread_started(started: SessionThreadStarted) -> str:
+    """The session's parent message: its title and day, then its first memo; the session's
+    later memos are posted in the thread under it."""
+    head = f"{md.title(started.session_title)} · {day_label(started.day)}"
+    return f"{head}\n{memo_announced(started.first)}"
 
 
 def memo_saved(saved: MemoSaved) -> str:

@@ -115,6 +115,15 @@ class MemoAnnounced:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionThreadStarted:
+    """The message a session's thread in a channel hangs from: the session and its first memo."""
+
+    session_title: str
+    day: date
+    first: MemoAnnounced
+
+
+@dataclass(frozen=True, slots=True)
 class MemoSaved:
     memo: MemoView
     session: SessionRef

@@ -321,6 +321,10 @@ class FakeDiscord(LoopbackServer[Call]):
                 ("POST /channels/{channel_id}/messages", self._create_message),
                 ("PATCH /channels/{channel_id}/messages/{message_id}", self._edit_message),
                 ("DELETE /channels/{channel_id}/messages/{message_id}", self._delete_message),
+                (
+                    "POST /channels/{channel_id}/messages/{message_id}/threads",
+                    self._start_thread,
+                ),
                 (f"GET {commands}/commands", self._get_commands),
                 (f"PUT {commands}/commands", self._put_commands),
                 (f"GET {commands}/guilds/{{guild_id}}/commands", self._get_commands),
@@ -378,18 +382,26 @@ class FakeDiscord(LoopbackServer[Call]):
         )
         if channel.is_thread and parent_id is None:
             raise ValueError("fake Discord: a thread needs its parent_id")
+        created = self._keep_channel(channel)
+        if created is not None:
+            self.dispatch(*created)
+
+    def _keep_channel(self, channel: Channel) -> tuple[str, JsonDict] | None:
+        """Add ``channel`` to its guild; the event to dispatch if a client is connected."""
+        assert channel.guild_id is not None
         with self._condition:
-            guild = self._guilds[guild_id]
+            guild = self._guilds[channel.guild_id]
             channel.position = len(guild.channel_ids)
-            self._guilds[guild_id] = _Guild(guild.id, guild.name, (*guild.channel_ids, channel_id))
-            self._channels[channel_id] = channel
+            self._guilds[guild.id] = _Guild(guild.id, guild.name, (*guild.channel_ids, channel.id))
+            self._channels[channel.id] = channel
             live = self._socket is not None
-        if live:
-            event = "THREAD_CREATE" if channel.is_thread else "CHANNEL_CREATE"
-            payload = self._channel_payload(channel)
-            if channel.is_thread:
-                payload["newly_created"] = True
-            self.dispatch(event, payload)
+        if not live:
+            return None
+        event = "THREAD_CREATE" if channel.is_thread else "CHANNEL_CREATE"
+        payload = self._channel_payload(channel)
+        if channel.is_thread:
+            payload["newly_created"] = True
+        return event, payload
 
     def open_dm(self, user_id: int, other_user_id: int | None = None) -> int:
         """A DM channel: with the bot (interactions there have context 1, BOT_DM), or between
@@ -1582,6 +1594,36 @@ class FakeDiscord(LoopbackServer[Call]):
                 self._nonces[(author, str(nonce))] = (int(message["id"]), self._elapsed)
             message = {**message, "nonce": str(nonce)}  # only in this answer, never stored
         return _json(message)
+
+    async def _start_thread(self, call: Call, params: dict[str, str]) -> web.Response:
+        """A public thread from a message of a text channel; it takes the message's id.
+        Needs CREATE_PUBLIC_THREADS (else 403 50013); a message that has one: 400 160004."""
+        channel = self._visible_channel(int(params["channel_id"]))
+        if channel.denied & shapes.CREATE_PUBLIC_THREADS:
+            raise _DiscordError(403, "Missing Permissions", 50013)
+        message_id = int(params["message_id"])
+        with self._condition:
+            message = self._messages.get(message_id)
+            exists = message_id in self._channels
+        if message is None or int(message["channel_id"]) != channel.id:
+            raise _DiscordError(404, "Unknown Message", 10008)
+        if exists:
+            raise _DiscordError(400, "A thread has already been created for this message", 160004)
+        if channel.guild_id is None:
+            raise _DiscordError(400, "Cannot execute action on a DM channel", 50003)
+        name = str(call.json.get("name") or "") if isinstance(call.json, dict) else ""
+        thread = Channel(
+            message_id,
+            shapes.PUBLIC_THREAD,
+            channel.guild_id,
+            name=name,
+            parent_id=channel.id,
+            owner_id=self.bot_user_id,
+        )
+        created = self._keep_channel(thread)
+        if created is not None:  # in the fake's own loop: dispatch without waiting on it
+            await self._dispatch_live(*created)
+        return _json(self._channel_payload(thread))
 
     def _channel_message(self, params: dict[str, str]) -> JsonDict:
         """A message of a channel the bot can see: 404 10008 Unknown Message if it is not

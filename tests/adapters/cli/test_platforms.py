@@ -29,7 +29,7 @@ from adapters.cli.registry import PLATFORMS, Platforms
 from adapters.platform import IdRules, Platform, Serving
 from bot.core import MemoBot
 from bot.invocation import Invocation
-from bot.outbound import Delivered, Delivery, Outbound
+from bot.outbound import Delivered, Delivery, Outbound, StartedThread
 from bot.replies.values import Reply
 from storage.models import Memo, table_of
 from tests.chat import Chat
@@ -60,7 +60,12 @@ class LoopChatOutbound:
         self.seen = seen
 
     async def post(
-        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+        self,
+        workspace_id: str,
+        channel_id: str,
+        reply: Reply,
+        delivery: Delivery,
+        thread_id: str | None = None,
     ) -> Delivered:
         posts = self.seen.announcements if delivery.what == "memo" else self.seen.posts
         posts.append((workspace_id, channel_id, reply.markdown))
@@ -68,6 +73,11 @@ class LoopChatOutbound:
         if self.seen.posts and len(self.seen.announcements) >= 2:
             self.seen.posted.set()
         return Delivered(f"loop-{delivery.what}-{len(posts)}")
+
+    async def start_thread(
+        self, workspace_id: str, channel_id: str, message_id: str, name: str
+    ) -> StartedThread:
+        return StartedThread(message_id, None)
 
 
 class LoopChatService:

@@ -36,5 +36,25 @@ async def test_the_announcement_follows_edit_delete_and_undo(announcing: Discord
 
     await announcing.memo("undo")
     await _settled(announcing)
-    [back] = announcing.fake.messages(CHANNEL)
+    # The session's thread outlives its first message: the memo comes back in there.
+    [back] = announcing.fake.messages(int(first["id"]))
     assert "45ms" in back["content"] and back["id"] != first["id"]
+
+
+@pytest.mark.asyncio
+async def test_a_sessions_memos_go_in_one_thread_started_from_its_first_memo(
+    announcing: Discord,
+) -> None:
+    await announcing.memo("add", session=ENVOY, text="첫 메모")
+    await announcing.memo("add", session=ENVOY, text="둘째 메모")
+    await announcing.memo("add", session="다른 세션", text="다른 세션 메모")
+    await _settled(announcing)
+    parents = announcing.fake.messages(CHANNEL)
+    assert [ENVOY in m["content"] and "첫 메모" in m["content"] for m in parents] == [True, False]
+    assert "다른 세션 메모" in parents[1]["content"]
+    [later] = announcing.fake.messages(int(parents[0]["id"]))
+    assert "둘째 메모" in later["content"]
+    [started, _other] = announcing.fake.calls_to(
+        "POST /channels/{channel_id}/messages/{message_id}/threads"
+    )
+    assert started.json is not None and started.json["name"] == ENVOY

@@ -177,3 +177,35 @@ async def test_a_message_someone_deleted_is_left_alone_by_later_changes(slack: S
 
     assert "그래도 고침" in block_text(await slack.command_json(f"show [{ENVOY}]"))
     assert len(slack.fake.calls_to("chat.update")) == 1, "not tried again"
+
+
+@pytest.mark.asyncio
+async def test_a_sessions_memos_go_in_the_thread_of_its_first_memo(slack: Slack) -> None:
+    await slack.command_json(f"add [{ENVOY}] 첫 메모")
+    await _settled(slack)
+    await slack.command_json(f"add [{ENVOY}] 둘째 메모")
+    await slack.command_json("add [다른 세션] 다른 세션 메모")
+    await _settled(slack)
+    messages = slack.fake.messages("C1")
+    parent = next(m for m in messages if "첫 메모" in json.dumps(m, ensure_ascii=False))
+    later = next(m for m in messages if "둘째 메모" in json.dumps(m, ensure_ascii=False))
+    other = next(m for m in messages if "다른 세션 메모" in json.dumps(m, ensure_ascii=False))
+    assert "thread_ts" not in parent and ENVOY in json.dumps(parent, ensure_ascii=False)
+    assert later["thread_ts"] == parent["ts"], "the session's later memo is in its thread"
+    assert "thread_ts" not in other, "another session starts its own thread"
+
+
+@pytest.mark.asyncio
+async def test_a_deleted_thread_is_started_anew_and_the_memo_still_announced(
+    slack: Slack,
+) -> None:
+    await slack.command_json(f"add [{ENVOY}] 첫 메모")
+    await _settled(slack)
+    slack.fake.error_next("chat.postMessage", "thread_not_found")
+    await slack.command_json(f"add [{ENVOY}] 새 스레드로")
+    await _settled(slack)
+    [moved] = [
+        m for m in slack.fake.messages("C1") if "새 스레드로" in json.dumps(m, ensure_ascii=False)
+    ]
+    assert "thread_ts" not in moved, "a new parent message for the session"
+    assert ENVOY in json.dumps(moved, ensure_ascii=False)

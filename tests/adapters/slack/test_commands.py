@@ -30,7 +30,9 @@ async def test_add_answers_privately_and_announces_the_memo_in_the_channel(slack
     [post] = await slack.fake.async_wait_for("chat.postMessage", 1)
     announced = post.params
     assert announced["channel"] == "C1"
-    assert _text(announced).startswith("Alice noted in [Envoy로 갈아탄 사내 API 게이트웨이] · #1")
+    # The session's first memo: the parent message of the session's thread.
+    assert _text(announced).startswith("[Envoy로 갈아탄 사내 API 게이트웨이] · ")
+    assert "Alice noted in [Envoy로 갈아탄 사내 API 게이트웨이] · #1" in _text(announced)
     assert bold_text(announced)[0] == "Alice"
     assert "기존 Nginx + Lua 게이트웨이, 라우트 3,400개" in _text(announced)
     assert announced["text"], "a notification fallback is always present"

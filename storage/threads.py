@@ -1,0 +1,60 @@
+"""Each session's thread in a channel, and what the platform last refused there.
+
+A thread is recorded once its parent message is posted and the thread is started; a
+thread found gone (deleted, archived, its parent deleted) is forgotten, so the session's
+next memo starts a new one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, update
+
+from storage.models import Channel, SessionThread, table_of
+from storage.upsert import insert_or_ignore
+
+
+def record(
+    tx: Connection,
+    channel_id: int,
+    session_id: int,
+    thread_id: str,
+    parent_message_id: str,
+    link: str | None,
+    now: datetime,
+) -> None:
+    """Remember the session's thread (a thread recorded meanwhile by another process stays)."""
+    insert_or_ignore(
+        tx,
+        table_of(SessionThread),
+        {
+            "channel_id": channel_id,
+            "session_id": session_id,
+            "thread_id": thread_id,
+            "parent_message_id": parent_message_id,
+            "link": link,
+            "started_at": now,
+        },
+        ("channel_id", "session_id"),
+    )
+
+
+def forget(tx: Connection, channel_id: int, session_id: int, thread_id: str) -> None:
+    """The thread is gone: the session's next memo starts a new one."""
+    tx.execute(
+        delete(SessionThread).where(
+            SessionThread.channel_id == channel_id,
+            SessionThread.session_id == session_id,
+            SessionThread.thread_id == thread_id,
+        )
+    )
+
+
+def note_problem(tx: Connection, channel_id: int, problem: str | None, now: datetime) -> None:
+    """What the platform last refused in the channel (None: delivered fine since)."""
+    tx.execute(
+        update(Channel)
+        .where(Channel.id == channel_id)
+        .values(delivery_problem=problem, delivery_problem_at=now if problem else None)
+    )
