@@ -22,6 +22,7 @@ from storage import channels as channel_store
 from storage import memos as memo_store
 from storage import outbox as outbox_store
 from storage import sessions as session_store
+from storage import threads as thread_store
 from storage.outbox import PostKind
 from storage.records import MemoRecord
 
@@ -121,6 +122,7 @@ def _saved_reply(ctx: Context, memo: MemoRecord, found: Found, *, from_recent: b
         typed_title=found.typed_title,
         from_recent_session=from_recent,
         same_title_elsewhere=found.same_title_elsewhere,
+        thread_link=thread_store.link(ctx.tx, memo.channel_id, found.session.id),
     )
     # Private: the channel learns of the memo from its announcement (the outbox).
     return Reply(render.memo_saved(data), Visibility.PRIVATE, data)

@@ -120,6 +120,15 @@ _CLAIM = (
     )
     .returning(OutboxPost.id)
 )
+#: What an announcement shows of its memo (the joins to Member and ConferenceSession).
+_MEMO_SHOWN = (
+    Memo.number.label("memo_number"),
+    Memo.text.label("memo_text"),
+    Memo.edited_at.label("memo_edited_at"),
+    Memo.deleted_at.label("memo_deleted_at"),
+    Member.display_name.label("author_name"),
+    ConferenceSession.title.label("session_title"),
+)
 _CLAIMED = (
     select(
         OutboxPost.id,
@@ -127,14 +136,9 @@ _CLAIMED = (
         Workspace.platform,
         Workspace.external_id.label("workspace_external_id"),
         Channel.external_id.label("channel_external_id"),
-        Memo.number.label("memo_number"),
-        Memo.text.label("memo_text"),
-        Memo.edited_at.label("memo_edited_at"),
-        Memo.deleted_at.label("memo_deleted_at"),
-        Member.display_name.label("author_name"),
+        *_MEMO_SHOWN,
         OutboxPost.channel_id,
         ConferenceSession.id.label("session_id"),
-        ConferenceSession.title.label("session_title"),
         ConferenceSession.day.label("session_day"),
         Channel.threads,
         SessionThread.thread_id,
@@ -192,15 +196,13 @@ _SETTLE = (
         last_error=bindparam("note"),
     )
 )
-_HAND_BACK = (
-    update(OutboxPost)
-    .where(
-        OutboxPost.id.in_(bindparam("ids", expanding=True)),
-        OutboxPost.claimed_by == bindparam("holder"),
-        OutboxPost.delivered_at.is_(None),
-    )
-    .values(lease_until=bindparam("now"))
+#: Rows ``ids`` still held by the process named, and not settled.
+_STILL_MINE_ALL = (
+    OutboxPost.id.in_(bindparam("ids", expanding=True)),
+    OutboxPost.claimed_by == bindparam("holder"),
+    OutboxPost.delivered_at.is_(None),
 )
+_HAND_BACK = update(OutboxPost).where(*_STILL_MINE_ALL).values(lease_until=bindparam("now"))
 _RETRY_LATER = (
     update(OutboxPost)
     .where(*_STILL_MINE)
@@ -319,3 +321,68 @@ def restart(tx: Connection, post_id: int, holder: str, now: datetime) -> None:
     """Start the row over, due at once: its attempt was refused for sure (the thread it
     went to is gone), so nothing of it landed and the next attempt posts it anew."""
     tx.execute(_RESTART, {"post_id": post_id, "holder": holder, "now": now, "note": "thread gone"})
+
+
+_DEFER = (
+    update(OutboxPost)
+    .where(*_STILL_MINE_ALL)
+    .values(lease_until=bindparam("until"), attempts=OutboxPost.attempts - 1)
+)
+
+
+def defer(tx: Connection, post_ids: Collection[int], holder: str, until: datetime) -> None:
+    """Let the rows wait until ``until`` (their channel's limit), not counted as an attempt."""
+    if post_ids:
+        tx.execute(_DEFER, {"ids": list(post_ids), "holder": holder, "until": until})
+
+
+def start_attempts(
+    tx: Connection,
+    post_ids: Collection[int],
+    holder: str,
+    key: str,
+    started_at: datetime,
+    markdown: str,
+) -> bool:
+    """``start_attempt`` for rows posted as one message: all of them, or (a claim was lost)
+    none, so no row records words that were not posted for it."""
+    with tx.begin_nested() as savepoint:
+        if all(
+            start_attempt(tx, post_id, holder, key, started_at, markdown) for post_id in post_ids
+        ):
+            return True
+        savepoint.rollback()
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class MessageMemo(RowRecord):
+    """A memo shown in a message that announces several (posted together)."""
+
+    memo_number: int
+    author_name: str
+    session_title: str
+    memo_text: str
+    memo_edited_at: datetime | None
+    memo_deleted_at: datetime | None
+
+
+_MESSAGE_MEMOS = (
+    select(*_MEMO_SHOWN)
+    .select_from(OutboxPost)
+    .join(Memo, Memo.id == OutboxPost.memo_id)
+    .join(Member, Member.id == Memo.author_id)
+    .join(ConferenceSession, ConferenceSession.id == Memo.session_id)
+    .where(
+        OutboxPost.channel_id == bindparam("channel_id"),
+        OutboxPost.message_id == bindparam("message_id"),
+        OutboxPost.kind.in_([PostKind.ANNOUNCE.value, PostKind.RESTORE.value]),
+    )
+    .order_by(OutboxPost.id)
+)
+
+
+def message_memos(tx: Connection, channel_id: int, message_id: str) -> list[MessageMemo]:
+    """The memos the channel's message ``message_id`` announces, in the order it shows them."""
+    rows = tx.execute(_MESSAGE_MEMOS, {"channel_id": channel_id, "message_id": message_id})
+    return [MessageMemo.from_row(row) for row in rows]

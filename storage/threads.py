@@ -7,12 +7,41 @@ next memo starts a new one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, update
+from sqlalchemy import Connection, delete, select, update
 
 from storage.models import Channel, SessionThread, table_of
+from storage.records import RowRecord
 from storage.upsert import insert_or_ignore
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadSettings(RowRecord):
+    threads: bool
+    delivery_problem: str | None
+    delivery_problem_at: datetime | None
+
+
+def thread_of(tx: Connection, channel_id: int, session_id: int) -> str | None:
+    """The session's thread in the channel, if one was started."""
+    found: str | None = tx.scalar(
+        select(SessionThread.thread_id).where(
+            SessionThread.channel_id == channel_id, SessionThread.session_id == session_id
+        )
+    )
+    return found
+
+
+def link(tx: Connection, channel_id: int, session_id: int) -> str | None:
+    """Where people open the session's thread in the channel, once it was started."""
+    found: str | None = tx.scalar(
+        select(SessionThread.link).where(
+            SessionThread.channel_id == channel_id, SessionThread.session_id == session_id
+        )
+    )
+    return found
 
 
 def record(
@@ -58,3 +87,16 @@ def note_problem(tx: Connection, channel_id: int, problem: str | None, now: date
         .where(Channel.id == channel_id)
         .values(delivery_problem=problem, delivery_problem_at=now if problem else None)
     )
+
+
+def settings(tx: Connection, channel_id: int) -> ThreadSettings:
+    row = tx.execute(
+        select(Channel.threads, Channel.delivery_problem, Channel.delivery_problem_at).where(
+            Channel.id == channel_id
+        )
+    ).one()
+    return ThreadSettings.from_row(row)
+
+
+def set_threads(tx: Connection, channel_id: int, on: bool) -> None:
+    tx.execute(update(Channel).where(Channel.id == channel_id).values(threads=on))

@@ -27,11 +27,13 @@ from bot.serving import ServiceRefused
 
 logger = logging.getLogger(__name__)
 
-#: What the bot needs in a channel: see it, answer in it (and its threads), link and quote.
+#: What the bot needs in a channel: see it, answer in it (and its threads), start a thread
+#: for each session's memos, link and quote.
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
     send_messages_in_threads=True,
+    create_public_threads=True,
     embed_links=True,
     read_message_history=True,
 )
@@ -325,12 +327,10 @@ class DiscordOutbound:
         self, workspace_id: str, channel_id: str, message_id: str, name: str
     ) -> StartedThread:
         """A public thread from the session's message (it takes the message's id)."""
+        channel = self.client.get_partial_messageable(
+            int(channel_id), guild_id=int(workspace_id), type=discord.ChannelType.text
+        )
         try:
-            channel = self.client.get_channel(int(channel_id)) or await self.client.fetch_channel(
-                int(channel_id)
-            )
-            if not isinstance(channel, discord.TextChannel):
-                raise ChannelGone("threads can be started only in text channels")
             thread = await channel.get_partial_message(int(message_id)).create_thread(name=name)
         except discord.HTTPException as error:
             _count_refusal(error)
@@ -338,7 +338,7 @@ class DiscordOutbound:
                 return StartedThread(message_id, _jump_url(workspace_id, message_id))
             if isinstance(error, discord.NotFound) and error.code == UNKNOWN_MESSAGE:
                 raise ThreadGone("the session's message was deleted") from error
-            if isinstance(error, discord.Forbidden | discord.NotFound):
+            if isinstance(error, discord.Forbidden | discord.NotFound) or error.status == 400:
                 raise ChannelGone(cannot_post(error)) from error
             raise
         return StartedThread(str(thread.id), _jump_url(workspace_id, str(thread.id)))

@@ -28,13 +28,15 @@ from bot.core import MemoBot
 #: Bot scopes the app asks for (keep in step with the manifest*.json files): the command,
 #: posting replies (also in public channels the bot was not invited to), reading back the
 #: channels it is in to find a digest an interrupted attempt may have posted
-#: (channels:history, groups:history), downloading the note files people upload to
+#: (channels:history, groups:history), joining a public channel that requires membership
+#: to post a memo's announcement (channels:join), downloading the note files people upload to
 #: `/memo import` (files:read), uploading an export to the person who asked in a direct
 #: message (files:write, im:write), and users.info.
 SCOPES = (
     "commands",
     "chat:write",
     "chat:write.public",
+    "channels:join",
     "channels:history",
     "groups:history",
     "files:read",

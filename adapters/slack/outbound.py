@@ -120,9 +120,18 @@ class SlackOutbound:
     @staticmethod
     async def _send(client: AsyncWebClient, channel_id: str, reply: Reply, **extra: Any) -> str:
         try:
-            response = await client.chat_postMessage(
-                channel=channel_id, **blocks.message(reply.markdown), **extra
-            )
+            try:
+                response = await client.chat_postMessage(
+                    channel=channel_id, **blocks.message(reply.markdown), **extra
+                )
+            except SlackApiError as error:
+                if error.response.get("error") != "not_in_channel":
+                    raise
+                # Nothing was posted: join (public channels, channels:join) and post again.
+                await _join(client, channel_id)
+                response = await client.chat_postMessage(
+                    channel=channel_id, **blocks.message(reply.markdown), **extra
+                )
         except SlackApiError as error:
             reason = str(error.response.get("error"))
             if reason in _GONE:
@@ -175,6 +184,19 @@ class SlackOutbound:
         return CountingWebClient(
             token=bot.bot_token, base_url=base.base_url, retry_handlers=base.retry_handlers
         )
+
+
+async def _join(client: AsyncWebClient, channel_id: str) -> None:
+    """Join a public channel the bot must be a member of to post in; a private channel
+    (or an app without channels:join) raises ``ChannelGone`` saying to invite the bot."""
+    try:
+        await client.conversations_join(channel=channel_id)
+    except SlackApiError as error:
+        reason = str(error.response.get("error"))
+        raise ChannelGone(
+            f"not_in_channel: the bot is not in this channel and cannot join it ({reason}); "
+            "invite it with /invite @memo-bot"
+        ) from error
 
 
 async def _changing(call: Awaitable[object]) -> None:

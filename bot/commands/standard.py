@@ -6,7 +6,7 @@ grammar, dispatch, help, the write set and Discord's app command follow.
 
 from __future__ import annotations
 
-from bot import conference_list, conferences, help, memos, search, sessions
+from bot import conference_list, conferences, help, memos, search, sessions, threads
 from bot.agenda import commands as agenda
 from bot.commands.registry import CommandRegistry
 from bot.digest import commands as digest
@@ -26,6 +26,7 @@ DECLARED = (
     conference_list.CONFERENCES,
     agenda.AGENDA,
     digest.DIGEST,
+    threads.THREADS,
     search.SEARCH,
     exporting.EXPORT,
     importing.IMPORT,

@@ -36,6 +36,7 @@ from bot.replies.values import (
     SessionSummary,
     SessionThreadStarted,
     SessionView,
+    ThreadsShown,
 )
 
 
@@ -126,6 +127,18 @@ def session_thread_started(started: SessionThreadStarted) -> str:
     return f"{head}\n{memo_announced(started.first)}"
 
 
+def threads_shown(shown: ThreadsShown) -> str:
+    if shown.on:
+        state = "Each session's memos go in one thread in this channel."
+    else:
+        state = "Each memo is announced as a message of its own in this channel."
+    lines = [f"Threads are {'on' if shown.on else 'off'}{' now' if shown.changed else ''}. {state}"]
+    if shown.problem is not None and shown.problem_at is not None:
+        when = f"{shown.problem_at:%Y-%m-%d %H:%M} UTC"
+        lines.append(f"Last delivery problem ({when}): {md.escape(shown.problem)}")
+    return "\n".join(lines)
+
+
 def memo_saved(saved: MemoSaved) -> str:
     memo = saved.memo
     lines = [_noted(memo.author_name, saved.session.title, memo.number)]
@@ -137,6 +150,8 @@ def memo_saved(saved: MemoSaved) -> str:
         lines.append(f"_Matched “{md.escape(saved.typed_title)}” to this existing session._")
     elif saved.from_recent_session:
         lines.append("_Added to the session you were last active in._")
+    if saved.thread_link is not None:
+        lines.append(md.link("Open the session's thread", saved.thread_link))
     # The quote goes last: a line after it would be read as part of the quote.
     lines.append(md.quote(md.escape(memo.text)))
     return "\n".join(lines)

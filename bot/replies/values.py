@@ -124,6 +124,17 @@ class SessionThreadStarted:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadsShown:
+    """The channel's `/memo threads` setting, and the platform's last refusal there."""
+
+    on: bool
+    #: Whether this command just set it.
+    changed: bool
+    problem: str | None
+    problem_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class MemoSaved:
     memo: MemoView
     session: SessionRef
@@ -133,6 +144,8 @@ class MemoSaved:
     from_recent_session: bool
     #: Other conferences of the channel with a session of this title (the session is new).
     same_title_elsewhere: tuple[str, ...] = ()
+    #: The session's thread in the channel, when it was started before this memo.
+    thread_link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,6 +483,7 @@ class Problem:
 ReplyData = (
     MemoSaved
     | MemoAnnounced
+    | ThreadsShown
     | AttendanceRecorded
     | SessionListing
     | ConferencesListed

@@ -7,6 +7,7 @@ the Slack and Discord paths are in tests/adapters, faults in tests/adversarial.
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,26 @@ async def test_the_console_shows_what_became_of_an_announcement(bot: MemoBot) ->
     assert "(edited)" in edited
     assert deleted == "_(console-1 was deleted.)_"
     assert "고친 글" in restored and "noted in" in restored
+
+
+@pytest.mark.asyncio
+async def test_the_console_shows_which_thread_a_memo_went_to(bot: MemoBot) -> None:
+    shown = io.StringIO()
+    moment = datetime.now(UTC)
+    announcer = Announcer(
+        bot.database, {"console": ConsoleOutbound(shown)}, bot, clock=lambda: moment
+    )
+    chat = _console(bot)
+    chat.say("alice", f"add [{SESSION}] 세션의 첫 메모")
+    chat.say("bob", f"add [{SESSION}] 스레드 안의 메모")
+    chat.say("bob", "add [다른 세션] 새 스레드")
+    for _ in range(3):  # the channel takes a message a second
+        while await announcer.deliver_due():
+            pass
+        moment += timedelta(seconds=1)
+
+    first, in_thread, other = shown.getvalue().strip().split("\n\n")
+    assert first.startswith(f"[{SESSION}] · ") and "세션의 첫 메모" in first
+    assert in_thread.startswith(f"_(in the thread {SESSION}:)_") and "스레드 안의 메모" in in_thread
+    assert other.startswith("[다른 세션] · "), "another session starts its own thread"
+    assert undelivered(bot.database) == 0

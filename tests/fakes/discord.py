@@ -1611,6 +1611,8 @@ class FakeDiscord(LoopbackServer[Call]):
             raise _DiscordError(400, "A thread has already been created for this message", 160004)
         if channel.guild_id is None:
             raise _DiscordError(400, "Cannot execute action on a DM channel", 50003)
+        if channel.type not in (shapes.GUILD_TEXT, shapes.GUILD_ANNOUNCEMENT):
+            raise _DiscordError(400, "Cannot execute action on this channel type", 50024)
         name = str(call.json.get("name") or "") if isinstance(call.json, dict) else ""
         thread = Channel(
             message_id,

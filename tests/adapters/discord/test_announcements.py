@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adapters.discord.conftest import CHANNEL, Discord
+from tests.adapters.discord.conftest import CHANNEL, GUILD, Discord
 from tests.outbox import all_delivered
 from tests.polling import until
 
@@ -58,3 +58,7 @@ async def test_a_sessions_memos_go_in_one_thread_started_from_its_first_memo(
         "POST /channels/{channel_id}/messages/{message_id}/threads"
     )
     assert started.json is not None and started.json["name"] == ENVOY
+
+    answer = await announcing.memo("add", session=ENVOY, text="셋째 메모")
+    jump = f"https://discord.com/channels/{GUILD}/{parents[0]['id']}"
+    assert f"[Open the session's thread]({jump})" in answer["data"]["content"]

@@ -32,7 +32,9 @@ async def test_add_answers_privately_and_announces_the_memo_without_mentions(
     [post] = await announcing.fake.async_wait_for("POST /channels/{channel_id}/messages")
     assert post.path == f"/channels/{CHANNEL}/messages"
     assert post.json is not None
-    assert post.json["content"].startswith(f"**User {ALICE}** noted in [{ENVOY}] · #1")
+    # The session's first memo: the message its thread is started from.
+    assert post.json["content"].startswith(f"[{ENVOY}] · ")
+    assert f"\n**User {ALICE}** noted in [{ENVOY}] · #1" in post.json["content"]
     assert "라우트 3,400개" in post.json["content"]
     assert post.json["allowed_mentions"] == {"parse": []}
 

@@ -142,7 +142,9 @@ async def test_a_day_at_the_conference_as_discord_documents_it(
     assert added["data"]["allowed_mentions"] == {"parse": []}
     assert added["data"]["flags"] & EPHEMERAL
     [announced] = await fake.async_wait_for(CHANNEL_POST)
-    assert announced.json["content"] == added["data"]["content"]
+    # The session's first memo: the message its thread starts from, headed by the session.
+    heading, announcement = announced.json["content"].split("\n", 1)
+    assert heading.startswith(f"[{ENVOY}] · ") and announcement == added["data"]["content"]
     assert announced.json["allowed_mentions"] == {"parse": []}
 
     # Autocomplete while bob types, then the form for the note.
@@ -203,8 +205,10 @@ async def test_a_day_at_the_conference_as_discord_documents_it(
     # Delivered 3.5 s late: Discord refuses the answer; the channel still learns of memo #5.
     with caplog.at_level(logging.WARNING):
         fake.send_interaction(session.command("add", session=ENVOY, text="늦게 도착"), late_by=3.5)
-        await until(lambda: "늦게 도착" in str(fake.messages(CHANNEL)), "memo #5's announcement")
-    [late] = [post for post in fake.messages(CHANNEL) if "늦게 도착" in post["content"]]
+        [parent] = [post for post in fake.messages(CHANNEL) if ENVOY in post["content"]]
+        thread = int(parent["id"])  # the session's thread starts from its first memo
+        await until(lambda: "늦게 도착" in str(fake.messages(thread)), "memo #5's announcement")
+    [late] = [post for post in fake.messages(thread) if "늦게 도착" in post["content"]]
     assert "#5" in late["content"]
 
     shown = await session.say("show", user=CAROL, session=ENVOY)

@@ -15,7 +15,7 @@ from bot.core import MemoBot
 from storage.models import OutboxPost
 from tests.adapters.slack.conftest import BOT_TOKEN, TEAM, Slack, block_text, bolt_config, posts_of
 from tests.chat import Chat
-from tests.fakes.slack import FakeSlack
+from tests.fakes.slack import FakeSlack, rich_elements
 from tests.outbox import all_delivered, undelivered
 from tests.polling import until
 
@@ -194,6 +194,11 @@ async def test_a_sessions_memos_go_in_the_thread_of_its_first_memo(slack: Slack)
     assert later["thread_ts"] == parent["ts"], "the session's later memo is in its thread"
     assert "thread_ts" not in other, "another session starts its own thread"
 
+    answer = await slack.command_json(f"add [{ENVOY}] 셋째 메모")
+    [link] = [e for e in rich_elements(answer["blocks"]) if e.get("type") == "link"]
+    assert link["url"] == f"https://fake-slack.example/archives/C1/p{parent['ts'].replace('.', '')}"
+    assert answer["response_type"] == "ephemeral", "the link goes to the person only"
+
 
 @pytest.mark.asyncio
 async def test_a_deleted_thread_is_started_anew_and_the_memo_still_announced(
@@ -209,3 +214,58 @@ async def test_a_deleted_thread_is_started_anew_and_the_memo_still_announced(
     ]
     assert "thread_ts" not in moved, "a new parent message for the session"
     assert ENVOY in json.dumps(moved, ensure_ascii=False)
+
+
+@pytest.mark.asyncio
+async def test_with_threads_off_each_memo_is_its_own_message_in_that_channel_only(
+    slack: Slack,
+) -> None:
+    await slack.command_json("add [다른 채널] 스레드 켜짐", channel="C2")  # stores channel C2
+    turned = await slack.command_json("threads off")
+    assert "Threads are off now" in block_text(turned)
+    assert turned["response_type"] == "ephemeral"
+    await slack.command_json(f"add [{ENVOY}] 첫 메모")
+    await _settled(slack)
+    await slack.command_json(f"add [{ENVOY}] 둘째 메모")
+    await slack.command_json("add [다른 채널] 둘째", channel="C2")
+    await _settled(slack)
+    assert ["thread_ts" in m for m in slack.fake.messages("C1")] == [False, False]
+    assert ["thread_ts" in m for m in slack.fake.messages("C2")] == [False, True]
+    assert "Threads are on." in block_text(await slack.command_json("threads", channel="C2"))
+    refused = await slack.command_json("threads sideways")
+    assert "Say /memo threads on or /memo threads off" in block_text(refused)
+    assert "Threads are off." in block_text(await slack.command_json("threads"))
+
+
+@pytest.mark.asyncio
+async def test_a_channel_that_refuses_the_bot_shows_the_problem_in_threads(slack: Slack) -> None:
+    slack.fake.error_next("chat.postMessage", "channel_not_found")
+    answer = await slack.command_json(f"add [{ENVOY}] 저장은 된다")
+    assert "#1" in block_text(answer), "the memo is stored all the same"
+    await _settled(slack)
+    shown = block_text(await slack.command_json("threads"))
+    assert "Last delivery problem" in shown and "channel_not_found" in shown
+    assert "저장은 된다" in block_text(await slack.command_json("show #1"))
+
+
+@pytest.mark.asyncio
+async def test_a_public_channel_that_needs_membership_is_joined_and_the_memo_announced(
+    slack: Slack,
+) -> None:
+    slack.fake.require_membership("C1")
+    await slack.command_json(f"add [{ENVOY}] 들어가서 올린다")
+    await _settled(slack)
+    [join] = slack.fake.calls_to("conversations.join")
+    assert join.params["channel"] == "C1"
+    assert _holding(slack, "C1", "들어가서 올린다") == 1
+
+
+@pytest.mark.asyncio
+async def test_a_private_channel_without_the_bot_says_to_invite_it(slack: Slack) -> None:
+    slack.fake.require_membership("C1", private=True)
+    answer = await slack.command_json(f"add [{ENVOY}] 초대가 필요하다")
+    assert "#1" in block_text(answer), "the memo is stored all the same"
+    await _settled(slack)
+    assert slack.fake.messages("C1") == []
+    shown = block_text(await slack.command_json("threads"))
+    assert "/invite" in shown and "not_in_channel" in shown
