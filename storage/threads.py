@@ -44,6 +44,18 @@ def link(tx: Connection, channel_id: int, session_id: int) -> str | None:
     return found
 
 
+def links(tx: Connection, channel_id: int, session_ids: list[int]) -> dict[int, str]:
+    """The links of those sessions' threads in the channel, by session id (where known)."""
+    rows = tx.execute(
+        select(SessionThread.session_id, SessionThread.link).where(
+            SessionThread.channel_id == channel_id,
+            SessionThread.session_id.in_(session_ids),
+            SessionThread.link.is_not(None),
+        )
+    )
+    return {row.session_id: row.link for row in rows}
+
+
 def record(
     tx: Connection,
     channel_id: int,

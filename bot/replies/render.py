@@ -376,10 +376,13 @@ def digest(shown: DigestShown) -> str:
     blocks = [title]
     for session in shown.sessions:
         who = ", ".join(md.escape(name) for name in session.attendees) or "no one recorded"
-        lines = [
+        head = (
             f"**{md.title(session.title)}** · attended by {who} · "
             f"{plural(session.memo_count, 'memo')}"
-        ]
+        )
+        if session.thread_link is not None:  # every memo of the session, in its thread
+            head += f" · {md.link('thread', session.thread_link)}"
+        lines = [head]
         lines.extend(f"- {md.escape(point)}" for point in session.points)
         if session.memo_count > len(session.points):
             lines.append(f"_All of them: {_show_commands(session.numbers)}_")

@@ -294,6 +294,8 @@ class DigestSession:
     points: tuple[str, ...]
     #: The ids of that day's memos, to find the rest with `/memo show`.
     numbers: tuple[int, ...]
+    #: The session's thread in the channel (every memo of it), once one was started.
+    thread_link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -269,3 +269,14 @@ async def test_a_private_channel_without_the_bot_says_to_invite_it(slack: Slack)
     assert slack.fake.messages("C1") == []
     shown = block_text(await slack.command_json("threads"))
     assert "/invite" in shown and "not_in_channel" in shown
+
+
+@pytest.mark.asyncio
+async def test_the_digest_links_each_session_to_its_thread(slack: Slack) -> None:
+    await slack.command_json(f"add [{ENVOY}] 다이제스트에 나올 메모")
+    await _settled(slack)
+    [parent] = slack.fake.messages("C1")
+    answer = await slack.command_json("digest now")
+    links = [e["url"] for e in rich_elements(answer["blocks"]) if e.get("type") == "link"]
+    assert links == [f"https://fake-slack.example/archives/C1/p{parent['ts'].replace('.', '')}"]
+    assert ENVOY in block_text(answer) and "1 memo" in block_text(answer)
