@@ -403,6 +403,16 @@ class FakeDiscord(LoopbackServer[Call]):
             payload["newly_created"] = True
         return event, payload
 
+    def delete_channel(self, channel_id: int) -> None:
+        """Someone deleted the channel or thread: its API answers 404 Unknown Channel (no
+        gateway event is sent, so a client may still have it cached)."""
+        with self._condition:
+            channel = self._channels.pop(channel_id)
+            if channel.guild_id is not None:
+                guild = self._guilds[channel.guild_id]
+                kept = tuple(each for each in guild.channel_ids if each != channel_id)
+                self._guilds[guild.id] = _Guild(guild.id, guild.name, kept)
+
     def open_dm(self, user_id: int, other_user_id: int | None = None) -> int:
         """A DM channel: with the bot (interactions there have context 1, BOT_DM), or between
         ``user_id`` and another person, where a user-installed app is used (context 2)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.adapters.discord.conftest import CHANNEL, GUILD, Discord
+from tests.fakes.discord_shapes import CREATE_PUBLIC_THREADS
 from tests.outbox import all_delivered
 from tests.polling import until
 
@@ -62,3 +63,30 @@ async def test_a_sessions_memos_go_in_one_thread_started_from_its_first_memo(
     answer = await announcing.memo("add", session=ENVOY, text="셋째 메모")
     jump = f"https://discord.com/channels/{GUILD}/{parents[0]['id']}"
     assert f"[Open the session's thread]({jump})" in answer["data"]["content"]
+
+
+@pytest.mark.asyncio
+async def test_without_create_public_threads_the_memo_is_posted_and_threads_says_why(
+    announcing: Discord,
+) -> None:
+    announcing.fake.deny_bot(CHANNEL, CREATE_PUBLIC_THREADS)
+    answer = await announcing.memo("add", session=ENVOY, text="스레드 없이도 보인다")
+    assert "#1" in answer["data"]["content"], "the memo is stored all the same"
+    await _settled(announcing)
+    [posted] = announcing.fake.messages(CHANNEL)
+    assert "스레드 없이도 보인다" in posted["content"]
+    shown = (await announcing.memo("threads"))["data"]["content"]
+    assert "Last delivery problem" in shown and "50013" in shown
+
+
+@pytest.mark.asyncio
+async def test_a_deleted_thread_is_started_anew(announcing: Discord) -> None:
+    await announcing.memo("add", session=ENVOY, text="첫 메모")
+    await _settled(announcing)
+    [parent] = announcing.fake.messages(CHANNEL)
+    announcing.fake.delete_channel(int(parent["id"]))  # someone deleted the thread
+    await announcing.memo("add", session=ENVOY, text="새 스레드에서")
+    await _settled(announcing)
+    [_, again] = announcing.fake.messages(CHANNEL)
+    assert ENVOY in again["content"] and "새 스레드에서" in again["content"]
+    assert announcing.fake.messages(int(again["id"])) == [], "its thread is new and empty"
