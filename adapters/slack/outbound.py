@@ -88,7 +88,10 @@ class SlackOutbound:
             event_payload={"digest": delivery.key, "part": 0},
         )
         threaded = {"thread_ts": thread_id} if thread_id is not None else {}
-        return Delivered(await self._send(client, channel_id, reply, metadata=metadata, **threaded))
+        join = delivery.what == "memo"
+        return Delivered(
+            await self._send(client, channel_id, reply, join=join, metadata=metadata, **threaded)
+        )
 
     async def start_thread(
         self, workspace_id: str, channel_id: str, message_id: str, name: str
@@ -118,14 +121,18 @@ class SlackOutbound:
         await _changing(client.chat_delete(channel=channel_id, ts=message_id))
 
     @staticmethod
-    async def _send(client: AsyncWebClient, channel_id: str, reply: Reply, **extra: Any) -> str:
+    async def _send(
+        client: AsyncWebClient, channel_id: str, reply: Reply, *, join: bool, **extra: Any
+    ) -> str:
+        """``join``: on ``not_in_channel`` join the channel and post again (a memo someone
+        just wrote there); a digest is not worth joining a channel the bot was removed from."""
         try:
             try:
                 response = await client.chat_postMessage(
                     channel=channel_id, **blocks.message(reply.markdown), **extra
                 )
             except SlackApiError as error:
-                if error.response.get("error") != "not_in_channel":
+                if not join or error.response.get("error") != "not_in_channel":
                     raise
                 # Nothing was posted: join (public channels, channels:join) and post again.
                 await _join(client, channel_id)

@@ -18,7 +18,7 @@ from bot.core import MemoBot
 from bot.notefiles.reading import ImportPosts
 from bot.replies.values import ImportDone
 from tests.chat import Chat
-from tests.outbox import undelivered
+from tests.outbox import SteppingClock, deliver_everything, undelivered
 
 SESSION = "Kafka 없이 만든 이벤트 파이프라인"
 NOTES = (Path(__file__).parents[1] / "samples" / "blog-notes-english.txt").read_bytes()
@@ -27,9 +27,9 @@ NOTES = (Path(__file__).parents[1] / "samples" / "blog-notes-english.txt").read_
 async def _deliver(bot: MemoBot) -> str:
     """Everything the outbox owes the console, posted; what the channel showed."""
     shown = io.StringIO()
-    announcer = Announcer(bot.database, {"console": ConsoleOutbound(shown)}, bot)
-    while await announcer.deliver_due():
-        pass
+    clock = SteppingClock()
+    announcer = Announcer(bot.database, {"console": ConsoleOutbound(shown)}, bot, clock=clock)
+    await deliver_everything(announcer, clock)
     assert undelivered(bot.database) == 0
     return shown.getvalue()
 

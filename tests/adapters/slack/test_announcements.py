@@ -16,7 +16,7 @@ from storage.models import OutboxPost
 from tests.adapters.slack.conftest import BOT_TOKEN, TEAM, Slack, block_text, bolt_config, posts_of
 from tests.chat import Chat
 from tests.fakes.slack import FakeSlack, rich_elements
-from tests.outbox import all_delivered, undelivered
+from tests.outbox import SteppingClock, all_delivered, deliver_everything, undelivered
 from tests.polling import until
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
@@ -118,9 +118,9 @@ async def test_a_bot_stopped_mid_post_hands_its_rows_back_and_nothing_shows_twic
 
     await stopping.stop()  # cut in the middle of its first post, the other two not begun
     fake_slack.release_late_answers()
-    restarted = Announcer(bot.database, {"slack": SlackOutbound(app)}, bot)
-    while await restarted.deliver_due():  # at once: no lease to wait out
-        pass
+    clock = SteppingClock()
+    restarted = Announcer(bot.database, {"slack": SlackOutbound(app)}, bot, clock=clock)
+    await deliver_everything(restarted, clock)  # at once: no lease to wait out
 
     assert undelivered(bot.database) == 0
     for number in range(3):
