@@ -32,6 +32,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/search_quality.py
+	$(BIN)/python bench/announce_burst.py
 
 # The message catalogs (bot/locales): the English messages of the code, into every language's
 # .po, to translate by hand (tests/bot/test_catalogs.py fails on a missing translation).

@@ -30,8 +30,11 @@ from bot.replies.values import (
 from bot.running_now import AskWhich, RunningTalk, talk_for_untitled_note
 from bot.sessions import Found, SessionId, recent_session, session_to_write
 from storage import memos as memo_store
+from storage import outbox as outbox_store
 from storage import pending_notes as pending_store
 from storage import sessions as session_store
+from storage import threads as thread_store
+from storage.outbox import PostKind
 from storage.pending_notes import PendingNoteRecord
 from storage.records import MemoRecord
 
@@ -198,6 +201,9 @@ def _add_memo(ctx: Context, session_id: int, text: str, source_url: str | None) 
         source_url=source_url,
         attended_via="memo" if attending else None,
     )
+    # In the memo's own transaction: the channel's announcement is stored with the memo, and
+    # a delivery worker (``bot.announcing``) posts it after the commit, off the ack path.
+    outbox_store.queue(ctx.tx, memo.channel_id, memo.id, PostKind.ANNOUNCE, ctx.now)
     if attending:
         ctx.attendance_recorded(session_id)
     return memo
@@ -231,8 +237,10 @@ def _saved_reply(
         from_recent_session=from_recent,
         same_title_elsewhere=found.same_title_elsewhere,
         running_talk=running_talk,
+        thread_link=thread_store.link(ctx.tx, memo.channel_id, found.session.id),
     )
-    return Reply(render.memo_saved(data), Visibility.PUBLIC, data)
+    # Private: the channel learns of the memo from its announcement (the outbox).
+    return Reply(render.memo_saved(data), Visibility.PRIVATE, data)
 
 
 def _editable_memo(ctx: Context, number: int, verb: str) -> MemoRecord | Reply:
@@ -280,6 +288,7 @@ def edit(ctx: Context, command: EditMemo) -> Reply:
         return memo
     if memo.text != text:
         memo = memo_store.edit_memo(ctx.tx, memo, text, ctx.member().id, ctx.now)
+        outbox_store.queue(ctx.tx, memo.channel_id, memo.id, PostKind.UPDATE, ctx.now)
     return _changed_reply(ctx, memo, "edited")
 
 
@@ -288,6 +297,7 @@ def delete(ctx: Context, command: DeleteMemo) -> Reply:
     if isinstance(memo, Reply):
         return memo
     memo = memo_store.delete_memo(ctx.tx, memo, ctx.member().id, ctx.now)
+    outbox_store.queue(ctx.tx, memo.channel_id, memo.id, PostKind.REMOVE, ctx.now)
     return _changed_reply(ctx, memo, "deleted")
 
 
@@ -299,6 +309,7 @@ def undo(ctx: Context, command: UndoDelete) -> Reply:
             _("You have not deleted any memo in this channel, so there is nothing to restore."),
         )
     memo = memo_store.restore_memo(ctx.tx, memo)
+    outbox_store.queue(ctx.tx, memo.channel_id, memo.id, PostKind.RESTORE, ctx.now)
     return _changed_reply(ctx, memo, "restored")
 
 

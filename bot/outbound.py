@@ -1,4 +1,5 @@
-"""Posting on the bot's own initiative (the daily digest), implemented by each adapter.
+"""Posting on the bot's own initiative (the daily digest, memos' announcements), implemented
+by each adapter.
 
 A post whose outcome is unknown (the process died, the answer timed out, the bot
 was stopped in the middle) may have landed. So every post carries a ``Delivery``:
@@ -23,13 +24,15 @@ CLOCK_SKEW = timedelta(minutes=10)
 class Delivery:
     """Which post this is, so that posting it again never shows it twice."""
 
-    #: The same on every attempt of one digest: adapters mark each message with it
+    #: The same on every attempt of one post: adapters mark each message with it
     #: (and the part number, for posts split into several messages).
     key: str
     #: When the first attempt began: its messages cannot be older.
     started_at: datetime
     #: An earlier attempt may have landed: find its messages before posting any.
     resumed: bool = False
+    #: What is posted ("digest", "memo"): platforms that label messages tell them apart.
+    what: str = "digest"
 
     def marker(self, part: int) -> str:
         """The mark of one message of the post (at most 25 characters: a Discord nonce)."""
@@ -51,6 +54,21 @@ class Delivered:
     found: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class StartedThread:
+    """A thread started from a posted message, where later posts about it go."""
+
+    #: What ``post`` takes as ``thread_id``: Slack's parent ``ts``, a Discord thread's id.
+    thread_id: str
+    #: A link people can open it from (a Slack permalink, a Discord jump URL), if known.
+    link: str | None
+
+
+class ThreadGone(Exception):
+    """The thread cannot take posts any more (deleted, archived, its parent message deleted):
+    whoever posts starts a new one."""
+
+
 class ChannelGone(Exception):
     """The bot can no longer post in the channel (removed, archived, deleted, token revoked).
 
@@ -65,9 +83,16 @@ class Unverifiable(Exception):
 
 class Outbound(Protocol):
     async def post(
-        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+        self,
+        workspace_id: str,
+        channel_id: str,
+        reply: Reply,
+        delivery: Delivery,
+        thread_id: str | None = None,
     ) -> Delivered:
-        """Post ``reply`` in the channel for everyone, marked with ``delivery``.
+        """Post ``reply`` in the channel for everyone, marked with ``delivery``; in the
+        thread ``thread_id`` (from ``start_thread``) if given, which raises ``ThreadGone``
+        when that thread cannot take it.
 
         With ``delivery.resumed``, first find what an earlier attempt posted and send
         only what is missing. Raises ``ChannelGone`` when posting there cannot succeed,
@@ -75,4 +100,24 @@ class Outbound(Protocol):
         for trouble that may pass (rate limits past the client's own retries, outages,
         timeouts: the post may have landed, and the next attempt looks first).
         """
+        ...
+
+    async def edit(self, workspace_id: str, channel_id: str, message_id: str, reply: Reply) -> None:
+        """Show ``reply`` in the message ``post`` posted as ``message_id``.
+
+        Doing it twice does no harm; a message someone deleted is left alone. Raises
+        ``ChannelGone`` when the channel cannot be changed, anything else to try later.
+        """
+        ...
+
+    async def remove(self, workspace_id: str, channel_id: str, message_id: str) -> None:
+        """Delete the message ``post`` posted as ``message_id`` (gone already: done)."""
+        ...
+
+    async def start_thread(
+        self, workspace_id: str, channel_id: str, message_id: str, name: str
+    ) -> StartedThread:
+        """Start a thread named ``name`` from the message ``post`` posted as ``message_id``
+        (again for the same message: the same thread). Raises ``ChannelGone`` when the bot
+        may not start threads there, ``ThreadGone`` when the message is gone."""
         ...

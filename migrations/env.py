@@ -15,7 +15,7 @@ from adapters.cli.registry import PLATFORMS
 from storage.database import Database, immediate
 from storage.database_settings import DatabaseSettings
 from storage.models import Base
-from storage.schema import DATABASE_URL_ATTRIBUTE
+from storage.schema import DATABASE_URL_ATTRIBUTE, create_missing_sqlite_file
 from storage.search import SEARCH_TABLES
 
 # Chat platforms keep their own state in tables of their own, on storage's metadata: the
@@ -60,6 +60,7 @@ def main() -> None:
         url = DatabaseSettings().database_url
     database = Database(url)
     try:
+        create_missing_sqlite_file(database)
         # BEGIN IMMEDIATE on SQLite: a running bot's write between the migration's first read
         # and its first write would otherwise fail it at once with "database is locked".
         with immediate(database.engine).connect() as connection:

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
@@ -253,8 +254,10 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
 def _create_sqlite_engine(url: URL, *, echo: bool) -> Engine:
     if url.database in (None, "", ":memory:"):
         raise ValueError("memo-bot needs a SQLite file, e.g. sqlite:///memo-bot.db")
-    Path(url.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, hide_parameters=True)
+    path = sqlite_path(url)
+    engine = create_engine(
+        url, echo=echo, hide_parameters=True, creator=lambda: connect_existing_sqlite(path)
+    )
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -275,6 +278,25 @@ def _create_sqlite_engine(url: URL, *, echo: bool) -> Engine:
         driver_execute(connection, "BEGIN IMMEDIATE" if writing else "BEGIN")
 
     return engine
+
+
+def sqlite_path(url: URL) -> Path:
+    """The absolute path of the SQLite file ``url`` names."""
+    assert url.database, "a SQLite URL without a file is refused by Database"
+    return Path(url.database).expanduser().resolve()
+
+
+def connect_existing_sqlite(path: Path) -> sqlite3.Connection:
+    """Open the SQLite file at ``path`` read-write, failing if it does not exist.
+
+    A plain connect creates a missing file: where the database was moved away or
+    deleted (or its volume is not mounted), a poll would leave a new empty database,
+    readiness would find it reachable, and writes would fail against no tables, or
+    worse, land in a database nobody backs up. Only migrations create the file
+    (``storage.schema.create_missing_sqlite_file``).
+    """
+    uri = f"file:{quote(str(path))}?mode=rw"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 
 def _checkpoint(engine: Engine) -> None:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -104,6 +105,11 @@ class Channel(Base):
     created_at: Mapped[datetime]
     #: ``ko``, ``en`` or ``auto`` (`/memo language`): the language of replies and digests here.
     language: Mapped[str] = mapped_column(String(8), server_default="auto")
+    #: Announce each session's memos in a thread of its own (``/memo threads on|off``).
+    threads: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    #: What the platform last refused when the bot delivered here, for ``/memo threads``.
+    delivery_problem: Mapped[str | None] = mapped_column(Text)
+    delivery_problem_at: Mapped[datetime | None]
 
 
 class Member(Base):
@@ -395,6 +401,77 @@ class DigestPost(Base):
     first_attempt_at: Mapped[datetime | None]
     #: What the first attempt posted; every later attempt posts the same words.
     markdown: Mapped[str | None] = mapped_column(Text)
+
+
+#: The partial index's condition: the announcement still has to reach its channel.
+_UNDELIVERED = text("delivered_at IS NULL")
+
+
+class OutboxPost(Base):
+    """A message the bot owes a channel about a memo (its announcement), written in the
+    memo's own transaction, so a memo is never stored without it nor announced without
+    being stored.
+
+    Delivery workers claim a row (``claimed_by`` until ``lease_until``, the way digest
+    claims work), record their attempt (``delivery_key``, ``first_attempt_at``) before
+    calling the platform, and set ``delivered_at`` with the platform's id of the message
+    (``message_id``: Slack's ``ts``, Discord's message id), which later changes to the
+    memo find it by. A row whose lease ran out goes to whichever process claims it next,
+    which looks for what the earlier attempt posted before posting anything.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # Only undelivered rows are in it: the workers' queue stays small however long
+        # the channel's history is.
+        Index(
+            None,
+            "lease_until",
+            "id",
+            sqlite_where=_UNDELIVERED,
+            postgresql_where=_UNDELIVERED,
+        ),
+        Index(None, "memo_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    memo_id: Mapped[int] = mapped_column(ForeignKey("memos.id"))
+    #: What to do on the platform (``storage.outbox.PostKind``): "announce", "update",
+    #: "remove" or "restore" the memo's message.
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    #: No process may claim the row before this (its holder's lease, or a retry's pause).
+    lease_until: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: Marks the message on the platform (Slack metadata, a Discord nonce) on every attempt.
+    delivery_key: Mapped[str | None] = mapped_column(String(32))
+    first_attempt_at: Mapped[datetime | None]
+    #: What the first attempt posted: every later attempt posts (and looks for) the same words.
+    markdown: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(100))
+    #: Why the last attempt failed, or why the row was settled without a message.
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SessionThread(Base):
+    """The thread a session's memos are announced in, in one channel: Slack's parent ``ts``
+    (``thread_ts``), or the Discord thread started from the session's first message."""
+
+    __tablename__ = "session_threads"
+    __table_args__ = (UniqueConstraint("channel_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"))
+    thread_id: Mapped[str] = mapped_column(String(100))
+    #: The session's message the thread hangs from (its title, day and first memo).
+    parent_message_id: Mapped[str] = mapped_column(String(100))
+    #: Where the person's confirmation links to (a Slack permalink, a Discord jump URL).
+    link: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime]
 
 
 def table_of(model: type[Base]) -> Table:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
-from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -15,7 +13,7 @@ from sqlalchemy import URL, Engine, create_engine
 from sqlalchemy.pool import NullPool
 
 import migrations
-from storage.database import Database
+from storage.database import Database, connect_existing_sqlite, sqlite_path
 
 #: Seconds a probe waits for PostgreSQL to accept its connection.
 PROBE_CONNECT_TIMEOUT_S = 5
@@ -66,16 +64,32 @@ def current_revision(database: Database) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def create_missing_sqlite_file(database: Database) -> None:
+    """Start a new, empty SQLite file (and its folder) where there is none yet.
+
+    Migrating is the one moment a new database is meant to appear: everywhere else
+    memo-bot opens only a file that exists (``storage.database.connect_existing_sqlite``).
+    An empty file is an empty SQLite database. Nothing to do on PostgreSQL.
+    """
+    if database.dialect != "sqlite":
+        return
+    path = sqlite_path(database.url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+
+
 def upgrade_to_head(database: Database) -> str:
     """Apply any migrations not yet applied; returns the revision the database is at.
 
     Cheap when the database is already current, so the bot calls it on every start.
+    A SQLite file that does not exist yet is created first (``create_missing_sqlite_file``).
     The migrations run in the database's writing turn: on SQLite the transaction
     holds the write lock from its first statement, and this database's own
     background writers (the search upkeep) wait for the turn instead of giving up
     on the lock after the busy timeout while a long migration holds it (0012
     rebuilds memos).
     """
+    create_missing_sqlite_file(database)
     head = head_revision()
     current = current_revision(database)
     if current == head:
@@ -113,13 +127,10 @@ class SchemaProbe:
 
 def _probe_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
-        assert url.database is not None, "Database refuses a SQLite URL without a file"
-        path = quote(str(Path(url.database).expanduser().resolve()))
-
-        def connect() -> sqlite3.Connection:
-            return sqlite3.connect(f"file:{path}?mode=rw", uri=True, check_same_thread=False)
-
-        return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+        path = sqlite_path(url)
+        return create_engine(
+            "sqlite://", creator=lambda: connect_existing_sqlite(path), poolclass=NullPool
+        )
     return create_engine(
         url,
         poolclass=NullPool,

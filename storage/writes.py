@@ -62,17 +62,29 @@ class BatchWriter:
         self._connect = connect
         self._writer_turn = writer_turn
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._accepting = threading.Lock()
+        self._stopped = False
         self._thread = threading.Thread(target=self._run, name="sqlite-writer", daemon=True)
         self._thread.start()
 
     def submit(self, unit: Callable[[Connection], T]) -> Future[T]:
-        """Queue ``unit`` for the next batch; the future resolves once its batch is committed."""
+        """Queue ``unit`` for the next batch; the future resolves once its batch is committed.
+
+        After ``stop`` the future fails at once: nobody would ever resolve it, and a caller
+        waiting on it (a service finishing its work on shutdown) would wait forever.
+        """
         job = _Job(unit)
-        self._jobs.put(job)
+        with self._accepting:
+            if self._stopped:
+                job.future.set_exception(RuntimeError("the database is closed"))
+            else:
+                self._jobs.put(job)
         return job.future
 
     def stop(self) -> None:
-        self._jobs.put(None)
+        with self._accepting:
+            self._stopped = True
+            self._jobs.put(None)
         self._thread.join()
 
     def _run(self) -> None:
@@ -80,7 +92,16 @@ class BatchWriter:
         try:
             for batch in self._batches():
                 if connection is None:
-                    connection = self._connect()
+                    try:
+                        connection = self._connect()
+                    except Exception as error:
+                        # The file may be gone for a while (moved away, its volume not
+                        # mounted): fail this batch and connect again for the next one.
+                        # Letting the error end the thread left every later write waiting
+                        # forever, and `memo-bot run` unable to stop.
+                        logger.error("cannot open the database for writing: %s", error)
+                        _fail_all(batch, error)
+                        continue
                 if not self._commit(connection, batch):
                     # A failed COMMIT can leave SQLite inside the transaction, where the
                     # pool's rollback does not reach: discard the connection itself.
@@ -137,15 +158,18 @@ class BatchWriter:
                     transaction.commit()
         except Exception as error:
             logger.exception("a batch of %d writes could not be committed", len(batch))
-            for job, _ in kept:
-                job.future.set_exception(error)  # none of them is stored
-            for job in batch:
-                if not job.future.done():
-                    job.future.set_exception(error)
+            _fail_all(batch, error)  # none of them is stored, the kept ones neither
             return False
         for job, value in kept:
             job.future.set_result(value)
         return True
+
+
+def _fail_all(batch: list[_Job], error: Exception) -> None:
+    """Answer every job of ``batch`` not answered yet with ``error``."""
+    for job in batch:
+        if not job.future.done():
+            job.future.set_exception(error)
 
 
 def _undo(connection: Connection, transaction: RootTransaction, isolated: bool) -> None:

@@ -16,6 +16,9 @@ process (``--slack BASE_URL TOKEN``, ``--discord API_BASE TOKEN``):
 - ``serve NOW --discord ...``: runs the real scheduler service (``bot.serving.serve``)
   with the clock at ``NOW`` until SIGTERM, waiting ``STOP_TIMEOUT`` seconds for
   posts under way when told to stop (as `memo-bot run` does, with a shorter wait).
+- ``announce NAME --slack ...``: runs the outbox's announcer (``bot.announcing``) as
+  holder ``NAME`` until killed, looking for new rows every ``ANNOUNCE_POLL`` seconds
+  (memos come from the test's process, so no command here wakes it).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.console.outbound import ConsoleOutbound
+from bot.announcing import AnnouncePolicy, Announcer
 from bot.core import MemoBot
 from bot.digest.posting import DigestPolicy, DigestRunner
 from bot.digest.scheduler import DigestScheduler
@@ -37,6 +41,8 @@ from bot.serving import serve
 from storage.database import Database
 
 CRASH_EXIT = 3
+#: Seconds between the ``announce`` mode's looks at the outbox.
+ANNOUNCE_POLL = 0.05
 #: Seconds the ``serve`` mode waits for posts under way once told to stop.
 STOP_TIMEOUT = 0.5
 
@@ -110,6 +116,13 @@ async def _serve(bot: MemoBot, now: datetime, platform: list[str]) -> None:
         await serve([DigestScheduler(runner, bot, stop_timeout=STOP_TIMEOUT)])
 
 
+async def _announce(bot: MemoBot, holder: str, platform: list[str]) -> None:
+    async with _outbound(bot, platform) as outbounds:
+        policy = AnnouncePolicy(poll_seconds=ANNOUNCE_POLL)
+        print("serving", flush=True)
+        await serve([Announcer(bot.database, outbounds, bot, policy, holder=holder)])
+
+
 def main() -> None:
     mode, *args = sys.argv[1:]
     bot = MemoBot(Database(os.environ["MEMO_DATABASE_URL"]))
@@ -120,6 +133,8 @@ def main() -> None:
             asyncio.run(_sweep(bot, args[0]))
         elif mode == "cron":
             asyncio.run(_cron(bot, args))
+        elif mode == "announce":
+            asyncio.run(_announce(bot, args[0], args[1:]))
         elif mode == "serve":
             asyncio.run(_serve(bot, datetime.fromisoformat(args[0]), args[1:]))
         else:

@@ -39,6 +39,7 @@ from adapters.platform import (
     settings_errors,
 )
 from bot.agenda.importing import ImportAgenda
+from bot.announcing import Announcer
 from bot.commands.text import parse_day
 from bot.core import MemoBot
 from bot.digest.building import DigestNotBuilt, build_day_digest, digest_today
@@ -60,7 +61,13 @@ from bot.summary.choosing import Summaries
 from storage import digests as digest_store
 from storage.database import Database, safe_url
 from storage.digests import DigestTarget
-from storage.schema import UnknownRevision, current_revision, head_revision, upgrade_to_head
+from storage.schema import (
+    UnknownRevision,
+    create_missing_sqlite_file,
+    current_revision,
+    head_revision,
+    upgrade_to_head,
+)
 
 DatabaseOption = Annotated[
     str | None,
@@ -129,6 +136,7 @@ def _connect(url: str) -> Database:
         typer.echo(f"Invalid database URL: {error}", err=True)
         raise typer.Exit(2) from None
     where = safe_url(database.url)
+    create_missing_sqlite_file(database)  # the migration below may start a new database
     try:
         current = current_revision(database)
     except DBAPIError as error:  # out of reach, or the user may not read the schema
@@ -205,7 +213,8 @@ def _history_file() -> Path:
 
 
 def _run_console(bot: MemoBot, config: _Config, identity: ConsoleIdentity) -> None:
-    """The console; at a terminal with the digests posting into it, like a chat channel."""
+    """The console; at a terminal with the digests and announcements posting into it, like
+    a chat channel."""
     console = Console(bot, identity)
     # No chat service to wait for: ready while the database is.
     readiness = Readiness(bot.database.url, ServiceStatuses(), [])
@@ -214,7 +223,8 @@ def _run_console(bot: MemoBot, config: _Config, identity: ConsoleIdentity) -> No
             instrument(bot)
             outbound = CONSOLE.setup().serving(bot).outbound
             runner = _digest_runner(bot, {CONSOLE.name: outbound}, config)
-            services: list[Service] = [DigestScheduler(runner, bot)]
+            announcer = Announcer(bot.database, {CONSOLE.name: outbound}, bot)
+            services: list[Service] = [DigestScheduler(runner, bot), announcer]
             port = config.operations.health_port
             if port is not None:
                 services.append(HealthServer(readiness, config.operations.health_host, port))

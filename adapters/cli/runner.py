@@ -1,4 +1,5 @@
-"""`memo-bot run`: each configured platform's services and the digests, in one event loop.
+"""`memo-bot run`: each configured platform's services, the digests and the memos'
+announcements, in one event loop.
 
 It loops over what it is given: adding a platform adds nothing here.
 """
@@ -13,6 +14,7 @@ from adapters.operations.health import HealthServer, Readiness, add_health_route
 from adapters.operations.metrics import CountedOutbound, instrument
 from adapters.operations.settings import OperationsSettings
 from adapters.platform import Platform, PlatformSetup
+from bot.announcing import Announcer
 from bot.core import MemoBot
 from bot.digest.posting import DigestPolicy, DigestRunner
 from bot.digest.scheduler import DigestScheduler
@@ -36,7 +38,8 @@ async def serve_platforms(
     operations: OperationsSettings,
 ) -> None:
     """Check each platform's settings with the platform, then serve every platform's
-    services, and post digests through their outbounds, until SIGINT/SIGTERM.
+    services, and post digests and announcements through their outbounds, until
+    SIGINT/SIGTERM.
 
     Raises ``SettingsRefused`` (before serving anything) when a platform refuses its
     token, and ``ServiceFailed`` when no platform is left to serve.
@@ -65,9 +68,12 @@ async def serve_platforms(
         default_language=bot.default_language,
     )
     digests = DigestScheduler(runner, bot)
+    announcements = Announcer(bot.database, outbounds, bot, default_language=bot.default_language)
     try:
         await serve(
-            [*health, *chat_platforms, digests], statuses=statuses, needs_one_of=chat_platforms
+            [*health, *chat_platforms, digests, announcements],
+            statuses=statuses,
+            needs_one_of=chat_platforms,
         )
     finally:
         readiness.close()

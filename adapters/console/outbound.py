@@ -1,4 +1,7 @@
-"""The console's side of the digest: a post is printed like any reply (``screen.show``)."""
+"""The console's side of posting: a digest or an announcement is printed like any reply
+(``screen.show``); a change to one posted before is printed as a line that says which, and
+a memo posted in a session's thread is printed under the thread's name, so a channel's
+threads can be tried offline."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import sys
 from typing import TextIO
 
 from adapters.console import screen
-from bot.outbound import Delivered, Delivery
+from bot.outbound import Delivered, Delivery, StartedThread, ThreadGone
 from bot.replies.values import Reply
 
 
@@ -17,11 +20,39 @@ class ConsoleOutbound:
         prompt that is the prompt's patched output, which draws the post above the prompt."""
         self.out = out
         self._numbers = itertools.count(1)
+        self._thread_names: dict[str, str] = {}
 
     async def post(
-        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+        self,
+        workspace_id: str,
+        channel_id: str,
+        reply: Reply,
+        delivery: Delivery,
+        thread_id: str | None = None,
     ) -> Delivered:
         """Printed at once, so only a crash while printing leaves a post's fate unknown; a
         terminal cannot be asked what it showed, so such a post is printed again."""
-        screen.show(self.out or sys.stdout, reply.markdown)
+        if thread_id is None:
+            self._print(reply.markdown)
+        else:
+            name = self._thread_names.get(thread_id)
+            if name is None:  # started by an earlier run of the console: not on this screen
+                raise ThreadGone(f"thread {thread_id} is not on this screen")
+            self._print(f"_(in the thread {name}:)_\n{reply.markdown}")
         return Delivered(f"console-{next(self._numbers)}")
+
+    async def start_thread(
+        self, workspace_id: str, channel_id: str, message_id: str, name: str
+    ) -> StartedThread:
+        self._thread_names[message_id] = name
+        return StartedThread(message_id, None)
+
+    async def edit(self, workspace_id: str, channel_id: str, message_id: str, reply: Reply) -> None:
+        """A terminal cannot change what it printed: the new words, saying what they replace."""
+        self._print(f"_({message_id} now reads:)_\n{reply.markdown}")
+
+    async def remove(self, workspace_id: str, channel_id: str, message_id: str) -> None:
+        self._print(f"_({message_id} was deleted.)_")
+
+    def _print(self, markdown: str) -> None:
+        screen.show(self.out or sys.stdout, markdown)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 import aiohttp
@@ -23,23 +23,32 @@ from adapters.discord.translator import CatalogTranslator
 from adapters.operations.metrics import platform_api_error
 from adapters.platform import SettingsRefused
 from bot.core import MemoBot
-from bot.outbound import ChannelGone, Delivered, Delivery
+from bot.outbound import ChannelGone, Delivered, Delivery, StartedThread, ThreadGone
 from bot.replies.values import Reply
 from bot.serving import ServiceRefused
 
 logger = logging.getLogger(__name__)
 
-#: What the bot needs in a channel: see it, answer in it (and its threads), link and quote.
+#: What the bot needs in a channel: see it, answer in it (and its threads), start a thread
+#: for each session's memos, link and quote.
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
     send_messages_in_threads=True,
+    create_public_threads=True,
     embed_links=True,
     read_message_history=True,
 )
 SCOPES = ("bot", "applications.commands")
 #: Discord's error code for a nonce whose message was deleted: the part was posted.
 UNKNOWN_MESSAGE = 10008
+#: Discord's codes for a thread that takes no posts: deleted (Unknown Channel), archived.
+_THREAD_GONE_CODES = frozenset({10003, 50083})
+#: "A thread has already been created for this message": it has the message's id.
+_THREAD_EXISTS = 160004
+#: Between a thread's id and a message's in the message ids of posts made in threads
+#: (editing or deleting a message needs the channel it is in: the thread).
+_IN_THREAD = "/"
 #: How many of a channel's messages since an attempt began are looked through for its parts.
 _HISTORY_LIMIT = 500
 
@@ -246,11 +255,32 @@ class DiscordOutbound:
         self.client = client
 
     async def post(
-        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+        self,
+        workspace_id: str,
+        channel_id: str,
+        reply: Reply,
+        delivery: Delivery,
+        thread_id: str | None = None,
     ) -> Delivered:
-        """Posts, counting a refusal from Discord's API by its code for ``/metrics``."""
+        """Posts (in the thread, if given), counting a refusal from Discord's API by its code
+        for ``/metrics``. A post in a thread is known by ``<thread id>/<message id>``."""
         try:
-            return await self._post(channel_id, reply, delivery)
+            if thread_id is None:
+                return await self._post(channel_id, reply, delivery)
+            try:
+                delivered = await self._post(thread_id, reply, delivery)
+            except ChannelGone as gone:
+                cause = gone.__cause__
+                if isinstance(cause, discord.HTTPException) and cause.code in _THREAD_GONE_CODES:
+                    raise ThreadGone(str(gone)) from cause
+                raise
+            except discord.HTTPException as error:
+                if error.code in _THREAD_GONE_CODES:
+                    raise ThreadGone(f"Discord: {error.text}") from error
+                raise
+            if delivered.message_id is None:
+                return delivered
+            return Delivered(f"{thread_id}{_IN_THREAD}{delivered.message_id}", delivered.found)
         except discord.HTTPException as error:
             _count_refusal(error)
             raise
@@ -292,6 +322,44 @@ class DiscordOutbound:
             str(first) if first is not None else None, found=len(landed) == len(pieces)
         )
 
+    async def edit(self, workspace_id: str, channel_id: str, message_id: str, reply: Reply) -> None:
+        """The message shows the reply's first 2,000-character part (where a long memo's
+        announcement began)."""
+        with _changing_own_message():
+            await self._message(channel_id, message_id).edit(
+                content=split(reply.markdown)[0], allowed_mentions=NO_MENTIONS
+            )
+
+    async def remove(self, workspace_id: str, channel_id: str, message_id: str) -> None:
+        with _changing_own_message():
+            await self._message(channel_id, message_id).delete()
+
+    async def start_thread(
+        self, workspace_id: str, channel_id: str, message_id: str, name: str
+    ) -> StartedThread:
+        """A public thread from the session's message (it takes the message's id)."""
+        channel = self.client.get_partial_messageable(
+            int(channel_id), guild_id=int(workspace_id), type=discord.ChannelType.text
+        )
+        try:
+            thread = await channel.get_partial_message(int(message_id)).create_thread(name=name)
+        except discord.HTTPException as error:
+            _count_refusal(error)
+            if error.code == _THREAD_EXISTS:  # an earlier attempt started it
+                return StartedThread(message_id, _jump_url(workspace_id, message_id))
+            if isinstance(error, discord.NotFound) and error.code == UNKNOWN_MESSAGE:
+                raise ThreadGone("the session's message was deleted") from error
+            if isinstance(error, discord.Forbidden | discord.NotFound) or error.status == 400:
+                raise ChannelGone(cannot_post(error)) from error
+            raise
+        return StartedThread(str(thread.id), _jump_url(workspace_id, str(thread.id)))
+
+    def _message(self, channel_id: str, message_id: str) -> discord.PartialMessage:
+        if _IN_THREAD in message_id:  # posted in a session's thread
+            channel_id, message_id = message_id.split(_IN_THREAD, 1)
+        channel = self.client.get_partial_messageable(int(channel_id))
+        return channel.get_partial_message(int(message_id))
+
     async def _landed(
         self, channel: discord.abc.Messageable, pieces: list[str], delivery: Delivery
     ) -> dict[int, int]:
@@ -317,6 +385,23 @@ class DiscordOutbound:
                 found[part] = match.id
                 mine.remove(match)
         return found
+
+
+def _jump_url(guild_id: str, channel_id: str) -> str:
+    return f"https://discord.com/channels/{guild_id}/{channel_id}"
+
+
+@contextlib.contextmanager
+def _changing_own_message() -> Iterator[None]:
+    """Editing or deleting the bot's message: one someone deleted is left alone (Unknown
+    Message); a channel the bot may no longer change raises ``ChannelGone``."""
+    try:
+        yield
+    except discord.NotFound as error:
+        if error.code != UNKNOWN_MESSAGE:
+            raise ChannelGone(cannot_post(error)) from error
+    except discord.Forbidden as error:
+        raise ChannelGone(cannot_post(error)) from error
 
 
 def _count_refusal(error: discord.HTTPException) -> None:

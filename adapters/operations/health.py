@@ -19,7 +19,7 @@ from aiohttp import web
 from sqlalchemy import URL
 
 from adapters.http_service import AiohttpService
-from adapters.operations.metrics import exposition
+from adapters.operations.metrics import exposition, refresh_outbox_depth
 from bot.service_status import ServiceState, ServiceStatuses
 from bot.serving import Service
 from storage.schema import SchemaProbe, head_revision
@@ -104,6 +104,7 @@ def add_health_routes(app: web.Application, readiness: Readiness) -> None:
         return web.json_response(body, status=200 if ready else 503)
 
     async def metrics(_request: web.Request) -> web.Response:
+        await refresh_outbox_depth()
         body, content_type = exposition()
         return web.Response(body=body, headers={"Content-Type": content_type})
 

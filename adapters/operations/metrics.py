@@ -4,17 +4,33 @@ The counters live in the client's default registry, one set a process, so each p
 behind a load balancer is scraped on its own and Prometheus adds them up. The core
 reports each answered command (``MemoBot.observe``), with the database error that failed
 it if one did; the digest runner each post through ``CountedOutbound``, and the platforms
-each API call refused (``platform_api_error``).
+each API call refused (``platform_api_error``). The outbox's depth is read from the
+database when ``/metrics`` is scraped: it is the same for every process, and growing means
+announcements are not getting out (a platform down, a channel refusing the bot).
 """
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+import asyncio
+import logging
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from sqlalchemy.exc import DBAPIError
 
 from bot.core import CommandDone, MemoBot
-from bot.outbound import Delivered, Delivery, Outbound
+from bot.outbound import Delivered, Delivery, Outbound, StartedThread
 from bot.replies.values import Reply
+from storage import outbox as outbox_store
+from storage.database import Database
+
+logger = logging.getLogger(__name__)
 
 #: The name of ``/memo add`` in ``CommandDone.command``.
 _ADD_MEMO = "AddMemo"
@@ -49,10 +65,42 @@ PLATFORM_API_ERRORS = Counter(
     ["platform", "code"],
 )
 
+OUTBOX_DEPTH = Gauge(
+    "memo_outbox_depth",
+    "Announcements owed to channels and not delivered yet, by every process (read at scrape).",
+)
+#: A scrape does not wait longer than this for the depth (a database out of reach).
+OUTBOX_DEPTH_TIMEOUT_S = 2.0
+
+_databases: list[Database] = []
+
 
 def instrument(bot: MemoBot) -> None:
-    """Count ``bot``'s commands, and those a database error failed."""
+    """Count ``bot``'s commands, and those a database error failed; report its outbox's depth."""
     bot.observe(command_done)
+    _databases[:] = [bot.database]
+
+
+async def refresh_outbox_depth() -> None:
+    """Read the outbox's depth for the scrape under way; on failure the gauge says NaN
+    (unknown) rather than a stale figure, and ``/readyz`` tells why."""
+    if not _databases:
+        return
+    database = _databases[0]
+    try:
+        depth = await asyncio.wait_for(
+            asyncio.to_thread(lambda: _read_depth(database)), OUTBOX_DEPTH_TIMEOUT_S
+        )
+    except Exception as error:
+        logger.debug("outbox depth unknown: %s", error)
+        OUTBOX_DEPTH.set(float("nan"))
+    else:
+        OUTBOX_DEPTH.set(depth)
+
+
+def _read_depth(database: Database) -> int:
+    with database.reading() as tx:
+        return outbox_store.depth(tx)
 
 
 def command_done(done: CommandDone) -> None:
@@ -77,8 +125,15 @@ class CountedOutbound:
         self._outbound = outbound
 
     async def post(
-        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+        self,
+        workspace_id: str,
+        channel_id: str,
+        reply: Reply,
+        delivery: Delivery,
+        thread_id: str | None = None,
     ) -> Delivered:
+        if delivery.what != "digest":  # a memo's announcement: not a digest to count
+            return await self._outbound.post(workspace_id, channel_id, reply, delivery, thread_id)
         try:
             delivered = await self._outbound.post(workspace_id, channel_id, reply, delivery)
         except Exception:
@@ -86,6 +141,17 @@ class CountedOutbound:
             raise
         DIGEST_POSTS.labels(self._platform, "posted").inc()
         return delivered
+
+    async def edit(self, workspace_id: str, channel_id: str, message_id: str, reply: Reply) -> None:
+        await self._outbound.edit(workspace_id, channel_id, message_id, reply)
+
+    async def remove(self, workspace_id: str, channel_id: str, message_id: str) -> None:
+        await self._outbound.remove(workspace_id, channel_id, message_id)
+
+    async def start_thread(
+        self, workspace_id: str, channel_id: str, message_id: str, name: str
+    ) -> StartedThread:
+        return await self._outbound.start_thread(workspace_id, channel_id, message_id, name)
 
 
 def exposition() -> tuple[bytes, str]:

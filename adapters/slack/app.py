@@ -19,7 +19,6 @@ from sqlalchemy import Engine
 from adapters.slack.install_queries import Org
 from adapters.slack.installations import InstallationStore, InstallFlow, StateStore
 from adapters.slack.listeners import SlackListeners
-from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People
 from adapters.slack.retries import RateLimitRetryHandler
 from adapters.slack.uninstalls import Uninstalls
@@ -29,13 +28,15 @@ from bot.core import MemoBot
 #: Bot scopes the app asks for (keep in step with the manifest*.json files): the command,
 #: posting replies (also in public channels the bot was not invited to), reading back the
 #: channels it is in to find a digest an interrupted attempt may have posted
-#: (channels:history, groups:history), downloading the note files people upload to
+#: (channels:history, groups:history), joining a public channel that requires membership
+#: to post a memo's announcement (channels:join), downloading the note files people upload to
 #: `/memo import` (files:read), uploading an export to the person who asked in a direct
 #: message (files:write, im:write), and users.info.
 SCOPES = (
     "commands",
     "chat:write",
     "chat:write.public",
+    "channels:join",
     "channels:history",
     "groups:history",
     "files:read",
@@ -118,7 +119,8 @@ class SlackConfig:
 def web_client(config: SlackConfig) -> AsyncWebClient:
     """The Web API client, retrying what slack_sdk alone would not: 429s and 5xx answers.
 
-    Digests post through a copy that retries only 429s (``adapters.slack.outbound``): after
+    Digests and announcements post through a copy that retries only 429s
+    (``adapters.slack.outbound``): after
     a lost connection or a 5xx the message may be posted, and they look before posting again.
     """
     return CountingWebClient(
@@ -163,7 +165,7 @@ def build_app(bot: MemoBot, config: SlackConfig, engine: Engine) -> AsyncApp:
         app = AsyncApp(
             client=client, signing_secret=config.signing_secret, process_before_response=True
         )
-    SlackListeners(bot, People(), SlackOutbound(app)).register(app)
+    SlackListeners(bot, People()).register(app)
     Uninstalls(bot, installs).register(app)
     return app
 

@@ -30,7 +30,6 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import blocks
 from adapters.slack.files import DownloadFailed, TooLarge, download
-from adapters.slack.outbound import SlackOutbound
 from adapters.slack.people import People, Person
 from adapters.slack.talk_buttons import PICK_TALK_ACTIONS, picked, talk_buttons
 from adapters.slack.text import message_to_plain, unescape
@@ -86,12 +85,10 @@ class SlackListeners:
         self,
         bot: MemoBot,
         people: People,
-        outbound: SlackOutbound,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.bot = bot
         self.people = people
-        self.outbound = outbound
         self.clock = clock
         self._background: set[asyncio.Task[None]] = set()
 
@@ -232,13 +229,8 @@ class SlackListeners:
                 errors={block_id: blocks.to_plain_text(reply.markdown)[:300]},
             )
             return
+        # The channel's announcement comes from the outbox (``bot.announcing``), once.
         await ack(response_action="update", view=saved_modal(reply))
-        if reply.replayed:
-            logger.info("a copy of a saved memo's form: not announced again")
-        elif reply.visibility is Visibility.PUBLIC:
-            # After the acknowledgement, not before it: the memo is stored already, and a
-            # slow or rate-limited chat.postMessage must not make the modal time out.
-            self._in_background(self._announce(client, where.channel_id, reply))
 
     async def on_talk_picked(
         self,
@@ -250,8 +242,8 @@ class SlackListeners:
     ) -> None:
         """A button under "which running talk?": the waiting note is stored in that talk.
 
-        The question is replaced by the answer (so its buttons go), and a saved memo is
-        announced in the channel, as a typed one is. A copy of the click (the same
+        The question is replaced by the answer (so its buttons go); a saved memo is
+        announced in the channel from the outbox, as a typed one is. A copy of the click (the same
         trigger id) is answered by the core as before and repeats nothing here.
         """
         received_at = self.clock()
@@ -279,9 +271,8 @@ class SlackListeners:
             **_response(replace(reply, visibility=Visibility.PRIVATE)),
             "replace_original": reply.ok,
         }
+        # The channel learns of the memo from its announcement (the outbox), as for a typed one.
         self._in_background(self._send_response(response_url, answer))
-        if reply.visibility is Visibility.PUBLIC:
-            self._in_background(self._announce(client, str(channel_id), reply))
 
     async def on_import_submitted(
         self,
@@ -512,13 +503,6 @@ class SlackListeners:
                 "Slack did not take the file, so nothing was sent. Try again in a moment.",
             )
         return replace(reply, markdown=f"{reply.markdown} I sent it to you in a direct message.")
-
-    async def _announce(self, client: AsyncWebClient, channel_id: str, reply: Reply) -> None:
-        """Announce a memo saved from a modal in its channel (best effort: it is stored already)."""
-        try:
-            await self.outbound.post_with(client, channel_id, reply)
-        except Exception as error:
-            logger.warning("could not announce a saved memo in channel=%s: %s", channel_id, error)
 
 
 def _declared_size(file: dict[str, Any]) -> int | None:

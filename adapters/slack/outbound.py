@@ -1,15 +1,18 @@
 """Posting in a Slack channel on the bot's own initiative (digests, announcements).
 
-A digest carries message metadata (event type ``memo_bot_digest``, the post's key),
-so a later attempt finds it in the channel's history (``conversations.history``
+A post carries message metadata (event type ``memo_bot_<what>``: ``memo_bot_digest``
+for a digest, ``memo_bot_memo`` for a memo's announcement; the post's key), so a
+later attempt finds it in the channel's history (``conversations.history``
 with ``include_all_metadata``, from the first attempt's start) and records it
 instead of posting it again. Its ``chat.postMessage`` is retried by the client
 only after a 429 (Slack did nothing); a lost connection, a timeout or a 5xx may
-have posted it, so those go back to the runner, whose next attempt looks first.
+have posted it, so those go back to the caller (the digest runner, the outbox's
+announcer), whose next attempt looks first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -21,7 +24,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks
 from adapters.slack.installations import InstallationStore
 from adapters.slack.web_client import CountingWebClient
-from bot.outbound import ChannelGone, Delivered, Delivery, Unverifiable
+from bot.outbound import (
+    ChannelGone,
+    Delivered,
+    Delivery,
+    StartedThread,
+    ThreadGone,
+    Unverifiable,
+)
 from bot.replies.values import Reply
 
 #: Slack errors after which posting in that channel cannot succeed until someone acts.
@@ -36,11 +46,17 @@ _GONE = frozenset(
         "team_access_not_granted",
     }
 )
+#: Slack errors of a post in a thread, or of a permalink to its parent, when the thread is gone.
+_THREAD_GONE = frozenset({"thread_not_found", "invalid_thread_ts", "message_not_found"})
+#: Slack errors of chat.update and chat.delete when the message is not there any more.
+_MESSAGE_GONE = frozenset({"message_not_found"})
+#: Slack errors of chat.update and chat.delete that no retry changes.
+_REFUSED_CHANGE = frozenset({"cant_update_message", "cant_delete_message"})
 #: Slack errors of conversations.history when the bot may not read the channel: it is not
 #: a member (it posts in public channels without joining), or lacks the history scopes.
 _HISTORY_REFUSED = frozenset({"not_in_channel", "missing_scope"})
-#: The metadata event type of a digest message.
-DIGEST_EVENT = "memo_bot_digest"
+#: The metadata event type of a post: ``memo_bot_digest``, ``memo_bot_memo``.
+EVENT_PREFIX = "memo_bot_"
 #: Messages per conversations.history page, and how many pages to look through at most.
 _HISTORY_PAGE = 200
 _HISTORY_PAGES = 10
@@ -55,7 +71,12 @@ class SlackOutbound:
         self._installs = store if isinstance(store, InstallationStore) else None
 
     async def post(
-        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+        self,
+        workspace_id: str,
+        channel_id: str,
+        reply: Reply,
+        delivery: Delivery,
+        thread_id: str | None = None,
     ) -> Delivered:
         client = _without_blind_retries(await self._client(workspace_id))
         if delivery.resumed:
@@ -63,30 +84,73 @@ class SlackOutbound:
             if found is not None:
                 return Delivered(found, found=True)
         metadata = Metadata(
-            event_type=DIGEST_EVENT, event_payload={"digest": delivery.key, "part": 0}
+            event_type=EVENT_PREFIX + delivery.what,
+            event_payload={"digest": delivery.key, "part": 0},
         )
-        return Delivered(await self._send(client, channel_id, reply, metadata=metadata))
+        threaded = {"thread_ts": thread_id} if thread_id is not None else {}
+        join = delivery.what == "memo"
+        return Delivered(
+            await self._send(client, channel_id, reply, join=join, metadata=metadata, **threaded)
+        )
 
-    async def post_with(self, client: AsyncWebClient, channel_id: str, reply: Reply) -> str:
-        """Post with a client a request already authorized (a listener's own client)."""
-        return await self._send(client, channel_id, reply)
+    async def start_thread(
+        self, workspace_id: str, channel_id: str, message_id: str, name: str
+    ) -> StartedThread:
+        """A Slack thread is its parent message's ``ts``: nothing to create, only the
+        permalink to look up for the person's confirmation."""
+        client = await self._client(workspace_id)
+        try:
+            answer = await client.chat_getPermalink(channel=channel_id, message_ts=message_id)
+        except SlackApiError as error:
+            reason = str(error.response.get("error"))
+            if reason in _THREAD_GONE:
+                raise ThreadGone(reason) from error
+            if reason in _GONE:
+                raise ChannelGone(reason) from error
+            raise
+        return StartedThread(message_id, str(answer["permalink"]))
+
+    async def edit(self, workspace_id: str, channel_id: str, message_id: str, reply: Reply) -> None:
+        client = await self._client(workspace_id)
+        await _changing(
+            client.chat_update(channel=channel_id, ts=message_id, **blocks.message(reply.markdown))
+        )
+
+    async def remove(self, workspace_id: str, channel_id: str, message_id: str) -> None:
+        client = await self._client(workspace_id)
+        await _changing(client.chat_delete(channel=channel_id, ts=message_id))
 
     @staticmethod
-    async def _send(client: AsyncWebClient, channel_id: str, reply: Reply, **extra: Any) -> str:
+    async def _send(
+        client: AsyncWebClient, channel_id: str, reply: Reply, *, join: bool, **extra: Any
+    ) -> str:
+        """``join``: on ``not_in_channel`` join the channel and post again (a memo someone
+        just wrote there); a digest is not worth joining a channel the bot was removed from."""
         try:
-            response = await client.chat_postMessage(
-                channel=channel_id, **blocks.message(reply.markdown), **extra
-            )
+            try:
+                response = await client.chat_postMessage(
+                    channel=channel_id, **blocks.message(reply.markdown), **extra
+                )
+            except SlackApiError as error:
+                if not join or error.response.get("error") != "not_in_channel":
+                    raise
+                # Nothing was posted: join (public channels, channels:join) and post again.
+                await _join(client, channel_id)
+                response = await client.chat_postMessage(
+                    channel=channel_id, **blocks.message(reply.markdown), **extra
+                )
         except SlackApiError as error:
             reason = str(error.response.get("error"))
             if reason in _GONE:
                 raise ChannelGone(reason) from error
+            if "thread_ts" in extra and reason in _THREAD_GONE:
+                raise ThreadGone(reason) from error
             raise
         return str(response["ts"])
 
     @staticmethod
     async def _find(client: AsyncWebClient, channel_id: str, delivery: Delivery) -> str | None:
-        """The ``ts`` of the digest an earlier attempt posted, if the channel has it."""
+        """The ``ts`` of the post an earlier attempt made, if the channel has it."""
         oldest = f"{delivery.search_from.timestamp():.6f}"
         cursor: str | None = None
         for _ in range(_HISTORY_PAGES):
@@ -108,8 +172,8 @@ class SlackOutbound:
             for message in page.get("messages") or []:
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == DIGEST_EVENT and payload.get("digest") == (
-                    delivery.key
+                if metadata.get("event_type") == EVENT_PREFIX + delivery.what and (
+                    payload.get("digest") == delivery.key
                 ):
                     return str(message["ts"])
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
@@ -127,6 +191,33 @@ class SlackOutbound:
         return CountingWebClient(
             token=bot.bot_token, base_url=base.base_url, retry_handlers=base.retry_handlers
         )
+
+
+async def _join(client: AsyncWebClient, channel_id: str) -> None:
+    """Join a public channel the bot must be a member of to post in; a private channel
+    (or an app without channels:join) raises ``ChannelGone`` saying to invite the bot."""
+    try:
+        await client.conversations_join(channel=channel_id)
+    except SlackApiError as error:
+        reason = str(error.response.get("error"))
+        raise ChannelGone(
+            f"not_in_channel: the bot is not in this channel and cannot join it ({reason}); "
+            "invite it with /invite @memo-bot"
+        ) from error
+
+
+async def _changing(call: Awaitable[object]) -> None:
+    """``chat.update`` or ``chat.delete`` of the bot's own message: doing either twice shows
+    nothing twice (so the client's retries are safe); a message gone already is left alone."""
+    try:
+        await call
+    except SlackApiError as error:
+        reason = str(error.response.get("error"))
+        if reason in _MESSAGE_GONE:
+            return
+        if reason in _GONE or reason in _REFUSED_CHANGE:
+            raise ChannelGone(reason) from error
+        raise
 
 
 def _without_blind_retries(client: AsyncWebClient) -> AsyncWebClient:

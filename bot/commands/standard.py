@@ -6,7 +6,16 @@ grammar, dispatch, help, the write set and Discord's app command follow.
 
 from __future__ import annotations
 
-from bot import conference_list, conferences, help, language_setting, memos, search, sessions
+from bot import (
+    conference_list,
+    conferences,
+    help,
+    language_setting,
+    memos,
+    search,
+    sessions,
+    threads,
+)
 from bot.agenda import commands as agenda
 from bot.agenda import plans
 from bot.commands.registry import CommandRegistry
@@ -28,6 +37,7 @@ DECLARED = (
     agenda.AGENDA,
     plans.PLAN,
     digest.DIGEST,
+    threads.THREADS,
     search.SEARCH,
     exporting.EXPORT,
     importing.IMPORT,
@@ -51,6 +61,7 @@ KOREAN_WORDS = {
     "일정": "agenda",
     "계획": "plan",
     "다이제스트": "digest",
+    "스레드": "threads",
     "검색": "search",
     "내보내기": "export",
     "가져오기": "import",

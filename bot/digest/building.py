@@ -38,6 +38,7 @@ from storage import conferences as conference_store
 from storage import digests as digest_store
 from storage import memos as memo_store
 from storage import programme as programme_store
+from storage import threads as thread_store
 from storage.database import Database
 from storage.digests import DayActivity
 from storage.records import ConferenceRecord
@@ -142,14 +143,19 @@ def day_digest(tx: Connection, channel_id: int | None, day: date, zone: ZoneInfo
     end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
     activity = digest_store.day_activity(tx, channel_id, start, end)
     conference_ids = {session.conference_id for session in activity.sessions}
-    if len(conference_ids) > 1:
-        return _shown(None, day, activity, zone)  # a day of several conferences: none names it
+    # Each session linked to its thread in the channel, where it has one: the digest stays
+    # short, and every memo of the session is one click away.
+    links = thread_store.links(tx, channel_id, [session.id for session in activity.sessions])
+    if len(conference_ids) > 1:  # a day of several conferences: none names it
+        return _shown(None, day, activity, zone, links)
     conference = (
         conference_store.get_conference(tx, conference_ids.pop())
         if conference_ids
         else conference_store.current_conference(tx, channel_id)  # an empty day: the current one
     )
-    shown = _shown(_view(conference, zone), day, activity, zone, _day_number(conference, day))
+    shown = _shown(
+        _view(conference, zone), day, activity, zone, links, _day_number(conference, day)
+    )
     if conference is None:
         return shown
     programme = agenda_talks(tx, programme_store.day_programme(tx, conference.id, day), zone)
@@ -166,12 +172,13 @@ def _shown(
     day: date,
     activity: DayActivity,
     zone: ZoneInfo,
+    links: dict[int, str],
     day_number: int | None = None,
 ) -> DigestShown:
     people = {member for members in activity.attendees.values() for member in members}
     memo_total = sum(len(memos) for memos in activity.memos.values())
     return DigestShown(
-        conference, day, day_number, _sessions(activity, zone), len(people), memo_total
+        conference, day, day_number, _sessions(activity, zone, links), len(people), memo_total
     )
 
 
@@ -184,7 +191,9 @@ def _view(conference: ConferenceRecord | None, zone: ZoneInfo) -> ConferenceView
     )
 
 
-def _sessions(activity: DayActivity, zone: ZoneInfo) -> tuple[DigestSession, ...]:
+def _sessions(
+    activity: DayActivity, zone: ZoneInfo, links: dict[int, str]
+) -> tuple[DigestSession, ...]:
     """The day's sessions, in programme order when known, else by their first memo."""
 
     def order(session_id: int) -> tuple[time, int]:
@@ -212,6 +221,7 @@ def _sessions(activity: DayActivity, zone: ZoneInfo) -> tuple[DigestSession, ...
                     )
                 ),
                 numbers=tuple(memo.number for memo in memos),
+                thread_link=links.get(session_id),
             )
         )
     return tuple(sessions)

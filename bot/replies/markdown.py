@@ -70,6 +70,13 @@ def title(text: str) -> str:
     return f"[{escape(text)}]"
 
 
+def link(text: str, url: str) -> str:
+    """A link of the bot's own (a URL the platform gave it, never a user's): ``[text](url)``,
+    with the characters that would end the URL early percent-encoded."""
+    safe_url = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    return f"[{escape(text)}]({safe_url})"
+
+
 def indent_continuation(text: str, prefix: str = "  ") -> str:
     """Indent every line after the first, to keep multi-line text inside a list item."""
     return text.replace("\n", "\n" + prefix)

@@ -27,6 +27,7 @@ from bot.replies.values import (
     HelpShown,
     HomeShown,
     ImportDone,
+    MemoAnnounced,
     MemoChanged,
     MemoSaved,
     MemosShown,
@@ -36,8 +37,10 @@ from bot.replies.values import (
     SessionListing,
     SessionMemos,
     SessionSummary,
+    SessionThreadStarted,
     SessionView,
     TalkPickNeeded,
+    ThreadsShown,
 )
 
 __all__ = ["day_label"]  # said here for the modules that render with these helpers
@@ -107,13 +110,66 @@ def memo_item(memo: MemoView) -> str:
     return f"- **#{memo.number}** {md.escape(memo.author_name)}, {stamp}: {text}"
 
 
+def _noted(author_name: str, session_title: str, number: int) -> str:
+    return _("%(author)s noted in %(session)s · #%(number)s") % {
+        "author": md.bold(author_name),
+        "session": md.title(session_title),
+        "number": number,
+    }
+
+
+def memo_announced(memo: MemoAnnounced) -> str:
+    """The channel's message about a new memo: who, where, and the note as a quote."""
+    head = _noted(memo.author_name, memo.session_title, memo.number)
+    if memo.edited:
+        head += _(" (edited)")
+    return f"{head}\n{md.quote(md.note(memo.text))}"
+
+
+#: Longest thread name Discord takes (Slack threads have no name).
+THREAD_NAME_LENGTH = 100
+
+
+def thread_name(session_title: str) -> str:
+    """A session's thread's name: its title, cut to what platforms take."""
+    if len(session_title) <= THREAD_NAME_LENGTH:
+        return session_title
+    return session_title[: THREAD_NAME_LENGTH - 1] + "…"
+
+
+def session_thread_started(started: SessionThreadStarted) -> str:
+    """The session's parent message: its title and day, then its first memo; the session's
+    later memos are posted in the thread under it."""
+    head = f"{md.title(started.session_title)} · {day_label(started.day)}"
+    return f"{head}\n{memo_announced(started.first)}"
+
+
+def threads_shown(shown: ThreadsShown) -> str:
+    state = {
+        (True, False): _("Threads are on. Each session's memos go in one thread in this channel."),
+        (True, True): _(
+            "Threads are on now. Each session's memos go in one thread in this channel."
+        ),
+        (False, False): _(
+            "Threads are off. Each memo is announced as a message of its own in this channel."
+        ),
+        (False, True): _(
+            "Threads are off now. Each memo is announced as a message of its own in this channel."
+        ),
+    }[(shown.on, shown.changed)]
+    lines = [state]
+    if shown.problem is not None and shown.problem_at is not None:
+        when = f"{shown.problem_at:%Y-%m-%d %H:%M} UTC"
+        lines.append(
+            _("Last delivery problem (%(when)s): %(problem)s")
+            % {"when": when, "problem": md.escape(shown.problem)}
+        )
+    return "\n".join(lines)
+
+
 def memo_saved(saved: MemoSaved) -> str:
     memo = saved.memo
-    where = md.title(saved.session.title)
-    lines = [
-        _("%(author)s noted in %(session)s · #%(number)s")
-        % {"author": md.bold(memo.author_name), "session": where, "number": memo.number}
-    ]
+    lines = [_noted(memo.author_name, saved.session.title, memo.number)]
     if not saved.session.in_current_conference:  # the session picked or last active in
         lines.append(in_other_conference(saved.session.conference))
     if saved.same_title_elsewhere:
@@ -124,6 +180,8 @@ def memo_saved(saved: MemoSaved) -> str:
         lines.append(_(_RUNNING_TALK[saved.running_talk]))
     elif saved.from_recent_session:
         lines.append(_("_Added to the session you were last active in._"))
+    if saved.thread_link is not None:
+        lines.append(md.link(_("Open the session's thread"), saved.thread_link))
     # The quote goes last: a line after it would be read as part of the quote.
     lines.append(md.quote(md.note(memo.text)))
     return "\n".join(lines)
@@ -439,11 +497,14 @@ def digest(shown: DigestShown) -> str:
     blocks = [title]
     for session in shown.sessions:
         who = ", ".join(md.escape(name) for name in session.attendees) or _("no one recorded")
-        lines = [
+        head = (
             f"**{md.title(session.title)}** · "
             + _("attended by %(names)s") % {"names": who}
             + f" · {memo_count(session.memo_count)}"
-        ]
+        )
+        if session.thread_link is not None:  # every memo of the session, in its thread
+            head += " · " + md.link(_("thread"), session.thread_link)
+        lines = [head]
         lines.extend(f"- {md.escape(point)}" for point in session.points)
         if session.memo_count > len(session.points):
             lines.append(

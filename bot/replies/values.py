@@ -112,6 +112,37 @@ class ConferenceView:
 
 
 @dataclass(frozen=True, slots=True)
+class MemoAnnounced:
+    """A memo as the channel sees it, posted by the outbox after it was saved."""
+
+    number: int
+    author_name: str
+    session_title: str
+    text: str
+    edited: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SessionThreadStarted:
+    """The message a session's thread in a channel hangs from: the session and its first memo."""
+
+    session_title: str
+    day: date
+    first: MemoAnnounced
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadsShown:
+    """The channel's `/memo threads` setting, and the platform's last refusal there."""
+
+    on: bool
+    #: Whether this command just set it.
+    changed: bool
+    problem: str | None
+    problem_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class MemoSaved:
     memo: MemoView
     session: SessionRef
@@ -124,6 +155,8 @@ class MemoSaved:
     #: How an untitled note found its talk in the programme: "yours" (the running talk
     #: you attended or planned), "running" (the only one running), "picked" (from a picker).
     running_talk: str | None = None
+    #: The session's thread in the channel, when it was started before this memo.
+    thread_link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +361,8 @@ class DigestSession:
     points: tuple[str, ...]
     #: The ids of that day's memos, to find the rest with `/memo show`.
     numbers: tuple[int, ...]
+    #: The session's thread in the channel (every memo of it), once one was started.
+    thread_link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,6 +558,8 @@ ReplyData = (
     | TalkPickNeeded
     | PlanRecorded
     | PlanShown
+    | MemoAnnounced
+    | ThreadsShown
     | AttendanceRecorded
     | SessionListing
     | ConferencesListed

@@ -285,7 +285,7 @@ async def test_refusals_in_bulk_leave_the_server_answering(slack: Slack) -> None
         status, _ = await _post_raw(slack, body, FORM, timestamp="abc", signature="v0=1")
         assert status in (400, 401)
     answer = await slack.command_json("add [공격 세션] 정상 메모")
-    assert answer["response_type"] == "in_channel"
+    assert answer["response_type"] == "ephemeral"
     assert _stored_rows(slack.bot) > 0
 
 
@@ -322,7 +322,7 @@ async def test_a_malformed_envelope_is_acknowledged_unanswered_and_the_link_keep
         _assert_refused_quietly(caplog, case)
     envelope_id = _socket_command(socket_mode)
     answer = (await socket_mode.async_wait_for_ack(envelope_id))["payload"]
-    assert answer["response_type"] == "in_channel", "the link still answers"
+    assert answer["response_type"] == "ephemeral", "the link still answers"
 
 
 @pytest.mark.asyncio
@@ -336,5 +336,5 @@ async def test_a_frame_that_is_no_envelope_does_not_break_the_link(
             envelope_id = _socket_command(socket_mode)
             answer = (await socket_mode.async_wait_for_ack(envelope_id))["payload"]
 
-        assert answer["response_type"] == "in_channel", frame
+        assert answer["response_type"] == "ephemeral", frame
         assert not [r for r in caplog.records if r.levelno >= logging.ERROR], frame

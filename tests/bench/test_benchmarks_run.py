@@ -206,6 +206,20 @@ def test_import_benchmark_reports_lines_per_second_against_its_baselines(tmp_pat
     assert written["import_vs_parse"] > 0
 
 
+def test_announce_burst_benchmark_announces_every_burst_and_writes_ratios(
+    tmp_path: Path,
+) -> None:
+    stdout, written = _run(
+        tmp_path, "announce_burst", "--adds", "5", "--bursts", "2", "--within", "1"
+    )
+    assert "ack ratio threads on/off" in stdout
+    results = written["results"]
+    assert results["ack_no_announcer"]["ops"] == 10
+    assert results["ack_threads_on"]["ops"] == results["ack_threads_off"]["ops"] == 10
+    assert len(results["burst_delivery_seconds"]) == 2
+    assert all(gap >= 0.9 for gap in results["shortest_gap_seconds"]), "a post a second at most"
+
+
 def test_agenda_import_benchmark_writes_its_table_and_results(tmp_path: Path) -> None:
     stdout, written = _run(tmp_path, "agenda_import", "--talks", "600", "--repeat", "1")
 

@@ -115,7 +115,9 @@ def test_a_digest_that_cannot_be_read_is_a_clear_failure(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A database without the schema (a real SQLite file): the read fails, the caller is told."""
-    database = Database(f"sqlite:///{tmp_path / 'not-migrated.db'}")
+    path = tmp_path / "not-migrated.db"
+    path.touch()  # an empty file is an empty SQLite database
+    database = Database(f"sqlite:///{path}")
     try:
         built = build_day_digest(database, 1, SEP_25, default_time_zone="UTC")
     finally:

@@ -35,10 +35,11 @@ def _problem(reply: Reply) -> ProblemCode:
     return reply.data.code  # type: ignore[union-attr]
 
 
-def test_add_saves_the_memo_and_answers_publicly_with_its_id(chat: Chat) -> None:
+def test_add_saves_the_memo_and_answers_privately_with_its_id(chat: Chat) -> None:
     reply = chat.say("alice", f"add [{ENVOY}] 기존 Nginx + Lua 게이트웨이, 라우트 3,400개")
 
-    assert reply.visibility is Visibility.PUBLIC
+    # The channel learns of it from its announcement (tests/bot/test_announcing.py).
+    assert reply.visibility is Visibility.PRIVATE
     assert isinstance(reply.data, MemoSaved)
     assert reply.data.memo.number == 1
     assert reply.data.session.title == ENVOY

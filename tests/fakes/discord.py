@@ -319,6 +319,12 @@ class FakeDiscord(LoopbackServer[Call]):
                 ("GET /channels/{channel_id}", self._get_channel),
                 ("GET /channels/{channel_id}/messages", self._get_messages),
                 ("POST /channels/{channel_id}/messages", self._create_message),
+                ("PATCH /channels/{channel_id}/messages/{message_id}", self._edit_message),
+                ("DELETE /channels/{channel_id}/messages/{message_id}", self._delete_message),
+                (
+                    "POST /channels/{channel_id}/messages/{message_id}/threads",
+                    self._start_thread,
+                ),
                 (f"GET {commands}/commands", self._get_commands),
                 (f"PUT {commands}/commands", self._put_commands),
                 (f"GET {commands}/guilds/{{guild_id}}/commands", self._get_commands),
@@ -376,18 +382,36 @@ class FakeDiscord(LoopbackServer[Call]):
         )
         if channel.is_thread and parent_id is None:
             raise ValueError("fake Discord: a thread needs its parent_id")
+        created = self._keep_channel(channel)
+        if created is not None:
+            self.dispatch(*created)
+
+    def _keep_channel(self, channel: Channel) -> tuple[str, JsonDict] | None:
+        """Add ``channel`` to its guild; the event to dispatch if a client is connected."""
+        assert channel.guild_id is not None
         with self._condition:
-            guild = self._guilds[guild_id]
+            guild = self._guilds[channel.guild_id]
             channel.position = len(guild.channel_ids)
-            self._guilds[guild_id] = _Guild(guild.id, guild.name, (*guild.channel_ids, channel_id))
-            self._channels[channel_id] = channel
+            self._guilds[guild.id] = _Guild(guild.id, guild.name, (*guild.channel_ids, channel.id))
+            self._channels[channel.id] = channel
             live = self._socket is not None
-        if live:
-            event = "THREAD_CREATE" if channel.is_thread else "CHANNEL_CREATE"
-            payload = self._channel_payload(channel)
-            if channel.is_thread:
-                payload["newly_created"] = True
-            self.dispatch(event, payload)
+        if not live:
+            return None
+        event = "THREAD_CREATE" if channel.is_thread else "CHANNEL_CREATE"
+        payload = self._channel_payload(channel)
+        if channel.is_thread:
+            payload["newly_created"] = True
+        return event, payload
+
+    def delete_channel(self, channel_id: int) -> None:
+        """Someone deleted the channel or thread: its API answers 404 Unknown Channel (no
+        gateway event is sent, so a client may still have it cached)."""
+        with self._condition:
+            channel = self._channels.pop(channel_id)
+            if channel.guild_id is not None:
+                guild = self._guilds[channel.guild_id]
+                kept = tuple(each for each in guild.channel_ids if each != channel_id)
+                self._guilds[guild.id] = _Guild(guild.id, guild.name, kept)
 
     def open_dm(self, user_id: int, other_user_id: int | None = None) -> int:
         """A DM channel: with the bot (interactions there have context 1, BOT_DM), or between
@@ -1611,6 +1635,62 @@ class FakeDiscord(LoopbackServer[Call]):
                 self._nonces[(author, str(nonce))] = (int(message["id"]), self._elapsed)
             message = {**message, "nonce": str(nonce)}  # only in this answer, never stored
         return _json(message)
+
+    async def _start_thread(self, call: Call, params: dict[str, str]) -> web.Response:
+        """A public thread from a message of a text channel; it takes the message's id.
+        Needs CREATE_PUBLIC_THREADS (else 403 50013); a message that has one: 400 160004."""
+        channel = self._visible_channel(int(params["channel_id"]))
+        if channel.denied & shapes.CREATE_PUBLIC_THREADS:
+            raise _DiscordError(403, "Missing Permissions", 50013)
+        message_id = int(params["message_id"])
+        with self._condition:
+            message = self._messages.get(message_id)
+            exists = message_id in self._channels
+        if message is None or int(message["channel_id"]) != channel.id:
+            raise _DiscordError(404, "Unknown Message", 10008)
+        if exists:
+            raise _DiscordError(400, "A thread has already been created for this message", 160004)
+        if channel.guild_id is None:
+            raise _DiscordError(400, "Cannot execute action on a DM channel", 50003)
+        if channel.type not in (shapes.GUILD_TEXT, shapes.GUILD_ANNOUNCEMENT):
+            raise _DiscordError(400, "Cannot execute action on this channel type", 50024)
+        name = str(call.json.get("name") or "") if isinstance(call.json, dict) else ""
+        thread = Channel(
+            message_id,
+            shapes.PUBLIC_THREAD,
+            channel.guild_id,
+            name=name,
+            parent_id=channel.id,
+            owner_id=self.bot_user_id,
+        )
+        created = self._keep_channel(thread)
+        if created is not None:  # in the fake's own loop: dispatch without waiting on it
+            await self._dispatch_live(*created)
+        return _json(self._channel_payload(thread))
+
+    def _channel_message(self, params: dict[str, str]) -> JsonDict:
+        """A message of a channel the bot can see: 404 10008 Unknown Message if it is not
+        there (deleted, or of another channel); 403 50005 if another author wrote it."""
+        channel = self._visible_channel(int(params["channel_id"]))
+        with self._condition:
+            message = self._messages.get(int(params["message_id"]))
+        if message is None or int(message["channel_id"]) != channel.id:
+            raise _DiscordError(404, "Unknown Message", 10008)
+        if int(message["author"]["id"]) != self.bot_user_id:
+            raise _DiscordError(403, "Cannot edit a message authored by another user", 50005)
+        return message
+
+    async def _edit_message(self, call: Call, params: dict[str, str]) -> web.Response:
+        """Edit the bot's own message (``edited_timestamp`` set, as Discord does)."""
+        message = self._channel_message(params)
+        self._edit(message, call)
+        return _json(message)
+
+    async def _delete_message(self, call: Call, params: dict[str, str]) -> web.Response:
+        message = self._channel_message(params)
+        with self._condition:
+            self._messages.pop(int(message["id"]), None)
+        return web.Response(status=204)
 
     async def _get_messages(self, call: Call, params: dict[str, str]) -> web.Response:
         """A page of the channel's messages, newest first: the ``limit`` just before ``before``,

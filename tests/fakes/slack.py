@@ -483,6 +483,8 @@ class FakeSlack(LoopbackServer[Call]):
         # What the bot posted, by (team, channel), oldest first; channels the bot is not in.
         self._history: dict[tuple[str, str], list[JsonDict]] = {}
         self._outside: set[str] = set()
+        # Channels where the bot must be a member to post: public (it may join) or private.
+        self._members_only: dict[str, bool] = {}
         # Only the server thread touches these.
         self._ts_seconds = FIRST_TS_SECONDS
         self._ts_counter = itertools.count(100, 100)
@@ -494,6 +496,7 @@ class FakeSlack(LoopbackServer[Call]):
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
+            "chat.delete": self._chat_delete,
             "chat.getPermalink": self._chat_get_permalink,
             "views.open": self._view,
             "views.push": self._view,
@@ -503,6 +506,7 @@ class FakeSlack(LoopbackServer[Call]):
             "oauth.v2.access": self._oauth_v2_access,
             "apps.connections.open": self._apps_connections_open,
             "conversations.open": self._conversations_open,
+            "conversations.join": self._conversations_join,
             "conversations.history": self._conversations_history,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
@@ -792,6 +796,13 @@ class FakeSlack(LoopbackServer[Call]):
         but Slack refuses it the channel's history (``not_in_channel``)."""
         with self._condition:
             self._outside.add(channel_id)
+
+    def require_membership(self, channel_id: str, *, private: bool = False) -> None:
+        """Posting in ``channel_id`` needs the bot to be a member (an app without
+        chat:write.public, or a private channel): ``not_in_channel`` until it joins
+        (``conversations.join``, public channels only) or someone invites it."""
+        with self._condition:
+            self._members_only[channel_id] = private
 
     def messages(self, channel_id: str) -> list[JsonDict]:
         """Every message posted in ``channel_id`` (any workspace), oldest first."""
@@ -1208,6 +1219,9 @@ class FakeSlack(LoopbackServer[Call]):
     def _chat_post_message(self, call: Call) -> JsonDict:
         workspace = self._workspace(call)
         channel = self._channel(call)
+        with self._condition:
+            if channel in self._members_only:
+                raise _SlackError("not_in_channel")
         text, blocks = call.params.get("text"), call.params.get("blocks")
         if not text and not blocks:
             raise _SlackError("no_text")
@@ -1295,13 +1309,40 @@ class FakeSlack(LoopbackServer[Call]):
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _chat_update(self, call: Call) -> JsonDict:
-        self._workspace(call)
+        """The message changes in the channel's history (a ``ts`` that is not there:
+        ``message_not_found``; another's message: ``cant_update_message``)."""
+        workspace = self._workspace(call)
         channel = self._channel(call)
         self._valid_blocks(call)
+        with self._condition:
+            message = self._own_message(workspace, channel, call, "cant_update_message")
+            message["text"] = call.params.get("text", "")
+            if call.params.get("blocks"):
+                message["blocks"] = call.params["blocks"]
+            message["edited"] = {"user": workspace.bot_user_id, "ts": self._next_ts()}
+        return {"ok": True, "channel": channel, "ts": message["ts"], "text": message["text"]}
+
+    def _chat_delete(self, call: Call) -> JsonDict:
+        """The message leaves the channel's history (as ``_chat_update`` for what it refuses)."""
+        workspace = self._workspace(call)
+        channel = self._channel(call)
+        with self._condition:
+            message = self._own_message(workspace, channel, call, "cant_delete_message")
+            self._history[(workspace.team_id, channel)].remove(message)
+        return {"ok": True, "channel": channel, "ts": message["ts"]}
+
+    def _own_message(
+        self, workspace: Workspace, channel: str, call: Call, refused: str
+    ) -> JsonDict:
+        """The bot's message ``ts`` of the channel (under ``_condition``)."""
         ts = call.params.get("ts")
-        if not ts:
+        kept = self._history.get((workspace.team_id, channel), [])
+        message = next((m for m in kept if m["ts"] == ts), None)
+        if message is None:
             raise _SlackError("message_not_found")
-        return {"ok": True, "channel": channel, "ts": ts, "text": call.params.get("text", "")}
+        if message.get("user") != workspace.bot_user_id:
+            raise _SlackError(refused)
+        return message
 
     def _chat_get_permalink(self, call: Call) -> JsonDict:
         self._workspace(call)
@@ -1386,6 +1427,17 @@ class FakeSlack(LoopbackServer[Call]):
             "enterprise": enterprise,
             "is_enterprise_install": workspace.is_enterprise_install,
         }
+
+    def _conversations_join(self, call: Call) -> JsonDict:
+        """The bot joins a public channel (channels:join); a private one takes an invite."""
+        self._workspace(call)
+        channel = self._channel(call)
+        with self._condition:
+            if self._members_only.get(channel):
+                raise _SlackError("method_not_supported_for_channel_type")
+            self._members_only.pop(channel, None)
+            self._outside.discard(channel)
+        return {"ok": True, "channel": {"id": channel, "is_member": True}}
 
     def _conversations_open(self, call: Call) -> JsonDict:
         """A direct message with one user: ``D`` + the user id, as stable as Slack's."""

@@ -97,12 +97,27 @@ def test_sync_web_client(fake: FakeSlack) -> None:
 
 def test_json_text_in_form_bodies_is_decoded_and_other_text_is_not(fake: FakeSlack) -> None:
     client = WebClient(token=TOKEN, base_url=fake.base_url)
-    client.api_call(
-        "chat.update",
-        data={"channel": "C1", "ts": "1727222400.000100", "blocks": json.dumps(BLOCKS)},
-    )
+    ts = client.chat_postMessage(channel="C1", text="to update")["ts"]  # an existing message
+    client.api_call("chat.update", data={"channel": "C1", "ts": ts, "blocks": json.dumps(BLOCKS)})
     params = fake.calls_to("chat.update")[0].params
-    assert params == {"channel": "C1", "ts": "1727222400.000100", "blocks": BLOCKS}
+    assert params == {"channel": "C1", "ts": ts, "blocks": BLOCKS}
+
+
+def test_the_bot_updates_and_deletes_its_own_messages_as_slack_documents(
+    fake: FakeSlack,
+) -> None:
+    client = WebClient(token=TOKEN, base_url=fake.base_url)
+    ts = client.chat_postMessage(channel="C1", text="before")["ts"]
+
+    client.chat_update(channel="C1", ts=ts, text="after")
+    [message] = fake.messages("C1")
+    assert message["ts"] == ts and message["text"] == "after" and "edited" in message
+    client.chat_delete(channel="C1", ts=ts)
+    assert fake.messages("C1") == []
+    for call in (client.chat_update, client.chat_delete):
+        with pytest.raises(SlackApiError) as gone:
+            call(channel="C1", ts=ts, text="again")
+        assert gone.value.response["error"] == "message_not_found"
 
 
 def test_views_echo_what_was_sent(fake: FakeSlack) -> None:

@@ -15,6 +15,7 @@ Round = tuple[int, int, int]
 @pytest.fixture
 def path(tmp_path: Path) -> Path:
     path = tmp_path / "wal.db"
+    path.touch()  # memo-bot opens only an existing file; migrations create it, none run here
     database = Database(f"sqlite:///{path}")  # the bot's settings: WAL, no autocheckpoint
     database.write(lambda tx: tx.exec_driver_sql("CREATE TABLE notes (text TEXT NOT NULL)"))
     database.dispose()

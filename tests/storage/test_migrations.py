@@ -48,7 +48,9 @@ MEMO_BOT = str(Path(sys.executable).with_name("memo-bot"))
 def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A database with no tables at all."""
     if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+        path = tmp_path / "empty.db"
+        path.touch()  # an empty file is an empty SQLite database
+        database = Database(f"sqlite:///{path}")
         yield database
         database.dispose()
         return

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage.database import Database
 from storage.writes import Discard
@@ -18,7 +18,9 @@ WAIT_S = 10.0
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'writes.db'}")
+    path = tmp_path / "writes.db"
+    path.touch()  # memo-bot opens only an existing file; migrations create it, none run here
+    database = Database(f"sqlite:///{path}")
     database.write(lambda tx: tx.exec_driver_sql("CREATE TABLE notes (text TEXT NOT NULL)"))
     yield database
     database.dispose()
@@ -99,3 +101,28 @@ def test_after_a_batch_that_could_not_be_committed_the_next_write_is_stored(
         database.write(break_a_deferred_constraint)
     assert database.write(_insert("stored")) == "stored"
     assert _stored(database) == ["stored"]
+
+
+def test_writes_fail_while_the_file_is_away_and_are_stored_once_it_is_back(
+    database: Database, tmp_path: Path
+) -> None:
+    """A batch that fails while the file is gone must not end the writer: `memo-bot run`
+    hung on stop when every later write waited for a writer thread that had died."""
+    path, away = tmp_path / "writes.db", tmp_path / "away.db"
+    path.rename(away)
+
+    def fail_at_commit(tx: Connection) -> str:  # the writer then opens a new connection
+        tx.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        tx.exec_driver_sql("CREATE TABLE owners (id INTEGER PRIMARY KEY)")
+        tx.exec_driver_sql("CREATE TABLE tags (owner_id INTEGER REFERENCES owners (id))")
+        tx.exec_driver_sql("INSERT INTO tags (owner_id) VALUES (42)")
+        return "checked only at COMMIT"
+
+    with pytest.raises(IntegrityError):
+        database.submit_write(fail_at_commit).result(WAIT_S)
+    with pytest.raises(OperationalError, match="unable to open"):
+        database.submit_write(_insert("while away")).result(WAIT_S)
+
+    away.rename(path)
+    assert database.submit_write(_insert("back")).result(WAIT_S) == "back"
+    assert _stored(database) == ["back"]

@@ -29,7 +29,7 @@ from adapters.cli.registry import PLATFORMS, Platforms
 from adapters.platform import IdRules, Platform, Serving
 from bot.core import MemoBot
 from bot.invocation import Invocation
-from bot.outbound import Delivered, Delivery, Outbound
+from bot.outbound import Delivered, Delivery, Outbound, StartedThread
 from bot.replies.values import Reply
 from storage.models import Memo, table_of
 from tests.chat import Chat
@@ -45,7 +45,10 @@ SESSION = "루프챗 세션"
 class Seen:
     """What the platform's parts went through, for the test to look at."""
 
+    #: Digests: (workspace, channel, Markdown).
     posts: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Memos' announcements, the same way.
+    announcements: list[tuple[str, str, str]] = field(default_factory=list)
     posted: asyncio.Event = field(default_factory=asyncio.Event)
     started: int = 0
     stopped: int = 0
@@ -57,15 +60,29 @@ class LoopChatOutbound:
         self.seen = seen
 
     async def post(
-        self, workspace_id: str, channel_id: str, reply: Reply, delivery: Delivery
+        self,
+        workspace_id: str,
+        channel_id: str,
+        reply: Reply,
+        delivery: Delivery,
+        thread_id: str | None = None,
     ) -> Delivered:
-        self.seen.posts.append((workspace_id, channel_id, reply.markdown))
-        self.seen.posted.set()
-        return Delivered(f"loop-{len(self.seen.posts)}")
+        posts = self.seen.announcements if delivery.what == "memo" else self.seen.posts
+        posts.append((workspace_id, channel_id, reply.markdown))
+        # The digest, and the two memos written while no process ran.
+        if self.seen.posts and len(self.seen.announcements) >= 2:
+            self.seen.posted.set()
+        return Delivered(f"loop-{delivery.what}-{len(posts)}")
+
+    async def start_thread(
+        self, workspace_id: str, channel_id: str, message_id: str, name: str
+    ) -> StartedThread:
+        return StartedThread(message_id, None)
 
 
 class LoopChatService:
-    """Once the digest that was due has been posted, a person adds a memo; then the
+    """Once the digest that was due (and the memos' announcements) has been posted, a person
+    adds a memo; then the
     process is told to stop, as a process manager would."""
 
     def __init__(self, bot: MemoBot, seen: Seen) -> None:
@@ -167,6 +184,9 @@ def test_memo_bot_run_serves_a_registered_platform_and_posts_its_digests(
     assert (seen.started, seen.stopped) == (1, 1)
     [(workspace, channel, markdown)] = seen.posts
     assert (workspace, channel) == (WORKSPACE, CHANNEL) and f"[{SESSION}]" in markdown
+    announced = [text for _, _, text in seen.announcements]
+    assert any("루프챗 메모" in text for text in announced), "memos queued while it was down"
+    assert any("방금 쓴 메모" in text for text in announced)
     assert seen.answer is not None and "루프챗에서 쓴 메모" in seen.answer.markdown
     assert "루프챗에서 쓴 메모" in chat.say("alice", f"show [{SESSION}]").markdown
 

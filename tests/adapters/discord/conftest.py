@@ -15,6 +15,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.discord import DiscordConfig, DiscordService
+from bot.announcing import Announcer
 from bot.core import MemoBot
 from tests.chat import Chat
 from tests.fakes.discord import FakeDiscord, fake_discord  # noqa: F401
@@ -186,6 +187,18 @@ async def discord_bot(fake_discord: FakeDiscord, bot: MemoBot) -> AsyncIterator[
     await service.start()
     yield Discord(fake_discord, bot, service)
     await service.stop()
+
+
+@pytest_asyncio.fixture
+async def announcing(discord_bot: Discord) -> AsyncIterator[Discord]:
+    """``discord_bot`` with the outbox's worker beside it, as under `memo-bot run`: memos'
+    announcements reach the channels (left out elsewhere, where only replies and digests
+    are looked at)."""
+    bot = discord_bot.bot
+    announcer = Announcer(bot.database, {"discord": discord_bot.service.outbound}, bot)
+    await announcer.start()
+    yield discord_bot
+    await announcer.stop()
 
 
 def long_digest_day(bot: MemoBot, day: date, channel: int = CHANNEL) -> None:

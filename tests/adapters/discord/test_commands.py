@@ -20,15 +20,23 @@ EPHEMERAL = 64
 
 
 @pytest.mark.asyncio
-async def test_add_answers_publicly_with_the_memo_and_no_mentions(discord_bot: Discord) -> None:
-    answer = await discord_bot.memo("add", session=ENVOY, text="라우트 3,400개")
+async def test_add_answers_privately_and_announces_the_memo_without_mentions(
+    announcing: Discord,
+) -> None:
+    answer = await announcing.memo("add", session=ENVOY, text="라우트 3,400개")
 
     assert answer["type"] == 4
     data = answer["data"]
-    assert data.get("flags", 0) & EPHEMERAL == 0
-    assert data["content"].startswith(f"**User {ALICE}** noted in [{ENVOY}] · #1")
-    assert "#1" in data["content"] and "라우트 3,400개" in data["content"]
-    assert data["allowed_mentions"] == {"parse": []}
+    assert data.get("flags", 0) & EPHEMERAL
+    assert "#1" in data["content"] and data["allowed_mentions"] == {"parse": []}
+    [post] = await announcing.fake.async_wait_for("POST /channels/{channel_id}/messages")
+    assert post.path == f"/channels/{CHANNEL}/messages"
+    assert post.json is not None
+    # The session's first memo: the message its thread is started from.
+    assert post.json["content"].startswith(f"[{ENVOY}] · ")
+    assert f"\n**User {ALICE}** noted in [{ENVOY}] · #1" in post.json["content"]
+    assert "라우트 3,400개" in post.json["content"]
+    assert post.json["allowed_mentions"] == {"parse": []}
 
 
 @pytest.mark.asyncio
@@ -138,14 +146,16 @@ async def test_the_bot_resumes_after_the_gateway_drops_and_keeps_answering(
 async def test_a_slow_answer_is_deferred_then_delivered(discord_bot: Discord) -> None:
     discord_bot.service.client.replier.defer_after = 0.0  # as if the database were slow
 
-    answer = await discord_bot.memo("add", session=ENVOY, text="느린 저장", channel=CHANNEL)
+    answer = await discord_bot.memo(
+        "conference", name="DEVRIVER 2025", time_zone="Asia/Seoul", channel=CHANNEL
+    )
     assert answer == {"type": 5, "data": {"flags": EPHEMERAL}}
     edited = await discord_bot.fake.async_wait_for(
         "PATCH /webhooks/{application_id}/{token}/messages/@original"
     )
-    assert "느린 저장" in edited[-1].json["content"]
+    assert "DEVRIVER 2025" in edited[-1].json["content"]
     public = await discord_bot.fake.async_wait_for("POST /webhooks/{application_id}/{token}")
-    assert public[-1].json.get("flags", 0) & EPHEMERAL == 0, "the announcement is public"
+    assert public[-1].json.get("flags", 0) & EPHEMERAL == 0, "the public answer is public"
 
 
 @pytest.mark.asyncio

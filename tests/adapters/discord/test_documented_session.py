@@ -22,6 +22,7 @@ import pytest
 from adapters.discord.client import sync_commands
 from tests.adapters.discord.conftest import ALICE, BOB, CHANNEL, GUILD, Discord
 from tests.fakes.discord_shapes import ABSENT
+from tests.polling import until
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
 CAROL = 1300000000000000104
@@ -117,8 +118,9 @@ class Session:
 
 @pytest.mark.asyncio
 async def test_a_day_at_the_conference_as_discord_documents_it(
-    discord_bot: Discord, caplog: pytest.LogCaptureFixture
+    announcing: Discord, caplog: pytest.LogCaptureFixture
 ) -> None:
+    discord_bot = announcing
     fake = discord_bot.fake
     await sync_commands("fake-token", GUILD)  # registered in the server, as for a trial
     fake.set_member(GUILD, ALICE, nick="앨리스", roles=[GUILD + 900])
@@ -129,7 +131,8 @@ async def test_a_day_at_the_conference_as_discord_documents_it(
     fake.add_channel(GUILD, NEWFANGLED, type=99, name="stage-notes")
     session = Session(discord_bot)
 
-    # Slash commands with typed options, answered in the channel (no pings).
+    # Slash commands with typed options: a memo confirmed privately, announced in the channel
+    # (no pings).
     conference = await session.say(
         "conference", name="DEVRIVER 2025", time_zone="Asia/Seoul", first_day="2025-09-25"
     )
@@ -137,7 +140,12 @@ async def test_a_day_at_the_conference_as_discord_documents_it(
     added = await session.say("add", session=ENVOY, text="라우트 3,400개를 xDS로 @everyone")
     assert added["data"]["content"].startswith(f"**앨리스** noted in [{ENVOY}] · #1")
     assert added["data"]["allowed_mentions"] == {"parse": []}
-    assert added["data"].get("flags", 0) & EPHEMERAL == 0
+    assert added["data"]["flags"] & EPHEMERAL
+    [announced] = await fake.async_wait_for(CHANNEL_POST)
+    # The session's first memo: the message its thread starts from, headed by the session.
+    heading, announcement = announced.json["content"].split("\n", 1)
+    assert heading.startswith(f"[{ENVOY}] · ") and announcement == added["data"]["content"]
+    assert announced.json["allowed_mentions"] == {"parse": []}
 
     # Autocomplete while bob types, then the form for the note.
     choices = await session.answer(
@@ -197,8 +205,11 @@ async def test_a_day_at_the_conference_as_discord_documents_it(
     # Delivered 3.5 s late: Discord refuses the answer; the channel still learns of memo #5.
     with caplog.at_level(logging.WARNING):
         fake.send_interaction(session.command("add", session=ENVOY, text="늦게 도착"), late_by=3.5)
-        posts = await fake.async_wait_for(CHANNEL_POST)
-    assert "늦게 도착" in posts[-1].json["content"] and "#5" in posts[-1].json["content"]
+        [parent] = [post for post in fake.messages(CHANNEL) if ENVOY in post["content"]]
+        thread = int(parent["id"])  # the session's thread starts from its first memo
+        await until(lambda: "늦게 도착" in str(fake.messages(thread)), "memo #5's announcement")
+    [late] = [post for post in fake.messages(thread) if "늦게 도착" in post["content"]]
+    assert "#5" in late["content"]
 
     shown = await session.say("show", user=CAROL, session=ENVOY)
     content = shown["data"]["content"]

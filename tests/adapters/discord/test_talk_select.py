@@ -21,6 +21,8 @@ from tests.adapters.discord.conftest import (
     Discord,
 )
 from tests.chat import Chat
+from tests.outbox import all_delivered
+from tests.polling import until
 from tests.programmes import running_now
 
 RUST, GO = "Rust in production", "@everyone Go generics"
@@ -73,7 +75,8 @@ async def _pick(
 
 
 @pytest.mark.asyncio
-async def test_a_pick_stores_the_note_in_that_talk_in_the_channel(discord_bot: Discord) -> None:
+async def test_a_pick_stores_the_note_in_that_talk_in_the_channel(announcing: Discord) -> None:
+    discord_bot = announcing
     _import(discord_bot)
 
     question = await discord_bot.memo("add", text="소유권 모델이 핵심")
@@ -84,9 +87,13 @@ async def test_a_pick_stores_the_note_in_that_talk_in_the_channel(discord_bot: D
     assert [option["label"] for option in select["options"]] == [f"1. {RUST}", f"2. {GO}"]
     answer = await _pick(discord_bot, question["data"]["components"], select, "1.")
 
-    assert answer["type"] == 4 and "flags" not in answer["data"], "announced in the channel"
+    assert answer["type"] == 4 and answer["data"]["flags"] == 64, "the writer's confirmation"
     assert RUST in answer["data"]["content"] and "소유권 모델이 핵심" in answer["data"]["content"]
     assert answer["data"]["allowed_mentions"] == {"parse": []}
+    # The channel learns of it from the memo's announcement, as for a typed memo.
+    await until(all_delivered(discord_bot.bot.database), "the outbox to owe nothing")
+    [announced] = discord_bot.fake.messages(CHANNEL)
+    assert RUST in announced["content"] and "소유권 모델이 핵심" in announced["content"]
     shown = await discord_bot.content("show", session=RUST)
     assert "소유권 모델이 핵심" in shown
     assert "소유권 모델이 핵심" not in await discord_bot.content("show", session=GO)

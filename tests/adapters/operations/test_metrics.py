@@ -91,16 +91,19 @@ def test_a_digest_slack_refuses_is_counted_with_slacks_error(
     fake_slack: FakeSlack, database_url: URL, bot: MemoBot
 ) -> None:
     fake_slack.add_workspace(TEAM, BOT_TOKEN)
-    fake_slack.error_next("chat.postMessage", "channel_not_found")
+    # The channel is gone for every post: the digest and both memos' announcements, in
+    # whichever order they come; each gives up at its first refusal.
+    for _ in range(3):
+        fake_slack.error_next("chat.postMessage", "channel_not_found")
     _digest_due_now(bot)
     with running_bot(fake_slack, database_url) as running:
         port = running.port()
         failed = _counted(port, "memo_digest_posts_total", 1, platform="slack", outcome="failed")
-        refused = sample(
-            port, "memo_platform_api_errors_total", platform="slack", code="channel_not_found"
+        refused = _counted(
+            port, "memo_platform_api_errors_total", 3, platform="slack", code="channel_not_found"
         )
         assert running.stop() == 0, running.log
-    assert (failed, refused) == (1, 1)
+    assert (failed, refused) == (1, 3)
 
 
 def test_database_errors_are_counted_by_type(database: Database, chat: Chat) -> None:
@@ -158,3 +161,19 @@ async def test_a_digest_discord_refuses_is_counted_with_discords_code(
 
 def _value(name: str, labels: dict[str, str]) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_the_outbox_depth_counts_announcements_not_delivered_yet(
+    fake_slack: FakeSlack, database_url: URL
+) -> None:
+    fake_slack.add_workspace(TEAM, BOT_TOKEN)
+    for _ in range(3):  # Slack is down: the announcement waits (5 s, 30 s, 2 min ...)
+        fake_slack.fail_next("chat.postMessage", 503)
+    with running_bot(fake_slack, database_url) as bot:
+        port = bot.port()
+        empty = sample(port, "memo_outbox_depth")
+        _command(port, "add [대기열 세션] 아직 안 나간 메모", "trigger-1")
+        fake_slack.wait_for("chat.postMessage")  # the first attempt failed
+        waiting = _counted(port, "memo_outbox_depth", 1)
+        assert bot.stop() == 0, bot.log
+    assert (empty, waiting) == (0, 1)

@@ -7,20 +7,25 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
 import pytest_asyncio
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import SlackConfig, build_app
+from adapters.slack.outbound import SlackOutbound
 from adapters.slack.server import HttpServer, SocketModeLink, web_app
 from adapters.slack.views import FILE_ACTION, FILE_BLOCK, PICK_ACTION, PICK_BLOCK
+from bot.announcing import Announcer
 from bot.core import MemoBot
 from tests.fakes.slack import (  # noqa: F401
     PINGING_ELEMENTS,
+    Call,
     FakeSlack,
     fake_slack,
     payload_errors,
@@ -202,6 +207,15 @@ class Slack:
         return await self.post("/slack/events", json.dumps(envelope).encode(), "application/json")
 
 
+def posts_of(fake: FakeSlack, what: str) -> list[Call]:
+    """The bot's ``chat.postMessage`` calls of one kind ("digest", "memo"), by their metadata."""
+    return [
+        call
+        for call in fake.calls_to("chat.postMessage")
+        if (call.params.get("metadata") or {}).get("event_type") == f"memo_bot_{what}"
+    ]
+
+
 def block_text(answer: dict[str, Any]) -> str:
     """Everything a person reads in a message or view: the text of its blocks."""
     return shown_text(slack_blocks(answer))
@@ -356,6 +370,18 @@ def bolt_config(fake: FakeSlack, **overrides: Any) -> SlackConfig:
     return SlackConfig(**settings)
 
 
+@asynccontextmanager
+async def announcing(bot: MemoBot, app: AsyncApp) -> AsyncIterator[Announcer]:
+    """The outbox's worker posting through ``app``, as ``memo-bot run`` runs it beside Bolt:
+    memos' announcements reach the fake's channels."""
+    announcer = Announcer(bot.database, {"slack": SlackOutbound(app)}, bot)
+    await announcer.start()
+    try:
+        yield announcer
+    finally:
+        await announcer.stop()
+
+
 @pytest_asyncio.fixture
 async def slack(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[Slack]:  # noqa: F811
     """One workspace (T1) with a bot token; alice and bob are members, admin is an admin."""
@@ -365,7 +391,7 @@ async def slack(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[Slack]:  #
     app = build_app(bot, bolt_config(fake_slack), bot.database.engine)
     server = HttpServer(web_app(app, SIGNING_SECRET), "127.0.0.1", 0)
     port = await server.start()
-    async with aiohttp.ClientSession() as session:
+    async with announcing(bot, app), aiohttp.ClientSession() as session:
         yield Slack(f"http://127.0.0.1:{port}", session, fake_slack, bot)
     await server.stop()
 
@@ -376,8 +402,10 @@ async def socket_mode(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[Fake
     fake_slack.add_workspace(TEAM, BOT_TOKEN)
     fake_slack.name_user(ALICE.id, "Alice")
     config = bolt_config(fake_slack, signing_secret=None, app_token=APP_TOKEN)
-    link = SocketModeLink(build_app(bot, config, bot.database.engine), APP_TOKEN)
+    app = build_app(bot, config, bot.database.engine)
+    link = SocketModeLink(app, APP_TOKEN)
     await link.start()
-    await fake_slack.async_socket_connected()
-    yield fake_slack
+    async with announcing(bot, app):
+        await fake_slack.async_socket_connected()
+        yield fake_slack
     await link.stop()

@@ -16,7 +16,7 @@ from adapters.slack.outbound import SlackOutbound
 from adapters.slack.server import HttpServer, web_app
 from adapters.slack.tables import SLACK_BOTS, SLACK_INSTALLATIONS
 from bot.core import MemoBot
-from tests.adapters.slack.conftest import SIGNING_SECRET, Slack, bolt_config
+from tests.adapters.slack.conftest import SIGNING_SECRET, Slack, announcing, bolt_config
 from tests.fakes.slack import FakeSlack
 from tests.timeline import FakeClock, Timeline
 
@@ -34,7 +34,7 @@ async def distributed(fake_slack: FakeSlack, bot: MemoBot) -> AsyncIterator[Slac
     app = build_app(bot, oauth_config(fake_slack), bot.database.engine)
     server = HttpServer(web_app(app, SIGNING_SECRET), "127.0.0.1", 0)
     port = await server.start()
-    async with aiohttp.ClientSession() as session:
+    async with announcing(bot, app), aiohttp.ClientSession() as session:
         yield Slack(f"http://127.0.0.1:{port}", session, fake_slack, bot)
     await server.stop()
 

@@ -22,15 +22,20 @@ ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
 
 
 @pytest.mark.asyncio
-async def test_add_answers_in_the_channel_with_the_memo_and_its_id(slack: Slack) -> None:
+async def test_add_answers_privately_and_announces_the_memo_in_the_channel(slack: Slack) -> None:
     answer = await slack.command_json(f"add [{ENVOY}] 기존 Nginx + Lua 게이트웨이, 라우트 3,400개")
 
-    assert answer["response_type"] == "in_channel"
-    assert _text(answer).startswith("Alice noted in [Envoy로 갈아탄 사내 API 게이트웨이] · #1")
-    assert bold_text(answer)[0] == "Alice"
+    assert answer["response_type"] == "ephemeral"
     assert "#1" in _text(answer)
-    assert "기존 Nginx + Lua 게이트웨이, 라우트 3,400개" in _text(answer)
-    assert answer["text"], "a notification fallback is always present"
+    [post] = await slack.fake.async_wait_for("chat.postMessage", 1)
+    announced = post.params
+    assert announced["channel"] == "C1"
+    # The session's first memo: the parent message of the session's thread.
+    assert _text(announced).startswith("[Envoy로 갈아탄 사내 API 게이트웨이] · ")
+    assert "Alice noted in [Envoy로 갈아탄 사내 API 게이트웨이] · #1" in _text(announced)
+    assert bold_text(announced)[0] == "Alice"
+    assert "기존 Nginx + Lua 게이트웨이, 라우트 3,400개" in _text(announced)
+    assert announced["text"], "a notification fallback is always present"
 
 
 @pytest.mark.asyncio
@@ -185,7 +190,7 @@ async def test_hidden_characters_are_dropped_before_the_text_is_read(slack: Slac
     """`/memo` text is cleaned once, before it is parsed: a bidirectional override or a
     control character cannot hide in a word, reorder a memo or split a command."""
     added = await slack.command_json("add\u202e [Envoy\x00 게이트웨이] 라우트\u2066 3,400개\x1b")
-    assert added["response_type"] == "in_channel", _text(added)
+    assert added["response_type"] == "ephemeral", _text(added)
     assert "[Envoy 게이트웨이] · #1" in _text(added)
 
     shown = _text(await slack.command_json("show [Envoy 게이트웨이]"))

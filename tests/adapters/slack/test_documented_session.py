@@ -26,7 +26,7 @@ from adapters.slack.views import (
     TEXT_BLOCK,
 )
 from tests.adapters.slack import installs
-from tests.adapters.slack.conftest import ALICE, Slack, block_text
+from tests.adapters.slack.conftest import ALICE, Slack, block_text, posts_of
 from tests.adapters.slack.installs import evening, install, install_org, saved_tokens, timeline
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
@@ -95,7 +95,7 @@ async def test_a_day_from_install_to_reinstall(distributed: Slack, kind: Kind) -
 
     # Slash commands: a memo for everyone, the digest for the evening.
     added = await slack.command_json(f"add [{ENVOY}] 라우트 3,400개를 xDS로 이관", team=team)
-    assert added["response_type"] == "in_channel" and "#1" in block_text(added)
+    assert added["response_type"] == "ephemeral" and "#1" in block_text(added)
     await slack.command_json("digest at 18:00", team=team)
 
     # The add-memo modal, its session search, and its Save.
@@ -209,7 +209,7 @@ async def test_a_day_from_install_to_reinstall(distributed: Slack, kind: Kind) -
 
     # The evening digest.
     assert await timeline(slack, evening()).runner.run_due() == 1
-    digest = slack.fake.calls_to("chat.postMessage")[-1]
+    digest = posts_of(slack.fake, "digest")[-1]
     assert ENVOY in str(digest.params["text"])
 
     # Every call to Slack so far used this install's token.

@@ -114,7 +114,8 @@ async def test_saving_a_picked_session_updates_the_modal_and_posts_to_the_channe
 
     assert answer["response_action"] == "update"
     assert "xDS 로 동적 배포" in json.dumps(answer["view"], ensure_ascii=False)
-    posted = (await slack.fake.async_wait_for("chat.postMessage"))[-1]
+    # The first memo's announcement, then this one's.
+    posted = (await slack.fake.async_wait_for("chat.postMessage", 2))[-1]
     assert posted.params["channel"] == "C1"
     assert "xDS 로 동적 배포" in json.dumps(posted.params["blocks"], ensure_ascii=False)
     shown = await slack.command_json(f"show [{ENVOY}]")

@@ -13,7 +13,7 @@ from adapters.slack.installations import MAX_PENDING_INSTALLS
 from adapters.slack.outbound import SlackOutbound
 from adapters.slack.tables import SLACK_BOTS, SLACK_OAUTH_STATES
 from tests.adapters.slack import installs
-from tests.adapters.slack.conftest import Slack, block_text
+from tests.adapters.slack.conftest import Slack, block_text, posts_of
 from tests.adapters.slack.installs import (
     CLIENT_ID,
     authorize,
@@ -95,7 +95,7 @@ async def test_digests_post_with_each_workspace_token_and_stop_where_uninstalled
 
     assert await timeline.runner.run_due() == 2
 
-    posts = distributed.fake.calls_to("chat.postMessage")  # in parallel: in either order
+    posts = posts_of(distributed.fake, "digest")  # in parallel: in either order
     assert sorted((call.token, "T2의 메모" in str(call.params["text"])) for call in posts) == [
         ("xoxb-team-three", False),
         ("xoxb-team-two", True),
@@ -117,7 +117,7 @@ async def test_an_org_wide_install_posts_digests_in_each_workspace_of_the_org(
 
     assert await timeline(distributed, evening()).runner.run_due() == 2
 
-    posts = distributed.fake.calls_to("chat.postMessage")  # in parallel: in either order
+    posts = posts_of(distributed.fake, "digest")  # in parallel: in either order
     assert [call.token for call in posts] == ["xoxb-org-one", "xoxb-org-one"]
     assert sorted("T5의 메모" in str(call.params["text"]) for call in posts) == [False, True]
     shown = block_text(await distributed.command_json("digest", team="T5"))
@@ -132,7 +132,7 @@ async def test_a_workspace_install_inside_an_org_posts_its_digests(distributed: 
 
     assert await timeline(distributed, evening()).runner.run_due() == 1
 
-    (post,) = distributed.fake.calls_to("chat.postMessage")
+    (post,) = posts_of(distributed.fake, "digest")
     assert post.token == "xoxb-team-seven"
     assert "조직 안 워크스페이스" in str(post.params["text"])
 

@@ -13,6 +13,7 @@ import pytest
 
 from tests.adapters.slack.conftest import TEAM, Slack, block_text, import_submission
 from tests.adapters.slack.test_modals import _open_modal, _submission, _submit
+from tests.outbox import all_delivered
 from tests.polling import logged, until
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
@@ -48,19 +49,16 @@ async def test_undo_sent_twice_restores_one_memo_and_is_answered_alike(
 
 
 @pytest.mark.asyncio
-async def test_a_form_submitted_twice_saves_once_and_is_announced_once(
-    slack: Slack, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_a_form_submitted_twice_saves_once_and_is_announced_once(slack: Slack) -> None:
     view = await _open_modal(slack)
     payload = _submission(view, new_title=ENVOY, text="한 번만 알림", view_id="VTWICE")
 
-    caplog.set_level(logging.INFO, logger="adapters.slack.listeners")
     first = await _submit(slack, payload)
     again = await _submit(slack, payload)
 
     assert first["response_action"] == "update" and again == first
     await slack.fake.async_wait_for("chat.postMessage")
-    await until(logged(caplog, "not announced again", 1), "the copy to skip its announcement")
+    await until(all_delivered(slack.bot.database), "the outbox to owe nothing more")
     assert block_text(await slack.command_json(f"show [{ENVOY}]")).count("한 번만 알림") == 1
     assert len(slack.fake.calls_to("chat.postMessage")) == 1
 

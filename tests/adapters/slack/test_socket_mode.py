@@ -34,7 +34,7 @@ async def _command(fake: FakeSlack, text: str, trigger_id: str | None = None) ->
 async def test_a_command_over_socket_mode_is_answered_in_the_ack(socket_mode: FakeSlack) -> None:
     answer = await _command(socket_mode, "add [Socket 세션] 소켓으로 저장 &lt;!here&gt;")
 
-    assert answer["response_type"] == "in_channel"
+    assert answer["response_type"] == "ephemeral"
     assert_slack_shows_literally(answer, "소켓으로 저장 <!here>")
     shown = await _command(socket_mode, "show [Socket 세션]")
     assert "#1 Alice" in block_text(shown)

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from adapters.slack.tables import SLACK_BOTS, SLACK_INSTALLATIONS
 from tests.adapters.slack import installs
-from tests.adapters.slack.conftest import BOT_TOKEN, TEAM, Slack, block_text
+from tests.adapters.slack.conftest import BOT_TOKEN, TEAM, Slack, block_text, posts_of
 from tests.adapters.slack.installs import (
     evening,
     install,
@@ -54,7 +54,7 @@ async def test_uninstalling_deletes_the_workspace_token_and_stops_its_digests(
 
     assert saved_tokens(distributed) == ["xoxb-team-three", "xoxb-team-three"]
     assert await timeline(distributed, evening()).runner.run_due() == 1
-    (post,) = distributed.fake.calls_to("chat.postMessage")
+    (post,) = posts_of(distributed.fake, "digest")
     assert post.token == "xoxb-team-three", "nothing is posted with a revoked token"
     await install(distributed, "T2", "xoxb-team-two-again")
     shown = await _digest_shown(distributed, "T2")
@@ -87,9 +87,7 @@ async def test_uninstalling_an_org_wide_install_stops_every_workspace_it_served(
 
     assert saved_tokens(distributed) == ["xoxb-team-seven", "xoxb-team-seven"]
     assert await timeline(distributed, evening()).runner.run_due() == 1
-    assert [call.token for call in distributed.fake.calls_to("chat.postMessage")] == [
-        "xoxb-team-seven"
-    ]
+    assert [call.token for call in posts_of(distributed.fake, "digest")] == ["xoxb-team-seven"]
     await install_org(distributed, "E1", "xoxb-org-one-again", ["T5", "T6"])
     for team in ("T5", "T6"):
         assert "uninstalled from this workspace" in await _digest_shown(distributed, team)

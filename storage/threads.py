@@ -1,0 +1,114 @@
+"""Each session's thread in a channel, and what the platform last refused there.
+
+A thread is recorded once its parent message is posted and the thread is started; a
+thread found gone (deleted, archived, its parent deleted) is forgotten, so the session's
+next memo starts a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, select, update
+
+from storage.models import Channel, SessionThread, table_of
+from storage.records import RowRecord
+from storage.upsert import insert_or_ignore
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadSettings(RowRecord):
+    threads: bool
+    delivery_problem: str | None
+    delivery_problem_at: datetime | None
+
+
+def thread_of(tx: Connection, channel_id: int, session_id: int) -> str | None:
+    """The session's thread in the channel, if one was started."""
+    found: str | None = tx.scalar(
+        select(SessionThread.thread_id).where(
+            SessionThread.channel_id == channel_id, SessionThread.session_id == session_id
+        )
+    )
+    return found
+
+
+def link(tx: Connection, channel_id: int, session_id: int) -> str | None:
+    """Where people open the session's thread in the channel, once it was started."""
+    found: str | None = tx.scalar(
+        select(SessionThread.link).where(
+            SessionThread.channel_id == channel_id, SessionThread.session_id == session_id
+        )
+    )
+    return found
+
+
+def links(tx: Connection, channel_id: int, session_ids: list[int]) -> dict[int, str]:
+    """The links of those sessions' threads in the channel, by session id (where known)."""
+    rows = tx.execute(
+        select(SessionThread.session_id, SessionThread.link).where(
+            SessionThread.channel_id == channel_id,
+            SessionThread.session_id.in_(session_ids),
+            SessionThread.link.is_not(None),
+        )
+    )
+    return {row.session_id: row.link for row in rows}
+
+
+def record(
+    tx: Connection,
+    channel_id: int,
+    session_id: int,
+    thread_id: str,
+    parent_message_id: str,
+    link: str | None,
+    now: datetime,
+) -> None:
+    """Remember the session's thread (a thread recorded meanwhile by another process stays)."""
+    insert_or_ignore(
+        tx,
+        table_of(SessionThread),
+        {
+            "channel_id": channel_id,
+            "session_id": session_id,
+            "thread_id": thread_id,
+            "parent_message_id": parent_message_id,
+            "link": link,
+            "started_at": now,
+        },
+        ("channel_id", "session_id"),
+    )
+
+
+def forget(tx: Connection, channel_id: int, session_id: int, thread_id: str) -> None:
+    """The thread is gone: the session's next memo starts a new one."""
+    tx.execute(
+        delete(SessionThread).where(
+            SessionThread.channel_id == channel_id,
+            SessionThread.session_id == session_id,
+            SessionThread.thread_id == thread_id,
+        )
+    )
+
+
+def note_problem(tx: Connection, channel_id: int, problem: str | None, now: datetime) -> None:
+    """What the platform last refused in the channel (None: delivered fine since)."""
+    tx.execute(
+        update(Channel)
+        .where(Channel.id == channel_id)
+        .values(delivery_problem=problem, delivery_problem_at=now if problem else None)
+    )
+
+
+def settings(tx: Connection, channel_id: int) -> ThreadSettings:
+    row = tx.execute(
+        select(Channel.threads, Channel.delivery_problem, Channel.delivery_problem_at).where(
+            Channel.id == channel_id
+        )
+    ).one()
+    return ThreadSettings.from_row(row)
+
+
+def set_threads(tx: Connection, channel_id: int, on: bool) -> None:
+    tx.execute(update(Channel).where(Channel.id == channel_id).values(threads=on))
