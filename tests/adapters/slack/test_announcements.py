@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from slack_bolt.async_app import AsyncApp
 from sqlalchemy import select
 
 from adapters.slack import build_app
@@ -27,6 +28,13 @@ def _holding(slack: Slack, channel: str, words: str) -> int:
     return sum(
         words in json.dumps(message, ensure_ascii=False) for message in slack.fake.messages(channel)
     )
+
+
+def _slack_app(bot: MemoBot, fake_slack: FakeSlack) -> AsyncApp:
+    """The Slack app over the fake, for tests that run their own announcer."""
+    fake_slack.add_workspace(TEAM, BOT_TOKEN)
+    fake_slack.set_time(datetime.now(UTC))  # Slack's clock and the bot's agree
+    return build_app(bot, bolt_config(fake_slack), bot.database.engine)
 
 
 async def _settled(slack: Slack) -> None:
@@ -104,13 +112,11 @@ async def test_a_channel_the_bot_cannot_post_in_keeps_the_memo_and_stops_trying(
 async def test_a_bot_stopped_mid_post_hands_its_rows_back_and_nothing_shows_twice(
     bot: MemoBot, fake_slack: FakeSlack
 ) -> None:
-    fake_slack.add_workspace(TEAM, BOT_TOKEN)
-    fake_slack.set_time(datetime.now(UTC))  # Slack's clock and the bot's agree
+    app = _slack_app(bot, fake_slack)
     chat = Chat(bot)
     for number in range(3):
         chat.say("alice", f"add [{ENVOY}] 멈춤 {number}번")
     fake_slack.answer_late("chat.postMessage", count=None)  # the first post hangs
-    app = build_app(bot, bolt_config(fake_slack), bot.database.engine)
     policy = AnnouncePolicy(stop_timeout=0.1)
     stopping = Announcer(bot.database, {"slack": SlackOutbound(app)}, bot, policy)
     await stopping.start()
@@ -198,6 +204,36 @@ async def test_a_sessions_memos_go_in_the_thread_of_its_first_memo(slack: Slack)
     [link] = [e for e in rich_elements(answer["blocks"]) if e.get("type") == "link"]
     assert link["url"] == f"https://fake-slack.example/archives/C1/p{parent['ts'].replace('.', '')}"
     assert answer["response_type"] == "ephemeral", "the link goes to the person only"
+
+
+@pytest.mark.asyncio
+async def test_a_thread_reply_whose_answer_was_lost_is_found_in_the_thread_not_posted_twice(
+    bot: MemoBot, fake_slack: FakeSlack
+) -> None:
+    app = _slack_app(bot, fake_slack)
+    chat = Chat(bot)
+    clock = SteppingClock()
+    announcer = Announcer(bot.database, {"slack": SlackOutbound(app)}, bot, clock=clock)
+    chat.say("alice", f"add [{ENVOY}] 스레드를 연다")
+    await deliver_everything(announcer, clock)
+    [parent] = fake_slack.messages("C1")
+
+    fake_slack.drop_next("chat.postMessage")  # Slack posts the reply, the answer is lost
+    chat.say("alice", f"add [{ENVOY}] 답을 잃은 댓글")
+    await deliver_everything(announcer, clock)  # retried after its pause
+
+    [reply] = [
+        m
+        for m in fake_slack.messages("C1")
+        if "답을 잃은 댓글" in json.dumps(m, ensure_ascii=False)
+    ]
+    assert reply["thread_ts"] == parent["ts"], "posted once, in the session's thread"
+    assert len(posts_of(fake_slack, "memo")) == 2, "the retry posted nothing"
+    [looked] = fake_slack.calls_to("conversations.replies")
+    assert looked.params["ts"] == parent["ts"] and looked.params["include_all_metadata"] == "1"
+    with bot.database.reading() as tx:
+        shown = tx.scalars(select(OutboxPost.message_id).order_by(OutboxPost.id)).all()
+    assert shown == [parent["ts"], reply["ts"]], "the reply found is remembered for edits"
 
 
 @pytest.mark.asyncio
