@@ -47,7 +47,15 @@ from bot.digest.scheduler import CommandFeed
 from bot.i18n import _, speaking
 from bot.language import resolve
 from bot.memos import AddMemo, DeleteMemo, EditMemo, UndoDelete
-from bot.outbound import ChannelGone, Delivered, Delivery, Outbound, ThreadGone, Unverifiable
+from bot.outbound import (
+    ChannelGone,
+    Delivered,
+    Delivery,
+    Outbound,
+    ThreadGone,
+    ThreadRefused,
+    Unverifiable,
+)
 from bot.replies import render
 from bot.replies.values import MemoAnnounced, Reply, SessionThreadStarted, Visibility
 from storage import outbox as outbox_store
@@ -224,7 +232,6 @@ class Announcer:
         """Carry out one row, or post several rows of one thread as one message; whether a
         message was posted."""
         post = group[0]
-        now = self.clock()
         idle = _nothing_to_do(post) if len(group) == 1 else None
         if idle is not None:
             await self._settle(group, None, idle)
@@ -245,7 +252,7 @@ class Announcer:
                 gone,
             )
             note = f"the bot cannot post in this channel: {gone}"
-            await self._write(lambda tx: thread_store.note_problem(tx, post.channel_id, note, now))
+            await self._note_problem(post, note)
             await self._settle(group, None, note)
             return False
         except Unverifiable as unsure:
@@ -285,9 +292,10 @@ class Announcer:
         if not started:
             return None
         outbound = self.outbounds[first.platform]
-        thread = first.thread_id if first.threads else None
+        if first.threads and first.thread_id is not None:
+            return await self._post_in_thread(first, outbound, reply, delivery, first.thread_id)
         return await outbound.post(
-            first.workspace_external_id, first.channel_external_id, reply, delivery, thread
+            first.workspace_external_id, first.channel_external_id, reply, delivery
         )
 
     async def _carry_out(self, post: ClaimedPost) -> Delivered | None:
@@ -306,7 +314,7 @@ class Announcer:
             if not post.threads:  # `/memo threads off`: a message of its own
                 return await outbound.post(workspace, channel, reply, delivery)
             if post.thread_id is not None:
-                return await outbound.post(workspace, channel, reply, delivery, post.thread_id)
+                return await self._post_in_thread(post, outbound, reply, delivery, post.thread_id)
             return await self._start_thread(post, outbound, delivery, reply)
         assert post.announced_as is not None, "checked by _nothing_to_do"
         message_id = post.announced_as
@@ -321,6 +329,30 @@ class Announcer:
         else:
             await outbound.remove(workspace, channel, message_id)
         return Delivered(message_id)
+
+    async def _post_in_thread(
+        self,
+        post: ClaimedPost,
+        outbound: Outbound,
+        reply: Reply,
+        delivery: Delivery,
+        thread_id: str,
+    ) -> Delivered:
+        """Post in the session's thread; where the bot may not post in threads, in the
+        channel instead (the memo shows, as when it may not start threads), noting why for
+        `/memo threads`. The same attempt's key marks either, so a retry finds it."""
+        workspace, channel = post.workspace_external_id, post.channel_external_id
+        try:
+            return await outbound.post(workspace, channel, reply, delivery, thread_id)
+        except ThreadRefused as refused:
+            note = f"the bot cannot post in this channel's threads: {refused}"
+            logger.warning("memo #%s: %s; posted in the channel", post.memo_number, note)
+            await self._note_problem(post, note)
+        return await outbound.post(workspace, channel, reply, delivery)
+
+    async def _note_problem(self, post: ClaimedPost, note: str) -> None:
+        now = self.clock()
+        await self._write(lambda tx: thread_store.note_problem(tx, post.channel_id, note, now))
 
     def _thread_of(self, post: ClaimedPost) -> str | None:
         with self.database.reading() as tx:
@@ -349,8 +381,7 @@ class Announcer:
             # memo of the session tries again, and `/memo threads` says why it failed.
             note = f"the bot cannot start threads in this channel: {refused}"
             logger.warning("memo #%s: %s", post.memo_number, note)
-            now = self.clock()
-            await self._write(lambda tx: thread_store.note_problem(tx, post.channel_id, note, now))
+            await self._note_problem(post, note)
             return delivered
         now = self.clock()
         await self._write(

@@ -69,6 +69,11 @@ class ThreadGone(Exception):
     whoever posts starts a new one."""
 
 
+class ThreadRefused(Exception):
+    """The bot may not post in the channel's threads (Discord without Send Messages in
+    Threads), though the channel itself may still take the post."""
+
+
 class ChannelGone(Exception):
     """The bot can no longer post in the channel (removed, archived, deleted, token revoked).
 
@@ -92,7 +97,7 @@ class Outbound(Protocol):
     ) -> Delivered:
         """Post ``reply`` in the channel for everyone, marked with ``delivery``; in the
         thread ``thread_id`` (from ``start_thread``) if given, which raises ``ThreadGone``
-        when that thread cannot take it.
+        when that thread cannot take it, ``ThreadRefused`` when the bot may not post in threads.
 
         With ``delivery.resumed``, first find what an earlier attempt posted and send
         only what is missing. Raises ``ChannelGone`` when posting there cannot succeed,

@@ -23,7 +23,14 @@ from adapters.discord.translator import CatalogTranslator
 from adapters.operations.metrics import platform_api_error
 from adapters.platform import SettingsRefused
 from bot.core import MemoBot
-from bot.outbound import ChannelGone, Delivered, Delivery, StartedThread, ThreadGone
+from bot.outbound import (
+    ChannelGone,
+    Delivered,
+    Delivery,
+    StartedThread,
+    ThreadGone,
+    ThreadRefused,
+)
 from bot.replies.values import Reply
 from bot.serving import ServiceRefused
 
@@ -273,6 +280,9 @@ class DiscordOutbound:
                 cause = gone.__cause__
                 if isinstance(cause, discord.HTTPException) and cause.code in _THREAD_GONE_CODES:
                     raise ThreadGone(str(gone)) from cause
+                if isinstance(cause, discord.Forbidden):  # the channel itself may take it
+                    _count_refusal(cause)
+                    raise ThreadRefused(cannot_post_in_threads(cause)) from cause
                 raise
             except discord.HTTPException as error:
                 if error.code in _THREAD_GONE_CODES:
@@ -415,6 +425,12 @@ _CANNOT_POST = {
     50001: "the bot cannot see the channel (it lacks View Channel there)",
     50013: "the bot lacks the permission to send messages there (Send Messages)",
 }
+
+
+def cannot_post_in_threads(error: discord.HTTPException) -> str:
+    """Why posting in a thread was refused, with Discord's own code."""
+    said = f"Discord error {error.code}: {error.text}" if error.code else str(error)
+    return f"the bot lacks the permission Send Messages in Threads ({said})"
 
 
 def cannot_post(error: discord.HTTPException) -> str:
