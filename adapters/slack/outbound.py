@@ -27,6 +27,7 @@ from adapters.slack import blocks
 from adapters.slack.installations import InstallationStore
 from adapters.slack.web_client import CountingWebClient
 from bot.outbound import (
+    INVITE_FIX,
     ChannelGone,
     Delivered,
     Delivery,
@@ -108,7 +109,7 @@ class SlackOutbound:
             if reason in _THREAD_GONE:
                 raise ThreadGone(reason) from error
             if reason in _GONE:
-                raise ChannelGone(reason) from error
+                raise _gone(reason) from error
             raise
         return StartedThread(message_id, str(answer["permalink"]))
 
@@ -144,7 +145,7 @@ class SlackOutbound:
         except SlackApiError as error:
             reason = str(error.response.get("error"))
             if reason in _GONE:
-                raise ChannelGone(reason) from error
+                raise _gone(reason) from error
             if "thread_ts" in extra and reason in _THREAD_GONE:
                 raise ThreadGone(reason) from error
             raise
@@ -174,7 +175,7 @@ class SlackOutbound:
                 if reason in _HISTORY_REFUSED:
                     raise Unverifiable(f"Slack refused the channel's history: {reason}") from error
                 if reason in _GONE:
-                    raise ChannelGone(reason) from error
+                    raise _gone(reason) from error
                 if thread_id is not None and reason in _THREAD_GONE:
                     raise ThreadGone(reason) from error
                 raise
@@ -211,8 +212,15 @@ async def _join(client: AsyncWebClient, channel_id: str) -> None:
         reason = str(error.response.get("error"))
         raise ChannelGone(
             f"not_in_channel: the bot is not in this channel and cannot join it ({reason}); "
-            "invite it with /invite @memo-bot"
+            "invite it with /invite @memo-bot",
+            fix=INVITE_FIX,
         ) from error
+
+
+def _gone(reason: str) -> ChannelGone:
+    """Slack's refusal ``reason`` (one of ``_GONE``): a bot that is not in the channel is
+    invited by someone in it; the others have no fix to tell the person."""
+    return ChannelGone(reason, fix=INVITE_FIX if reason == "not_in_channel" else None)
 
 
 async def _changing(call: Awaitable[object]) -> None:
@@ -225,7 +233,7 @@ async def _changing(call: Awaitable[object]) -> None:
         if reason in _MESSAGE_GONE:
             return
         if reason in _GONE or reason in _REFUSED_CHANGE:
-            raise ChannelGone(reason) from error
+            raise _gone(reason) from error
         raise
 
 

@@ -808,6 +808,12 @@ class FakeSlack(LoopbackServer[Call]):
         with self._condition:
             self._members_only[channel_id] = private
 
+    def invite_bot(self, channel_id: str) -> None:
+        """Someone ``/invite``s the bot: it is a member of ``channel_id`` from now on."""
+        with self._condition:
+            self._members_only.pop(channel_id, None)
+            self._outside.discard(channel_id)
+
     def messages(self, channel_id: str) -> list[JsonDict]:
         """Every message posted in ``channel_id`` (any workspace), oldest first."""
         with self._condition:

@@ -297,14 +297,30 @@ async def test_a_public_channel_that_needs_membership_is_joined_and_the_memo_ann
 
 
 @pytest.mark.asyncio
-async def test_a_private_channel_without_the_bot_says_to_invite_it(slack: Slack) -> None:
+async def test_a_private_channel_without_the_bot_tells_the_person_to_invite_it(
+    slack: Slack,
+) -> None:
     slack.fake.require_membership("C1", private=True)
-    answer = await slack.command_json(f"add [{ENVOY}] 초대가 필요하다")
-    assert "#1" in block_text(answer), "the memo is stored all the same"
+    first = await slack.command_json(f"add [{ENVOY}] 초대가 필요하다")
+    assert "#1" in block_text(first), "the memo is stored all the same"
     await _settled(slack)
     assert slack.fake.messages("C1") == []
     shown = block_text(await slack.command_json("threads"))
     assert "/invite" in shown and "not_in_channel" in shown
+
+    answer = await slack.command_json(f"add [{ENVOY}] 다음 메모도 저장된다")
+    told = block_text(answer)
+    assert answer["blocks"][-1]["elements"][-1]["type"] == "rich_text_section", "not quoted"
+    assert "#2" in told and "did not get the last announcement: /invite the bot" in told
+    assert told.rstrip().endswith("Details: /memo threads."), "one line, at the end"
+    await _settled(slack)
+    slack.fake.invite_bot("C1")
+    await slack.command_json(f"add [{ENVOY}] 초대받은 뒤")
+    await _settled(slack)
+    assert _holding(slack, "C1", "초대받은 뒤") == 1
+    after = block_text(await slack.command_json(f"add [{ENVOY}] 이제 괜찮다"))
+    assert "announcement" not in after, "a post that went through clears the problem"
+    assert "Last delivery problem" not in block_text(await slack.command_json("threads"))
 
 
 @pytest.mark.asyncio
