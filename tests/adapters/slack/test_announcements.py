@@ -331,4 +331,5 @@ async def test_the_digest_links_each_session_to_its_thread(slack: Slack) -> None
     answer = await slack.command_json("digest now")
     links = [e["url"] for e in rich_elements(answer["blocks"]) if e.get("type") == "link"]
     assert links == [f"https://fake-slack.example/archives/C1/p{parent['ts'].replace('.', '')}"]
-    assert ENVOY in block_text(answer) and "1 memo" in block_text(answer)
+    # Notes mostly in Korean: the digest (`/memo language` auto) reads in Korean.
+    assert ENVOY in block_text(answer) and "메모 1개" in block_text(answer)
