@@ -47,7 +47,15 @@ from bot.digest.scheduler import CommandFeed
 from bot.i18n import _, speaking
 from bot.language import resolve
 from bot.memos import AddMemo, DeleteMemo, EditMemo, UndoDelete
-from bot.outbound import ChannelGone, Delivered, Delivery, Outbound, ThreadGone, Unverifiable
+from bot.outbound import (
+    ChannelGone,
+    Delivered,
+    Delivery,
+    Outbound,
+    ThreadGone,
+    ThreadRefused,
+    Unverifiable,
+)
 from bot.replies import render
 from bot.replies.values import MemoAnnounced, Reply, SessionThreadStarted, Visibility
 from storage import outbox as outbox_store
@@ -117,6 +125,8 @@ class Announcer:
         self._stopping = False
         #: When this process last posted in each channel, for ``channel_interval``.
         self._posted_at: dict[tuple[str, str, str], datetime] = {}
+        #: Problems noted so far: a post that noted none went where it should.
+        self._problems_noted = 0
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -224,7 +234,7 @@ class Announcer:
         """Carry out one row, or post several rows of one thread as one message; whether a
         message was posted."""
         post = group[0]
-        now = self.clock()
+        problems_before = self._problems_noted
         idle = _nothing_to_do(post) if len(group) == 1 else None
         if idle is not None:
             await self._settle(group, None, idle)
@@ -245,7 +255,7 @@ class Announcer:
                 gone,
             )
             note = f"the bot cannot post in this channel: {gone}"
-            await self._write(lambda tx: thread_store.note_problem(tx, post.channel_id, note, now))
+            await self._note_problem(post, note, gone.fix)
             await self._settle(group, None, note)
             return False
         except Unverifiable as unsure:
@@ -266,7 +276,9 @@ class Announcer:
             return False
         if delivered is None:
             return False
-        await self._settle(group, delivered, None)
+        # Posted where it should go: whatever was refused in the channel before is fixed.
+        fixed = post.post_kind.posts and self._problems_noted == problems_before
+        await self._settle(group, delivered, None, fixed=fixed)
         return post.post_kind.posts
 
     async def _post(self, group: Sequence[ClaimedPost]) -> Delivered | None:
@@ -285,9 +297,10 @@ class Announcer:
         if not started:
             return None
         outbound = self.outbounds[first.platform]
-        thread = first.thread_id if first.threads else None
+        if first.threads and first.thread_id is not None:
+            return await self._post_in_thread(first, outbound, reply, delivery, first.thread_id)
         return await outbound.post(
-            first.workspace_external_id, first.channel_external_id, reply, delivery, thread
+            first.workspace_external_id, first.channel_external_id, reply, delivery
         )
 
     async def _carry_out(self, post: ClaimedPost) -> Delivered | None:
@@ -306,7 +319,7 @@ class Announcer:
             if not post.threads:  # `/memo threads off`: a message of its own
                 return await outbound.post(workspace, channel, reply, delivery)
             if post.thread_id is not None:
-                return await outbound.post(workspace, channel, reply, delivery, post.thread_id)
+                return await self._post_in_thread(post, outbound, reply, delivery, post.thread_id)
             return await self._start_thread(post, outbound, delivery, reply)
         assert post.announced_as is not None, "checked by _nothing_to_do"
         message_id = post.announced_as
@@ -321,6 +334,33 @@ class Announcer:
         else:
             await outbound.remove(workspace, channel, message_id)
         return Delivered(message_id)
+
+    async def _post_in_thread(
+        self,
+        post: ClaimedPost,
+        outbound: Outbound,
+        reply: Reply,
+        delivery: Delivery,
+        thread_id: str,
+    ) -> Delivered:
+        """Post in the session's thread; where the bot may not post in threads, in the
+        channel instead (the memo shows, as when it may not start threads), noting why for
+        `/memo threads`. The same attempt's key marks either, so a retry finds it."""
+        workspace, channel = post.workspace_external_id, post.channel_external_id
+        try:
+            return await outbound.post(workspace, channel, reply, delivery, thread_id)
+        except ThreadRefused as refused:
+            note = f"the bot cannot post in this channel's threads: {refused}"
+            logger.warning("memo #%s: %s; posted in the channel", post.memo_number, note)
+            await self._note_problem(post, note, refused.fix)
+        return await outbound.post(workspace, channel, reply, delivery)
+
+    async def _note_problem(self, post: ClaimedPost, note: str, fix: str | None) -> None:
+        """Record for `/memo threads` (and the next confirmation there) what the platform
+        refused in the post's channel."""
+        self._problems_noted += 1
+        now = self.clock()
+        await self._write(lambda tx: thread_store.note_problem(tx, post.channel_id, note, fix, now))
 
     def _thread_of(self, post: ClaimedPost) -> str | None:
         with self.database.reading() as tx:
@@ -349,8 +389,7 @@ class Announcer:
             # memo of the session tries again, and `/memo threads` says why it failed.
             note = f"the bot cannot start threads in this channel: {refused}"
             logger.warning("memo #%s: %s", post.memo_number, note)
-            now = self.clock()
-            await self._write(lambda tx: thread_store.note_problem(tx, post.channel_id, note, now))
+            await self._note_problem(post, note, refused.fix)
             return delivered
         now = self.clock()
         await self._write(
@@ -405,15 +444,24 @@ class Announcer:
         return (delivery, reply) if started else None
 
     async def _settle(
-        self, group: Sequence[ClaimedPost], delivered: Delivered | None, note: str | None
+        self,
+        group: Sequence[ClaimedPost],
+        delivered: Delivered | None,
+        note: str | None,
+        *,
+        fixed: bool = False,
     ) -> None:
+        """Record the rows as done; ``fixed``: the channel's delivery problem is gone too."""
         message_id = delivered.message_id if delivered is not None else None
         now = self.clock()
         ids = [post.id for post in group]
+        channel_id = group[0].channel_id
 
         def settle(tx: Connection) -> None:
             for post_id in ids:
                 outbox_store.settle(tx, post_id, message_id, now, note)
+            if fixed:
+                thread_store.clear_problem(tx, channel_id)
 
         await self._write(settle)
 

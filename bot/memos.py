@@ -230,6 +230,7 @@ def _saved_reply(
     from_recent: bool = False,
     running_talk: str | None = None,
 ) -> Reply:
+    refused = thread_store.problem(ctx.tx, memo.channel_id)
     data = MemoSaved(
         memo=memo_view(memo, found.session.title, ctx.zone()),
         session=session_ref(ctx, found.session),
@@ -238,6 +239,8 @@ def _saved_reply(
         same_title_elsewhere=found.same_title_elsewhere,
         running_talk=running_talk,
         thread_link=thread_store.link(ctx.tx, memo.channel_id, found.session.id),
+        channel_refused=refused is not None,
+        channel_fix=refused.fix if refused is not None else None,
     )
     # Private: the channel learns of the memo from its announcement (the outbox).
     return Reply(render.memo_saved(data), Visibility.PRIVATE, data)

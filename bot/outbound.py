@@ -69,7 +69,32 @@ class ThreadGone(Exception):
     whoever posts starts a new one."""
 
 
-class ChannelGone(Exception):
+#: The fix of a refusal to post: someone invites the bot to the channel (Slack's
+#: ``/invite``); otherwise ``PERMISSION_FIX`` and the platform's name of the permission.
+INVITE_FIX = "invite"
+PERMISSION_FIX = "permission:"
+
+
+class Refused(Exception):
+    """The platform refused a post; ``fix``, when known, says what someone in the channel
+    can do about it: ``INVITE_FIX``, or ``PERMISSION_FIX`` + the permission's name."""
+
+    def __init__(self, reason: str, fix: str | None = None) -> None:
+        super().__init__(reason)
+        self.fix = fix
+
+
+def lacking(permission: str) -> str:
+    """The fix of a refusal for want of ``permission`` (the platform's name of it)."""
+    return PERMISSION_FIX + permission
+
+
+class ThreadRefused(Refused):
+    """The bot may not post in the channel's threads (Discord without Send Messages in
+    Threads), though the channel itself may still take the post."""
+
+
+class ChannelGone(Refused):
     """The bot can no longer post in the channel (removed, archived, deleted, token revoked).
 
     Retrying will not help, so whoever posts should stop trying there.
@@ -92,7 +117,7 @@ class Outbound(Protocol):
     ) -> Delivered:
         """Post ``reply`` in the channel for everyone, marked with ``delivery``; in the
         thread ``thread_id`` (from ``start_thread``) if given, which raises ``ThreadGone``
-        when that thread cannot take it.
+        when that thread cannot take it, ``ThreadRefused`` when the bot may not post in threads.
 
         With ``delivery.resumed``, first find what an earlier attempt posted and send
         only what is missing. Raises ``ChannelGone`` when posting there cannot succeed,

@@ -110,6 +110,8 @@ class Channel(Base):
     #: What the platform last refused when the bot delivered here, for ``/memo threads``.
     delivery_problem: Mapped[str | None] = mapped_column(Text)
     delivery_problem_at: Mapped[datetime | None]
+    #: What someone in the channel can do about that problem (``bot.outbound``'s fixes).
+    delivery_fix: Mapped[str | None] = mapped_column(String(120))
 
 
 class Member(Base):

@@ -24,6 +24,12 @@ class ThreadSettings(RowRecord):
     delivery_problem_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryProblem:
+    problem: str
+    fix: str | None
+
+
 def thread_of(tx: Connection, channel_id: int, session_id: int) -> str | None:
     """The session's thread in the channel, if one was started."""
     found: str | None = tx.scalar(
@@ -92,13 +98,34 @@ def forget(tx: Connection, channel_id: int, session_id: int, thread_id: str) -> 
     )
 
 
-def note_problem(tx: Connection, channel_id: int, problem: str | None, now: datetime) -> None:
-    """What the platform last refused in the channel (None: delivered fine since)."""
+def note_problem(
+    tx: Connection, channel_id: int, problem: str, fix: str | None, now: datetime
+) -> None:
+    """What the platform last refused in the channel, and what would fix it if known."""
     tx.execute(
         update(Channel)
         .where(Channel.id == channel_id)
-        .values(delivery_problem=problem, delivery_problem_at=now if problem else None)
+        .values(delivery_problem=problem, delivery_problem_at=now, delivery_fix=fix)
     )
+
+
+def clear_problem(tx: Connection, channel_id: int) -> None:
+    """The bot posted in the channel as it should since the problem: nothing to fix."""
+    tx.execute(
+        update(Channel)
+        .where(Channel.id == channel_id, Channel.delivery_problem.is_not(None))
+        .values(delivery_problem=None, delivery_problem_at=None, delivery_fix=None)
+    )
+
+
+def problem(tx: Connection, channel_id: int) -> DeliveryProblem | None:
+    """The channel's recorded delivery problem, if the bot has one there."""
+    row = tx.execute(
+        select(Channel.delivery_problem, Channel.delivery_fix).where(
+            Channel.id == channel_id, Channel.delivery_problem.is_not(None)
+        )
+    ).one_or_none()
+    return None if row is None else DeliveryProblem(row.delivery_problem, row.delivery_fix)
 
 
 def settings(tx: Connection, channel_id: int) -> ThreadSettings:

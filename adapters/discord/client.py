@@ -23,7 +23,15 @@ from adapters.discord.translator import CatalogTranslator
 from adapters.operations.metrics import platform_api_error
 from adapters.platform import SettingsRefused
 from bot.core import MemoBot
-from bot.outbound import ChannelGone, Delivered, Delivery, StartedThread, ThreadGone
+from bot.outbound import (
+    ChannelGone,
+    Delivered,
+    Delivery,
+    StartedThread,
+    ThreadGone,
+    ThreadRefused,
+    lacking,
+)
 from bot.replies.values import Reply
 from bot.serving import ServiceRefused
 
@@ -44,6 +52,8 @@ SCOPES = ("bot", "applications.commands")
 UNKNOWN_MESSAGE = 10008
 #: Discord's codes for a thread that takes no posts: deleted (Unknown Channel), archived.
 _THREAD_GONE_CODES = frozenset({10003, 50083})
+#: Discord's code for a permission the bot lacks in the channel.
+_MISSING_PERMISSIONS = 50013
 #: "A thread has already been created for this message": it has the message's id.
 _THREAD_EXISTS = 160004
 #: Between a thread's id and a message's in the message ids of posts made in threads
@@ -273,6 +283,11 @@ class DiscordOutbound:
                 cause = gone.__cause__
                 if isinstance(cause, discord.HTTPException) and cause.code in _THREAD_GONE_CODES:
                     raise ThreadGone(str(gone)) from cause
+                if isinstance(cause, discord.Forbidden):  # the channel itself may take it
+                    _count_refusal(cause)
+                    raise ThreadRefused(
+                        cannot_post_in_threads(cause), fix=lacking("Send Messages in Threads")
+                    ) from cause
                 raise
             except discord.HTTPException as error:
                 if error.code in _THREAD_GONE_CODES:
@@ -295,7 +310,7 @@ class DiscordOutbound:
                 int(channel_id)
             )
         except (discord.NotFound, discord.Forbidden) as error:
-            raise ChannelGone(cannot_post(error)) from error
+            raise _gone(error) from error
         if not isinstance(channel, discord.abc.Messageable):
             raise ValueError(f"channel {channel_id} cannot receive messages")
         pieces = split(reply.markdown)
@@ -311,11 +326,11 @@ class DiscordOutbound:
                 )
             except discord.NotFound as error:
                 if error.code != UNKNOWN_MESSAGE:
-                    raise ChannelGone(cannot_post(error)) from error
+                    raise _gone(error) from error
                 ids.append(None)  # the part was posted before and someone deleted it since
                 continue
             except discord.Forbidden as error:
-                raise ChannelGone(cannot_post(error)) from error
+                raise _gone(error) from error
             ids.append(message.id)
         first = next((message_id for message_id in ids if message_id is not None), None)
         return Delivered(
@@ -349,8 +364,12 @@ class DiscordOutbound:
                 return StartedThread(message_id, _jump_url(workspace_id, message_id))
             if isinstance(error, discord.NotFound) and error.code == UNKNOWN_MESSAGE:
                 raise ThreadGone("the session's message was deleted") from error
+            if isinstance(error, discord.Forbidden) and error.code == _MISSING_PERMISSIONS:
+                raise ChannelGone(
+                    cannot_post(error), fix=lacking("Create Public Threads")
+                ) from error
             if isinstance(error, discord.Forbidden | discord.NotFound) or error.status == 400:
-                raise ChannelGone(cannot_post(error)) from error
+                raise _gone(error) from error
             raise
         return StartedThread(str(thread.id), _jump_url(workspace_id, str(thread.id)))
 
@@ -399,9 +418,9 @@ def _changing_own_message() -> Iterator[None]:
         yield
     except discord.NotFound as error:
         if error.code != UNKNOWN_MESSAGE:
-            raise ChannelGone(cannot_post(error)) from error
+            raise _gone(error) from error
     except discord.Forbidden as error:
-        raise ChannelGone(cannot_post(error)) from error
+        raise _gone(error) from error
 
 
 def _count_refusal(error: discord.HTTPException) -> None:
@@ -413,8 +432,24 @@ def _count_refusal(error: discord.HTTPException) -> None:
 _CANNOT_POST = {
     10003: "the channel was deleted",
     50001: "the bot cannot see the channel (it lacks View Channel there)",
-    50013: "the bot lacks the permission to send messages there (Send Messages)",
+    _MISSING_PERMISSIONS: "the bot lacks the permission to send messages there (Send Messages)",
 }
+
+
+#: Discord's names of the permissions whose lack a refusal's code means (the fix).
+_LACKING = {50001: "View Channel", _MISSING_PERMISSIONS: "Send Messages"}
+
+
+def _gone(error: discord.HTTPException) -> ChannelGone:
+    """Discord's refusal to post, with the permission the bot lacks there if it says so."""
+    permission = _LACKING.get(error.code)
+    return ChannelGone(cannot_post(error), fix=lacking(permission) if permission else None)
+
+
+def cannot_post_in_threads(error: discord.HTTPException) -> str:
+    """Why posting in a thread was refused, with Discord's own code."""
+    said = f"Discord error {error.code}: {error.text}" if error.code else str(error)
+    return f"the bot lacks the permission Send Messages in Threads ({said})"
 
 
 def cannot_post(error: discord.HTTPException) -> str:

@@ -3,7 +3,8 @@
 A post carries message metadata (event type ``memo_bot_<what>``: ``memo_bot_digest``
 for a digest, ``memo_bot_memo`` for a memo's announcement; the post's key), so a
 later attempt finds it in the channel's history (``conversations.history``
-with ``include_all_metadata``, from the first attempt's start) and records it
+with ``include_all_metadata``, from the first attempt's start; a post in a thread in the
+thread's replies, ``conversations.replies``, which is where Slack keeps them) and records it
 instead of posting it again. Its ``chat.postMessage`` is retried by the client
 only after a 429 (Slack did nothing); a lost connection, a timeout or a 5xx may
 have posted it, so those go back to the caller (the digest runner, the outbox's
@@ -12,7 +13,7 @@ announcer), whose next attempt looks first.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -20,11 +21,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.models.metadata import Metadata
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack import blocks
 from adapters.slack.installations import InstallationStore
 from adapters.slack.web_client import CountingWebClient
 from bot.outbound import (
+    INVITE_FIX,
     ChannelGone,
     Delivered,
     Delivery,
@@ -80,7 +83,7 @@ class SlackOutbound:
     ) -> Delivered:
         client = _without_blind_retries(await self._client(workspace_id))
         if delivery.resumed:
-            found = await self._find(client, channel_id, delivery)
+            found = await self._find(client, channel_id, delivery, thread_id)
             if found is not None:
                 return Delivered(found, found=True)
         metadata = Metadata(
@@ -106,7 +109,7 @@ class SlackOutbound:
             if reason in _THREAD_GONE:
                 raise ThreadGone(reason) from error
             if reason in _GONE:
-                raise ChannelGone(reason) from error
+                raise _gone(reason) from error
             raise
         return StartedThread(message_id, str(answer["permalink"]))
 
@@ -142,32 +145,39 @@ class SlackOutbound:
         except SlackApiError as error:
             reason = str(error.response.get("error"))
             if reason in _GONE:
-                raise ChannelGone(reason) from error
+                raise _gone(reason) from error
             if "thread_ts" in extra and reason in _THREAD_GONE:
                 raise ThreadGone(reason) from error
             raise
         return str(response["ts"])
 
     @staticmethod
-    async def _find(client: AsyncWebClient, channel_id: str, delivery: Delivery) -> str | None:
-        """The ``ts`` of the post an earlier attempt made, if the channel has it."""
+    async def _find(
+        client: AsyncWebClient, channel_id: str, delivery: Delivery, thread_id: str | None
+    ) -> str | None:
+        """The ``ts`` of the post an earlier attempt made, if the channel has it: a post in
+        a thread is looked for among the thread's replies (``conversations.replies``), since
+        Slack's ``conversations.history`` holds only top-level messages."""
         oldest = f"{delivery.search_from.timestamp():.6f}"
+        where: dict[str, Any] = {"channel": channel_id, "oldest": oldest}
+        read: Callable[..., Awaitable[AsyncSlackResponse]] = client.conversations_history
+        if thread_id is not None:
+            where["ts"] = thread_id
+            read = client.conversations_replies
         cursor: str | None = None
         for _ in range(_HISTORY_PAGES):
             try:
-                page = await client.conversations_history(
-                    channel=channel_id,
-                    oldest=oldest,
-                    limit=_HISTORY_PAGE,
-                    include_all_metadata=True,
-                    cursor=cursor,
+                page = await read(
+                    **where, limit=_HISTORY_PAGE, include_all_metadata=True, cursor=cursor
                 )
             except SlackApiError as error:
                 reason = str(error.response.get("error"))
                 if reason in _HISTORY_REFUSED:
                     raise Unverifiable(f"Slack refused the channel's history: {reason}") from error
                 if reason in _GONE:
-                    raise ChannelGone(reason) from error
+                    raise _gone(reason) from error
+                if thread_id is not None and reason in _THREAD_GONE:
+                    raise ThreadGone(reason) from error
                 raise
             for message in page.get("messages") or []:
                 metadata = message.get("metadata") or {}
@@ -202,8 +212,15 @@ async def _join(client: AsyncWebClient, channel_id: str) -> None:
         reason = str(error.response.get("error"))
         raise ChannelGone(
             f"not_in_channel: the bot is not in this channel and cannot join it ({reason}); "
-            "invite it with /invite @memo-bot"
+            "invite it with /invite @memo-bot",
+            fix=INVITE_FIX,
         ) from error
+
+
+def _gone(reason: str) -> ChannelGone:
+    """Slack's refusal ``reason`` (one of ``_GONE``): a bot that is not in the channel is
+    invited by someone in it; the others have no fix to tell the person."""
+    return ChannelGone(reason, fix=INVITE_FIX if reason == "not_in_channel" else None)
 
 
 async def _changing(call: Awaitable[object]) -> None:
@@ -216,7 +233,7 @@ async def _changing(call: Awaitable[object]) -> None:
         if reason in _MESSAGE_GONE:
             return
         if reason in _GONE or reason in _REFUSED_CHANGE:
-            raise ChannelGone(reason) from error
+            raise _gone(reason) from error
         raise
 
 

@@ -13,6 +13,7 @@ from operator import attrgetter
 
 from bot.commands.text import MAX_SHOWN_MEMOS
 from bot.i18n import N_, _, counted, day_label, format_number
+from bot.outbound import INVITE_FIX, PERMISSION_FIX
 from bot.replies import markdown as md
 from bot.replies.values import (
     AgendaTalk,
@@ -182,9 +183,29 @@ def memo_saved(saved: MemoSaved) -> str:
         lines.append(_("_Added to the session you were last active in._"))
     if saved.thread_link is not None:
         lines.append(md.link(_("Open the session's thread"), saved.thread_link))
-    # The quote goes last: a line after it would be read as part of the quote.
+    # The quote goes last: a line right after it would be read as part of the quote.
     lines.append(md.quote(md.note(memo.text)))
+    if saved.channel_refused:  # after a blank line, which ends the quote
+        lines += ["", channel_refused(saved.channel_fix)]
     return "\n".join(lines)
+
+
+def channel_refused(fix: str | None) -> str:
+    """One line to the person whose memo is stored while the channel did not get the last
+    announcement as it should: what fixes it, and where the details are."""
+    if fix == INVITE_FIX:
+        return _(
+            "_Stored, but this channel did not get the last announcement: `/invite` the bot "
+            "here. Details: `/memo threads`._"
+        )
+    if fix is not None and fix.startswith(PERMISSION_FIX):
+        return _(
+            "_Stored, but this channel did not get the last announcement as it should: give "
+            "the bot the permission %(permission)s here. Details: `/memo threads`._"
+        ) % {"permission": md.escape(fix.removeprefix(PERMISSION_FIX))}
+    return _(
+        "_Stored, but this channel did not get the last announcement. Details: `/memo threads`._"
+    )
 
 
 _RUNNING_TALK = {

@@ -157,6 +157,10 @@ class MemoSaved:
     running_talk: str | None = None
     #: The session's thread in the channel, when it was started before this memo.
     thread_link: str | None = None
+    #: The bot's last post in the channel was refused (see `/memo threads`).
+    channel_refused: bool = False
+    #: What would fix that, when known (``bot.outbound``'s fixes).
+    channel_fix: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

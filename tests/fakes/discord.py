@@ -1608,11 +1608,12 @@ class FakeDiscord(LoopbackServer[Call]):
 
     async def _create_message(self, call: Call, params: dict[str, str]) -> web.Response:
         """Send a message: the bot needs SEND_MESSAGES there (SEND_MESSAGES_IN_THREADS in a
-        thread), else 403 50013 Missing Permissions."""
+        thread, where the parent channel's overwrites apply), else 403 50013 Missing
+        Permissions."""
         channel_id = int(params["channel_id"])
         channel = self._visible_channel(channel_id)
         needed = shapes.SEND_MESSAGES_IN_THREADS if channel.is_thread else shapes.SEND_MESSAGES
-        if channel.denied & needed:
+        if self._denied(channel) & needed:
             raise _DiscordError(403, "Missing Permissions", 50013)
         payload = call.json if isinstance(call.json, dict) else {}
         nonce = payload.get("nonce")
@@ -1635,6 +1636,12 @@ class FakeDiscord(LoopbackServer[Call]):
                 self._nonces[(author, str(nonce))] = (int(message["id"]), self._elapsed)
             message = {**message, "nonce": str(nonce)}  # only in this answer, never stored
         return _json(message)
+
+    def _denied(self, channel: Channel) -> int:
+        """The bot's denied permissions in ``channel``: a thread's are its parent's."""
+        with self._condition:
+            parent = self._channels.get(channel.parent_id) if channel.parent_id else None
+        return channel.denied | (parent.denied if parent is not None else 0)
 
     async def _start_thread(self, call: Call, params: dict[str, str]) -> web.Response:
         """A public thread from a message of a text channel; it takes the message's id.

@@ -5,7 +5,10 @@ tests exercise the same HTTP and WebSocket code paths as production without a ne
 workspace. Messages the bot posts stay in their channel's history, with their message metadata,
 for ``conversations.history`` (newest first, ``oldest``/``latest``/``inclusive``, ``limit`` and
 ``cursor`` paging, metadata only with ``include_all_metadata``, and only in channels the bot is
-a member of), as Slack documents it. A message's ``ts`` is the fake's clock (``set_time``).
+a member of), as Slack documents it: like Slack's, that history holds only top-level messages (a
+thread's parent with its ``reply_count``), and a thread's replies come from
+``conversations.replies`` (oldest first, the same paging). A message's ``ts`` is the fake's
+clock (``set_time``).
 
 The server runs on its own thread and event loop: sync tests can block on it, and async tests can
 run the bot on their own loop while the fake keeps answering.
@@ -508,6 +511,7 @@ class FakeSlack(LoopbackServer[Call]):
             "conversations.open": self._conversations_open,
             "conversations.join": self._conversations_join,
             "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
         }
@@ -803,6 +807,12 @@ class FakeSlack(LoopbackServer[Call]):
         (``conversations.join``, public channels only) or someone invites it."""
         with self._condition:
             self._members_only[channel_id] = private
+
+    def invite_bot(self, channel_id: str) -> None:
+        """Someone ``/invite``s the bot: it is a member of ``channel_id`` from now on."""
+        with self._condition:
+            self._members_only.pop(channel_id, None)
+            self._outside.discard(channel_id)
 
     def messages(self, channel_id: str) -> list[JsonDict]:
         """Every message posted in ``channel_id`` (any workspace), oldest first."""
@@ -1252,17 +1262,49 @@ class FakeSlack(LoopbackServer[Call]):
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _conversations_history(self, call: Call) -> JsonDict:
-        """Newest first. ``oldest`` and ``latest`` bound the range (exclusive, unless
-        ``inclusive``); a page holds ``limit`` messages, ``has_more`` and the cursor of the next
-        one say whether more of the range is left. Metadata only with ``include_all_metadata``.
+        """The channel's top-level messages, newest first: as on Slack, a thread's replies
+        are not there, only their parent (with ``reply_count``); see ``_conversations_replies``.
         """
+        kept = self._readable(call)
+        parents = [
+            message for message in kept if message.get("thread_ts", message["ts"]) == message["ts"]
+        ]
+        shown = [_with_replies(parent, kept) for parent in reversed(parents)]
+        return self._page(call, shown) | {
+            "pin_count": 0,
+            "channel_actions_ts": None,
+            "channel_actions_count": 0,
+        }
+
+    def _conversations_replies(self, call: Call) -> JsonDict:
+        """The thread of the message ``ts``, oldest first: its parent, then its replies
+        (``thread_not_found`` if the channel has no such message)."""
+        kept = self._readable(call)
+        ts = str(call.params.get("ts") or "")
+        parent = next((message for message in kept if message["ts"] == ts), None)
+        if parent is None:
+            raise _SlackError("thread_not_found")
+        thread = [_with_replies(parent, kept)] + [
+            message for message in kept if message.get("thread_ts") == ts and message["ts"] != ts
+        ]
+        return self._page(call, thread)
+
+    def _readable(self, call: Call) -> list[JsonDict]:
+        """The channel's messages, oldest first, if the bot may read it."""
         workspace = self._workspace(call)
         channel = self._channel(call)
-        params = call.params
         with self._condition:
             if channel in self._outside:
                 raise _SlackError("not_in_channel")
-            kept = list(self._history.get((workspace.team_id, channel), []))
+            return list(self._history.get((workspace.team_id, channel), []))
+
+    @staticmethod
+    def _page(call: Call, ordered: list[JsonDict]) -> JsonDict:
+        """One page of ``ordered``: ``oldest`` and ``latest`` bound the range (exclusive,
+        unless ``inclusive``); a page holds ``limit`` messages, ``has_more`` and the cursor of
+        the next one say whether more of the range is left. Metadata only with
+        ``include_all_metadata``."""
+        params = call.params
         try:
             limit = int(params.get("limit") or HISTORY_DEFAULT_LIMIT)
             oldest = float(params.get("oldest") or 0)
@@ -1273,7 +1315,7 @@ class FakeSlack(LoopbackServer[Call]):
         inclusive = _truthy(params.get("inclusive"))
         in_range = [
             message
-            for message in reversed(kept)
+            for message in ordered
             if (oldest <= float(message["ts"]) if inclusive else oldest < float(message["ts"]))
             and (float(message["ts"]) <= latest if inclusive else float(message["ts"]) < latest)
         ]
@@ -1288,14 +1330,7 @@ class FakeSlack(LoopbackServer[Call]):
             for message in page
         ]
         more = start + limit < len(in_range)
-        answer: JsonDict = {
-            "ok": True,
-            "messages": messages,
-            "has_more": more,
-            "pin_count": 0,
-            "channel_actions_ts": None,
-            "channel_actions_count": 0,
-        }
+        answer: JsonDict = {"ok": True, "messages": messages, "has_more": more}
         if more:
             next_ts = in_range[start + limit]["ts"]
             cursor = base64.b64encode(f"next_ts:{next_ts}".encode()).decode()
@@ -1507,3 +1542,15 @@ def fake_slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
         monkeypatch.delenv(name, raising=False)
     with FakeSlack() as fake:
         yield fake
+
+
+def _with_replies(message: JsonDict, kept: list[JsonDict]) -> JsonDict:
+    """``message`` as history shows it: a thread's parent with its ``reply_count``."""
+    replies = [m for m in kept if m.get("thread_ts") == message["ts"] and m["ts"] != message["ts"]]
+    if not replies:
+        return message
+    return message | {
+        "thread_ts": message["ts"],
+        "reply_count": len(replies),
+        "latest_reply": replies[-1]["ts"],
+    }

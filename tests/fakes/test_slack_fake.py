@@ -676,6 +676,48 @@ async def test_history_pages_newest_first_with_metadata_only_when_asked(fake: Fa
 
 
 @pytest.mark.asyncio
+async def test_history_holds_a_threads_parent_and_replies_holds_the_thread(
+    fake: FakeSlack,
+) -> None:
+    client = AsyncWebClient(token=TOKEN, base_url=fake.base_url)
+    fake.set_time(datetime(2025, 9, 25, 9, 30, tzinfo=UTC))
+    parent = (await client.chat_postMessage(channel="C1", text="parent"))["ts"]
+    replies = [
+        (
+            await client.chat_postMessage(
+                channel="C1", text=f"r{n}", thread_ts=parent, metadata=DIGEST
+            )
+        )["ts"]
+        for n in range(3)
+    ]
+    after = (await client.chat_postMessage(channel="C1", text="after"))["ts"]
+
+    history = await client.conversations_history(channel="C1", include_all_metadata=True)
+    assert [message["ts"] for message in history["messages"]] == [after, parent], (
+        "as on Slack, a thread's replies are not in the channel's history"
+    )
+    shown_parent = history["messages"][1]
+    assert shown_parent["reply_count"] == 3 and shown_parent["latest_reply"] == replies[-1]
+
+    pages, cursor = [], None
+    while True:
+        page = await client.conversations_replies(
+            channel="C1", ts=parent, limit=2, cursor=cursor, include_all_metadata=True
+        )
+        pages.append([message["text"] for message in page["messages"]])
+        if not page["has_more"]:
+            break
+        cursor = page["response_metadata"]["next_cursor"]
+    assert pages == [["parent", "r0"], ["r1", "r2"]], "oldest first, the parent first"
+    since = await client.conversations_replies(channel="C1", ts=parent, oldest=replies[0])
+    assert [message["text"] for message in since["messages"]] == ["r1", "r2"]
+    assert "metadata" not in since["messages"][0], "metadata only when asked"
+    with pytest.raises(SlackApiError) as missing:
+        await client.conversations_replies(channel="C1", ts="1.000001")
+    assert missing.value.response["error"] == "thread_not_found"
+
+
+@pytest.mark.asyncio
 async def test_history_of_a_channel_the_bot_is_not_in_is_refused(fake: FakeSlack) -> None:
     client = AsyncWebClient(token=TOKEN, base_url=fake.base_url)
     fake.keep_bot_out_of("CPUBLIC")

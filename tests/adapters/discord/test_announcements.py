@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.adapters.discord.conftest import CHANNEL, GUILD, Discord
-from tests.fakes.discord_shapes import CREATE_PUBLIC_THREADS
+from tests.fakes.discord_shapes import CREATE_PUBLIC_THREADS, SEND_MESSAGES_IN_THREADS
 from tests.outbox import all_delivered
 from tests.polling import until
 
@@ -77,6 +77,34 @@ async def test_without_create_public_threads_the_memo_is_posted_and_threads_says
     assert "스레드 없이도 보인다" in posted["content"]
     shown = (await announcing.memo("threads"))["data"]["content"]
     assert "Last delivery problem" in shown and "50013" in shown
+    told = (await announcing.memo("add", session=ENVOY, text="다음 메모"))["data"]["content"]
+    assert "give the bot the permission Create Public Threads here" in told
+
+
+@pytest.mark.asyncio
+async def test_without_send_messages_in_threads_the_memo_is_posted_in_the_channel(
+    announcing: Discord,
+) -> None:
+    announcing.fake.deny_bot(CHANNEL, SEND_MESSAGES_IN_THREADS)
+    await announcing.memo("add", session=ENVOY, text="스레드를 연다")
+    await _settled(announcing)
+    answer = await announcing.memo("add", session=ENVOY, text="채널에라도 보인다")
+    assert "#2" in answer["data"]["content"], "the memo is stored all the same"
+    await _settled(announcing)
+
+    [parent, posted, *_] = announcing.fake.messages(CHANNEL)
+    assert "채널에라도 보인다" in posted["content"] and ENVOY in posted["content"]
+    assert announcing.fake.messages(int(parent["id"])) == [], "nothing in the thread"
+    shown = (await announcing.memo("threads"))["data"]["content"]
+    assert "Last delivery problem" in shown and "Send Messages in Threads" in shown
+    told = (await announcing.memo("add", session=ENVOY, text="셋째", locale="ko"))["data"]
+    assert told["content"].endswith(
+        "봇에게 Send Messages in Threads 권한을 주세요. 자세한 내용: `/memo threads`._"
+    ), "one line to the person, in their language, with the missing permission"
+    await announcing.memo("edit", memo_id=2, text="채널에서 고쳤다")
+    await _settled(announcing)
+    [_, edited, *_] = announcing.fake.messages(CHANNEL)
+    assert edited["id"] == posted["id"] and "채널에서 고쳤다" in edited["content"]
 
 
 @pytest.mark.asyncio

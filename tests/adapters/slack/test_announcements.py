@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from slack_bolt.async_app import AsyncApp
 from sqlalchemy import select
 
 from adapters.slack import build_app
@@ -27,6 +28,13 @@ def _holding(slack: Slack, channel: str, words: str) -> int:
     return sum(
         words in json.dumps(message, ensure_ascii=False) for message in slack.fake.messages(channel)
     )
+
+
+def _slack_app(bot: MemoBot, fake_slack: FakeSlack) -> AsyncApp:
+    """The Slack app over the fake, for tests that run their own announcer."""
+    fake_slack.add_workspace(TEAM, BOT_TOKEN)
+    fake_slack.set_time(datetime.now(UTC))  # Slack's clock and the bot's agree
+    return build_app(bot, bolt_config(fake_slack), bot.database.engine)
 
 
 async def _settled(slack: Slack) -> None:
@@ -104,13 +112,11 @@ async def test_a_channel_the_bot_cannot_post_in_keeps_the_memo_and_stops_trying(
 async def test_a_bot_stopped_mid_post_hands_its_rows_back_and_nothing_shows_twice(
     bot: MemoBot, fake_slack: FakeSlack
 ) -> None:
-    fake_slack.add_workspace(TEAM, BOT_TOKEN)
-    fake_slack.set_time(datetime.now(UTC))  # Slack's clock and the bot's agree
+    app = _slack_app(bot, fake_slack)
     chat = Chat(bot)
     for number in range(3):
         chat.say("alice", f"add [{ENVOY}] 멈춤 {number}번")
     fake_slack.answer_late("chat.postMessage", count=None)  # the first post hangs
-    app = build_app(bot, bolt_config(fake_slack), bot.database.engine)
     policy = AnnouncePolicy(stop_timeout=0.1)
     stopping = Announcer(bot.database, {"slack": SlackOutbound(app)}, bot, policy)
     await stopping.start()
@@ -201,6 +207,36 @@ async def test_a_sessions_memos_go_in_the_thread_of_its_first_memo(slack: Slack)
 
 
 @pytest.mark.asyncio
+async def test_a_thread_reply_whose_answer_was_lost_is_found_in_the_thread_not_posted_twice(
+    bot: MemoBot, fake_slack: FakeSlack
+) -> None:
+    app = _slack_app(bot, fake_slack)
+    chat = Chat(bot)
+    clock = SteppingClock()
+    announcer = Announcer(bot.database, {"slack": SlackOutbound(app)}, bot, clock=clock)
+    chat.say("alice", f"add [{ENVOY}] 스레드를 연다")
+    await deliver_everything(announcer, clock)
+    [parent] = fake_slack.messages("C1")
+
+    fake_slack.drop_next("chat.postMessage")  # Slack posts the reply, the answer is lost
+    chat.say("alice", f"add [{ENVOY}] 답을 잃은 댓글")
+    await deliver_everything(announcer, clock)  # retried after its pause
+
+    [reply] = [
+        m
+        for m in fake_slack.messages("C1")
+        if "답을 잃은 댓글" in json.dumps(m, ensure_ascii=False)
+    ]
+    assert reply["thread_ts"] == parent["ts"], "posted once, in the session's thread"
+    assert len(posts_of(fake_slack, "memo")) == 2, "the retry posted nothing"
+    [looked] = fake_slack.calls_to("conversations.replies")
+    assert looked.params["ts"] == parent["ts"] and looked.params["include_all_metadata"] == "1"
+    with bot.database.reading() as tx:
+        shown = tx.scalars(select(OutboxPost.message_id).order_by(OutboxPost.id)).all()
+    assert shown == [parent["ts"], reply["ts"]], "the reply found is remembered for edits"
+
+
+@pytest.mark.asyncio
 async def test_a_deleted_thread_is_started_anew_and_the_memo_still_announced(
     slack: Slack,
 ) -> None:
@@ -261,14 +297,30 @@ async def test_a_public_channel_that_needs_membership_is_joined_and_the_memo_ann
 
 
 @pytest.mark.asyncio
-async def test_a_private_channel_without_the_bot_says_to_invite_it(slack: Slack) -> None:
+async def test_a_private_channel_without_the_bot_tells_the_person_to_invite_it(
+    slack: Slack,
+) -> None:
     slack.fake.require_membership("C1", private=True)
-    answer = await slack.command_json(f"add [{ENVOY}] 초대가 필요하다")
-    assert "#1" in block_text(answer), "the memo is stored all the same"
+    first = await slack.command_json(f"add [{ENVOY}] 초대가 필요하다")
+    assert "#1" in block_text(first), "the memo is stored all the same"
     await _settled(slack)
     assert slack.fake.messages("C1") == []
     shown = block_text(await slack.command_json("threads"))
     assert "/invite" in shown and "not_in_channel" in shown
+
+    answer = await slack.command_json(f"add [{ENVOY}] 다음 메모도 저장된다")
+    told = block_text(answer)
+    assert answer["blocks"][-1]["elements"][-1]["type"] == "rich_text_section", "not quoted"
+    assert "#2" in told and "did not get the last announcement: /invite the bot" in told
+    assert told.rstrip().endswith("Details: /memo threads."), "one line, at the end"
+    await _settled(slack)
+    slack.fake.invite_bot("C1")
+    await slack.command_json(f"add [{ENVOY}] 초대받은 뒤")
+    await _settled(slack)
+    assert _holding(slack, "C1", "초대받은 뒤") == 1
+    after = block_text(await slack.command_json(f"add [{ENVOY}] 이제 괜찮다"))
+    assert "announcement" not in after, "a post that went through clears the problem"
+    assert "Last delivery problem" not in block_text(await slack.command_json("threads"))
 
 
 @pytest.mark.asyncio
