@@ -133,8 +133,8 @@ def _programme_zone(programme: Programme, warnings: list[str]) -> str | None:
     known = canonical_time_zone(programme.time_zone)
     if known is None:
         warnings.append(
-            f"the file's time zone “{programme.time_zone[:40]}” is not an IANA name; "
-            "kept the conference's"
+            _("the file's time zone “%(zone)s” is not an IANA name; kept the conference's")
+            % {"zone": programme.time_zone[:40]}
         )
     return known
 
