@@ -40,7 +40,7 @@ def read_schedule_json(text: str, default_zone: tzinfo) -> Programme:
         raise ProgrammeError(located(line, not_json)) from None
     except RecursionError:  # arrays nested thousands deep: no schedule looks like that
         raise ProgrammeError(_("the JSON is nested too deeply to be a schedule")) from None
-    conference = _object(_object(document, "the file").get("schedule"), "schedule")
+    conference = _object(_object(document, _("the file")).get("schedule"), "schedule")
     conference = _object(conference.get("conference"), "schedule.conference")
     days = conference.get("days")
     if not isinstance(days, list):

@@ -81,7 +81,7 @@ def read(command: ImportPosts, max_bytes: int) -> ReadFile | Reply:
             ),
             "file",
         )
-    name = command.file_name or "the file"
+    name = command.file_name or _("the file")
     decoded = decode_note_file(name, command.content, max_bytes)
     if isinstance(decoded, Unreadable):
         return refuse(ProblemCode.UNREADABLE_FILE, decoded.message, "file")

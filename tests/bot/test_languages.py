@@ -142,7 +142,7 @@ def test_a_programme_files_problems_are_in_the_channels_language(chat: Chat) -> 
     refused = chat.run("alice", ImportAgenda("agenda.csv", csv))
 
     assert refused.markdown.startswith(
-        "agenda.csv: 2번째 줄: “25시”은(는) 13:40 같은 시각이 아니에요."
+        "agenda.csv: 2번째 줄: “25시”은(는) 13:40 같은 시각이 아니에요. 아무것도 바꾸지 않았어요."
     ), refused.markdown
     english = Chat(chat.bot, channel="C2").run("alice", ImportAgenda("agenda.csv", csv))
     assert english.markdown.startswith("agenda.csv, line 2: “25시” is not a time like 13:40.")

@@ -63,6 +63,9 @@ async def test_a_programme_problem_is_told_in_the_persons_language(slack: Slack)
 
     answer = (await slack.fake.async_wait_for("response_url", answered + 1))[-1]
     text = block_text(answer.params) or str(answer.params.get("text"))
-    assert "agenda.csv: 2번째 줄: “25시”은(는) 13:40 같은 시각이 아니에요." in text
+    assert (
+        "agenda.csv: 2번째 줄: “25시”은(는) 13:40 같은 시각이 아니에요. 아무것도 바꾸지 않았어요."
+        in text
+    )
     shown = block_text(await slack.command_json("agenda 2025-09-25"))
     assert "Kafka" not in shown, "nothing is imported"
