@@ -159,9 +159,7 @@ class SlackListeners:
             await ack()
             work = self.bot.run_async(invocation, checked)
             self._in_background(
-                self._respond_later(
-                    str(command["response_url"]), work, client, str(context.user_id)
-                )
+                self._respond_later(str(command["response_url"]), work, client, invocation)
             )
             return
         reply = await self.bot.run_async(invocation, checked)
@@ -328,9 +326,7 @@ class SlackListeners:
             return
         await ack()
         work = self._import(invocation, files[0], str(context.bot_token or client.token), build)
-        self._in_background(
-            self._respond_later(where.response_url, work, client, str(context.user_id))
-        )
+        self._in_background(self._respond_later(where.response_url, work, client, invocation))
 
     async def _import(
         self,
@@ -466,7 +462,7 @@ class SlackListeners:
         response_url: str,
         work: Coroutine[Any, Any, Reply],
         client: AsyncWebClient,
-        user_id: str,
+        invocation: Invocation,
     ) -> None:
         """Send a slow command's reply to its ``response_url`` once the core has it.
 
@@ -480,7 +476,8 @@ class SlackListeners:
             logger.info("a copy of a request done already: not answered again")
             return
         if reply.attachment is not None:
-            reply = await self._send_file(client, user_id, reply)
+            with speaking(await self.bot.language_for_async(invocation)):
+                reply = await self._send_file(client, invocation.user_id, reply)
         await self._send_response(response_url, _response(reply))
 
     @staticmethod
@@ -495,7 +492,8 @@ class SlackListeners:
 
     @staticmethod
     async def _send_file(client: AsyncWebClient, user_id: str, reply: Reply) -> Reply:
-        """Upload the reply's file to the person's direct message; the reply says where it went."""
+        """Upload the reply's file to the person's direct message; the reply says where it
+        went (in the language of ``speaking`` around the call)."""
         attachment = reply.attachment
         assert attachment is not None
         try:
@@ -511,9 +509,10 @@ class SlackListeners:
             logger.warning("could not upload %s: %s", attachment.mime_type, reason)
             return refuse(
                 ProblemCode.INTERNAL_ERROR,
-                "Slack did not take the file, so nothing was sent. Try again in a moment.",
+                _("Slack did not take the file, so nothing was sent. Try again in a moment."),
             )
-        return replace(reply, markdown=f"{reply.markdown} I sent it to you in a direct message.")
+        sent = _("I sent it to you in a direct message.")
+        return replace(reply, markdown=f"{reply.markdown} {sent}")
 
 
 def _declared_size(file: dict[str, Any]) -> int | None:
