@@ -1,7 +1,8 @@
 """The console's side of posting: a digest or an announcement is printed like any reply
 (``screen.show``); a change to one posted before is printed as a line that says which, and
 a memo posted in a session's thread is printed under the thread's name, so a channel's
-threads can be tried offline."""
+threads can be tried offline. Its markers are in the language the post is said in (the
+caller's ``speaking``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from typing import TextIO
 
 from adapters.console import screen
+from bot.i18n import _
 from bot.outbound import Delivered, Delivery, StartedThread, ThreadGone
 from bot.replies.values import Reply
 
@@ -38,7 +40,8 @@ class ConsoleOutbound:
             name = self._thread_names.get(thread_id)
             if name is None:  # started by an earlier run of the console: not on this screen
                 raise ThreadGone(f"thread {thread_id} is not on this screen")
-            self._print(f"_(in the thread {name}:)_\n{reply.markdown}")
+            marker = _("_(in the thread %(name)s:)_") % {"name": name}
+            self._print(f"{marker}\n{reply.markdown}")
         return Delivered(f"console-{next(self._numbers)}")
 
     async def start_thread(
@@ -49,10 +52,11 @@ class ConsoleOutbound:
 
     async def edit(self, workspace_id: str, channel_id: str, message_id: str, reply: Reply) -> None:
         """A terminal cannot change what it printed: the new words, saying what they replace."""
-        self._print(f"_({message_id} now reads:)_\n{reply.markdown}")
+        marker = _("_(%(message)s now reads:)_") % {"message": message_id}
+        self._print(f"{marker}\n{reply.markdown}")
 
     async def remove(self, workspace_id: str, channel_id: str, message_id: str) -> None:
-        self._print(f"_({message_id} was deleted.)_")
+        self._print(_("_(%(message)s was deleted.)_") % {"message": message_id})
 
     def _print(self, markdown: str) -> None:
         screen.show(self.out or sys.stdout, markdown)

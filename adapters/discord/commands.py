@@ -78,7 +78,9 @@ class MemoCommands:
         async def save_as_memo(interaction: discord.Interaction, message: discord.Message) -> None:
             await self._save_message(interaction, message)
 
-        tree.add_command(app_commands.ContextMenu(name="Save as memo", callback=save_as_memo))
+        # Discord shows a Korean client the menu's ``ko`` name; the name itself stays English.
+        name = described(N_("Save as memo"))
+        tree.add_command(app_commands.ContextMenu(name=name, callback=save_as_memo))
 
     def _group(self) -> app_commands.Group:
         group = app_commands.Group(

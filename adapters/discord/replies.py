@@ -147,20 +147,22 @@ class Replier:
             return
 
         async def work() -> Reply:
-            large = too_large(attachment.filename, attachment.size, self.bot.import_max_bytes)
-            if large is not None:
-                return refuse(ProblemCode.UNREADABLE_FILE, large.message, "file")
-            try:
-                content = await attachment.read()
-            except (discord.HTTPException, aiohttp.ClientError, TimeoutError):
-                # discord.py passes on aiohttp's error when the body breaks off.
-                logger.warning("could not download an attachment to import", exc_info=True)
-                return refuse(
-                    ProblemCode.UNREADABLE_FILE,
-                    f"Discord did not let me download {file_name(attachment.filename)} whole, so "
-                    "nothing was imported; try again.",
-                    "file",
-                )
+            # A refusal before the import is in the person's language, as the import's is.
+            with speaking(await self.bot.language_for_async(invocation)):
+                name, limit = attachment.filename, self.bot.import_max_bytes
+                large = too_large(name, attachment.size, limit)
+                if large is not None:
+                    return refuse(ProblemCode.UNREADABLE_FILE, large.message, "file")
+                try:
+                    content = await attachment.read()
+                except (discord.HTTPException, aiohttp.ClientError, TimeoutError):
+                    # discord.py passes on aiohttp's error when the body breaks off.
+                    logger.warning("could not download an attachment to import", exc_info=True)
+                    cut = _(
+                        "Discord did not let me download %(file)s whole, so nothing was "
+                        "imported; try again."
+                    ) % {"file": file_name(name)}
+                    return refuse(ProblemCode.UNREADABLE_FILE, cut, "file")
             command = build(UploadedFile(attachment.filename, content))
             if isinstance(command, Rejected):
                 return await self.bot.refusal_async(invocation, command)

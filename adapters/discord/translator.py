@@ -33,5 +33,6 @@ class CatalogTranslator(app_commands.Translator):
 
 
 def described(text: str) -> app_commands.locale_str:
-    """A description Discord gets in every language of ``LANGUAGES``."""
+    """A description (or a context menu's name) Discord gets in every language of
+    ``LANGUAGES``."""
     return app_commands.locale_str(text, catalog=True)

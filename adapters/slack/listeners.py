@@ -58,7 +58,7 @@ from bot.agenda.importing import ImportAgenda
 from bot.commands.declaration import Command, UploadedFile
 from bot.commands.text import Rejected
 from bot.core import MemoBot
-from bot.i18n import _, speaking
+from bot.i18n import N_, _, speaking
 from bot.invocation import Invocation
 from bot.language import resolve
 from bot.memos import AddMemo, add_from_options
@@ -159,9 +159,7 @@ class SlackListeners:
             await ack()
             work = self.bot.run_async(invocation, checked)
             self._in_background(
-                self._respond_later(
-                    str(command["response_url"]), work, client, str(context.user_id)
-                )
+                self._respond_later(str(command["response_url"]), work, client, invocation)
             )
             return
         reply = await self.bot.run_async(invocation, checked)
@@ -200,24 +198,22 @@ class SlackListeners:
         picked = (values.get(PICK_BLOCK, {}).get(PICK_ACTION) or {}).get("selected_option")
         typed = ((values.get(NEW_BLOCK, {}).get(NEW_ACTION) or {}).get("value") or "").strip()
         text = (values.get(TEXT_BLOCK, {}).get(TEXT_ACTION) or {}).get("value") or ""
-        if picked and typed:
-            await ack(
-                response_action="errors",
-                errors={NEW_BLOCK: "Pick a session above or type a new one here, not both."},
-            )
-            return
-        if not picked and not typed:
-            await ack(
-                response_action="errors",
-                errors={PICK_BLOCK: "Pick a session, or type a new session title below."},
-            )
-            return
-        session: str | SessionId = SessionId(int(picked["value"])) if picked else typed
         person = await self._person(client, context, "")
-        source_url = await self._permalink(client, where)
         invocation = self._invocation(
             context, where.channel_id, person, "", received_at, delivery_id=f"view:{view['id']}"
         )
+        if picked and typed:
+            with speaking(await self.bot.language_for_async(invocation)):
+                both = _("Pick a session above or type a new one here, not both.")
+            await ack(response_action="errors", errors={NEW_BLOCK: both})
+            return
+        if not picked and not typed:
+            with speaking(await self.bot.language_for_async(invocation)):
+                neither = _("Pick a session, or type a new session title below.")
+            await ack(response_action="errors", errors={PICK_BLOCK: neither})
+            return
+        session: str | SessionId = SessionId(int(picked["value"])) if picked else typed
+        source_url = await self._permalink(client, where)
         reply = await self.bot.execute_async(
             invocation, add_from_options(session, text, source_url)
         )
@@ -230,7 +226,9 @@ class SlackListeners:
             )
             return
         # The channel's announcement comes from the outbox (``bot.announcing``), once.
-        await ack(response_action="update", view=saved_modal(reply))
+        with speaking(await self.bot.language_for_async(invocation)):
+            saved = saved_modal(reply)
+        await ack(response_action="update", view=saved)
 
     async def on_talk_picked(
         self,
@@ -282,7 +280,9 @@ class SlackListeners:
         context: AsyncBoltContext,
     ) -> None:
         """The note import form's file (`/memo import`)."""
-        await self._on_file_submitted(ack, view, client, context, import_from_options, "note")
+        await self._on_file_submitted(
+            ack, view, client, context, import_from_options, N_("Choose a note file.")
+        )
 
     async def on_agenda_import_submitted(
         self,
@@ -293,7 +293,7 @@ class SlackListeners:
     ) -> None:
         """The programme import form's file (`/memo agenda import`)."""
         await self._on_file_submitted(
-            ack, view, client, context, agenda_import_from_options, "programme"
+            ack, view, client, context, agenda_import_from_options, N_("Choose a programme file.")
         )
 
     async def _on_file_submitted(
@@ -303,7 +303,7 @@ class SlackListeners:
         client: AsyncWebClient,
         context: AsyncBoltContext,
         build: Callable[[UploadedFile], Command],
-        what: str,
+        no_file: str,
     ) -> None:
         """An import form's file: acknowledged at once; imported, then answered privately.
 
@@ -315,18 +315,18 @@ class SlackListeners:
         where = ModalContext.load(view["private_metadata"])
         state = view["state"]["values"].get(FILE_BLOCK, {}).get(FILE_ACTION) or {}
         files = state.get("files") or []
-        if not files or where.response_url is None:
-            await ack(response_action="errors", errors={FILE_BLOCK: f"Choose a {what} file."})
-            return
-        await ack()
         person = await self._person(client, context, "")
         invocation = self._invocation(
             context, where.channel_id, person, "", received_at, delivery_id=f"view:{view['id']}"
         )
+        if not files or where.response_url is None:
+            with speaking(await self.bot.language_for_async(invocation)):
+                missing = _(no_file)
+            await ack(response_action="errors", errors={FILE_BLOCK: missing})
+            return
+        await ack()
         work = self._import(invocation, files[0], str(context.bot_token or client.token), build)
-        self._in_background(
-            self._respond_later(where.response_url, work, client, str(context.user_id))
-        )
+        self._in_background(self._respond_later(where.response_url, work, client, invocation))
 
     async def _import(
         self,
@@ -335,39 +335,46 @@ class SlackListeners:
         token: str,
         build: Callable[[UploadedFile], Command],
     ) -> Reply:
-        """Download an uploaded file with the bot's token, whole, and import it."""
+        """Download an uploaded file with the bot's token, whole, and import it; a refusal
+        before the import is in the person's language, as the import's own reply is."""
         name = str(file.get("name") or "the file")
         size = _declared_size(file)
         limit = self.bot.import_max_bytes
-        large = too_large(name, size or 0, limit)
-        if large is not None:
-            return refuse(ProblemCode.UNREADABLE_FILE, large.message, "file")
-        try:
-            content = await download(str(file["url_private_download"]), token, limit, size)
-        except TooLarge as error:
-            return refuse(ProblemCode.UNREADABLE_FILE, over_limit(name, limit, error.size), "file")
-        except (DownloadFailed, aiohttp.ClientError, TimeoutError) as error:
-            logger.warning("could not download a file to import: %s", error)
-            return refuse(
-                ProblemCode.UNREADABLE_FILE,
-                f"Slack did not let me download {file_name(name)} whole, so nothing was "
-                "imported; try `/memo import` again.",
-                "file",
-            )
+        with speaking(await self.bot.language_for_async(invocation)):
+            large = too_large(name, size or 0, limit)
+            if large is not None:
+                return refuse(ProblemCode.UNREADABLE_FILE, large.message, "file")
+            try:
+                content = await download(str(file["url_private_download"]), token, limit, size)
+            except TooLarge as error:
+                too_big = over_limit(name, limit, error.size)
+                return refuse(ProblemCode.UNREADABLE_FILE, too_big, "file")
+            except (DownloadFailed, aiohttp.ClientError, TimeoutError) as error:
+                logger.warning("could not download a file to import: %s", error)
+                cut = _(
+                    "Slack did not let me download %(file)s whole, so nothing was "
+                    "imported; try `/memo import` again."
+                ) % {"file": file_name(name)}
+                return refuse(ProblemCode.UNREADABLE_FILE, cut, "file")
         return await self.bot.execute_async(invocation, build(UploadedFile(name, content)))
 
     async def on_save_as_memo(
-        self, ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient
+        self,
+        ack: AsyncAck,
+        shortcut: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
     ) -> None:
-        """The "Save as memo" message shortcut: the modal, filled with the message's text."""
+        """The "Save as memo" message shortcut: the modal, filled with the message's text,
+        in the person's language (the shortcut's name is the manifest's, English)."""
         message = shortcut.get("message", {})
         channel_id = str(shortcut["channel"]["id"])
         where = ModalContext(channel_id, source_channel=channel_id, source_ts=message.get("ts"))
-        await self._open(
-            client,
-            shortcut["trigger_id"],
-            add_modal(where, text=message_to_plain(message.get("text", ""))),
-        )
+        person = await self._person(client, context, "")
+        invocation = self._invocation(context, channel_id, person, "", self.clock())
+        with speaking(await self.bot.language_for_async(invocation)):
+            modal = add_modal(where, text=message_to_plain(message.get("text", "")))
+        await self._open(client, shortcut["trigger_id"], modal)
         await ack()
 
     async def on_home_opened(
@@ -455,7 +462,7 @@ class SlackListeners:
         response_url: str,
         work: Coroutine[Any, Any, Reply],
         client: AsyncWebClient,
-        user_id: str,
+        invocation: Invocation,
     ) -> None:
         """Send a slow command's reply to its ``response_url`` once the core has it.
 
@@ -469,7 +476,8 @@ class SlackListeners:
             logger.info("a copy of a request done already: not answered again")
             return
         if reply.attachment is not None:
-            reply = await self._send_file(client, user_id, reply)
+            with speaking(await self.bot.language_for_async(invocation)):
+                reply = await self._send_file(client, invocation.user_id, reply)
         await self._send_response(response_url, _response(reply))
 
     @staticmethod
@@ -484,7 +492,8 @@ class SlackListeners:
 
     @staticmethod
     async def _send_file(client: AsyncWebClient, user_id: str, reply: Reply) -> Reply:
-        """Upload the reply's file to the person's direct message; the reply says where it went."""
+        """Upload the reply's file to the person's direct message; the reply says where it
+        went (in the language of ``speaking`` around the call)."""
         attachment = reply.attachment
         assert attachment is not None
         try:
@@ -500,9 +509,10 @@ class SlackListeners:
             logger.warning("could not upload %s: %s", attachment.mime_type, reason)
             return refuse(
                 ProblemCode.INTERNAL_ERROR,
-                "Slack did not take the file, so nothing was sent. Try again in a moment.",
+                _("Slack did not take the file, so nothing was sent. Try again in a moment."),
             )
-        return replace(reply, markdown=f"{reply.markdown} I sent it to you in a direct message.")
+        sent = _("I sent it to you in a direct message.")
+        return replace(reply, markdown=f"{reply.markdown} {sent}")
 
 
 def _declared_size(file: dict[str, Any]) -> int | None:

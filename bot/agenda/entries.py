@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.commands.text import clean_text
+from bot.i18n import N_, _
 from bot.titles import MAX_TITLE_LENGTH, display_title
 from storage.programme import LONGEST_TALK
 
@@ -79,39 +80,59 @@ def entry(
     """An entry from a reader's fields, checked, or a ``ProgrammeError`` naming ``where``."""
     shown = one_line(title)
     if not shown:
-        raise ProgrammeError(f"{where}: the talk has no title")
+        raise ProgrammeError(located(where, _("the talk has no title")))
     if len(shown) > MAX_TITLE_LENGTH:
-        raise ProgrammeError(f"{where}: the title is longer than {MAX_TITLE_LENGTH} characters")
+        longer = _("the title is longer than %(most)s characters") % {"most": MAX_TITLE_LENGTH}
+        raise ProgrammeError(located(where, longer))
     if end <= start:
-        raise ProgrammeError(f"{where}: “{shown[:60]}” ends before it starts")
+        raise ProgrammeError(
+            located(where, _("“%(talk)s” ends before it starts") % {"talk": shown[:60]})
+        )
     if end - start > MAX_DURATION:
-        raise ProgrammeError(f"{where}: “{shown[:60]}” runs longer than a day")
+        raise ProgrammeError(
+            located(where, _("“%(talk)s” runs longer than a day") % {"talk": shown[:60]})
+        )
     names = tuple(name for name in (one_line(s) for s in speakers) if name)
     joined = "; ".join(names)
     if len(joined) > MAX_SPEAKERS_LENGTH:
-        raise ProgrammeError(
-            f"{where}: the speakers take more than {MAX_SPEAKERS_LENGTH} characters"
-        )
+        longer = _("the speakers take more than %(most)s characters") % {
+            "most": MAX_SPEAKERS_LENGTH
+        }
+        raise ProgrammeError(located(where, longer))
     return ProgrammeEntry(
         title=shown,
         start=start,
         end=end,
-        room=_bounded(room, MAX_ROOM_LENGTH, "room", where),
-        track=_bounded(track, MAX_TRACK_LENGTH, "track", where),
+        room=_bounded(
+            room, MAX_ROOM_LENGTH, N_("the room is longer than %(most)s characters"), where
+        ),
+        track=_bounded(
+            track, MAX_TRACK_LENGTH, N_("the track is longer than %(most)s characters"), where
+        ),
         speakers=names,
         where=where,
     )
 
 
-def _bounded(value: object, limit: int, what: str, where: str) -> str | None:
+def _bounded(value: object, limit: int, longer: str, where: str) -> str | None:
+    """The field as shown; ``longer`` (marked with ``N_``) says it is over ``limit``."""
     shown = one_line(value)
     if len(shown) > limit:
-        raise ProgrammeError(f"{where}: the {what} is longer than {limit} characters")
+        raise ProgrammeError(located(where, _(longer) % {"most": limit}))
     return shown or None
+
+
+def located(where: str, problem: str) -> str:
+    """``event 3: the talk has no title``: a problem and the place in the file it is at
+    (``where``, already in the reader's language)."""
+    return _("%(where)s: %(problem)s") % {"where": where, "problem": problem}
 
 
 def check_count(count: int) -> None:
     if count > MAX_ENTRIES:
-        raise ProgrammeError(f"the programme has {count:,} talks; at most {MAX_ENTRIES:,} fit")
+        raise ProgrammeError(
+            _("the programme has %(count)s talks; at most %(most)s fit")
+            % {"count": f"{count:,}", "most": f"{MAX_ENTRIES:,}"}
+        )
     if count == 0:
-        raise ProgrammeError("the programme has no talks")
+        raise ProgrammeError(_("the programme has no talks"))

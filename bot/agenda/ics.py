@@ -20,8 +20,10 @@ from bot.agenda.entries import (
     ProgrammeError,
     check_count,
     entry,
+    located,
     one_line,
 )
+from bot.i18n import _
 
 _SPEAKER_SEPARATORS = re.compile(r"[;\n]")
 
@@ -35,37 +37,45 @@ def read_ics(text: str, default_zone: tzinfo) -> Programme:
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except (ValueError, IndexError, KeyError) as error:
-        raise ProgrammeError(f"not a valid iCalendar file ({_short(error)})") from error
+        raise ProgrammeError(
+            _("not a valid iCalendar file (%(error)s)") % {"error": _short(error)}
+        ) from error
     events = list(calendar.walk("VEVENT"))
     warnings: list[str] = []
     entries: list[ProgrammeEntry] = []
     zones: list[str] = []
     floating = False
     for number, event in enumerate(events, start=1):
-        where = f"event {number}"
+        where = _("event %(number)s") % {"number": number}
         if event.errors:  # the library keeps an unreadable property as text and says so here
             prop, problem = event.errors[0]
-            raise ProgrammeError(f"{where}: {one_line(prop)} cannot be read ({_short(problem)})")
+            unreadable = _("%(property)s cannot be read (%(error)s)") % {
+                "property": one_line(prop),
+                "error": _short(problem),
+            }
+            raise ProgrammeError(located(where, unreadable))
         try:
             start = event.decoded("DTSTART")
             end = _end(event, start)
         except (KeyError, ValueError, TypeError) as error:
-            raise ProgrammeError(f"{where}: no readable DTSTART/DTEND ({_short(error)})") from error
+            no_times = _("no readable DTSTART/DTEND (%(error)s)") % {"error": _short(error)}
+            raise ProgrammeError(located(where, no_times)) from error
         if not isinstance(start, date) or not isinstance(end, date):
-            raise ProgrammeError(f"{where}: DTSTART/DTEND is not a date or time")
+            raise ProgrammeError(located(where, _("DTSTART/DTEND is not a date or time")))
         if not isinstance(start, datetime):
-            warnings.append(
-                f"{where}: “{one_line(event.get('SUMMARY'))[:60]}” lasts all day; skipped"
-            )
+            all_day = _("“%(talk)s” lasts all day; skipped") % {
+                "talk": one_line(event.get("SUMMARY"))[:60]
+            }
+            warnings.append(located(where, all_day))
             continue
         if not isinstance(end, datetime):
-            raise ProgrammeError(f"{where}: DTEND is a date but DTSTART a time")
+            raise ProgrammeError(located(where, _("DTEND is a date but DTSTART a time")))
         unknown = start.tzinfo is None and event["DTSTART"].params.get("TZID")
         if unknown:
-            warnings.append(
-                f"{where}: time zone “{one_line(unknown)[:40]}” is unknown; "
-                "read in the conference's"
-            )
+            unknown_zone = _("time zone “%(zone)s” is unknown; read in the conference's") % {
+                "zone": one_line(unknown)[:40]
+            }
+            warnings.append(located(where, unknown_zone))
         floating = floating or start.tzinfo is None or end.tzinfo is None
         zone = _zone_name(start)
         if zone:

@@ -60,12 +60,13 @@ def run_import(core: Core, invocation: Invocation, command: ImportAgenda) -> Rep
             ),
             "file",
         )
-    name = command.file_name or "the file"
+    name = command.file_name or _("the file")
     # Read once in UTC to refuse a bad file before any transaction; a file with times in
     # no zone (CSV) is read again in the programme's or the conference's zone inside it.
     first = read_programme(name, command.content, UTC, core.import_max_bytes)
     if isinstance(first, Unreadable):
-        return refuse(ProblemCode.UNREADABLE_FILE, first.message + " Nothing was changed.", "file")
+        refused = first.message + " " + _("Nothing was changed.")
+        return refuse(ProblemCode.UNREADABLE_FILE, refused, "file")
     if command.dry_run:
         return core.read(invocation, lambda ctx: _apply(ctx, command, first, write=False))
     return core.write_alone(
@@ -133,8 +134,8 @@ def _programme_zone(programme: Programme, warnings: list[str]) -> str | None:
     known = canonical_time_zone(programme.time_zone)
     if known is None:
         warnings.append(
-            f"the file's time zone “{programme.time_zone[:40]}” is not an IANA name; "
-            "kept the conference's"
+            _("the file's time zone “%(zone)s” is not an IANA name; kept the conference's")
+            % {"zone": programme.time_zone[:40]}
         )
     return known
 

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
-from bot.agenda.entries import ProgrammeEntry
+from bot.agenda.entries import ProgrammeEntry, located
+from bot.i18n import _
 from bot.titles import closest_title, title_key
 from storage.programme import ProgrammedSession, Slot
 
@@ -74,10 +75,12 @@ def match(
         key = title_key(entry.title)
         slot = slot_of(entry, zone)
         if (key, slot.day) in seen:
-            changes.warnings.append(
-                f"{entry.where}: “{entry.title[:60]}” is on {slot.day.isoformat()} twice "
-                f"(first at {seen[key, slot.day]}); kept the first"
-            )
+            twice = _("“%(talk)s” is on %(day)s twice (first at %(first)s); kept the first") % {
+                "talk": entry.title[:60],
+                "day": slot.day.isoformat(),
+                "first": seen[key, slot.day],
+            }
+            changes.warnings.append(located(entry.where, twice))
             continue
         seen[key, slot.day] = entry.where
         session = _session_for(key, slot, by_key, existing, claimed)

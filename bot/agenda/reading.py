@@ -11,6 +11,7 @@ from datetime import tzinfo
 
 from bot.agenda import ics, schedule_json, spreadsheet
 from bot.agenda.entries import Programme, ProgrammeError
+from bot.i18n import _
 from bot.notefiles.decode import DEFAULT_MAX_BYTES, Unreadable, decode_note_file
 from bot.replies.markdown import file_name
 
@@ -31,9 +32,12 @@ def read_programme(
         if spreadsheet.looks_like(text):
             return spreadsheet.read_csv(text, zone)
     except ProgrammeError as error:
-        return Unreadable(f"{file_name(name)}, {error}.")
+        return Unreadable(_("%(file)s, %(problem)s.") % {"file": file_name(name), "problem": error})
     return Unreadable(
-        f"{file_name(name)} is not a programme I can read: give an iCalendar (.ics) file, "
-        "a pretalx/frab schedule JSON, or a CSV with the header "
-        "title,date,start,end,room,track,speakers."
+        _(
+            "%(file)s is not a programme I can read: give an iCalendar (.ics) file, "
+            "a pretalx/frab schedule JSON, or a CSV with the header "
+            "title,date,start,end,room,track,speakers."
+        )
+        % {"file": file_name(name)}
     )

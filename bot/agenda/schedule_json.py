@@ -18,8 +18,10 @@ from bot.agenda.entries import (
     ProgrammeError,
     check_count,
     entry,
+    located,
     one_line,
 )
+from bot.i18n import _
 
 _DURATION = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})")
 
@@ -33,14 +35,16 @@ def read_schedule_json(text: str, default_zone: tzinfo) -> Programme:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ProgrammeError(f"line {error.lineno}: not valid JSON ({error.msg})") from None
+        line = _("line %(number)s") % {"number": error.lineno}
+        not_json = _("not valid JSON (%(error)s)") % {"error": error.msg}
+        raise ProgrammeError(located(line, not_json)) from None
     except RecursionError:  # arrays nested thousands deep: no schedule looks like that
-        raise ProgrammeError("the JSON is nested too deeply to be a schedule") from None
-    conference = _object(_object(document, "the file").get("schedule"), "schedule")
+        raise ProgrammeError(_("the JSON is nested too deeply to be a schedule")) from None
+    conference = _object(_object(document, _("the file")).get("schedule"), "schedule")
     conference = _object(conference.get("conference"), "schedule.conference")
     days = conference.get("days")
     if not isinstance(days, list):
-        raise ProgrammeError("schedule.conference has no days list")
+        raise ProgrammeError(_("schedule.conference has no days list"))
     entries: list[ProgrammeEntry] = []
     floating = False
     for day_number, day in enumerate(days):
@@ -48,10 +52,11 @@ def read_schedule_json(text: str, default_zone: tzinfo) -> Programme:
         for room_name, talks in rooms.items():
             if not isinstance(talks, list):
                 raise ProgrammeError(
-                    f"day {day_number}, room {one_line(room_name)[:40]}: not a list"
+                    _("day %(day)s, room %(room)s: not a list")
+                    % {"day": day_number, "room": one_line(room_name)[:40]}
                 )
             for talk in talks:
-                where = f"entry {len(entries) + 1}"
+                where = _("entry %(number)s") % {"number": len(entries) + 1}
                 entries.append(_entry(_object(talk, where), room_name, default_zone, where))
                 floating = floating or _floating(talk)
     check_count(len(entries))
@@ -69,16 +74,17 @@ def read_schedule_json(text: str, default_zone: tzinfo) -> Programme:
 def _entry(talk: dict[str, Any], room: str, default_zone: tzinfo, where: str) -> ProgrammeEntry:
     typed_start = talk.get("date")
     if not isinstance(typed_start, str):
-        raise ProgrammeError(f"{where}: no date")
+        raise ProgrammeError(located(where, _("no date")))
     try:
         start = datetime.fromisoformat(typed_start)
     except ValueError:
-        raise ProgrammeError(f"{where}: “{typed_start[:40]}” is not an ISO 8601 date") from None
+        not_iso = _("“%(typed)s” is not an ISO 8601 date") % {"typed": typed_start[:40]}
+        raise ProgrammeError(located(where, not_iso)) from None
     if start.tzinfo is None:
         start = start.replace(tzinfo=default_zone)
     persons = talk.get("persons") or []
     if not isinstance(persons, list):
-        raise ProgrammeError(f"{where}: persons is not a list")
+        raise ProgrammeError(located(where, _("persons is not a list")))
     return entry(
         title=talk.get("title"),
         start=start,
@@ -98,7 +104,8 @@ def _floating(talk: dict[str, Any]) -> bool:
 def _duration(typed: object, where: str) -> timedelta:
     match = _DURATION.fullmatch(typed) if isinstance(typed, str) else None
     if match is None:
-        raise ProgrammeError(f"{where}: “{str(typed)[:20]}” is not a duration like 00:40")
+        not_duration = _("“%(typed)s” is not a duration like 00:40") % {"typed": str(typed)[:20]}
+        raise ProgrammeError(located(where, not_duration))
     days, hours, minutes = (int(part or 0) for part in match.groups())
     return timedelta(days=days, hours=hours, minutes=minutes)
 
@@ -111,5 +118,5 @@ def _person(person: object) -> str:
 
 def _object(value: object, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ProgrammeError(f"{what} is not a JSON object")
+        raise ProgrammeError(_("%(what)s is not a JSON object") % {"what": what})
     return value

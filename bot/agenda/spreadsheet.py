@@ -12,7 +12,15 @@ import csv
 import io
 from datetime import date, datetime, time, tzinfo
 
-from bot.agenda.entries import Programme, ProgrammeEntry, ProgrammeError, check_count, entry
+from bot.agenda.entries import (
+    Programme,
+    ProgrammeEntry,
+    ProgrammeError,
+    check_count,
+    entry,
+    located,
+)
+from bot.i18n import _
 
 #: Each column's name in every language a header may use.
 _HEADERS = {
@@ -41,7 +49,7 @@ def read_csv(text: str, zone: tzinfo) -> Programme:
     try:
         header = next(rows)
     except StopIteration:
-        raise ProgrammeError("the file is empty") from None
+        raise ProgrammeError(_("the file is empty")) from None
     columns = {
         _KNOWN[cell.strip().casefold()]: i
         for i, cell in enumerate(header)
@@ -49,17 +57,20 @@ def read_csv(text: str, zone: tzinfo) -> Programme:
     }
     missing = [name for name in _REQUIRED if name not in columns]
     if missing:
-        raise ProgrammeError(f"line 1: the header has no {', '.join(missing)} column")
+        no_column = _("the header has no %(columns)s column") % {"columns": ", ".join(missing)}
+        raise ProgrammeError(located(_line(1), no_column))
     entries: list[ProgrammeEntry] = []
     try:
         for cells in rows:
             if not any(cell.strip() for cell in cells):
                 continue
-            where = f"line {rows.line_num}"
+            where = _line(rows.line_num)
             if len(cells) < len(header):
-                raise ProgrammeError(
-                    f"{where}: {len(cells)} fields where the header has {len(header)}"
-                )
+                fewer = _("%(fields)s fields where the header has %(header)s") % {
+                    "fields": len(cells),
+                    "header": len(header),
+                }
+                raise ProgrammeError(located(where, fewer))
             field = {name: cells[i].strip() for name, i in columns.items()}
             day = _day(field["date"], where)
             entries.append(
@@ -74,23 +85,30 @@ def read_csv(text: str, zone: tzinfo) -> Programme:
                 )
             )
     except csv.Error as error:
-        raise ProgrammeError(f"line {rows.line_num}: {error}") from error
+        raise ProgrammeError(located(_line(rows.line_num), str(error))) from error
     check_count(len(entries))
     return Programme(tuple(entries), None, None, (), floating=True)
+
+
+def _line(number: int) -> str:
+    return _("line %(number)s") % {"number": number}
 
 
 def _day(typed: str, where: str) -> date:
     try:
         return date.fromisoformat(typed)
     except ValueError:
-        raise ProgrammeError(f"{where}: “{typed[:30]}” is not a date like 2025-09-25") from None
+        not_date = _("“%(typed)s” is not a date like 2025-09-25") % {"typed": typed[:30]}
+        raise ProgrammeError(located(where, not_date)) from None
 
 
 def _at(day: date, typed: str, zone: tzinfo, where: str) -> datetime:
     try:
         clock = time.fromisoformat(typed)
     except ValueError:
-        raise ProgrammeError(f"{where}: “{typed[:30]}” is not a time like 13:40") from None
+        not_time = _("“%(typed)s” is not a time like 13:40") % {"typed": typed[:30]}
+        raise ProgrammeError(located(where, not_time)) from None
     if clock.tzinfo is not None:
-        raise ProgrammeError(f"{where}: give local times without an offset (“{typed[:30]}”)")
+        offset = _("give local times without an offset (“%(typed)s”)") % {"typed": typed[:30]}
+        raise ProgrammeError(located(where, offset))
     return datetime.combine(day, clock, zone)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
+from bot.i18n import _
 from bot.replies.markdown import file_name
 
 #: The default largest file an import reads (``MEMO_IMPORT_MAX_BYTES``).
@@ -94,8 +95,11 @@ def decode_note_file(
     nul = data.find(b"\x00")
     if nul >= 0:
         return Unreadable(
-            f"{shown} is not a text file (line {_line_of(data, nul)} has a NUL byte). "
-            "Import a .txt or .md note file."
+            _(
+                "%(file)s is not a text file (line %(line)s has a NUL byte). "
+                "Import a .txt or .md note file."
+            )
+            % {"file": shown, "line": _line_of(data, nul)}
         )
     utf8 = _strict(data, "utf-8")
     if isinstance(utf8, str):
@@ -119,8 +123,11 @@ def _legacy(shown: str, data: bytes, utf8_error: int) -> NoteText | Unreadable:
     if chosen is None:
         where = _line_of(data, furthest if not readings else utf8_error)
         return Unreadable(
-            f"{shown} is not UTF-8, UTF-16 or {_LEGACY_NAMES} text: line {where} has bytes "
-            "none of them reads. Save it as UTF-8 and import it again."
+            _(
+                "%(file)s is not UTF-8, UTF-16 or %(encodings)s text: line %(line)s has bytes "
+                "none of them reads. Save it as UTF-8 and import it again."
+            )
+            % {"file": shown, "encodings": _LEGACY_NAMES, "line": where}
         )
     return _checked(shown, data, readings[chosen], chosen)
 
@@ -184,11 +191,13 @@ def too_large(name: str, size: int, max_bytes: int = DEFAULT_MAX_BYTES) -> Unrea
 
 def over_limit(name: str, max_bytes: int, size: int | None = None) -> str:
     """Why a file over the limit is refused; ``size`` None: a download stopped past the limit."""
-    how_big = _size(size) if size is not None else f"more than {_size(max_bytes)}"
-    return (
-        f"{file_name(name)} is {how_big}; files can be at most {_size(max_bytes)}. "
-        "Split it (one post per file works) and import the parts."
+    how_big = (
+        _size(size) if size is not None else _("more than %(size)s") % {"size": _size(max_bytes)}
     )
+    return _(
+        "%(file)s is %(size)s; files can be at most %(limit)s. "
+        "Split it (one post per file works) and import the parts."
+    ) % {"file": file_name(name), "size": how_big, "limit": _size(max_bytes)}
 
 
 def _strict(data: bytes, encoding: str) -> str | int:
@@ -202,19 +211,28 @@ def _strict(data: bytes, encoding: str) -> str | int:
 def _checked(name: str, data: bytes, decoded: str | int, encoding: str) -> NoteText | Unreadable:
     if isinstance(decoded, int):
         return Unreadable(
-            f"{name} starts like {encoding.upper()} text but line "
-            f"{_line_of(data, decoded, encoding)} "
-            "is not valid in it. Save it as UTF-8 and import it again."
+            _(
+                "%(file)s starts like %(encoding)s text but line %(line)s "
+                "is not valid in it. Save it as UTF-8 and import it again."
+            )
+            % {
+                "file": name,
+                "encoding": encoding.upper(),
+                "line": _line_of(data, decoded, encoding),
+            }
         )
     control = _CONTROL.search(decoded)
     if control is not None:
         line = len(re.findall(r"\r\n|\r|\n", decoded[: control.start()])) + 1
         return Unreadable(
-            f"{name} is not a text file (line {line} has control character "
-            f"U+{ord(control.group()):04X}). Import a .txt or .md note file."
+            _(
+                "%(file)s is not a text file (line %(line)s has control character "
+                "%(character)s). Import a .txt or .md note file."
+            )
+            % {"file": name, "line": line, "character": f"U+{ord(control.group()):04X}"}
         )
     if not decoded.strip(" \t\r\n\ufeff"):
-        return Unreadable(f"{name} is empty: there is nothing to import.")
+        return Unreadable(_("%(file)s is empty: there is nothing to import.") % {"file": name})
     return NoteText(decoded, encoding)
 
 
@@ -232,4 +250,6 @@ def _line_of(data: bytes, offset: int, encoding: str = "utf-8") -> int:
 
 
 def _size(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB" if size >= 100_000 else f"{size:,} bytes"
+    if size >= 100_000:
+        return _("%(size)s MB") % {"size": f"{size / (1024 * 1024):.1f}"}
+    return _("%(size)s bytes") % {"size": f"{size:,}"}

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from bot.i18n import _
 from bot.notefiles.parse import ParseWarning, Post
 from bot.titles import title_key
 
@@ -117,14 +118,18 @@ def _placed_by_date(
             named[index] = " ".join(titles[index].words)
             continue
         named[index] = named[nearest]
-        what = "has no title" if not post.title.strip() else "has a title without a name"
-        warnings.append(
-            ParseWarning(
-                post.line_number,
-                f"the post of {post.date.isoformat()} {what}; imported with "
-                f"{named[nearest]}, the post nearest to it in date",
+        if not post.title.strip():
+            message = _(
+                "the post of %(day)s has no title; imported with %(name)s, the post "
+                "nearest to it in date"
             )
-        )
+        else:
+            message = _(
+                "the post of %(day)s has a title without a name; imported with %(name)s, "
+                "the post nearest to it in date"
+            )
+        shown = {"day": post.date.isoformat(), "name": named[nearest]}
+        warnings.append(ParseWarning(post.line_number, message % shown))
     return warnings
 
 

@@ -43,7 +43,7 @@ from bot.commands.declaration import (
 )
 from bot.commands.text import clean_text
 from bot.context import Context
-from bot.i18n import N_, counted
+from bot.i18n import N_, _, counted
 from bot.invocation import Invocation
 from bot.memos import MAX_MEMO_LENGTH
 from bot.notefiles.parse import (
@@ -90,7 +90,9 @@ Progress = Callable[[int, int], None]
 #: session, so sessions and memos list in the file's order.
 _FIRST_MEMO_AT = time(9, 0)
 #: Why an import cannot credit notes to someone else, in its warnings.
-_ONLY_ADMINS = "only a workspace admin (or the operator's memo-bot import) can import for others"
+_ONLY_ADMINS = N_(
+    "only a workspace admin (or the operator's memo-bot import) can import for others"
+)
 #: ``activated_at`` of a conference an import creates in a channel that follows another:
 #: an import of last year's notes must not change the channel's current conference.
 _NEVER_ACTIVATED = datetime(1970, 1, 1, tzinfo=UTC)
@@ -159,7 +161,8 @@ def _importer(ctx: Context, command: ImportPosts, counts: _Counts) -> _Importer:
     member = ctx.member()
     if command.author and title_key(command.author) != title_key(member.display_name):
         counts.warnings.append(
-            f"the memos are yours, not {_shown_name(command.author)}'s: {_ONLY_ADMINS}"
+            _("the memos are yours, not %(name)s's: %(why)s")
+            % {"name": _shown_name(command.author), "why": _(_ONLY_ADMINS)}
         )
     return _Importer(member.id, member.display_name, for_others=ctx.invocation.is_admin)
 
@@ -212,7 +215,7 @@ class _Counts:
 
 
 def _done(file: ReadFile, counts: _Counts, *, dry_run: bool) -> ImportDone:
-    warnings = [f"line {w.line_number}: {w.message}" for w in file.parsed.warnings]
+    warnings = [_on_line(warning.line_number, warning.message) for warning in file.parsed.warnings]
     return ImportDone(
         file_name=file.name,
         dry_run=dry_run,
@@ -306,7 +309,7 @@ def _store_post(
     attended: set[tuple[int, int]] = set()
     # Per (session, author) over the whole post: a header may come twice ([Talk] ... [Talk]).
     ordinals: dict[tuple[int, int], int] = {}
-    for parsed_session, (_, key_of_title, at) in zip(post.sessions, titles, strict=True):
+    for parsed_session, (_title, key_of_title, at) in zip(post.sessions, titles, strict=True):
         session_id = session_ids[key_of_title]
         for block_position, block in enumerate(parsed_session.blocks):
             text = clean_text(block.text)
@@ -319,10 +322,11 @@ def _store_post(
             seen.add(key)
             attended.add((session_id, author))
             if len(text) > MAX_MEMO_LENGTH:
-                counts.warnings.append(
-                    f"line {block.line_number}: a memo of {len(text):,} characters, longer "
-                    f"than the {MAX_MEMO_LENGTH:,} a chat command takes; imported whole"
-                )
+                too_long = _(
+                    "a memo of %(length)s characters, longer than the %(most)s a chat command "
+                    "takes; imported whole"
+                ) % {"length": f"{len(text):,}", "most": f"{MAX_MEMO_LENGTH:,}"}
+                counts.warnings.append(_on_line(block.line_number, too_long))
             link = earlier.get(key)
             if link is None:
                 created_at = at + timedelta(seconds=block_position)
@@ -349,7 +353,7 @@ def _already_here(
     """Per session, the block texts it has without this importer's imports: such a block is
     not imported again (an export of the channel imported back into it duplicates nothing).
     A text the importer's own earlier import stored stays theirs, matched by its link."""
-    for (session_id, _, _), link in earlier.items():
+    for (session_id, _author, _ordinal), link in earlier.items():
         elsewhere.get(session_id, set()).discard(link.source_text)
     return elsewhere
 
@@ -372,12 +376,23 @@ def _credited_warnings(counts: _Counts) -> list[str]:
     """One warning per name whose notes became the importer's, at its first block."""
     warnings = []
     for name, lines in counts.credited_to_importer.items():
-        blocks = f" ({len(lines)} blocks)" if len(lines) > 1 else ""
-        warnings.append(
-            f"line {lines[0]}: the notes under ### {name}{blocks} are imported as yours: "
-            f"{_ONLY_ADMINS}"
-        )
+        shown = {"name": name, "why": _(_ONLY_ADMINS)}
+        if len(lines) > 1:
+            credited = counted(
+                len(lines),
+                "the notes under ### %(name)s (%(count)s block) are imported as yours: %(why)s",
+                "the notes under ### %(name)s (%(count)s blocks) are imported as yours: %(why)s",
+                **shown,
+            )
+        else:
+            credited = _("the notes under ### %(name)s are imported as yours: %(why)s") % shown
+        warnings.append(_on_line(lines[0], credited))
     return warnings
+
+
+def _on_line(number: int, warning: str) -> str:
+    """A warning about one line of the file, as the import's answer lists it."""
+    return _("line %(line)s: %(warning)s") % {"line": number, "warning": warning}
 
 
 def _shown_name(name: str) -> str:
@@ -391,9 +406,8 @@ def _titles(post: Post, counts: _Counts) -> list[str]:
     for session in post.sessions:
         title = display_title(session.title)
         if len(title) > MAX_TITLE_LENGTH:
-            counts.warnings.append(
-                f"line {session.line_number}: title cut to {MAX_TITLE_LENGTH} characters"
-            )
+            cut = _("title cut to %(most)s characters") % {"most": MAX_TITLE_LENGTH}
+            counts.warnings.append(_on_line(session.line_number, cut))
             title = title[:MAX_TITLE_LENGTH]
         titles.append(title)
     return titles

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from bot.i18n import _
+
 #: Header brackets: the opening character and the one that must end the line.
 _CLOSING = {"[": "]", "(": ")"}
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -318,7 +320,7 @@ class _Parser:
                 continue
             if self.post is None:
                 self.warnings.append(
-                    ParseWarning(number, "line before any date line, not imported")
+                    ParseWarning(number, _("line before any date line, not imported"))
                 )
                 continue
             if awaiting_title:
@@ -326,7 +328,7 @@ class _Parser:
                 if header_title(line) is None and not _SEPARATOR.match(line):
                     self.post.title = line.strip()
                     continue
-                self.warnings.append(ParseWarning(number, "post has no title line"))
+                self.warnings.append(ParseWarning(number, _("post has no title line")))
             self._place(raw, line, heading, number, structural=structural)
         self._finish_post()
         return ParsedFile(tuple(self.posts), tuple(self.warnings), self.markdown)
@@ -356,7 +358,10 @@ class _Parser:
         day, weekday_agrees = parsed
         if not weekday_agrees:
             self.warnings.append(
-                ParseWarning(number, f"the weekday does not match {day.isoformat()}; date kept")
+                ParseWarning(
+                    number,
+                    _("the weekday does not match %(day)s; date kept") % {"day": day.isoformat()},
+                )
             )
         self.post = _PostBuilder(day, number)
 
@@ -369,7 +374,10 @@ class _Parser:
         if header is not None and (not self.markdown or heading):
             if _closes_early(line):
                 self.warnings.append(
-                    ParseWarning(number, f"read as a session header, check it: {line.strip()}")
+                    ParseWarning(
+                        number,
+                        _("read as a session header, check it: %(line)s") % {"line": line.strip()},
+                    )
                 )
             self.post.start_session(header[0], header[1], number)
             return
@@ -419,7 +427,10 @@ class _PostBuilder:
             self.sessions.append(session)
         else:
             self.warnings.append(
-                ParseWarning(session.line_number, f"session has no notes, skipped: {session.title}")
+                ParseWarning(
+                    session.line_number,
+                    _("session has no notes, skipped: %(session)s") % {"session": session.title},
+                )
             )
         self.session = None
         # Notes after a separator and before the next header belong to the post again.

@@ -81,7 +81,7 @@ def read(command: ImportPosts, max_bytes: int) -> ReadFile | Reply:
             ),
             "file",
         )
-    name = command.file_name or "the file"
+    name = command.file_name or _("the file")
     decoded = decode_note_file(name, command.content, max_bytes)
     if isinstance(decoded, Unreadable):
         return refuse(ProblemCode.UNREADABLE_FILE, decoded.message, "file")
@@ -122,20 +122,29 @@ def _too_much(name: str, parsed: ParsedFile) -> str | None:
     for post in parsed.posts:
         notes = "\n".join(post.notes)
         if len(notes) > MAX_IMPORTED_MEMO_LENGTH:
-            return _too_long(shown, post.line_number, "the post's own notes", len(notes))
+            what = _("the post's own notes")
+            return _too_long(shown, post.line_number, what, len(notes))
         for session in post.sessions:
             for block in session.blocks:
                 if len(block.text) > MAX_IMPORTED_MEMO_LENGTH:
-                    where = f"the notes of {md.title(session.title[:80])}"
+                    where = _("the notes of %(session)s") % {
+                        "session": md.title(session.title[:80])
+                    }
                     return _too_long(shown, block.line_number, where, len(block.text))
     return None
 
 
 def _too_long(shown: str, line: int, what: str, length: int) -> str:
-    return (
-        f"{shown}, line {line}: {what} are {length:,} characters; an import takes at most "
-        f"{MAX_IMPORTED_MEMO_LENGTH:,} in one place. Split them under two headers."
-    )
+    return _(
+        "%(file)s, line %(line)s: %(what)s are %(length)s characters; an import takes at "
+        "most %(most)s in one place. Split them under two headers."
+    ) % {
+        "file": shown,
+        "line": line,
+        "what": what,
+        "length": format_number(length),
+        "most": format_number(MAX_IMPORTED_MEMO_LENGTH),
+    }
 
 
 def _grouped(name: str, parsed: ParsedFile, command: ImportPosts) -> ReadFile:
@@ -163,8 +172,8 @@ def _grouped(name: str, parsed: ParsedFile, command: ImportPosts) -> ReadFile:
         warnings.extend(
             ParseWarning(
                 later.line_number,
-                f"a second post of {day.isoformat()}, imported with the one at line "
-                f"{first.line_number}",
+                _("a second post of %(day)s, imported with the one at line %(line)s")
+                % {"day": day.isoformat(), "line": first.line_number},
             )
             for later in same_day[1:]
         )

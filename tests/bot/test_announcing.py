@@ -111,3 +111,33 @@ async def test_the_console_shows_which_thread_a_memo_went_to(bot: MemoBot) -> No
     assert in_thread.startswith(f"_(in the thread {SESSION}:)_") and "스레드 안의 메모" in in_thread
     assert other.startswith("[다른 세션] · "), "another session starts its own thread"
     assert undelivered(bot.database) == 0
+
+
+@pytest.mark.asyncio
+async def test_the_console_marks_threads_edits_and_deletions_in_the_channels_language(
+    bot: MemoBot,
+) -> None:
+    shown = io.StringIO()
+    moment = datetime.now(UTC)
+    announcer = Announcer(
+        bot.database, {"console": ConsoleOutbound(shown)}, bot, clock=lambda: moment
+    )
+    chat = _console(bot)
+    chat.say("alice", "language ko")
+    chat.say("alice", f"add [{SESSION}] 세션의 첫 메모")
+    chat.say("bob", f"add [{SESSION}] 스레드 안의 메모")
+    for _ in range(3):  # the channel takes a message a second
+        while await announcer.deliver_due():
+            pass
+        moment += timedelta(seconds=1)
+    for change in ("edit 2 고친 메모", "delete 2"):
+        chat.say("bob", change)
+        for _ in range(2):
+            while await announcer.deliver_due():
+                pass
+            moment += timedelta(seconds=1)
+
+    _first, in_thread, edited, deleted = shown.getvalue().strip().split("\n\n")
+    assert in_thread.startswith(f"_({SESSION} 스레드에:)_") and "스레드 안의 메모" in in_thread
+    assert edited.startswith("_(console-2 글을 이렇게 고쳤어요:)_") and "고친 메모" in edited
+    assert deleted == "_(console-2 글을 지웠어요.)_"

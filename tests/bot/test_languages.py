@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from bot.agenda.importing import ImportAgenda
 from bot.core import MemoBot
 from bot.digest.building import DigestBuilt, build_day_digest
+from bot.notefiles.reading import ImportPosts
 from bot.replies.values import Reply
 from storage import channels as channel_store
 from tests.chat import Chat
@@ -116,3 +118,31 @@ def test_a_scheduled_digest_of_english_notes_uses_the_default_language(
     assert _digest_of(bot, chat, default="ko").startswith("**KubeCon 1일차 세션 메모")
     chat.say("alice", "language ko")
     assert _digest_of(bot, chat).startswith("**KubeCon 1일차 세션 메모")
+
+
+def test_a_note_files_problems_and_warnings_are_in_the_channels_language(chat: Chat) -> None:
+    chat.say("alice", "language ko")
+    hostile = chat.run("alice", ImportPosts("notes.txt", b"2025-09-25\nDay 1\n\x00[Talk]\n"))
+    warned = chat.run(
+        "alice",
+        ImportPosts("notes.txt", "머리말\n2025-09-25 (금)\nDEVRIVER Day1\n[발표]\n메모\n".encode()),
+    )
+
+    assert hostile.markdown.startswith(
+        "notes.txt은(는) 텍스트 파일이 아니에요(3번째 줄에 NUL 바이트가 있어요)."
+    )
+    assert "1번째 줄: 날짜 줄보다 앞에 있어서 가져오지 않았어요" in warned.markdown
+    assert "2번째 줄: 요일이 2025-09-25와(과) 맞지 않지만 날짜는 그대로 뒀어요" in warned.markdown
+
+
+def test_a_programme_files_problems_are_in_the_channels_language(chat: Chat) -> None:
+    chat.say("alice", "language ko")
+    csv = "title,date,start,end\n발표,2025-09-25,13:40,25시\n".encode()
+
+    refused = chat.run("alice", ImportAgenda("agenda.csv", csv))
+
+    assert refused.markdown.startswith(
+        "agenda.csv: 2번째 줄: “25시”은(는) 13:40 같은 시각이 아니에요. 아무것도 바꾸지 않았어요."
+    ), refused.markdown
+    english = Chat(chat.bot, channel="C2").run("alice", ImportAgenda("agenda.csv", csv))
+    assert english.markdown.startswith("agenda.csv, line 2: “25시” is not a time like 13:40.")

@@ -99,3 +99,28 @@ async def test_an_attachment_whose_download_breaks_off_imports_nothing(
     assert edited.json["content"].startswith("Discord did not let me download notes.txt")
     listing = await discord_bot.content("sessions", date="all")
     assert "Kafka" not in listing
+
+
+@pytest.mark.asyncio
+async def test_a_broken_download_is_told_in_the_persons_language(discord_bot: Discord) -> None:
+    content = (SAMPLES / "blog-notes.txt").read_bytes()
+    attachment = discord_bot.fake.add_attachment("notes.txt", content, cut_after=len(content) // 2)
+
+    await discord_bot.memo("import", file=AttachmentOption(attachment), locale="ko")
+
+    (edited,) = await discord_bot.fake.async_wait_for(EDIT_ORIGINAL)
+    assert edited.json["content"].startswith(
+        "Discord에서 notes.txt 파일을 끝까지 받지 못해 아무것도 가져오지 않았어요."
+    )
+
+
+@pytest.mark.asyncio
+async def test_an_unreadable_file_is_told_in_the_persons_language(discord_bot: Discord) -> None:
+    attachment = discord_bot.fake.add_attachment("notes.txt", b"2025-09-25\nDay 1\n\x00\n")
+
+    await discord_bot.memo("import", file=AttachmentOption(attachment), locale="ko")
+
+    (edited,) = await discord_bot.fake.async_wait_for(EDIT_ORIGINAL)
+    assert edited.json["content"].startswith(
+        "notes.txt은(는) 텍스트 파일이 아니에요(3번째 줄에 NUL 바이트가 있어요)."
+    )

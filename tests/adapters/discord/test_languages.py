@@ -4,15 +4,18 @@ unless the channel chose a language; and the command descriptions Discord gets i
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
 from discord import app_commands
+from typer.testing import CliRunner
 
+from adapters.cli.app import app
 from adapters.discord.commands import MemoCommands
 from adapters.discord.translator import CatalogTranslator
-from tests.adapters.discord.conftest import BOB, CHANNEL, Discord
+from tests.adapters.discord.conftest import BOB, CHANNEL, GUILD, Discord
 from tests.fakes.discord import FakeDiscord, fake_discord  # noqa: F401
 
 ENVOY = "Envoy로 갈아탄 사내 API 게이트웨이"
@@ -83,3 +86,22 @@ async def test_the_add_form_is_in_the_persons_client_language(discord_bot: Disco
     assert english["data"]["title"] == "Add a memo"
     labels = [row["components"][0]["label"] for row in korean["data"]["components"]]
     assert labels == ["세션", "메모"]
+
+
+def test_a_korean_client_sees_the_save_as_memo_menu_in_korean(
+    fake_discord: FakeDiscord,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`memo-bot discord sync` sends the message menu's Korean name; its name (what an
+    interaction carries) stays English."""
+    monkeypatch.setenv("DISCORD_TOKEN", "fake-token")
+    monkeypatch.setenv("MEMO_DATABASE_URL", f"sqlite:///{tmp_path / 'memo-bot.db'}")
+    fake_discord.add_guild(GUILD, "Team One", [CHANNEL])
+
+    synced = CliRunner().invoke(app, ["discord", "sync", "--guild", str(GUILD)])
+
+    assert synced.exit_code == 0, synced.output
+    menu = next(c for c in fake_discord.guild_commands(GUILD) if c["type"] == 3)
+    assert menu["name"] == "Save as memo"
+    assert menu["name_localizations"] == {"ko": "메모로 저장", "en-US": "Save as memo"}

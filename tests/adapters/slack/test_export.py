@@ -57,3 +57,26 @@ async def test_an_upload_slack_refuses_is_reported_not_lost(slack: Slack) -> Non
     (response,) = await slack.fake.async_wait_for("response_url")
     assert "Slack did not take the file" in block_text(response.params)
     assert slack.fake.uploaded_files == []
+
+
+@pytest.mark.asyncio
+async def test_where_the_export_went_is_said_in_the_persons_language(slack: Slack) -> None:
+    slack.fake.set_locale(ALICE.id, "ko-KR")
+    await _note(slack)
+
+    await slack.command("export txt", user=ALICE)
+
+    (response,) = await slack.fake.async_wait_for("response_url")
+    assert block_text(response.params).endswith("다이렉트 메시지로 보냈어요.")
+
+
+@pytest.mark.asyncio
+async def test_an_upload_slack_refuses_is_reported_in_the_persons_language(slack: Slack) -> None:
+    slack.fake.set_locale(ALICE.id, "ko-KR")
+    await _note(slack)
+    slack.fake.error_next("files.completeUploadExternal", "not_in_channel")
+
+    await slack.command("export", user=ALICE)
+
+    (response,) = await slack.fake.async_wait_for("response_url")
+    assert "Slack이 파일을 받지 않아서 아무것도 보내지 못했어요." in block_text(response.params)
