@@ -223,7 +223,9 @@ def _run_console(bot: MemoBot, config: _Config, identity: ConsoleIdentity) -> No
             instrument(bot)
             outbound = CONSOLE.setup().serving(bot).outbound
             runner = _digest_runner(bot, {CONSOLE.name: outbound}, config)
-            announcer = Announcer(bot.database, {CONSOLE.name: outbound}, bot)
+            announcer = Announcer(
+                bot.database, {CONSOLE.name: outbound}, bot, default_language=bot.default_language
+            )
             services: list[Service] = [DigestScheduler(runner, bot), announcer]
             port = config.operations.health_port
             if port is not None:

@@ -334,7 +334,9 @@ def test_at_a_terminal_a_notes_sub_points_keep_their_indent_and_markers(
     with _console_at_a_terminal(database_url, tmp_path) as screen:
         screen.wait_for(PROMPT)
         screen.type("/memo show [Rust 게이트웨이]\r")
-        shown = screen.wait_for("결론".encode()).decode()
+        # The memo's announcement (from the outbox) may be printed above the prompt too, with
+        # the same words: the list item's head line is only in `/memo show`'s answer.
+        shown = (screen.wait_for(": 구성".encode()) + screen.wait_for("결론".encode())).decode()
     lines = [line.rstrip() for line in shown.split("\r\n")]
     first = next(line for line in lines if line.endswith(": 구성"))
     margin = " " * first.index("#")  # the column the list item's text starts at
