@@ -20,7 +20,7 @@ from storage import pending_notes as pending_store
 from storage import plans as plan_store
 from storage import programme as programme_store
 from storage import sessions as session_store
-from storage.programme import ProgrammedSession
+from storage.programme import TalkSlot
 from storage.records import SessionRecord
 
 #: How long after its end a talk still takes untitled notes, when no other runs.
@@ -72,7 +72,7 @@ def talk_for_untitled_note(
         chosen = session_store.get_session(ctx.tx, (mine or [running[0].id])[0])
         return RunningTalk(chosen, "yours" if mine else "running")
     candidates = mine or [talk.id for talk in running]
-    offered = programme_store.scheduled(ctx.tx, conference.id, candidates)[:MAX_CHOICES]
+    offered = programme_store.talk_choices(ctx.tx, conference.id, candidates, MAX_CHOICES)
     pending = pending_store.add_pending_note(
         ctx.tx,
         channel_id=ctx.writable_channel().id,
@@ -85,18 +85,15 @@ def talk_for_untitled_note(
     return AskWhich(pending, _talk_choices(ctx, offered), len(candidates) - len(offered))
 
 
-def _talk_choices(ctx: Context, talks: Sequence[ProgrammedSession]) -> tuple[TalkChoice, ...]:
+def _talk_choices(ctx: Context, talks: Sequence[TalkSlot]) -> tuple[TalkChoice, ...]:
     zone = ctx.zone()
-    choices = []
-    for talk in talks:
-        assert talk.start_utc is not None and talk.end_utc is not None  # running: scheduled
-        choices.append(
-            TalkChoice(
-                talk.id,
-                talk.title,
-                talk.room,
-                talk.start_utc.astimezone(zone),
-                talk.end_utc.astimezone(zone),
-            )
+    return tuple(
+        TalkChoice(
+            talk.id,
+            talk.title,
+            talk.room,
+            talk.start_utc.astimezone(zone),
+            talk.end_utc.astimezone(zone),
         )
-    return tuple(choices)
+        for talk in talks
+    )

@@ -57,6 +57,9 @@ _TAKE_MEMO_NUMBERS = Prepared(  # on every `/memo add`
     .values(last_memo_number=Channel.last_memo_number + bindparam("count"))
     .returning(Channel.last_memo_number)
 )
+_LANGUAGE = Prepared(  # on every command that answers in words
+    select(Channel.language).where(Channel.id == bindparam("channel_id"))
+)
 
 
 def find_workspace(tx: Connection, platform: str, workspace_external_id: str) -> int | None:
@@ -186,8 +189,8 @@ def language_setting(tx: Connection, channel_id: int) -> str:
     Read on each command rather than kept with the channel's cached record: another
     process may have changed it a moment ago.
     """
-    table = table_of(Channel)
-    setting: str = tx.execute(select(table.c.language).where(table.c.id == channel_id)).scalar_one()
+    setting = _LANGUAGE.scalar(tx, {"channel_id": channel_id})
+    assert isinstance(setting, str), f"no channel {channel_id}"
     return setting
 
 

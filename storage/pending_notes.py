@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from storage.driver_sql import Prepared
 from storage.models import Memo, PendingNote
 from storage.records import RowRecord
 
@@ -31,6 +32,10 @@ _BY_ID_IN_CHANNEL = (
         PendingNote.id == bindparam("pending_id"),
         PendingNote.channel_id == bindparam("channel_id"),
     )
+)
+_ADD = Prepared(  # on an untitled `/memo add` while several talks run
+    insert(PendingNote).returning(PendingNote.id),
+    column_keys=("channel_id", "member_id", "text", "source_url", "choices", "created_at"),
 )
 # Only the first pick claims the note: a second one (a copy, another click) finds it taken.
 _CLAIM = (
@@ -74,19 +79,18 @@ def add_pending_note(
     now: datetime,
 ) -> int:
     """Keep a note until its author picks one of ``session_ids``; its id goes in the picker."""
-    statement = (
-        insert(PendingNote)
-        .values(
-            channel_id=channel_id,
-            member_id=member_id,
-            text=text,
-            source_url=source_url,
-            choices=",".join(str(session_id) for session_id in session_ids),
-            created_at=now,
-        )
-        .returning(PendingNote.id)
+    pending_id = _ADD.scalar(
+        tx,
+        {
+            "channel_id": channel_id,
+            "member_id": member_id,
+            "text": text,
+            "source_url": source_url,
+            "choices": ",".join(str(session_id) for session_id in session_ids),
+            "created_at": now,
+        },
     )
-    return int(tx.execute(statement).scalar_one())
+    return int(pending_id)
 
 
 def find_pending_note(tx: Connection, channel_id: int, pending_id: int) -> PendingNoteRecord | None:

@@ -61,9 +61,24 @@ _JUST_ENDED_IDS = Prepared(
     )
     .order_by(ConferenceSession.start_utc, ConferenceSession.id)
 )
-_WITH_IDS = _SCHEDULED.where(
-    ConferenceSession.id.in_(bindparam("session_ids", expanding=True))
-).order_by(*_IN_ORDER)
+# The question of an untitled `/memo add` while several talks run: what a choice shows of
+# each talk (no title key, day, track or speakers to convert), the first few only.
+_CHOICES = (
+    select(
+        ConferenceSession.id,
+        ConferenceSession.title,
+        ConferenceSession.room,
+        ConferenceSession.start_utc,
+        ConferenceSession.end_utc,
+    )
+    .where(
+        ConferenceSession.conference_id == bindparam("conference_id"),
+        ConferenceSession.start_utc.is_not(None),
+        ConferenceSession.id.in_(bindparam("session_ids", expanding=True)),
+    )
+    .order_by(*_IN_ORDER)
+    .limit(bindparam("limit"))
+)
 _NEXT_START = select(func.min(ConferenceSession.start_utc)).where(
     ConferenceSession.conference_id == bindparam("conference_id"),
     ConferenceSession.start_utc > bindparam("at"),
@@ -108,6 +123,17 @@ class RunningTalkId:
 
     id: int
     start_utc: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TalkSlot:
+    """A scheduled talk as a choice between running talks shows it."""
+
+    id: int
+    title: str
+    room: str | None
+    start_utc: datetime
+    end_utc: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,10 +199,17 @@ def running_or_just_ended(
     return [RunningTalkId(row[0], row[1]) for row in rows]
 
 
-def scheduled(tx: Connection, conference_id: int, ids: Sequence[int]) -> list[ProgrammedSession]:
-    """These sessions of the conference with their slots, by start time, then room."""
-    parameters = {"conference_id": conference_id, "session_ids": list(ids)}
-    return [ProgrammedSession(**row._asdict()) for row in tx.execute(_WITH_IDS, parameters)]
+def talk_choices(
+    tx: Connection, conference_id: int, ids: Sequence[int], limit: int
+) -> list[TalkSlot]:
+    """The first ``limit`` of these scheduled sessions of the conference, by start time,
+    then room: what a person picks from."""
+    parameters = {"conference_id": conference_id, "session_ids": list(ids), "limit": limit}
+    choices = []
+    for talk_id, title, room, start, end in tx.execute(_CHOICES, parameters):
+        assert start is not None and end is not None  # a programme's slot has both
+        choices.append(TalkSlot(talk_id, title, room, start, end))
+    return choices
 
 
 def next_after(tx: Connection, conference_id: int, at: datetime) -> list[ProgrammedSession]:
