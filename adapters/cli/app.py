@@ -26,7 +26,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from adapters.cli.registry import PLATFORMS, Platforms
 from adapters.cli.runner import Configured, serve_platforms
 from adapters.console import PLATFORM as CONSOLE
-from adapters.console import Console, ConsoleIdentity
+from adapters.console import Console, ConsoleIdentity, screen
 from adapters.operations.health import HealthServer, Readiness
 from adapters.operations.logs import configure_logging
 from adapters.operations.metrics import instrument
@@ -365,7 +365,7 @@ def _print_digest(bot: MemoBot, target: DigestTarget, day: date | None) -> None:
     if isinstance(built, DigestNotBuilt):
         typer.echo(f"The digest could not be built ({built.problem}); see the log.", err=True)
         raise typer.Exit(1)
-    typer.echo(built.markdown)
+    typer.echo(built.markdown)  # --dry-run promises the Markdown, to paste or check
 
 
 def _known_platform(ctx: typer.Context, name: str) -> Platform:
@@ -456,7 +456,7 @@ def import_command(
     try:
         for path in files:
             reply = _import_one(bot, path, where, dry_run)
-            typer.echo(reply.markdown, err=not reply.ok)
+            _show_reply(reply.markdown, err=not reply.ok)
             totals.add(reply)
     finally:
         bot.close()
@@ -465,6 +465,16 @@ def import_command(
         typer.echo(f"All files: {totals.summary_line(dry_run=dry_run)}")
     if totals.failed:
         raise typer.Exit(1)
+
+
+def _show_reply(markdown: str, *, err: bool = False) -> None:
+    """A reply or post of the core: rendered at a terminal as the console shows it, its
+    Markdown as written when piped (scripts read exactly what the core wrote)."""
+    stream = sys.stderr if err else sys.stdout
+    if stream.isatty():
+        RichConsole(file=stream).print(screen.rendered(markdown))
+    else:
+        typer.echo(markdown, err=err)
 
 
 def _check_ids(ctx: typer.Context, platform: str, workspace: str, channel: str) -> None:
@@ -582,7 +592,7 @@ def agenda_import_command(
     finally:
         bot.close()
         bot.database.dispose()
-    typer.echo(reply.markdown, err=not reply.ok)
+    _show_reply(reply.markdown, err=not reply.ok)
     if not reply.ok:
         raise typer.Exit(1)
 
@@ -642,7 +652,7 @@ def export_command(
         bot.close()
         bot.database.dispose()
     if reply.attachment is None:
-        typer.echo(reply.markdown, err=True)
+        _show_reply(reply.markdown, err=True)
         raise typer.Exit(1)
     assert isinstance(reply.data, ExportReady)
     if output is None:

@@ -203,13 +203,16 @@ class Console:
 
     def _answer(self, terminal: RichConsole, line: str) -> None:
         reply = self.send(line)
-        if reply is None:
-            if read_chat_line(line, self.identity.user) is not None:
-                terminal.print("[dim]Chat message, not stored. Commands start with /memo.[/]")
-            return
-        terminal.print(self.on_screen(reply))
-        if reply.visibility is Visibility.PRIVATE:
-            terminal.print("[dim](only you can see this)[/]")
+        with self._speaking():
+            if reply is None:
+                if read_chat_line(line, self.identity.user) is not None:
+                    note = _("Chat message, not stored. Commands start with /memo.")
+                    terminal.print(note, style="dim", markup=False, highlight=False)
+                return
+            terminal.print(self.on_screen(reply))
+            if reply.visibility is Visibility.PRIVATE:
+                note = _("(only you can see this)")
+                terminal.print(note, style="dim", markup=False, highlight=False)
 
 
 def save_attachment(attachment: Attachment, folder: Path) -> Path:

@@ -55,8 +55,8 @@ def run_import(core: Core, invocation: Invocation, command: ImportAgenda) -> Rep
             ProblemCode.NO_FILE,
             _(
                 "Attach the programme to import (.ics, schedule JSON or CSV): on "
-                "Discord `/memo agenda import file:`, or run `memo-bot agenda import "
-                "FILE`."
+                "Discord `/memo agenda import file:`, on Slack `/memo agenda import` opens "
+                "a form to upload it, or run `memo-bot agenda import FILE`."
             ),
             "file",
         )

@@ -209,7 +209,7 @@ def channel_refused(fix: str | None) -> str:
 
 
 _RUNNING_TALK = {
-    "yours": N_("_Added to the talk you attend or planned among those running now._"),
+    "yours": N_("_Added to your talk running now (you planned or attended it)._"),
     "running": N_("_Added to the talk running now._"),
     "picked": N_("_Added to the talk you picked._"),
 }

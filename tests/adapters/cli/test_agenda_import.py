@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pty
+import re
 from pathlib import Path
 
+from sqlalchemy import URL
 from typer.testing import CliRunner
 
 from adapters.cli.app import app
 from bot.core import MemoBot
 from bot.replies.values import AgendaShown
+from tests.adapters.console.test_console import MEMO_BOT, db_option
 from tests.chat import Chat
 
 SAMPLES = Path(__file__).parents[2] / "samples"
@@ -58,3 +64,22 @@ def test_a_bad_file_exits_with_one_line_on_stderr(cli: CliRunner, tmp_path: Path
     ]
     missing = cli.invoke(app, ["agenda", "import", str(tmp_path / "nope.ics")])
     assert missing.exit_code == 1 and "Cannot read" in missing.stderr
+
+
+def test_at_a_terminal_the_reply_is_rendered_not_markdown(database_url: URL) -> None:
+    """An operator at a terminal reads the reply as the console shows one; piped (above), the
+    Markdown stays as the core wrote it, for scripts."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: memo-bot on the pseudo-terminal
+        command = [MEMO_BOT, "agenda", "import", str(ICS), *db_option(database_url)]
+        os.execve(MEMO_BOT, command, {**os.environ, "USER": "alice", "COLUMNS": "200"})
+    shown = b""
+    with contextlib.suppress(OSError):  # the terminal closes when memo-bot ends
+        while chunk := os.read(fd, 4096):
+            shown += chunk
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    text = re.sub(rb"\x1b\[[0-9;?]*[ -/]*[@-~]", b"", shown).decode()
+    assert "52 talks for DEVRIVER 2025 · Asia/Seoul" in text
+    assert "/memo agenda today" in text
+    assert "**" not in text and "`" not in text

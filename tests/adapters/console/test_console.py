@@ -349,6 +349,25 @@ def test_at_a_terminal_a_notes_sub_points_keep_their_indent_and_markers(
     ], "each line as typed: sub-points indented, markers shown, no escapes"
 
 
+def test_at_a_terminal_the_consoles_own_lines_speak_the_channels_language(
+    database_url: URL, tmp_path: Path, bot: MemoBot
+) -> None:
+    Chat(bot, platform="console", workspace="console", channel="general").say(
+        "alice", "language ko"
+    )
+    with _console_at_a_terminal(database_url, tmp_path) as screen:
+        screen.wait_for(PROMPT)
+        screen.type("/memo sessions\r")
+        screen.wait_for("(나만 볼 수 있어요)".encode())
+        screen.type("점심 뭐 먹지\r")
+        screen.wait_for("채팅 메시지라 저장하지 않았어요. 명령은 /memo로 시작해요.".encode())
+        screen.type("/memo language en\r")
+        screen.wait_for(b"This channel's language is now English.")
+        screen.type("/memo sessions\r")
+        english = screen.wait_for(b"(only you can see this)")
+    assert "나만".encode() not in english, "the English reply's mark is English only"
+
+
 def test_a_digest_on_schedule_prints_above_the_prompt_and_keeps_the_line_being_typed(
     database_url: URL, tmp_path: Path, bot: MemoBot
 ) -> None:
