@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, bindparam, case, func, select, update
 
+from storage.driver_sql import Prepared
 from storage.models import Conference, ConferenceSession, Memo, table_of
 from storage.records import ConferenceRecord
 from storage.upsert import insert_or_ignore
@@ -22,7 +23,7 @@ _COLUMNS = (
     Conference.starts_on,
     Conference.ends_on,
 )
-_CURRENT = (
+_CURRENT = Prepared(  # read in every command that has a channel
     select(*_COLUMNS)
     .where(Conference.channel_id == bindparam("channel_id"))
     .order_by(Conference.activated_at.desc(), Conference.id.desc())
@@ -59,7 +60,7 @@ _COUNT_SESSIONS = select(func.count()).where(
 
 
 def current_conference(tx: Connection, channel_id: int) -> ConferenceRecord | None:
-    row = tx.execute(_CURRENT, {"channel_id": channel_id}).first()
+    row = _CURRENT.first(tx, {"channel_id": channel_id})
     return ConferenceRecord.from_row(row) if row else None
 
 

@@ -10,11 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
+from storage.driver_sql import Prepared
 from storage.models import Channel, SessionThread, table_of
 from storage.records import RowRecord
 from storage.upsert import insert_or_ignore
+
+# Read on every `/memo add` (its confirmation links the thread and names a problem): prepared.
+_IN_CHANNEL = (
+    SessionThread.channel_id == bindparam("channel_id"),
+    SessionThread.session_id == bindparam("session_id"),
+)
+_THREAD = Prepared(select(SessionThread.thread_id).where(*_IN_CHANNEL))
+_LINK = Prepared(select(SessionThread.link).where(*_IN_CHANNEL))
+_PROBLEM = Prepared(
+    select(Channel.delivery_problem, Channel.delivery_fix).where(
+        Channel.id == bindparam("channel_id"), Channel.delivery_problem.is_not(None)
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,21 +46,13 @@ class DeliveryProblem:
 
 def thread_of(tx: Connection, channel_id: int, session_id: int) -> str | None:
     """The session's thread in the channel, if one was started."""
-    found: str | None = tx.scalar(
-        select(SessionThread.thread_id).where(
-            SessionThread.channel_id == channel_id, SessionThread.session_id == session_id
-        )
-    )
+    found: str | None = _THREAD.scalar(tx, {"channel_id": channel_id, "session_id": session_id})
     return found
 
 
 def link(tx: Connection, channel_id: int, session_id: int) -> str | None:
     """Where people open the session's thread in the channel, once it was started."""
-    found: str | None = tx.scalar(
-        select(SessionThread.link).where(
-            SessionThread.channel_id == channel_id, SessionThread.session_id == session_id
-        )
-    )
+    found: str | None = _LINK.scalar(tx, {"channel_id": channel_id, "session_id": session_id})
     return found
 
 
@@ -120,11 +126,7 @@ def clear_problem(tx: Connection, channel_id: int) -> None:
 
 def problem(tx: Connection, channel_id: int) -> DeliveryProblem | None:
     """The channel's recorded delivery problem, if the bot has one there."""
-    row = tx.execute(
-        select(Channel.delivery_problem, Channel.delivery_fix).where(
-            Channel.id == channel_id, Channel.delivery_problem.is_not(None)
-        )
-    ).one_or_none()
+    row = _PROBLEM.first(tx, {"channel_id": channel_id})
     return None if row is None else DeliveryProblem(row.delivery_problem, row.delivery_fix)
 
 
