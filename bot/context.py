@@ -47,13 +47,30 @@ class Context:
     default_language: str = "en"
     _member: MemberRecord | None = field(default=None, init=False)
     _conference: ConferenceRecord | None = field(default=None, init=False)
+    #: The channel's `/memo language`, once read (``language``).
+    _language_setting: str | None = field(default=None, init=False)
     _conferences: dict[int, ConferenceRecord] = field(default_factory=dict, init=False)
 
     @property
     def language(self) -> str:
         """The language of this command's reply (``bot.language``)."""
-        setting = channel_store.language_setting(self.tx, self.channel.id) if self.channel else None
-        return resolve(setting, self.invocation.locale, self.default_language)
+        if self.channel is not None and self._language_setting is None:
+            self._read_channel_state()
+        return resolve(self._language_setting, self.invocation.locale, self.default_language)
+
+    def language_changed(self) -> None:
+        """The channel's language setting changed in this transaction: read it again."""
+        self._language_setting = None
+
+    def _read_channel_state(self) -> None:
+        """The channel's language and current conference, in one statement: every command
+        with a channel reads the one first and most the other."""
+        assert self.channel is not None
+        self._language_setting, current = conference_store.language_and_current(
+            self.tx, self.channel.id
+        )
+        if self._conference is None:
+            self._conference = current
 
     @property
     def now(self) -> datetime:
@@ -117,7 +134,10 @@ class Context:
         """The channel's current conference, if it has one yet."""
         if self._conference is None and self.channel is not None:
             # Read in every command: another process may have switched it a moment ago.
-            self._conference = conference_store.current_conference(self.tx, self.channel.id)
+            if self._language_setting is None:
+                self._read_channel_state()
+            else:
+                self._conference = conference_store.current_conference(self.tx, self.channel.id)
         return self._conference
 
     def working_conference(self) -> ConferenceRecord:

@@ -50,6 +50,7 @@ def set_language(ctx: Context, command: SetLanguage) -> Reply:
         data = LanguageShown(setting, changed=None)
         return Reply(language_shown(data), Visibility.PRIVATE, data)
     changed = channel_store.set_language(ctx.tx, ctx.writable_channel().id, command.setting)
+    ctx.language_changed()
     data = LanguageShown(command.setting, changed=changed)
     with speaking(ctx.language):
         return Reply(language_shown(data), Visibility.PUBLIC, data)

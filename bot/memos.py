@@ -230,7 +230,8 @@ def _saved_reply(
     from_recent: bool = False,
     running_talk: str | None = None,
 ) -> Reply:
-    refused = thread_store.problem(ctx.tx, memo.channel_id)
+    posting = thread_store.posting_state(ctx.tx, memo.channel_id, found.session.id)
+    refused = posting.problem
     data = MemoSaved(
         memo=memo_view(memo, found.session.title, ctx.zone()),
         session=session_ref(ctx, found.session),
@@ -238,7 +239,7 @@ def _saved_reply(
         from_recent_session=from_recent,
         same_title_elsewhere=found.same_title_elsewhere,
         running_talk=running_talk,
-        thread_link=thread_store.link(ctx.tx, memo.channel_id, found.session.id),
+        thread_link=posting.thread_link,
         channel_refused=refused is not None,
         channel_fix=refused.fix if refused is not None else None,
     )

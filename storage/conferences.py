@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Connection, bindparam, case, func, select, update
+from sqlalchemy.orm import aliased
 
 from storage.driver_sql import Prepared
-from storage.models import Conference, ConferenceSession, Memo, table_of
+from storage.models import Channel, Conference, ConferenceSession, Memo, table_of
 from storage.records import ConferenceRecord
 from storage.upsert import insert_or_ignore
 
@@ -28,6 +29,23 @@ _CURRENT = Prepared(  # read in every command that has a channel
     .where(Conference.channel_id == bindparam("channel_id"))
     .order_by(Conference.activated_at.desc(), Conference.id.desc())
     .limit(1)
+)
+_LATEST = aliased(Conference)
+_CURRENT_ID = (
+    select(_LATEST.id)
+    .where(_LATEST.channel_id == Channel.id)
+    .order_by(_LATEST.activated_at.desc(), _LATEST.id.desc())
+    .limit(1)
+    .correlate(Channel)
+    .scalar_subquery()
+)
+# What every command with a channel reads first (the language of its reply, then the
+# conference it works in): one statement, as each is a round trip on PostgreSQL.
+_LANGUAGE_AND_CURRENT = Prepared(
+    select(Channel.language, *_COLUMNS)
+    .select_from(Channel)
+    .outerjoin(Conference, Conference.id == _CURRENT_ID)
+    .where(Channel.id == bindparam("channel_id"))
 )
 _BY_NAME = select(*_COLUMNS).where(
     Conference.channel_id == bindparam("channel_id"), Conference.name_key == bindparam("name_key")
@@ -62,6 +80,13 @@ _COUNT_SESSIONS = select(func.count()).where(
 def current_conference(tx: Connection, channel_id: int) -> ConferenceRecord | None:
     row = _CURRENT.first(tx, {"channel_id": channel_id})
     return ConferenceRecord.from_row(row) if row else None
+
+
+def language_and_current(tx: Connection, channel_id: int) -> tuple[str, ConferenceRecord | None]:
+    """The channel's `/memo language` setting and its current conference (if any yet)."""
+    row = _LANGUAGE_AND_CURRENT.first(tx, {"channel_id": channel_id})
+    assert row is not None, f"no channel {channel_id}"
+    return row.language, ConferenceRecord.from_row(row) if row.id is not None else None
 
 
 def find_conference(tx: Connection, channel_id: int, name_key: str) -> ConferenceRecord | None:

@@ -17,17 +17,19 @@ from storage.models import Channel, SessionThread, table_of
 from storage.records import RowRecord
 from storage.upsert import insert_or_ignore
 
-# Read on every `/memo add` (its confirmation links the thread and names a problem): prepared.
+# Prepared: the thread is read for every announcement, the posting state for every
+# `/memo add` confirmation (its thread link, the problem to name).
 _IN_CHANNEL = (
     SessionThread.channel_id == bindparam("channel_id"),
     SessionThread.session_id == bindparam("session_id"),
 )
 _THREAD = Prepared(select(SessionThread.thread_id).where(*_IN_CHANNEL))
-_LINK = Prepared(select(SessionThread.link).where(*_IN_CHANNEL))
-_PROBLEM = Prepared(
-    select(Channel.delivery_problem, Channel.delivery_fix).where(
-        Channel.id == bindparam("channel_id"), Channel.delivery_problem.is_not(None)
-    )
+_POSTING_STATE = Prepared(
+    select(
+        Channel.delivery_problem,
+        Channel.delivery_fix,
+        select(SessionThread.link).where(*_IN_CHANNEL).scalar_subquery().label("link"),
+    ).where(Channel.id == bindparam("channel_id"))
 )
 
 
@@ -44,15 +46,19 @@ class DeliveryProblem:
     fix: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class PostingState:
+    """Where a session's memos are posted in a channel, and what stops them if anything."""
+
+    #: Where people open the session's thread, once it was started.
+    thread_link: str | None
+    #: What the platform last refused in the channel, if the bot has a problem there.
+    problem: DeliveryProblem | None
+
+
 def thread_of(tx: Connection, channel_id: int, session_id: int) -> str | None:
     """The session's thread in the channel, if one was started."""
     found: str | None = _THREAD.scalar(tx, {"channel_id": channel_id, "session_id": session_id})
-    return found
-
-
-def link(tx: Connection, channel_id: int, session_id: int) -> str | None:
-    """Where people open the session's thread in the channel, once it was started."""
-    found: str | None = _LINK.scalar(tx, {"channel_id": channel_id, "session_id": session_id})
     return found
 
 
@@ -124,10 +130,16 @@ def clear_problem(tx: Connection, channel_id: int) -> None:
     )
 
 
-def problem(tx: Connection, channel_id: int) -> DeliveryProblem | None:
-    """The channel's recorded delivery problem, if the bot has one there."""
-    row = _PROBLEM.first(tx, {"channel_id": channel_id})
-    return None if row is None else DeliveryProblem(row.delivery_problem, row.delivery_fix)
+def posting_state(tx: Connection, channel_id: int, session_id: int) -> PostingState:
+    """The session's thread link and the channel's delivery problem, in one read: what a
+    `/memo add` confirmation shows (on PostgreSQL each statement is a round trip)."""
+    row = _POSTING_STATE.first(tx, {"channel_id": channel_id, "session_id": session_id})
+    problem = (
+        DeliveryProblem(row.delivery_problem, row.delivery_fix)
+        if row is not None and row.delivery_problem is not None
+        else None
+    )
+    return PostingState(row.link if row is not None else None, problem)
 
 
 def settings(tx: Connection, channel_id: int) -> ThreadSettings:
