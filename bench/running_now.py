@@ -170,10 +170,9 @@ def lookup_alone(bench: Bench, count: int) -> list[float]:
         times = []
         for _ in range(count):
             started = time.perf_counter()
-            running = programme_store.running_or_just_ended(tx, conference_id, bench.now, GRACE)
-            plan_store.planned_or_attended_between(
-                tx, member_id, conference_id, running[0].start_utc, running[-1].start_utc
-            )
+            programme_store.running_or_just_ended(tx, conference_id, bench.now, GRACE)
+            since = bench.now - GRACE - programme_store.LONGEST_TALK
+            plan_store.planned_or_attended_between(tx, member_id, conference_id, since, bench.now)
             times.append((time.perf_counter() - started) * 1000)
     return times
 
@@ -207,12 +206,16 @@ def report(args: argparse.Namespace, samples: dict[str, list[float]]) -> None:
     from rich.table import Table
 
     titled_p99 = percentile(samples["titled"], 0.99)
+    titled_p50 = statistics.median(samples["titled"])
     rows = {
         kind: {
             "ops": len(values),
             "p50_ms": statistics.median(values),
             "p99_ms": percentile(values, 0.99),
             "p99_x_titled": percentile(values, 0.99) / titled_p99,
+            # p99 of 500 sub-millisecond ops is the 5th slowest: a checkpoint or a busy
+            # neighbour moves it; the medians' ratio is the steadier cost of the lookup.
+            "p50_x_titled": statistics.median(values) / titled_p50,
         }
         for kind, values in samples.items()
     }
@@ -220,7 +223,7 @@ def report(args: argparse.Namespace, samples: dict[str, list[float]]) -> None:
         title=f"/memo add during a {args.talks:,}-talk programme (40 rooms), SQLite, "
         f"target: untitled p99 ≤ {TARGET_RATIO}× titled"
     )
-    for column in ("add", "ops", "p50 ms", "p99 ms", "p99 × titled"):
+    for column in ("add", "ops", "p50 ms", "p99 ms", "p99 × titled", "p50 × titled"):
         table.add_column(column, justify="left" if column == "add" else "right")
     for kind, row in rows.items():
         table.add_row(
@@ -229,6 +232,7 @@ def report(args: argparse.Namespace, samples: dict[str, list[float]]) -> None:
             f"{row['p50_ms']:.2f}",
             f"{row['p99_ms']:.2f}",
             f"{row['p99_x_titled']:.2f}",
+            f"{row['p50_x_titled']:.2f}",
         )
     Console(width=110).print(table)
     worst = max(row["p99_x_titled"] for kind, row in rows.items() if kind.startswith("untitled"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.context import Context
 from bot.replies.values import TalkChoice
@@ -59,20 +59,20 @@ def talk_for_untitled_note(
     if not running:
         return None
     member = ctx.existing_member()
-    mine: list[int] = []
+    mine: set[int] = set()
     if member is not None and len(running) > 1:
-        # Their plans and attendance among the talks that started since the first running one.
-        since = running[0].start_utc - timedelta(seconds=1)
-        latest = running[-1].start_utc
+        # Their plans and attendance among the talks that may still run (or just ended).
+        since = ctx.now - GRACE - programme_store.LONGEST_TALK
         theirs = plan_store.planned_or_attended_between(
-            ctx.tx, member.id, conference.id, since, latest
+            ctx.tx, member.id, conference.id, since, ctx.now
         )
-        mine = [talk.id for talk in running if talk.id in theirs]
+        mine = theirs.intersection(running)
     if len(mine) == 1 or len(running) == 1:
-        chosen = session_store.get_session(ctx.tx, (mine or [running[0].id])[0])
+        chosen = session_store.get_session(ctx.tx, next(iter(mine)) if mine else running[0])
         return RunningTalk(chosen, "yours" if mine else "running")
-    candidates = mine or [talk.id for talk in running]
-    offered = programme_store.talk_choices(ctx.tx, conference.id, candidates, MAX_CHOICES)
+    slots = programme_store.running_slots(ctx.tx, conference.id, ctx.now, GRACE)
+    candidates = [talk for talk in slots if talk.id in mine] if mine else slots
+    offered = sorted(candidates, key=_in_programme_order)[:MAX_CHOICES]
     pending = pending_store.add_pending_note(
         ctx.tx,
         channel_id=ctx.writable_channel().id,
@@ -83,6 +83,11 @@ def talk_for_untitled_note(
         now=ctx.now,
     )
     return AskWhich(pending, _talk_choices(ctx, offered), len(candidates) - len(offered))
+
+
+def _in_programme_order(talk: TalkSlot) -> tuple[datetime, bool, str, int]:
+    """By start, then room (talks without one last), as the agenda lists them."""
+    return (talk.start_utc, talk.room is None, talk.room or "", talk.id)
 
 
 def _talk_choices(ctx: Context, talks: Sequence[TalkSlot]) -> tuple[TalkChoice, ...]:

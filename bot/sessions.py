@@ -307,9 +307,7 @@ def suggest(ctx: Context, typed: str, limit: int) -> tuple[SessionChoice, ...]:
     following = programme_store.next_after(ctx.tx, conference.id, ctx.now)
     soon = {
         session_id: order
-        for order, session_id in enumerate(
-            [*(talk.id for talk in running), *(talk.id for talk in following)]
-        )
+        for order, session_id in enumerate([*running, *(talk.id for talk in following)])
     }
     in_order = _soon_first(newest_first, soon)
     query = titles.title_key(clean_text(typed))  # typed so far: no command, so not cleaned yet

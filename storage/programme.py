@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.driver_sql import Prepared
 from storage.models import ConferenceSession, table_of
@@ -38,46 +40,38 @@ _RUNNING = _SCHEDULED.where(
     ConferenceSession.start_utc <= bindparam("at"), ConferenceSession.end_utc > bindparam("at")
 ).order_by(*_IN_ORDER)
 
-# On every untitled `/memo add`: ids and starts only (no full row to build per talk),
-# bounded below by the longest a talk may run, so the index on (conference_id, start_utc)
-# is scanned for a day of talks, not the whole programme.
-_RUNNING_IDS = Prepared(
-    select(ConferenceSession.id, ConferenceSession.start_utc)
-    .where(
+
+def _running_lookups(*columns: InstrumentedAttribute[Any]) -> tuple[Prepared, Prepared]:
+    """The talks running at ``at``, and those that ended between ``since`` and ``at``, with
+    these columns. Bounded below by the longest a talk may run, so the index on
+    (conference_id, start_utc) is scanned for a day of talks, not the whole programme."""
+    in_window = (
         ConferenceSession.conference_id == bindparam("conference_id"),
         ConferenceSession.start_utc > bindparam("earliest"),
+    )
+    in_order = (ConferenceSession.start_utc, ConferenceSession.id)
+    running = select(*columns).where(
+        *in_window,
         ConferenceSession.start_utc <= bindparam("at"),
         ConferenceSession.end_utc > bindparam("at"),
     )
-    .order_by(ConferenceSession.start_utc, ConferenceSession.id)
-)
-_JUST_ENDED_IDS = Prepared(
-    select(ConferenceSession.id, ConferenceSession.start_utc)
-    .where(
-        ConferenceSession.conference_id == bindparam("conference_id"),
-        ConferenceSession.start_utc > bindparam("earliest"),
+    just_ended = select(*columns).where(
+        *in_window,
         ConferenceSession.end_utc > bindparam("since"),
         ConferenceSession.end_utc <= bindparam("at"),
     )
-    .order_by(ConferenceSession.start_utc, ConferenceSession.id)
-)
-# The question of an untitled `/memo add` while several talks run: what a choice shows of
-# each talk (no title key, day, track or speakers to convert), the first few only.
-_CHOICES = (
-    select(
-        ConferenceSession.id,
-        ConferenceSession.title,
-        ConferenceSession.room,
-        ConferenceSession.start_utc,
-        ConferenceSession.end_utc,
-    )
-    .where(
-        ConferenceSession.conference_id == bindparam("conference_id"),
-        ConferenceSession.start_utc.is_not(None),
-        ConferenceSession.id.in_(bindparam("session_ids", expanding=True)),
-    )
-    .order_by(*_IN_ORDER)
-    .limit(bindparam("limit"))
+    return Prepared(running.order_by(*in_order)), Prepared(just_ended.order_by(*in_order))
+
+
+# On every untitled `/memo add`: ids only (no row or time to convert per talk) to decide;
+# what a choice shows only when several run and the person must be asked.
+_RUNNING_IDS = _running_lookups(ConferenceSession.id)
+_RUNNING_SLOTS = _running_lookups(
+    ConferenceSession.id,
+    ConferenceSession.title,
+    ConferenceSession.room,
+    ConferenceSession.start_utc,
+    ConferenceSession.end_utc,
 )
 _NEXT_START = select(func.min(ConferenceSession.start_utc)).where(
     ConferenceSession.conference_id == bindparam("conference_id"),
@@ -118,16 +112,8 @@ class ProgrammedSession:
 
 
 @dataclass(frozen=True, slots=True)
-class RunningTalkId:
-    """A talk running now, as much as deciding where an untitled note goes needs."""
-
-    id: int
-    start_utc: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class TalkSlot:
-    """A scheduled talk as a choice between running talks shows it."""
+    """A talk running now as a choice between running talks shows it."""
 
     id: int
     title: str
@@ -188,28 +174,33 @@ def running_at(tx: Connection, conference_id: int, at: datetime) -> list[Program
 
 def running_or_just_ended(
     tx: Connection, conference_id: int, at: datetime, grace: timedelta
-) -> list[RunningTalkId]:
-    """The talks running at ``at``; between slots, those that ended within ``grace``
-    before. By start time."""
+) -> list[int]:
+    """The ids of the talks running at ``at``; between slots, of those that ended within
+    ``grace`` before. By start time."""
+    return [row[0] for row in _running(tx, _RUNNING_IDS, conference_id, at, grace)]
+
+
+def running_slots(
+    tx: Connection, conference_id: int, at: datetime, grace: timedelta
+) -> list[TalkSlot]:
+    """The same talks as ``running_or_just_ended``, with what a choice between them shows."""
+    return [TalkSlot(*row) for row in _running(tx, _RUNNING_SLOTS, conference_id, at, grace)]
+
+
+def _running(
+    tx: Connection,
+    lookups: tuple[Prepared, Prepared],
+    conference_id: int,
+    at: datetime,
+    grace: timedelta,
+) -> list[Any]:
+    running, just_ended = lookups
     parameters = {"conference_id": conference_id, "at": at, "earliest": at - LONGEST_TALK}
-    rows = _RUNNING_IDS.rows(tx, parameters)
+    rows = running.rows(tx, parameters)
     if not rows:
         parameters.update(since=at - grace, earliest=at - grace - LONGEST_TALK)
-        rows = _JUST_ENDED_IDS.rows(tx, parameters)
-    return [RunningTalkId(row[0], row[1]) for row in rows]
-
-
-def talk_choices(
-    tx: Connection, conference_id: int, ids: Sequence[int], limit: int
-) -> list[TalkSlot]:
-    """The first ``limit`` of these scheduled sessions of the conference, by start time,
-    then room: what a person picks from."""
-    parameters = {"conference_id": conference_id, "session_ids": list(ids), "limit": limit}
-    choices = []
-    for talk_id, title, room, start, end in tx.execute(_CHOICES, parameters):
-        assert start is not None and end is not None  # a programme's slot has both
-        choices.append(TalkSlot(talk_id, title, room, start, end))
-    return choices
+        rows = just_ended.rows(tx, parameters)
+    return rows
 
 
 def next_after(tx: Connection, conference_id: int, at: datetime) -> list[ProgrammedSession]:
