@@ -134,12 +134,9 @@ def posting_state(tx: Connection, channel_id: int, session_id: int) -> PostingSt
     """The session's thread link and the channel's delivery problem, in one read: what a
     `/memo add` confirmation shows (on PostgreSQL each statement is a round trip)."""
     row = _POSTING_STATE.first(tx, {"channel_id": channel_id, "session_id": session_id})
-    problem = (
-        DeliveryProblem(row.delivery_problem, row.delivery_fix)
-        if row is not None and row.delivery_problem is not None
-        else None
-    )
-    return PostingState(row.link if row is not None else None, problem)
+    assert row is not None, f"no channel {channel_id}"
+    problem = row.delivery_problem
+    return PostingState(row.link, DeliveryProblem(problem, row.delivery_fix) if problem else None)
 
 
 def settings(tx: Connection, channel_id: int) -> ThreadSettings:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pty
-import re
+import select
+import time
 from pathlib import Path
 
 from sqlalchemy import URL
@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from adapters.cli.app import app
 from bot.core import MemoBot
 from bot.replies.values import AgendaShown
-from tests.adapters.console.test_console import MEMO_BOT, db_option
+from tests.adapters.console.test_console import _ESCAPES, MEMO_BOT, db_option
 from tests.chat import Chat
 
 SAMPLES = Path(__file__).parents[2] / "samples"
@@ -74,12 +74,23 @@ def test_at_a_terminal_the_reply_is_rendered_not_markdown(database_url: URL) -> 
         command = [MEMO_BOT, "agenda", "import", str(ICS), *db_option(database_url)]
         os.execve(MEMO_BOT, command, {**os.environ, "USER": "alice", "COLUMNS": "200"})
     shown = b""
-    with contextlib.suppress(OSError):  # the terminal closes when memo-bot ends
-        while chunk := os.read(fd, 4096):
-            shown += chunk
-    os.close(fd)
+    deadline = time.monotonic() + 60
+    try:
+        while True:  # until the terminal closes: memo-bot has ended
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"memo-bot did not end; it printed {shown!r}"
+            if select.select([fd], [], [], remaining)[0]:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+    finally:
+        os.close(fd)
     assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
-    text = re.sub(rb"\x1b\[[0-9;?]*[ -/]*[@-~]", b"", shown).decode()
+    text = _ESCAPES.sub(b"", shown).decode()
     assert "52 talks for DEVRIVER 2025 · Asia/Seoul" in text
     assert "/memo agenda today" in text
     assert "**" not in text and "`" not in text
