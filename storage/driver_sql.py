@@ -1,25 +1,30 @@
-"""Statements sent to SQLite's own connection, past SQLAlchemy's per-call machinery.
+"""Statements sent to the database driver's own connection, past SQLAlchemy's per-call machinery.
 
 SQLAlchemy's ``Connection.execute`` costs about 35 us of Python per statement
 (building an execution context, a result object, events), and sqlite3's own
 ``execute`` about 5 us. A `/memo add` runs a BEGIN, four statements and a
 COMMIT on the one writer thread, so that overhead was about a fifth of the
-writer's time per add, and the writer shares the GIL with the event loop.
+writer's time per add, and the writer shares the GIL with the event loop. On
+PostgreSQL a `/memo add` sends seven statements from whichever worker thread
+runs it, and SQLAlchemy's share of each was about two thirds of the bot's CPU
+for it (psycopg's own ``execute`` the rest): the bot process, not the server,
+was what bounded adds per second.
 
-- ``driver_execute`` runs parameterless transaction control (BEGIN, SAVEPOINT).
-- ``Prepared`` wraps a Core statement of the hot path: on SQLite it is compiled
-  once by SQLAlchemy (same SQL, same type conversions both ways) and then run on
-  sqlite3's cursor; on PostgreSQL it is simply ``Connection.execute``.
+- ``driver_execute`` runs parameterless transaction control (BEGIN, SAVEPOINT)
+  on SQLite.
+- ``Prepared`` wraps a Core statement of the hot path: it is compiled once for
+  each dialect by SQLAlchemy (same SQL, same type conversions both ways) and then
+  run on the driver's connection (sqlite3's or psycopg's).
 
 Either way errors are still SQLAlchemy's (``IntegrityError`` for a unique
-violation, ``OperationalError`` for "database is locked"), without the bound
-parameters, which may hold memo text. These statements do not appear in
-SQLAlchemy's echo log.
+violation, ``OperationalError`` for "database is locked" or a lost server),
+without the bound parameters, which may hold memo text, and a connection the
+server dropped is invalidated as SQLAlchemy would do it. These statements do not
+appear in SQLAlchemy's echo log.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +33,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.sql import Executable
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.elements import TextClause
 
 Processor = Callable[[Any], Any] | None
 _REQUIRED = object()
@@ -40,7 +45,7 @@ def driver_execute(connection: Connection, statement: str) -> None:
 
 
 class Prepared:
-    """A Core statement for the hot path: compiled once, then run on sqlite3's cursor.
+    """A Core statement for the hot path: compiled once a dialect, then run on the driver.
 
     ``rows`` answers rows with attribute access and ``_mapping`` on both
     databases, like SQLAlchemy's ``Row`` (a ``text()`` SELECT on SQLite, which
@@ -53,13 +58,10 @@ class Prepared:
     def __init__(self, statement: Executable, *, column_keys: Sequence[str] | None = None) -> None:
         self.statement = statement
         self._column_keys = list(column_keys) if column_keys is not None else None
-        self._sqlite: _Compiled | None = None
+        self._compiled: dict[str, _Compiled] = {}  # by dialect name
 
     def rows(self, tx: Connection, params: Mapping[str, Any]) -> list[Any]:
         """Every row of the result (none for a statement without RETURNING)."""
-        if tx.dialect.name != "sqlite":
-            result = tx.execute(self.statement, dict(params))
-            return list(result.all()) if result.returns_rows else []
         compiled, raw = self._fetch(tx, params)
         # A text() SELECT declares no columns: plain tuples, read by position.
         return compiled.convert(raw) if compiled.row is not None else raw
@@ -74,9 +76,6 @@ class Prepared:
 
     def scalar(self, tx: Connection, params: Mapping[str, Any]) -> Any:
         """The first column of the first row; None when there is no row."""
-        if tx.dialect.name != "sqlite":
-            row = self.first(tx, params)
-            return None if row is None else row[0]
         compiled, raw = self._fetch(tx, params)  # no row object for one value
         if not raw:
             return None
@@ -84,24 +83,33 @@ class Prepared:
         return raw[0][0] if process is None else process(raw[0][0])
 
     def _fetch(self, tx: Connection, params: Mapping[str, Any]) -> tuple[_Compiled, list[Any]]:
-        """SQLite: the compiled statement and its raw result rows."""
-        compiled = self._sqlite or self._compile(tx)
+        """The compiled statement and its raw result rows."""
+        compiled = self._compiled.get(tx.dialect.name) or self._compile(tx)
         cursor = _run(tx, compiled.sql, compiled.arguments(params))
-        return compiled, cursor.fetchall() if cursor.description is not None else []
+        returns_rows = compiled.returns_rows
+        if returns_rows is None:  # a text() statement: known only once it ran
+            returns_rows = cursor.description is not None
+        return compiled, cursor.fetchall() if returns_rows else []
 
     def _compile(self, tx: Connection) -> _Compiled:
-        self._sqlite = _Compiled.of(self.statement, tx, self._column_keys)
-        return self._sqlite
+        compiled = _Compiled.of(self.statement, tx, self._column_keys)
+        self._compiled[tx.dialect.name] = compiled
+        return compiled
 
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     sql: str
-    #: (name, value if not given (``_REQUIRED``: none), bind processor) for each ``?`` in order.
+    #: (name, value if not given (``_REQUIRED``: none), bind processor) for each parameter:
+    #: each ``?`` in order (SQLite), or each ``%(name)s`` (psycopg, whose values go by name).
     binds: tuple[tuple[str, Any, Processor], ...]
+    positional: bool
     #: The row type (None: the statement returns no rows) and each column's result processor.
     row: type[tuple[Any, ...]] | None
     results: tuple[Processor, ...]
+    #: Whether running it answers rows; None for text(), whose SQL SQLAlchemy does not read.
+    #: (Asking psycopg's cursor builds its column descriptions: a tenth of a statement's CPU.)
+    returns_rows: bool | None
 
     @classmethod
     def of(cls, statement: Executable, tx: Connection, keys: list[str] | None) -> _Compiled:
@@ -113,8 +121,11 @@ class _Compiled:
             # SQLAlchemy fills these in at execution; here they would silently be NULL.
             raise ValueError(f"Prepared needs every column with a Python default given: {compiled}")
         binds = []
-        for name in compiled.positiontup or ():
-            bind: BindParameter[Any] = compiled.binds[name]
+        if compiled.positional:
+            named = [(name, compiled.binds[name]) for name in compiled.positiontup or ()]
+        else:
+            named = list({name: bind for bind, name in compiled.bind_names.items()}.items())
+        for name, bind in named:
             if bind.expanding or bind.callable is not None:
                 raise ValueError(f"Prepared cannot run {name!r} of: {compiled.string}")
             default = _REQUIRED if bind.required else bind.value
@@ -127,16 +138,25 @@ class _Compiled:
         results = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
         )
-        return cls(compiled.string, tuple(binds), row, results)
+        returns_rows = (
+            None
+            if isinstance(statement, TextClause)
+            else bool(compiled.effective_returning)
+            if compiled.isinsert or compiled.isupdate or compiled.isdelete
+            else True
+        )
+        return cls(compiled.string, tuple(binds), compiled.positional, row, results, returns_rows)
 
-    def arguments(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
+    def arguments(self, params: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         values = []
         for name, default, process in self.binds:
             value = params.get(name, default)
             if value is _REQUIRED:
                 raise InvalidRequestError(f"A value is required for bind parameter {name!r}")
             values.append(process(value) if process is not None and value is not None else value)
-        return tuple(values)
+        if self.positional:
+            return tuple(values)
+        return {name: value for (name, _, _), value in zip(self.binds, values, strict=True)}
 
     def convert(self, rows: list[tuple[Any, ...]]) -> list[Any]:
         assert self.row is not None
@@ -158,10 +178,18 @@ def _mapping(row: tuple[Any, ...]) -> dict[str, Any]:
     return row._asdict()  # type: ignore[attr-defined,no-any-return]
 
 
-def _run(connection: Connection, sql: str, arguments: tuple[Any, ...]) -> sqlite3.Cursor:
+def _run(connection: Connection, sql: str, arguments: tuple[Any, ...] | dict[str, Any]) -> Any:
+    """The driver's cursor after running ``sql`` (sqlite3's and psycopg's connections both
+    have an ``execute`` answering one); its errors as SQLAlchemy would raise them."""
     driver = connection.connection.driver_connection
+    dialect = connection.dialect
+    driver_error = dialect.loaded_dbapi.Error
     try:
-        return driver.execute(sql, arguments)  # type: ignore[union-attr,no-any-return]
-    except sqlite3.Error as error:
-        dialect = connection.dialect
-        raise DBAPIError.instance(sql, None, error, sqlite3.Error, dialect=dialect) from error
+        return driver.execute(sql, arguments)  # type: ignore[union-attr]
+    except driver_error as error:
+        lost = dialect.is_disconnect(error, driver, None)
+        if lost:  # as SQLAlchemy does: the pool must not hand this connection out again
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            sql, None, error, driver_error, connection_invalidated=lost, dialect=dialect
+        ) from error
