@@ -33,7 +33,7 @@ from storage import memos as memo_store
 from storage import outbox as outbox_store
 from storage import pending_notes as pending_store
 from storage import sessions as session_store
-from storage import threads as thread_store
+from storage.memos import AddedMemo
 from storage.outbox import PostKind
 from storage.pending_notes import PendingNoteRecord
 from storage.records import MemoRecord
@@ -156,9 +156,9 @@ def pick(ctx: Context, command: PickTalk) -> Reply:
         assert again is not None  # notes are only forgotten a day after they were written
         return _already_picked(ctx, again)
     session = session_store.get_session(ctx.tx, command.session)
-    memo = _add_memo(ctx, session.id, note.text, note.source_url)
-    pending_store.set_memo(ctx.tx, note.id, memo.id)
-    return _saved_reply(ctx, memo, Found(session, None), running_talk="picked")
+    added = _add_memo(ctx, session.id, note.text, note.source_url)
+    pending_store.set_memo(ctx.tx, note.id, added.memo.id)
+    return _saved_reply(ctx, added, Found(session, None), running_talk="picked")
 
 
 def _already_picked(ctx: Context, note: PendingNoteRecord) -> Reply:
@@ -181,17 +181,19 @@ def _store(
     from_recent: bool = False,
     running_talk: str | None = None,
 ) -> Reply:
-    memo = _add_memo(ctx, target.session.id, text, source_url)
-    return _saved_reply(ctx, memo, target, from_recent=from_recent, running_talk=running_talk)
+    added = _add_memo(ctx, target.session.id, text, source_url)
+    return _saved_reply(ctx, added, target, from_recent=from_recent, running_talk=running_talk)
 
 
-def _add_memo(ctx: Context, session_id: int, text: str, source_url: str | None) -> MemoRecord:
+def _add_memo(ctx: Context, session_id: int, text: str, source_url: str | None) -> AddedMemo:
     """The memo, stored in the session, and its author marked as attending.
 
     Writing a memo in a session is attending it: recorded with the memo, in one statement
-    on PostgreSQL, unless this process knows the attendance is stored already."""
+    on PostgreSQL, unless this process knows the attendance is stored already. The
+    channel's announcement is stored with the memo too, and a delivery worker
+    (``bot.announcing``) posts it after the commit, off the ack path."""
     attending = not ctx.attendance_known(session_id)
-    memo = memo_store.add_memo(
+    added = memo_store.add_memo(
         ctx.tx,
         channel_id=ctx.writable_channel().id,
         session_id=session_id,
@@ -201,12 +203,9 @@ def _add_memo(ctx: Context, session_id: int, text: str, source_url: str | None) 
         source_url=source_url,
         attended_via="memo" if attending else None,
     )
-    # In the memo's own transaction: the channel's announcement is stored with the memo, and
-    # a delivery worker (``bot.announcing``) posts it after the commit, off the ack path.
-    outbox_store.queue(ctx.tx, memo.channel_id, memo.id, PostKind.ANNOUNCE, ctx.now)
     if attending:
         ctx.attendance_recorded(session_id)
-    return memo
+    return added
 
 
 def _no_recent_session() -> Reply:
@@ -224,13 +223,13 @@ def _no_recent_session() -> Reply:
 
 def _saved_reply(
     ctx: Context,
-    memo: MemoRecord,
+    added: AddedMemo,
     found: Found,
     *,
     from_recent: bool = False,
     running_talk: str | None = None,
 ) -> Reply:
-    posting = thread_store.posting_state(ctx.tx, memo.channel_id, found.session.id)
+    memo, posting = added.memo, added.posting
     refused = posting.problem
     data = MemoSaved(
         memo=memo_view(memo, found.session.title, ctx.zone()),

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql
 
-from storage import search
+from storage import outbox, search, threads
 from storage.attendance import record_attendance
 from storage.channels import take_memo_number
 from storage.driver_sql import Prepared
@@ -28,7 +28,9 @@ from storage.models import (
     Memo,
     MemoRevision,
 )
+from storage.outbox import PostKind
 from storage.records import ChannelMemo, MemberRecord, MemoRecord, NoteRecord
+from storage.threads import PostingState
 
 _SELECT = select(
     Memo.id,
@@ -91,15 +93,16 @@ _INSERT = Prepared(  # every `/memo add` on SQLite
 )
 
 
-def _add_numbered_indexed(*, attending: bool) -> Select[tuple[int, int]]:
-    """PostgreSQL: take the channel's next memo number, insert the memo with it and index
-    it, in one statement (data-modifying CTEs, which SQLite does not have); ``attending``:
-    record the author's attendance of the session in it too (``attended_via``)."""
+def _add_numbered_indexed(*, attending: bool) -> Select[Any]:
+    """PostgreSQL: take the channel's next memo number, insert the memo with it, index it,
+    queue its announcement and read the channel's posting state, in one statement
+    (data-modifying CTEs, which SQLite does not have); ``attending``: record the author's
+    attendance of the session in it too (``attended_via``)."""
     numbered = (
         update(Channel)
         .where(Channel.id == bindparam("channel_id"))
         .values(last_memo_number=Channel.last_memo_number + 1)
-        .returning(Channel.last_memo_number)
+        .returning(Channel.last_memo_number, Channel.delivery_problem, Channel.delivery_fix)
         .cte("numbered")
     )
     columns = Memo.__table__.c
@@ -110,20 +113,30 @@ def _add_numbered_indexed(*, attending: bool) -> Select[tuple[int, int]]:
         for name in _NEW_MEMO_COLUMNS
         if name != "channel_id"
     }
+    channel_id = bindparam("channel_id", type_=columns.channel_id.type)
     added = (
         insert(Memo)
         .from_select(
             ["number", *_NEW_MEMO_COLUMNS],
             select(
                 numbered.c.last_memo_number,
-                bindparam("channel_id", type_=columns.channel_id.type),
+                channel_id,
                 *values.values(),
             ),
         )
         .returning(Memo.id, Memo.number)
         .cte("added")
     )
-    statement = select(added.c.id, added.c.number).add_cte(search.indexing_added_memo(added))
+    statement = select(
+        added.c.id,
+        added.c.number,
+        numbered.c.delivery_problem,
+        numbered.c.delivery_fix,
+        threads.thread_link(channel_id, values["session_id"]),
+    ).add_cte(
+        search.indexing_added_memo(added),
+        outbox.announcing_added_memo(added, channel_id, values["created_at"]),
+    )
     if not attending:
         return statement
     attended = (
@@ -142,7 +155,7 @@ def _add_numbered_indexed(*, attending: bool) -> Select[tuple[int, int]]:
 
 #: Every `/memo add` on PostgreSQL: by whether the author's attendance is to be recorded.
 _ADD_NUMBERED_INDEXED = {
-    attending: _add_numbered_indexed(attending=attending) for attending in (False, True)
+    attending: Prepared(_add_numbered_indexed(attending=attending)) for attending in (False, True)
 }
 _INSERT_MANY = insert(Memo).returning(Memo.id, sort_by_parameter_order=True)
 _INSERT_REVISION = insert(MemoRevision)
@@ -168,13 +181,18 @@ def add_memo(
     now: datetime,
     source_url: str | None,
     attended_via: str | None = None,
-) -> MemoRecord:
-    """A memo with the channel's next number, indexed for search; with ``attended_via``,
-    the author's attendance of the session is recorded too (unless it was already).
+) -> AddedMemo:
+    """A memo with the channel's next number, indexed for search and owed to the channel as
+    an announcement (the outbox row a delivery worker posts after the commit, as for every
+    memo added one at a time); with ``attended_via``, the author's attendance of the session
+    is recorded too (unless it was already). With it comes the posting state its
+    confirmation shows (the session's thread in the channel, the channel's problem).
 
     The number comes from the channel's row, whose lock (held to the commit) serialises
-    concurrent adds. On PostgreSQL the number, the memo, its index row and the attendance
-    are one statement: one round trip to the server where four were, on every `/memo add`.
+    concurrent adds. On PostgreSQL the number, the memo, its index row, its outbox row, the
+    attendance and the posting state are one statement: one round trip to the server where
+    six were, on every `/memo add` (each round trip costs the bot process CPU, which is
+    what bounds adds per second).
     """
     values = {
         "channel_id": channel_id,
@@ -191,16 +209,19 @@ def add_memo(
             tokens=search.memo_tokens(channel_id, text),
             attended_via=attended_via,
         )
-        statement = _ADD_NUMBERED_INDEXED[attended_via is not None]
-        added = tx.execute(statement, params).one()
+        added = _ADD_NUMBERED_INDEXED[attended_via is not None].first(tx, params)
+        assert added is not None  # the channel's row exists: the caller's channel
         memo_id, number = added.id, added.number
+        posting = threads.posting_state_of(added)
     else:
         number = take_memo_number(tx, channel_id)
         memo_id = _INSERT.scalar(tx, {**values, "number": number})
         search.index_new_memo(tx, memo_id, channel_id, text)
         if attended_via is not None:
             record_attendance(tx, session_id, author.id, attended_via, now)
-    return MemoRecord(
+        outbox.queue(tx, channel_id, memo_id, PostKind.ANNOUNCE, now)
+        posting = threads.posting_state(tx, channel_id, session_id)
+    memo = MemoRecord(
         id=memo_id,
         channel_id=channel_id,
         number=number,
@@ -214,6 +235,15 @@ def add_memo(
         deleted_at=None,
         source_url=source_url,
     )
+    return AddedMemo(memo, posting)
+
+
+@dataclass(frozen=True, slots=True)
+class AddedMemo:
+    """A memo just added, and where the channel will see it (for its confirmation)."""
+
+    memo: MemoRecord
+    posting: PostingState
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Connection,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from storage.driver_sql import Prepared
@@ -226,6 +237,19 @@ def queue(tx: Connection, channel_id: int, memo_id: int, kind: PostKind, now: da
             "attempts": 0,
         },
     )
+
+
+def announcing_added_memo(
+    added: CTE, channel_id: ColumnElement[int], now: ColumnElement[datetime]
+) -> CTE:
+    """PostgreSQL: the outbox row announcing the memo that ``added`` (an INSERT ... RETURNING
+    id) adds in the same statement, as a CTE to attach to it; due at once, as ``queue``'s.
+    One round trip fewer on every `/memo add`."""
+    columns = ("channel_id", "memo_id", "kind", "created_at", "lease_until", "attempts")
+    announcement = select(
+        channel_id, added.c.id, literal(PostKind.ANNOUNCE.value), now, now, literal(0)
+    )
+    return insert(OutboxPost).from_select(columns, announcement).cte("announced")
 
 
 def claim_due(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import ColumnElement, Connection, Label, bindparam, delete, select, update
 
 from storage.driver_sql import Prepared
 from storage.models import Channel, SessionThread, table_of
@@ -24,11 +25,19 @@ _IN_CHANNEL = (
     SessionThread.session_id == bindparam("session_id"),
 )
 _THREAD = Prepared(select(SessionThread.thread_id).where(*_IN_CHANNEL))
+
+
+def thread_link(channel_id: ColumnElement[int], session_id: ColumnElement[int]) -> Label[str]:
+    """The session's thread link in the channel as a column (``link``), NULL before one."""
+    in_channel = (SessionThread.channel_id == channel_id, SessionThread.session_id == session_id)
+    return select(SessionThread.link).where(*in_channel).scalar_subquery().label("link")
+
+
 _POSTING_STATE = Prepared(
     select(
         Channel.delivery_problem,
         Channel.delivery_fix,
-        select(SessionThread.link).where(*_IN_CHANNEL).scalar_subquery().label("link"),
+        thread_link(bindparam("channel_id"), bindparam("session_id")),
     ).where(Channel.id == bindparam("channel_id"))
 )
 
@@ -135,6 +144,12 @@ def posting_state(tx: Connection, channel_id: int, session_id: int) -> PostingSt
     `/memo add` confirmation shows (on PostgreSQL each statement is a round trip)."""
     row = _POSTING_STATE.first(tx, {"channel_id": channel_id, "session_id": session_id})
     assert row is not None, f"no channel {channel_id}"
+    return posting_state_of(row)
+
+
+def posting_state_of(row: Any) -> PostingState:
+    """The posting state in a row of ``link`` (``thread_link``) and the channel's
+    ``delivery_problem`` and ``delivery_fix``."""
     problem = row.delivery_problem
     return PostingState(row.link, DeliveryProblem(problem, row.delivery_fix) if problem else None)
 
