@@ -45,6 +45,8 @@ class Context:
     learned: list[Callable[[], None]] = field(default_factory=list)
     #: ``MEMO_DEFAULT_LANGUAGE``: the language where neither the channel nor the person says.
     default_language: str = "en"
+    #: A write command: its member is named (``member``) in its transaction.
+    writes: bool = False
     _member: MemberRecord | None = field(default=None, init=False)
     _conference: ConferenceRecord | None = field(default=None, init=False)
     #: The channel's `/memo language`, once read (``language``).
@@ -64,11 +66,16 @@ class Context:
 
     def _read_channel_state(self) -> None:
         """The channel's language and current conference, in one statement: every command
-        with a channel reads the one first and most the other."""
+        with a channel reads the one first and most the other. A write command's member,
+        when this process knows them, is named in that statement too (see ``member``)."""
         assert self.channel is not None
+        known = self._known_member() if self.writes and self._member is None else None
+        naming = None if known is None else conference_store.Naming(known.id, known.display_name)
         self._language_setting, current = conference_store.language_and_current(
-            self.tx, self.channel.id
+            self.tx, self.channel.id, naming
         )
+        if known is not None:
+            self._member = known
         if self._conference is None:
             self._conference = current
 
@@ -81,19 +88,29 @@ class Context:
         return self.channel
 
     def member(self) -> MemberRecord:
-        """The requesting user, created or renamed as needed (write commands only)."""
+        """The requesting user, created or renamed as needed (write commands only).
+
+        Another process may have renamed them since: the name is set in every write
+        command, with the channel's state when that is read first (``_read_channel_state``).
+        """
         if self._member is None:
-            key = (self.writable_channel().workspace_id, self.invocation.user_id)
-            name = self.display_name()
-            member_id = self.known.members.get(key)
-            if member_id is None:
-                member = channel_store.ensure_member(self.tx, key[0], key[1], name, self.now)
-                self.learn(self.known.members.put, key, member.id)
-            else:  # another process may have renamed them since: the name is set every time
-                channel_store.name_member(self.tx, member_id, name)
-                member = MemberRecord(member_id, key[1], name)
-            self._member = member
+            known = self._known_member()
+            if known is None:
+                key = (self.writable_channel().workspace_id, self.invocation.user_id)
+                known = channel_store.ensure_member(
+                    self.tx, key[0], key[1], self.display_name(), self.now
+                )
+                self.learn(self.known.members.put, key, known.id)
+            else:
+                channel_store.name_member(self.tx, known.id, known.display_name)
+            self._member = known
         return self._member
+
+    def _known_member(self) -> MemberRecord | None:
+        """The requesting user with the platform's name, if this process knows their id."""
+        key = (self.writable_channel().workspace_id, self.invocation.user_id)
+        member_id = self.known.members.get(key)
+        return None if member_id is None else MemberRecord(member_id, key[1], self.display_name())
 
     def attend(self, session_id: int, via: str) -> bool:
         """Record that the user attended the session; False when they already had."""

@@ -356,7 +356,7 @@ class MemoBot:
                 earlier = redelivery.earlier_answer(tx, channel.id, invocation)
                 if earlier is not None:
                     return self._replayed(earlier)
-                ctx = self._context(tx, invocation, channel)
+                ctx = self._context(tx, invocation, channel, writes=True)
                 reply = work(ctx)
                 if reply.ok:
                     redelivery.remember(tx, channel.id, invocation, reply)
@@ -407,7 +407,7 @@ class MemoBot:
         earlier = redelivery.earlier_answer(tx, channel.id, invocation) if retrying else None
         if earlier is not None:
             raise Discard(self._replayed(earlier))
-        ctx = self._context(tx, invocation, channel)
+        ctx = self._context(tx, invocation, channel, writes=True)
         reply = self._in_transaction(ctx, command)
         if not reply.ok:  # a refused command changes nothing
             earlier = redelivery.earlier_answer(tx, channel.id, invocation)
@@ -436,7 +436,12 @@ class MemoBot:
         return channel
 
     def _context(
-        self, tx: Connection, invocation: Invocation, channel: ChannelRecord | None
+        self,
+        tx: Connection,
+        invocation: Invocation,
+        channel: ChannelRecord | None,
+        *,
+        writes: bool = False,
     ) -> Context:
         return Context(
             tx,
@@ -445,6 +450,7 @@ class MemoBot:
             self.default_time_zone,
             self.known,
             default_language=self.default_language,
+            writes=writes,
         )
 
     def _log_failure(self, invocation: Invocation, command: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, exists, func, select, update
+from sqlalchemy import CTE, Connection, bindparam, exists, func, select, update
 
 from storage.driver_sql import Prepared
 from storage.models import Channel, Member, Memo, Workspace, table_of
@@ -46,11 +46,13 @@ _CHANNEL_AUTHORS_NAMED = select(Member.id).where(
 _RENAME_MEMBER = (
     update(Member).where(Member.id == bindparam("member_id")).values(display_name=bindparam("name"))
 )
-_NAME_MEMBER = Prepared(  # on every write command of a member this process knows
+#: On every write command of a member this process knows (``member_id``, ``name``).
+_NAMING_MEMBER = (
     update(Member)
     .where(Member.id == bindparam("member_id"), Member.display_name != bindparam("name"))
     .values(display_name=bindparam("name"))
 )
+_NAME_MEMBER = Prepared(_NAMING_MEMBER)
 _TAKE_MEMO_NUMBERS = Prepared(  # on every `/memo add`
     update(Channel)
     .where(Channel.id == bindparam("channel_id"))
@@ -163,6 +165,12 @@ def ensure_member(
         tx.execute(_RENAME_MEMBER, {"member_id": member.id, "name": display_name})
         member = MemberRecord(member.id, member.external_id, display_name)
     return member
+
+
+def naming_member() -> CTE:
+    """PostgreSQL: ``name_member`` as a CTE to attach to another statement (parameters
+    ``member_id`` and ``name``): the member's name is then set in that round trip."""
+    return _NAMING_MEMBER.cte("named")
 
 
 def name_member(tx: Connection, member_id: int, display_name: str) -> None:

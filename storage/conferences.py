@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, bindparam, case, func, select, update
 from sqlalchemy.orm import aliased
 
+from storage import channels
 from storage.driver_sql import Prepared
 from storage.models import Channel, Conference, ConferenceSession, Memo, table_of
 from storage.records import ConferenceRecord
@@ -41,11 +42,16 @@ _CURRENT_ID = (
 )
 # What every command with a channel reads first (the language of its reply, then the
 # conference it works in): one statement, as each is a round trip on PostgreSQL.
-_LANGUAGE_AND_CURRENT = Prepared(
+_LANGUAGE_AND_CURRENT_SELECT = (
     select(Channel.language, *_COLUMNS)
     .select_from(Channel)
     .outerjoin(Conference, Conference.id == _CURRENT_ID)
     .where(Channel.id == bindparam("channel_id"))
+)
+_LANGUAGE_AND_CURRENT = Prepared(_LANGUAGE_AND_CURRENT_SELECT)
+#: PostgreSQL, a write command's first statement: the member's name is set in it too.
+_LANGUAGE_AND_CURRENT_NAMING = Prepared(
+    _LANGUAGE_AND_CURRENT_SELECT.add_cte(channels.naming_member())
 )
 _BY_NAME = select(*_COLUMNS).where(
     Conference.channel_id == bindparam("channel_id"), Conference.name_key == bindparam("name_key")
@@ -82,9 +88,33 @@ def current_conference(tx: Connection, channel_id: int) -> ConferenceRecord | No
     return ConferenceRecord.from_row(row) if row else None
 
 
-def language_and_current(tx: Connection, channel_id: int) -> tuple[str, ConferenceRecord | None]:
-    """The channel's `/memo language` setting and its current conference (if any yet)."""
-    row = _LANGUAGE_AND_CURRENT.first(tx, {"channel_id": channel_id})
+@dataclass(frozen=True, slots=True)
+class Naming:
+    """A member this process knows, and the name the platform gives them now."""
+
+    member_id: int
+    name: str
+
+
+def language_and_current(
+    tx: Connection, channel_id: int, naming: Naming | None = None
+) -> tuple[str, ConferenceRecord | None]:
+    """The channel's `/memo language` setting and its current conference (if any yet).
+
+    With ``naming`` (a write command's member), the member is given that name too (unless
+    they have it), as ``channels.name_member`` does: on PostgreSQL in the same statement,
+    one round trip fewer on every write command (each costs the bot process CPU).
+    """
+    params: dict[str, object] = {"channel_id": channel_id}
+    if naming is None:
+        statement = _LANGUAGE_AND_CURRENT
+    elif tx.dialect.name == "postgresql":
+        statement = _LANGUAGE_AND_CURRENT_NAMING
+        params.update(member_id=naming.member_id, name=naming.name)
+    else:
+        channels.name_member(tx, naming.member_id, naming.name)
+        statement = _LANGUAGE_AND_CURRENT
+    row = statement.first(tx, params)
     assert row is not None, f"no channel {channel_id}"
     return row.language, ConferenceRecord.from_row(row) if row.id is not None else None
 
