@@ -5,7 +5,7 @@ SQLAlchemy's ``Connection.execute`` costs about 35 us of Python per statement
 ``execute`` about 5 us. A `/memo add` runs a BEGIN, four statements and a
 COMMIT on the one writer thread, so that overhead was about a fifth of the
 writer's time per add, and the writer shares the GIL with the event loop. On
-PostgreSQL a `/memo add` sends seven statements from whichever worker thread
+PostgreSQL each statement of a `/memo add` is sent from the worker thread that
 runs it, and SQLAlchemy's share of each was about two thirds of the bot's CPU
 for it (psycopg's own ``execute`` the rest): the bot process, not the server,
 was what bounded adds per second.
