@@ -206,7 +206,7 @@ def add_memo(
         params = {f"memo_{name}": value for name, value in values.items() if name != "channel_id"}
         params.update(
             channel_id=channel_id,
-            tokens=search.memo_tokens(channel_id, text),
+            tokens=search.tokens_text(channel_id, text),
             attended_via=attended_via,
         )
         added = _ADD_NUMBERED_INDEXED[attended_via is not None].first(tx, params)
