@@ -14,7 +14,7 @@ from bot.invocation import Invocation
 from bot.known import KnownRows
 from bot.language import resolve
 from bot.replies.values import ConferenceView
-from bot.titles import display_title
+from bot.titles import display_title, title_key
 from storage import (
     attendance as attendance_store,
 )
@@ -25,7 +25,7 @@ from storage import (
     conferences as conference_store,
 )
 from storage.models import DISPLAY_NAME_LENGTH
-from storage.records import ChannelRecord, ConferenceRecord, MemberRecord
+from storage.records import ChannelRecord, ConferenceRecord, MemberRecord, SessionRecord
 
 
 @dataclass
@@ -47,11 +47,16 @@ class Context:
     default_language: str = "en"
     #: A write command: its member is named (``member``) in its transaction.
     writes: bool = False
+    #: The session title a write command names (``Command.typed_session_title``): on
+    #: PostgreSQL its session is read with the channel's state (``titled_session``).
+    typed_title: str | None = None
     _member: MemberRecord | None = field(default=None, init=False)
     _conference: ConferenceRecord | None = field(default=None, init=False)
     #: The channel's `/memo language`, once read (``language``).
     _language_setting: str | None = field(default=None, init=False)
     _conferences: dict[int, ConferenceRecord] = field(default_factory=dict, init=False)
+    #: (conference id, title key, session) of ``typed_title``, once read with the channel's state.
+    _titled: tuple[int, str, SessionRecord | None] | None = field(default=None, init=False)
 
     @property
     def language(self) -> str:
@@ -66,18 +71,31 @@ class Context:
 
     def _read_channel_state(self) -> None:
         """The channel's language and current conference, in one statement: every command
-        with a channel reads the one first and most the other. A write command's member,
-        when this process knows them, is named in that statement too (see ``member``)."""
+        with a channel reads the one first and most the other. For a write command, the
+        member (when this process knows them) is named in that statement too (see
+        ``member``), and the session of the title it names is read (``titled_session``)."""
         assert self.channel is not None
         known = self._known_member() if self.writes and self._member is None else None
         naming = None if known is None else conference_store.Naming(known.id, known.display_name)
-        self._language_setting, current = conference_store.language_and_current(
-            self.tx, self.channel.id, naming
+        typed_key = title_key(display_title(self.typed_title)) if self.typed_title else None
+        state = conference_store.channel_state(
+            self.tx, self.channel.id, writes=self.writes, naming=naming, title_key=typed_key or None
         )
+        self._language_setting = state.language
         if known is not None:
             self._member = known
         if self._conference is None:
-            self._conference = current
+            self._conference = state.current
+        if state.title_key is not None and state.current is not None:
+            self._titled = (state.current.id, state.title_key, state.titled)
+
+    def titled_session(self, conference_id: int, key: str) -> list[SessionRecord] | None:
+        """The conference's session of this title key as ``sessions.sessions_titled`` would
+        find it first (``[]``: none), when it was read with the channel's state; else None."""
+        if self._titled is None or self._titled[:2] != (conference_id, key):
+            return None
+        session = self._titled[2]
+        return [] if session is None else [session]
 
     @property
     def now(self) -> datetime:

@@ -407,7 +407,9 @@ class MemoBot:
         earlier = redelivery.earlier_answer(tx, channel.id, invocation) if retrying else None
         if earlier is not None:
             raise Discard(self._replayed(earlier))
-        ctx = self._context(tx, invocation, channel, writes=True)
+        ctx = self._context(
+            tx, invocation, channel, writes=True, typed_title=command.typed_session_title()
+        )
         reply = self._in_transaction(ctx, command)
         if not reply.ok:  # a refused command changes nothing
             earlier = redelivery.earlier_answer(tx, channel.id, invocation)
@@ -442,6 +444,7 @@ class MemoBot:
         channel: ChannelRecord | None,
         *,
         writes: bool = False,
+        typed_title: str | None = None,
     ) -> Context:
         return Context(
             tx,
@@ -451,6 +454,7 @@ class MemoBot:
             self.known,
             default_language=self.default_language,
             writes=writes,
+            typed_title=typed_title,
         )
 
     def _log_failure(self, invocation: Invocation, command: str) -> None:

@@ -52,6 +52,9 @@ class AddMemo(Command):
     #: Link to the chat message the memo came from (a "Save as memo" shortcut).
     source_url: str | None = None
 
+    def typed_session_title(self) -> str | None:
+        return self.session if isinstance(self.session, str) else None
+
 
 @dataclass(frozen=True, slots=True)
 class PickTalk(Command):

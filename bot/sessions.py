@@ -134,7 +134,9 @@ def find_or_create(ctx: Context, title: str) -> Found:
     known = ctx.known.sessions.get((conference.id, key))
     if known is not None:
         return Found(known, None)
-    exact = session_store.sessions_titled(ctx.tx, conference.id, key)
+    exact = ctx.titled_session(conference.id, key)
+    if exact is None:
+        exact = session_store.sessions_titled(ctx.tx, conference.id, key)
     if exact:
         ctx.learn(ctx.known.sessions.put, (conference.id, key), exact[0])
         return Found(exact[0], None)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, select, update
+from sqlalchemy import Connection, bindparam, case, func, select, true, update
 from sqlalchemy.orm import aliased
 
 from storage import channels
 from storage.driver_sql import Prepared
 from storage.models import Channel, Conference, ConferenceSession, Memo, table_of
-from storage.records import ConferenceRecord
+from storage.records import ConferenceRecord, SessionRecord
 from storage.upsert import insert_or_ignore
 
 #: ``name_key`` of the conference a channel gets before anyone names one.
@@ -49,9 +50,28 @@ _LANGUAGE_AND_CURRENT_SELECT = (
     .where(Channel.id == bindparam("channel_id"))
 )
 _LANGUAGE_AND_CURRENT = Prepared(_LANGUAGE_AND_CURRENT_SELECT)
-#: PostgreSQL, a write command's first statement: the member's name is set in it too.
-_LANGUAGE_AND_CURRENT_NAMING = Prepared(
-    _LANGUAGE_AND_CURRENT_SELECT.add_cte(channels.naming_member())
+#: The current conference's session of a title (latest day), for ``_WRITE_STATE``.
+_TITLED_IN_CURRENT = (
+    select(
+        ConferenceSession.id.label("session_id"),
+        ConferenceSession.title.label("session_title"),
+        ConferenceSession.day.label("session_day"),
+    )
+    .where(
+        ConferenceSession.conference_id == Conference.id,
+        ConferenceSession.title_key == bindparam("title_key"),
+    )
+    .order_by(ConferenceSession.day.desc())
+    .limit(1)
+    .lateral("titled")
+)
+#: PostgreSQL, a write command's first statement: the member's name is set in it too
+#: (``member_id`` NULL: a member this process does not know yet), and the session of the
+#: title the command names is read with it (``title_key`` NULL: none).
+_WRITE_STATE = Prepared(
+    _LANGUAGE_AND_CURRENT_SELECT.add_columns(*_TITLED_IN_CURRENT.c)
+    .outerjoin(_TITLED_IN_CURRENT, true())
+    .add_cte(channels.naming_member())
 )
 _BY_NAME = select(*_COLUMNS).where(
     Conference.channel_id == bindparam("channel_id"), Conference.name_key == bindparam("name_key")
@@ -96,27 +116,64 @@ class Naming:
     name: str
 
 
-def language_and_current(
-    tx: Connection, channel_id: int, naming: Naming | None = None
-) -> tuple[str, ConferenceRecord | None]:
+@dataclass(frozen=True, slots=True)
+class ChannelState:
+    """What every command with a channel reads first."""
+
+    #: The channel's `/memo language` setting.
+    language: str
+    #: The channel's current conference, if it has one yet.
+    current: ConferenceRecord | None
+    #: The title key the current conference's session was read for (``titled``); None when
+    #: none was (no title asked for, no current conference, or not PostgreSQL).
+    title_key: str | None = None
+    #: The current conference's session of ``title_key`` (latest day), if it has one.
+    titled: SessionRecord | None = None
+
+
+def channel_state(
+    tx: Connection,
+    channel_id: int,
+    *,
+    writes: bool = False,
+    naming: Naming | None = None,
+    title_key: str | None = None,
+) -> ChannelState:
     """The channel's `/memo language` setting and its current conference (if any yet).
 
-    With ``naming`` (a write command's member), the member is given that name too (unless
-    they have it), as ``channels.name_member`` does: on PostgreSQL in the same statement,
-    one round trip fewer on every write command (each costs the bot process CPU).
+    For a write command, on PostgreSQL, more comes in the same statement, as each round
+    trip costs the bot process CPU: with ``naming`` (its member), the member is given
+    that name (unless they have it), as ``channels.name_member`` does; with ``title_key``,
+    the current conference's session of that title is read (``ChannelState.titled``).
+    Elsewhere the member is named in a statement of its own and no session is read.
     """
-    params: dict[str, object] = {"channel_id": channel_id}
-    if naming is None:
-        statement = _LANGUAGE_AND_CURRENT
-    elif tx.dialect.name == "postgresql":
-        statement = _LANGUAGE_AND_CURRENT_NAMING
-        params.update(member_id=naming.member_id, name=naming.name)
-    else:
-        channels.name_member(tx, naming.member_id, naming.name)
-        statement = _LANGUAGE_AND_CURRENT
-    row = statement.first(tx, params)
+    if not (writes and tx.dialect.name == "postgresql"):
+        if naming is not None:
+            channels.name_member(tx, naming.member_id, naming.name)
+        row = _LANGUAGE_AND_CURRENT.first(tx, {"channel_id": channel_id})
+        assert row is not None, f"no channel {channel_id}"
+        return ChannelState(row.language, _conference_of(row))
+    params = {
+        "channel_id": channel_id,
+        "member_id": None if naming is None else naming.member_id,
+        "name": None if naming is None else naming.name,
+        "title_key": title_key,
+    }
+    row = _WRITE_STATE.first(tx, params)
     assert row is not None, f"no channel {channel_id}"
-    return row.language, ConferenceRecord.from_row(row) if row.id is not None else None
+    current = _conference_of(row)
+    if title_key is None or current is None:
+        return ChannelState(row.language, current)
+    titled = (
+        SessionRecord(row.session_id, current.id, row.session_title, row.session_day)
+        if row.session_id is not None
+        else None
+    )
+    return ChannelState(row.language, current, title_key, titled)
+
+
+def _conference_of(row: Any) -> ConferenceRecord | None:
+    return ConferenceRecord.from_row(row) if row.id is not None else None
 
 
 def find_conference(tx: Connection, channel_id: int, name_key: str) -> ConferenceRecord | None:

@@ -27,6 +27,11 @@ class Command:
 
     __slots__ = ()
 
+    def typed_session_title(self) -> str | None:
+        """The session title a write command names, as typed, if it names one: on PostgreSQL
+        the core reads that session with the channel's state, one round trip fewer."""
+        return None
+
 
 C = TypeVar("C", bound=Command)
 T = TypeVar("T")

@@ -112,3 +112,23 @@ def test_a_memo_here_in_a_session_attended_there_keeps_the_one_attendance(
     assert [row.via for row in bobs] == ["explicit"]
     shown = here.say("reader", "show [키노트]").markdown
     assert "밥의 메모" in shown and "제목 없이 이어서" in shown, shown
+
+
+def test_a_title_known_here_in_the_old_conference_starts_a_session_in_the_one_switched_to_there(
+    bot: MemoBot, other: MemoBot
+) -> None:
+    """This process remembers [Keynote] of DEVRIVER; the other switches the channel to PyCon
+    KR: the next [Keynote] memo here starts PyCon KR's keynote and names DEVRIVER's."""
+    here, there = Chat(bot), Chat(other)
+    assert here.say("alice", "conference DEVRIVER 2025 UTC").ok
+    assert here.say("alice", "add [Keynote] 작년 키노트").ok
+    _in_step(here, there)
+    assert there.say("bob", "conference PyCon KR UTC").ok
+    _in_step(here, there)
+
+    added = here.say("alice", "add [Keynote] 올해 키노트")
+
+    assert added.ok, added.markdown
+    assert "DEVRIVER 2025" in added.markdown, added.markdown  # where the other keynote is
+    shown = here.say("reader", "show [Keynote]").markdown
+    assert "올해 키노트" in shown and "작년 키노트" not in shown, shown
