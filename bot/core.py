@@ -62,7 +62,7 @@ from bot.removals import Removal
 from bot.replies.values import CommandHelp, ProblemCode, Reply, SessionChoice, refuse
 from bot.summary.choosing import Summaries
 from storage import channels as channel_store
-from storage.database import Database
+from storage.database import DEFAULT_WORKER_THREADS, Database
 from storage.records import ChannelRecord
 from storage.writes import Discard
 
@@ -100,7 +100,7 @@ class MemoBot:
         *,
         default_time_zone: str = "UTC",
         default_language: str = "en",
-        worker_threads: int = 8,
+        worker_threads: int = DEFAULT_WORKER_THREADS,
         summaries: Summaries | None = None,
         import_max_bytes: int = DEFAULT_MAX_BYTES,
         commands: CommandRegistry = COMMANDS,

@@ -59,7 +59,7 @@ from bot.serving import Service, ServiceFailed, serving_in_background
 from bot.settings import Settings
 from bot.summary.choosing import Summaries
 from storage import digests as digest_store
-from storage.database import Database, safe_url
+from storage.database import BACKGROUND_CONNECTIONS, DEFAULT_WORKER_THREADS, Database, safe_url
 from storage.digests import DigestTarget
 from storage.schema import (
     UnknownRevision,
@@ -127,11 +127,12 @@ def _settings(ctx: typer.Context) -> _Config:
     return _Config(core, platforms, operations)
 
 
-def _connect(url: str) -> Database:
+def _connect(url: str, worker_threads: int = DEFAULT_WORKER_THREADS) -> Database:
     """The database at ``url`` with its schema at head, or one clear line and exit status 2
-    (before anything is served) if it is unreachable or its schema cannot be brought there."""
+    (before anything is served) if it is unreachable or its schema cannot be brought there.
+    Its pool keeps a connection for each of the core's ``worker_threads`` and the rest."""
     try:
-        database = Database(url)
+        database = Database(url, pool_size=worker_threads + BACKGROUND_CONNECTIONS)
     except (ArgumentError, ValueError) as error:
         typer.echo(f"Invalid database URL: {error}", err=True)
         raise typer.Exit(2) from None
@@ -170,7 +171,7 @@ def _first_line(error: DBAPIError) -> str:
 
 def _open(settings: Settings, url: str | None) -> MemoBot:
     """Connect, bring the schema to head, and build the core."""
-    database = _connect(url or settings.database_url)
+    database = _connect(url or settings.database_url, settings.worker_threads)
     return MemoBot(
         database,
         default_time_zone=settings.default_time_zone,
